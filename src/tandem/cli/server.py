@@ -1,0 +1,72 @@
+"""Commands that need Django: ``tandem migrate``, ``tandem serve``, ``tandem demo``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+
+def setup_django() -> None:
+    """Configure Django from the environment; a bad setting stops with its message."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.web.settings")
+    from tandem.web.config import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        click.echo(f"tandem: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+def refuse_unsafe_database() -> None:
+    from tandem.storage.checks import durability_problems
+
+    problems = durability_problems()
+    if problems:
+        for problem in problems:
+            click.echo(f"tandem: unsafe database: {problem}", err=True)
+        sys.exit(2)
+
+
+@click.command()
+def migrate() -> None:
+    """Create or update the database schema."""
+    setup_django()
+    from django.core.management import call_command
+
+    refuse_unsafe_database()
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--dev", is_flag=True, help="Use Django's development server (auto-reload).")
+def serve(host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the app (gunicorn; Django's development server only with --dev)."""
+    setup_django()
+    refuse_unsafe_database()
+    if dev:
+        from django.core.management import call_command
+
+        call_command("runserver", f"{host}:{port}")
+        return
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    sys.argv = [
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "tandem.web.wsgi:application",
+    ]
+    click.echo(f"Tandem is serving on http://{host}:{port}/")
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()

@@ -1,0 +1,1 @@
+"""The pure clinical core: no Django, no database, no HTTP, no clock."""

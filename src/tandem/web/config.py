@@ -1,0 +1,114 @@
+"""Read Tandem's configuration from the environment, once, and refuse bad values.
+
+Every setting Tandem reads is listed in ``KNOWN``; an unknown ``TANDEM_*`` variable,
+a value outside its allowed set or an unsafe combination (production without a
+secret key, production with debug on) stops start-up with a message naming the
+variable and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+KNOWN = {
+    "TANDEM_ENV": "one of development, test, production (default development)",
+    "TANDEM_SECRET_KEY": "a random string of at least 50 characters (required in production)",
+    "TANDEM_DEBUG": "true or false (default: true in development, false otherwise)",
+    "TANDEM_DEMO": "true or false: demo mode (MFA not required; default false)",
+    "TANDEM_ALLOWED_HOSTS": "comma-separated host names (default 127.0.0.1,localhost)",
+    "TANDEM_DATA_DIR": "folder for the SQLite database (default ./var)",
+    "TANDEM_AUDIT_KEY": "secret key for the audit hash chain (required in production)",
+    "TANDEM_IDLE_TIMEOUT_MINUTES": "whole minutes from 1 to 30 (default 15)",
+    "TANDEM_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
+}
+ENVIRONMENTS = ("development", "test", "production")
+INSECURE_DEV_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
+
+
+class ConfigError(Exception):
+    """A configuration value is unknown, malformed or unsafe."""
+
+
+@dataclass(frozen=True)
+class Config:
+    env: str
+    secret_key: str
+    debug: bool
+    demo: bool
+    allowed_hosts: tuple[str, ...]
+    data_dir: Path
+    database_url: str | None
+    audit_key: str
+    idle_timeout_minutes: int
+    log_level: str
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    raise ConfigError(f"{name}={raw!r}: expected {KNOWN[name]}")
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: expected {KNOWN[name]}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={raw!r}: expected {KNOWN[name]}")
+    return value
+
+
+def load(environ: Mapping[str, str]) -> Config:
+    """Build the configuration from an environment mapping, or raise ConfigError."""
+    unknown = sorted(k for k in environ if k.startswith("TANDEM_") and k not in KNOWN)
+    if unknown:
+        raise ConfigError(
+            f"unknown setting {unknown[0]}; known settings are {', '.join(sorted(KNOWN))}"
+        )
+    env = environ.get("TANDEM_ENV", "development") or "development"
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"TANDEM_ENV={env!r}: expected {KNOWN['TANDEM_ENV']}")
+    production = env == "production"
+    debug = _bool(environ, "TANDEM_DEBUG", default=env == "development")
+    if production and debug:
+        raise ConfigError("TANDEM_DEBUG=true is not allowed when TANDEM_ENV=production")
+    secret_key = environ.get("TANDEM_SECRET_KEY", "")
+    audit_key = environ.get("TANDEM_AUDIT_KEY", "")
+    if production:
+        if len(secret_key) < 50:
+            raise ConfigError(f"TANDEM_SECRET_KEY: expected {KNOWN['TANDEM_SECRET_KEY']}")
+        if len(audit_key) < 32:
+            raise ConfigError("TANDEM_AUDIT_KEY: expected at least 32 characters in production")
+    level = (environ.get("TANDEM_LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"TANDEM_LOG_LEVEL={level!r}: expected {KNOWN['TANDEM_LOG_LEVEL']}")
+    hosts = environ.get("TANDEM_ALLOWED_HOSTS") or "127.0.0.1,localhost"
+    return Config(
+        env=env,
+        secret_key=secret_key or INSECURE_DEV_KEY,
+        debug=debug,
+        demo=_bool(environ, "TANDEM_DEMO", default=False),
+        allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+        data_dir=Path(environ.get("TANDEM_DATA_DIR") or "var").resolve(),
+        database_url=environ.get("DATABASE_URL") or None,
+        audit_key=audit_key or "insecure-development-audit-key",
+        idle_timeout_minutes=_int(environ, "TANDEM_IDLE_TIMEOUT_MINUTES", 15, 1, 30),
+        log_level=level,
+    )
+
+
+def from_process_environment() -> Config:
+    return load(os.environ)
