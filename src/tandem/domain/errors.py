@@ -1,0 +1,60 @@
+"""The exceptions the clinical core raises.
+
+Every error Tandem's domain raises derives from ``TandemError``. Callers (CLI, web,
+API) catch these and show their message, which always names the field (an item, a
+JSON path, a file row and column) and what is allowed. Nothing here ever guesses a
+value in place of a missing or invalid one.
+
+    TandemError
+    └── InvalidInput              input that breaks a documented contract
+        ├── NotScorable           an instrument's answers cannot be scored
+        │   ├── WrongAnswerCount  too many or too few answers
+        │   └── InvalidAnswer     one answer is missing, out of range, or a bad skip
+        ├── InvalidOption         a scoring option (sex, substance) is missing or unknown
+        ├── UnknownInstrument     no instrument has that id
+        ├── InvalidCase           an intake case breaks the case schema (JSON path given)
+        ├── InvalidRuleSet        a rule-set file breaks its schema
+        └── InvalidTimeline       monitoring data breaks its contract (file, row, column)
+"""
+
+from __future__ import annotations
+
+
+class TandemError(Exception):
+    """Base of every error raised by ``tandem.domain``."""
+
+
+class InvalidInput(TandemError):
+    """Input that breaks a documented contract; the message names the field."""
+
+
+class NotScorable(InvalidInput):
+    """An instrument's answers cannot be scored; no total is ever guessed."""
+
+
+class WrongAnswerCount(NotScorable):
+    """The number of answers does not match the instrument."""
+
+
+class InvalidAnswer(NotScorable):
+    """One answer is missing, outside the allowed values, or an illegal skip."""
+
+
+class InvalidOption(InvalidInput):
+    """A scoring option (such as sex for AUDIT-C) is missing or not allowed."""
+
+
+class UnknownInstrument(InvalidInput):
+    """No instrument in the registry has the requested id."""
+
+
+class InvalidCase(InvalidInput):
+    """An intake case breaks the case contract; the message starts with its JSON path."""
+
+
+class InvalidRuleSet(InvalidInput):
+    """A rule-set document breaks the rule-set contract."""
+
+
+class InvalidTimeline(InvalidInput):
+    """Monitoring data (check-ins, screens, TLFB) breaks its contract."""
