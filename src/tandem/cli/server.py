@@ -56,7 +56,13 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 
         call_command("runserver", f"{host}:{port}")
         return
+    from django.conf import settings
     from gunicorn.app.wsgiapp import WSGIApplication
+
+    if not settings.WHITENOISE_USE_FINDERS:
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)
 
     sys.argv = [
         "gunicorn",

@@ -93,6 +93,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.data_dir / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production WhiteNoise serves straight from the app folders (no collectstatic
+# step); in production `tandem serve` collects them into STATIC_ROOT first.
+WHITENOISE_USE_FINDERS = CONFIG.env != "production"
+WHITENOISE_AUTOREFRESH = CONFIG.env == "development"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
