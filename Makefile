@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test install browser lint types contracts unit integration functional docs bench clean
+.PHONY: run test install browser lint types contracts unit integration functional docs bench clean abstcal-env
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,8 +47,18 @@ integration: install
 functional: install browser
 	$(BIN)/pytest -q tests/functional
 
-test: install browser lint types contracts
+test: install browser lint types contracts abstcal-env
 	$(BIN)/pytest -q tests
+
+# abstcal (PyPI) is only for the TLFB cross-check test and bench; it lives in its own venv
+# so that it never becomes an app dependency (pins: requirements-abstcal.lock).
+ABSTCAL_STAMP := .venv-abstcal/.installed
+$(ABSTCAL_STAMP): requirements-abstcal.lock
+	test -x .venv-abstcal/bin/python || $(PYTHON) -m venv .venv-abstcal
+	.venv-abstcal/bin/python -m pip install -q -r requirements-abstcal.lock
+	touch $(ABSTCAL_STAMP)
+
+abstcal-env: $(ABSTCAL_STAMP)
 
 docs: install
 	$(BIN)/python -m tandem.docs_gen
