@@ -1,0 +1,133 @@
+"""The only way to load patient data (STYLE.md s3; docs/adr/0002-access.md).
+
+Rules: the actor must be active staff; the patient must belong to the actor's
+organization; clinical roles (intake, therapist, prescriber, peer specialist) must be on
+the patient's care team (SECURITY.md: "not on care team" is denied); directors and
+admins see every patient of their own organization. A missing patient and a forbidden
+one raise the same ``NotFound`` (404). Every attempt, allowed or not, is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from tandem.services.actors import as_actor
+from tandem.services.audit import record_event
+from tandem.services.errors import NotFound
+from tandem.storage.models import CarePlan, FormulationRecord, Patient, Placement, StaffMember
+
+
+def visible_patients(staff: StaffMember) -> QuerySet[Patient]:
+    """The patients ``staff`` may see (same organization; care team for clinical roles)."""
+    patients = Patient.objects.filter(organization_id=staff.organization_id)
+    if not staff.sees_whole_organization:
+        patients = patients.filter(care_team=staff)
+    return patients
+
+
+def may_see(staff: StaffMember | None, patient: Patient) -> bool:
+    if staff is None or patient.organization_id != staff.organization_id:
+        return False
+    if staff.sees_whole_organization:
+        return True
+    return patient.care_team.filter(pk=staff.pk).exists()
+
+
+def _as_id(patient_id: Any) -> int | None:
+    try:
+        value = int(patient_id)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
+def access_patient(who: Any, patient_id: Any, *, action: str = "patient.view") -> Patient:
+    """Load a patient the actor may see, auditing the read; else NotFound (404)."""
+    actor = as_actor(who)
+    wanted = _as_id(patient_id)
+    staff = actor.staff
+    patient = (
+        Patient.objects.select_related("organization").filter(pk=wanted).first()
+        if wanted is not None and staff is not None
+        else None
+    )
+    if patient is None or not may_see(staff, patient):
+        outcome = "not_found" if patient is None else "denied"
+        record_event(actor, action, patient_id=wanted, record_type="patient", outcome=outcome)
+        raise NotFound()
+    record_event(actor, action, patient_id=patient.pk, record_type="patient", record_id=patient.pk)
+    return patient
+
+
+def access_record(who: Any, model: type[Any], record_id: Any, *, action: str) -> Any:
+    """Load a record that belongs to a patient (``model.patient``), with the same rules."""
+    actor = as_actor(who)
+    wanted = _as_id(record_id)
+    staff = actor.staff
+    record = (
+        model.objects.select_related("patient").filter(pk=wanted).first()
+        if wanted is not None and staff is not None
+        else None
+    )
+    record_type = model.__name__.lower()
+    if record is None or not may_see(staff, record.patient):
+        patient_id = record.patient_id if record is not None else None
+        record_event(
+            actor, action, patient_id=patient_id, record_type=record_type,
+            record_id=wanted or "", outcome="denied" if record else "not_found",
+        )  # fmt: skip
+        raise NotFound()
+    record_event(
+        actor, action, patient_id=record.patient_id, record_type=record_type, record_id=record.pk
+    )
+    return record
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One line of a clinician's caseload (no score recomputed: read from the records)."""
+
+    patient: Patient
+    level: str
+    suicide_risk: str
+    overdose_risk: str
+    reassess_on: str | None
+    plan_review_on: Any
+
+
+def caseload(who: Any) -> list[CaseloadRow]:
+    """The active patients the actor may see, with their latest placement, risk and plan."""
+    actor = as_actor(who)
+    staff = actor.require_staff()
+    patients = (
+        visible_patients(staff)
+        .filter(status="active")
+        .order_by("display_name", "pk")
+        .prefetch_related(
+            Prefetch("formulations", FormulationRecord.objects.order_by("-created_at", "-pk")),
+            Prefetch("placements", Placement.objects.order_by("-decided_at", "-pk")),
+            Prefetch("plans", CarePlan.objects.order_by("-created_at", "-pk")),
+        )
+    )
+    rows = [_caseload_row(patient) for patient in patients]
+    record_event(actor, "caseload.view", record_type="caseload", record_id=len(rows))
+    return rows
+
+
+def _caseload_row(patient: Patient) -> CaseloadRow:
+    formulations = list(patient.formulations.all())
+    placements = list(patient.placements.all())
+    plans = list(patient.plans.all())
+    output: dict[str, Any] = formulations[0].output if formulations else {}
+    risk = output.get("risk", {})
+    return CaseloadRow(
+        patient=patient,
+        level=placements[0].decided_level if placements else "",
+        suicide_risk=str(risk.get("suicide", "")),
+        overdose_risk=str(risk.get("overdose", "")),
+        reassess_on=output.get("reassess_on"),
+        plan_review_on=plans[0].review_on if plans else None,
+    )

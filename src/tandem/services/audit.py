@@ -1,0 +1,113 @@
+"""Append audit events to the keyed hash chain, and verify the chain (SECURITY.md).
+
+Each event's hash is HMAC-SHA256(TANDEM_AUDIT_KEY, canonical event + previous hash). The
+canonical event is the JSON of its fields with sorted keys and no spaces. Appends take
+the chain head row under ``select_for_update`` inside the caller's transaction, so
+concurrent writers on PostgreSQL line up; on SQLite every write transaction is
+BEGIN IMMEDIATE (settings), which serialises them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from tandem.services.actors import Actor
+from tandem.services.clock import get_clock
+from tandem.storage.models import AuditChainHead, AuditEvent
+
+GENESIS = "0" * 64
+FIELDS = ("seq", "at", "actor", "action", "patient_id", "record_type", "record_id", "ip")
+
+
+def canonical(event: AuditEvent) -> str:
+    """The fields an event's hash covers, as one canonical JSON string."""
+    fields: dict[str, Any] = {name: getattr(event, name) for name in FIELDS}
+    fields["at"] = event.at.isoformat()
+    fields["outcome"] = event.outcome
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(event: AuditEvent, prev_hash: str) -> str:
+    key = settings.TANDEM_AUDIT_KEY.encode()
+    message = (canonical(event) + "|" + prev_hash).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def record_event(
+    actor: Actor | None,
+    action: str,
+    *,
+    patient_id: int | None = None,
+    record_type: str = "",
+    record_id: Any = "",
+    outcome: str = "ok",
+) -> AuditEvent:
+    """Append one event (who, action, patient, record, when, from where, outcome)."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        event = AuditEvent(
+            seq=head.seq + 1,
+            at=get_clock().now(),
+            actor=actor.name if actor else "system",
+            action=action,
+            patient_id=patient_id,
+            record_type=record_type,
+            record_id="" if record_id is None else str(record_id),
+            ip=actor.ip if actor else "",
+            outcome=outcome,
+            prev_hash=head.hash,
+        )
+        event.hash = event_hash(event, head.hash)
+        event.save()
+        AuditChainHead.objects.filter(id=1).update(seq=event.seq, hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The verdict on the chain: ``ok`` or the first break (sequence number and why)."""
+
+    events: int
+    first_break_seq: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break_seq is None
+
+
+def _events() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("seq", "pk").iterator(chunk_size=5000)
+
+
+def verify_chain() -> ChainReport:
+    """Walk the chain in sequence order; report the first edit, gap, insertion or reorder."""
+    prev_hash, expected_seq, count = GENESIS, 1, 0
+    for event in _events():
+        count += 1
+        if event.seq != expected_seq:
+            return ChainReport(count, event.seq, f"expected sequence {expected_seq}")
+        if event.prev_hash != prev_hash:
+            return ChainReport(count, event.seq, "previous-hash link broken")
+        if not hmac.compare_digest(event.hash, event_hash(event, prev_hash)):
+            return ChainReport(count, event.seq, "event content does not match its hash")
+        prev_hash, expected_seq = event.hash, expected_seq + 1
+    return _check_head(count, expected_seq - 1, prev_hash)
+
+
+def _check_head(count: int, last_seq: int, last_hash: str) -> ChainReport:
+    head = AuditChainHead.objects.filter(id=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != last_seq or head_hash != last_hash:
+        return ChainReport(
+            count, last_seq + 1, f"events missing after {last_seq} (head {head_seq})"
+        )
+    return ChainReport(count)

@@ -1,0 +1,73 @@
+"""The clinical engines the services call, in one place (tandem.domain, tandem.rulesets).
+
+Services never score or formulate themselves: they hand the domain its input and store
+its whole output. Domain errors (``tandem.domain.errors``) come back as
+``ValidationFailed`` naming the field or JSON path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.domain.errors import InvalidInput
+from tandem.services.errors import ValidationFailed
+
+
+def instrument_version(instrument_id: str) -> str:
+    from tandem.domain import instruments
+
+    try:
+        return str(instruments.get(instrument_id).version)
+    except InvalidInput as exc:
+        raise ValidationFailed(str(exc), "instrument_id") from None
+
+
+def instrument_ids() -> tuple[str, ...]:
+    from tandem.domain import instruments
+
+    return tuple(sorted(instruments.REGISTRY))
+
+
+def score_answers(
+    instrument_id: str, answers: list[Any], options: dict[str, str]
+) -> dict[str, Any]:
+    """Score with the domain engine; the result is ``Score.as_dict()`` (instruments.md)."""
+    from tandem.domain import instruments
+
+    if instrument_id not in instruments.REGISTRY:
+        allowed = ", ".join(instrument_ids())
+        raise ValidationFailed(f"instrument_id: expected one of {allowed}", "instrument_id")
+    try:
+        result = instruments.score(instrument_id, answers, **options)
+    except InvalidInput as exc:
+        raise ValidationFailed(f"answers: {exc}", "answers") from None
+    return dict(result.as_dict())
+
+
+def check_case(case: dict[str, Any]) -> None:
+    """Parse a tandem.case/1 document (ruleset-v1.md s1); InvalidCase names the JSON path."""
+    from tandem.domain.formulation import parse_case
+
+    try:
+        parse_case(case)
+    except InvalidInput as exc:
+        raise ValidationFailed(str(exc), _path_of(str(exc))) from None
+
+
+def formulate_case(case: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The formulation output (ruleset-v1.md s10) and the rule-set version that made it."""
+    from tandem.domain.formulation import formulate, parse_case
+    from tandem.rulesets import load_default
+
+    try:
+        parsed = parse_case(case)
+    except InvalidInput as exc:
+        raise ValidationFailed(str(exc), _path_of(str(exc))) from None
+    output = dict(formulate(parsed, load_default()).as_dict())
+    return output, str(output.get("ruleset", ""))
+
+
+def _path_of(message: str) -> str:
+    """The JSON path a domain message starts with (``$.stimulant.last_use: ...``)."""
+    head = message.split(":", 1)[0].strip()
+    return head if head.startswith("$") else "case"

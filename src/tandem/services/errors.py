@@ -1,0 +1,48 @@
+"""The errors services raise; the web turns them into pages and the API into one shape.
+
+    ServiceError
+    ├── NotFound          missing OR forbidden patient data (both look the same: 404)
+    ├── Forbidden         the actor may see the record but not do this (403)
+    ├── Conflict          a stale writer (optimistic concurrency) or a reused key (409)
+    └── ValidationFailed  bad input: names the field and what is allowed (400/422)
+
+``NotFound`` subclasses Django's ``Http404`` so views that do not catch it still answer
+404 without revealing whether the record exists.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+
+class ServiceError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ServiceError, Http404):
+    code = "not_found"
+    status = 404
+
+    def __init__(self, message: str = "not found", field: str | None = None) -> None:
+        super().__init__(message, field)
+
+
+class Forbidden(ServiceError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(ServiceError):
+    code = "conflict"
+    status = 409
+
+
+class ValidationFailed(ServiceError):
+    code = "invalid"
+    status = 422

@@ -1,0 +1,250 @@
+"""Intake: instrument administrations, the case document, and formulations.
+
+The case is the tandem.case/1 document (ruleset-v1.md s1), filled one section at a
+time. A formulation runs the real engine on the case and stores its whole output with
+the rule-set version (ruleset-v1.md s10); it is never recomputed silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from tandem.services import engines
+from tandem.services.access import access_patient
+from tandem.services.actors import Actor, as_actor
+from tandem.services.audit import record_event
+from tandem.services.clock import get_clock
+from tandem.services.errors import Conflict, ValidationFailed
+from tandem.services.permissions import require
+from tandem.storage.models import (
+    FormulationRecord,
+    IdempotentRequest,
+    InstrumentAdministration,
+    Intake,
+    Patient,
+)
+
+# Top-level sections of tandem.case/1 (ruleset-v1.md s1) a clinician fills in turn.
+SECTIONS = {
+    "assessed_on": str,
+    "patient": dict,
+    "stimulant": dict,
+    "depressive_episodes": list,
+    "instruments": dict,
+    "clinical": dict,
+    "program": dict,
+}
+
+
+def current_intake(patient: Patient) -> Intake:
+    """The intake of the patient's latest episode (created at registration)."""
+    intake = patient.intakes.select_related("episode").order_by("-episode__started_on", "-pk")
+    found = intake.first()
+    if found is None:
+        raise ValidationFailed("the patient has no open intake", "intake")
+    return found
+
+
+def _scoring_options(instrument_id: str, patient: Patient, case: dict[str, Any]) -> dict[str, str]:
+    """AUDIT-C takes sex; SDS and ASSIST the substance setting (ruleset-v1.md s1)."""
+    if instrument_id == "auditc" and patient.sex in ("male", "female"):
+        return {"sex": patient.sex}
+    if instrument_id in ("sds", "assist"):
+        substance = case.get("stimulant", {}).get("substance")
+        return {"substance": "amphetamine" if substance == "amphetamine_type" else "cocaine"}
+    return {}
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def record_administration(
+    who: Any,
+    patient: Patient | int,
+    instrument_id: str,
+    answers: list[Any],
+    *,
+    administered_on: dt.date | None = None,
+    idempotency_key: str | None = None,
+) -> InstrumentAdministration:
+    """Score and store one administration; a retried idempotency key returns the first."""
+    actor = as_actor(who)
+    patient = access_patient(actor, getattr(patient, "pk", patient), action="administration.record")
+    staff = require(actor, "administration.record", patient.pk)
+    on = administered_on or get_clock().today()
+    if on > get_clock().today():
+        raise ValidationFailed("administered_on: a date not after today", "administered_on")
+    fingerprint = _fingerprint(patient.pk, instrument_id, answers, on)
+    if idempotency_key:
+        earlier = _replay(actor, staff.pk, idempotency_key, fingerprint)
+        if earlier is not None:
+            return earlier
+    intake = current_intake(patient)
+    options = _scoring_options(instrument_id, patient, intake.case)
+    result = engines.score_answers(instrument_id, answers, options)
+    version = engines.instrument_version(instrument_id)
+    try:
+        with transaction.atomic():
+            record = InstrumentAdministration.objects.create(
+                patient=patient,
+                episode=intake.episode,
+                instrument_id=instrument_id,
+                instrument_version=version,
+                answers=answers,
+                result=result,
+                administered_on=on,
+                recorded_by=staff,
+                recorded_at=get_clock().now(),
+            )
+            if idempotency_key:
+                IdempotentRequest.objects.create(
+                    staff=staff, key=idempotency_key, fingerprint=fingerprint,
+                    record_type="administration", record_id=record.pk,
+                    created_at=get_clock().now(),
+                )  # fmt: skip
+            record_event(actor, "administration.record", patient_id=patient.pk,
+                         record_type="administration", record_id=record.pk)  # fmt: skip
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its result.
+        earlier = _replay(actor, staff.pk, idempotency_key or "", fingerprint)
+        if earlier is None:
+            raise
+        return earlier
+    return record
+
+
+def _replay(
+    actor: Actor, staff_id: int, key: str, fingerprint: str
+) -> InstrumentAdministration | None:
+    earlier = IdempotentRequest.objects.filter(staff_id=staff_id, key=key).first()
+    if earlier is None:
+        return None
+    if earlier.fingerprint != fingerprint or earlier.record_type != "administration":
+        raise Conflict(
+            "Idempotency-Key was already used for a different request", "Idempotency-Key"
+        )
+    record = InstrumentAdministration.objects.get(pk=earlier.record_id)
+    record_event(actor, "administration.replay", patient_id=record.patient_id,
+                 record_type="administration", record_id=record.pk)  # fmt: skip
+    return record
+
+
+def list_administrations(who: Any, patient_id: Any) -> list[InstrumentAdministration]:
+    """The patient's administrations, newest first (one audited read)."""
+    patient = access_patient(who, patient_id, action="administration.list")
+    return list(patient.administrations.order_by("-administered_on", "-pk"))
+
+
+def _check_section(section: str, data: Any) -> None:
+    if section not in SECTIONS:
+        allowed = ", ".join(SECTIONS)
+        raise ValidationFailed(f"section: expected one of {allowed}", "section")
+    expected = SECTIONS[section]
+    if not isinstance(data, expected):
+        kind = {str: "a date YYYY-MM-DD", dict: "an object", list: "a list"}[expected]
+        raise ValidationFailed(f"$.{section}: expected {kind}", f"$.{section}")
+
+
+def _parseable(case: dict[str, Any]) -> bool:
+    """Whether the case has what the schema requires, so it can be checked whole."""
+    return "assessed_on" in case and "substance" in case.get("stimulant", {})
+
+
+def update_intake(
+    who: Any,
+    patient: Patient | int,
+    section: str,
+    data: Any,
+    *,
+    expected_version: int | None = None,
+) -> Intake:
+    """Replace one section of the case; checked against the schema once it is complete enough.
+
+    A stale ``expected_version`` raises Conflict (409); nothing is half-saved.
+    """
+    actor = as_actor(who)
+    patient = access_patient(actor, getattr(patient, "pk", patient), action="intake.update")
+    require(actor, "intake.update", patient.pk)
+    _check_section(section, data)
+    with transaction.atomic():
+        intake = current_intake(patient)
+        if expected_version is not None and intake.version != expected_version:
+            raise Conflict(
+                f"the intake changed (version {intake.version}, you had {expected_version})",
+                "version",
+            )
+        case = {**intake.case, section: data}
+        if _parseable(case):
+            engines.check_case(case)
+        updated = Intake.objects.filter(pk=intake.pk, version=intake.version).update(
+            case=case, version=intake.version + 1, updated_at=get_clock().now()
+        )
+        if updated != 1:
+            raise Conflict("the intake changed while saving; reload and retry", "version")
+        record_event(actor, "intake.update", patient_id=patient.pk,
+                     record_type="intake", record_id=intake.pk)  # fmt: skip
+    intake.refresh_from_db()
+    return intake
+
+
+def case_for_formulation(patient: Patient, intake: Intake) -> dict[str, Any]:
+    """The stored case plus facts the record already holds (age and sex at assessment,
+    the clinic's levels, the latest administration of each instrument in the episode)."""
+    case: dict[str, Any] = json.loads(json.dumps(intake.case))
+    case.setdefault("schema", "tandem.case/1")
+    assessed = dt.date.fromisoformat(str(case.get("assessed_on", get_clock().today())))
+    case["assessed_on"] = assessed.isoformat()
+    born = patient.date_of_birth
+    age = assessed.year - born.year - ((assessed.month, assessed.day) < (born.month, born.day))
+    person = case.setdefault("patient", {})
+    person.setdefault("age", age)
+    if patient.sex in ("male", "female"):
+        person.setdefault("sex", patient.sex)
+    case.setdefault("program", {}).setdefault(
+        "levels_offered", list(patient.organization.levels_offered)
+    )
+    latest = patient.administrations.filter(episode=intake.episode, administered_on__lte=assessed)
+    answers = case.setdefault("instruments", {})
+    for record in latest.order_by("administered_on", "pk"):
+        answers[record.instrument_id] = record.answers
+    return case
+
+
+def formulate_patient(who: Any, patient: Patient | int) -> FormulationRecord:
+    """Run the formulation engine on the current intake and store its whole output."""
+    actor = as_actor(who)
+    patient = access_patient(actor, getattr(patient, "pk", patient), action="formulation.create")
+    staff = require(actor, "formulation.create", patient.pk)
+    intake = current_intake(patient)
+    case = case_for_formulation(patient, intake)
+    output, ruleset_version = engines.formulate_case(case)
+    with transaction.atomic():
+        record = FormulationRecord.objects.create(
+            patient=patient,
+            intake=intake,
+            case=case,
+            output=output,
+            ruleset_version=ruleset_version,
+            created_at=get_clock().now(),
+            created_by=staff,
+        )
+        record_event(actor, "formulation.create", patient_id=patient.pk,
+                     record_type="formulation", record_id=record.pk)  # fmt: skip
+    return record
+
+
+def latest_formulation(who: Any, patient_id: Any) -> FormulationRecord | None:
+    """The patient's most recent formulation, as stored (one audited read)."""
+    patient = access_patient(who, patient_id, action="formulation.view")
+    return patient.formulations.order_by("-created_at", "-pk").first()
+
+
+def list_formulations(who: Any, patient_id: Any) -> list[FormulationRecord]:
+    patient = access_patient(who, patient_id, action="formulation.list")
+    return list(patient.formulations.order_by("-created_at", "-pk"))

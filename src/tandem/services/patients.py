@@ -1,0 +1,106 @@
+"""Registering patients, their care team and discharge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from tandem.services.access import access_patient
+from tandem.services.actors import as_actor
+from tandem.services.audit import record_event
+from tandem.services.clock import get_clock
+from tandem.services.errors import ValidationFailed
+from tandem.services.permissions import require
+from tandem.storage.models import EpisodeOfCare, Intake, Patient, StaffMember
+from tandem.storage.models.patients import SEXES
+
+
+def _clean_name(display_name: str) -> str:
+    name = (display_name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationFailed("display_name: give 1 to 200 characters", "display_name")
+    return name
+
+
+def _clean_birth(date_of_birth: Any, today: dt.date) -> dt.date:
+    if isinstance(date_of_birth, str):
+        try:
+            date_of_birth = dt.date.fromisoformat(date_of_birth)
+        except ValueError:
+            date_of_birth = None
+    if not isinstance(date_of_birth, dt.date) or not (
+        dt.date(1900, 1, 1) <= date_of_birth <= today
+    ):
+        raise ValidationFailed(
+            "date_of_birth: a date YYYY-MM-DD between 1900-01-01 and today", "date_of_birth"
+        )
+    return date_of_birth
+
+
+def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: str) -> Patient:
+    """Create a patient in the actor's organization, with an open episode and intake.
+
+    The registering clinician joins the care team (so they can continue the intake).
+    """
+    actor = as_actor(who)
+    staff = require(actor, "patient.register")
+    clock = get_clock()
+    name = _clean_name(display_name)
+    birth = _clean_birth(date_of_birth, clock.today())
+    if sex not in SEXES:
+        raise ValidationFailed(f"sex: expected one of {', '.join(SEXES)}", "sex")
+    with transaction.atomic():
+        patient = Patient.objects.create(
+            organization_id=staff.organization_id,
+            display_name=name,
+            date_of_birth=birth,
+            sex=sex,
+            created_at=clock.now(),
+        )
+        patient.care_team.add(staff)
+        episode = EpisodeOfCare.objects.create(patient=patient, started_on=clock.today())
+        Intake.objects.create(
+            patient=patient,
+            episode=episode,
+            case={"schema": "tandem.case/1"},
+            updated_at=clock.now(),
+        )
+        record_event(actor, "patient.register", patient_id=patient.pk,
+                     record_type="patient", record_id=patient.pk)  # fmt: skip
+    return patient
+
+
+def set_care_team(who: Any, patient_id: Any, staff_ids: list[int]) -> Patient:
+    """Replace the care team with staff of the patient's own organization."""
+    actor = as_actor(who)
+    patient = access_patient(actor, patient_id, action="patient.care_team")
+    require(actor, "patient.care_team", patient.pk)
+    members = list(
+        StaffMember.objects.filter(pk__in=staff_ids, organization_id=patient.organization_id)
+    )
+    if len(members) != len(set(staff_ids)) or not members:
+        raise ValidationFailed("care_team: staff members of this clinic, at least one", "care_team")
+    with transaction.atomic():
+        patient.care_team.set(members)
+        record_event(actor, "patient.care_team", patient_id=patient.pk,
+                     record_type="patient", record_id=patient.pk)  # fmt: skip
+    return patient
+
+
+def discharge_patient(who: Any, patient_id: Any) -> Patient:
+    """Mark the patient discharged and close the open episode of care."""
+    actor = as_actor(who)
+    patient = access_patient(actor, patient_id, action="patient.discharge")
+    require(actor, "patient.discharge", patient.pk)
+    clock = get_clock()
+    with transaction.atomic():
+        Patient.objects.filter(pk=patient.pk).update(status="discharged")
+        EpisodeOfCare.objects.filter(patient=patient, ended_on__isnull=True).update(
+            ended_on=clock.today()
+        )
+        record_event(actor, "patient.discharge", patient_id=patient.pk,
+                     record_type="patient", record_id=patient.pk)  # fmt: skip
+    patient.status = "discharged"
+    return patient

@@ -1,0 +1,37 @@
+"""Which roles may do which writes (the program's own policy; docs/adr/0002-access.md).
+
+Seeing a patient is decided by ``tandem.services.access``; this table only narrows what a
+staff member who can see the patient may change. Admins run the clinic's accounts and
+may read, but make no clinical entries.
+"""
+
+from __future__ import annotations
+
+from tandem.services.actors import Actor
+from tandem.services.audit import record_event
+from tandem.services.errors import Forbidden
+from tandem.storage.models import StaffMember
+
+CLINICIANS = frozenset({"intake", "therapist", "prescriber", "director"})
+MAY = {
+    "patient.register": CLINICIANS,
+    "patient.care_team": CLINICIANS,
+    "patient.discharge": CLINICIANS,
+    "administration.record": CLINICIANS | {"peer_specialist"},
+    "intake.update": CLINICIANS,
+    "formulation.create": CLINICIANS,
+    "placement.decide": CLINICIANS,
+    "plan.edit": CLINICIANS,
+    "plan.sign": frozenset({"therapist", "prescriber", "director"}),
+    "referral.view": frozenset({"intake", "director", "admin"}),
+    "referral.update": frozenset({"intake", "director"}),
+}
+
+
+def require(actor: Actor, action: str, patient_id: int | None = None) -> StaffMember:
+    """The actor's staff record if their role may do ``action``; else Forbidden (audited)."""
+    staff = actor.require_staff()
+    if staff.role not in MAY[action]:
+        record_event(actor, action, patient_id=patient_id, outcome="denied")
+        raise Forbidden(f"the {staff.role.replace('_', ' ')} role may not do {action}")
+    return staff

@@ -1,0 +1,65 @@
+"""Level-of-care placement: the engine recommends, the clinician decides (DESIGN.md s2).
+
+The recommendation is the stored formulation's ``placement.level`` (ruleset-v1.md s8);
+a decision that differs from it needs a written reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from tandem.services.access import access_record
+from tandem.services.actors import as_actor
+from tandem.services.audit import record_event
+from tandem.services.clock import get_clock
+from tandem.services.errors import ValidationFailed
+from tandem.services.permissions import require
+from tandem.storage.models import EpisodeOfCare, FormulationRecord, Placement
+
+# ruleset-v1.md s8: the levels a placement can name.
+PLACEMENT_LEVELS = ("emergency", "residential_referral", "php", "iop", "outpatient")
+_EPISODE_LEVEL = {"residential_referral": "residential"}
+
+
+def decide_placement(
+    who: Any, formulation: FormulationRecord | int, *, level: str, override_reason: str = ""
+) -> Placement:
+    """Record the clinician's level; an override of the recommendation needs a reason."""
+    actor = as_actor(who)
+    record: FormulationRecord = access_record(
+        actor, FormulationRecord, getattr(formulation, "pk", formulation), action="placement.decide"
+    )
+    staff = require(actor, "placement.decide", record.patient_id)
+    if level not in PLACEMENT_LEVELS:
+        raise ValidationFailed(f"level: expected one of {', '.join(PLACEMENT_LEVELS)}", "level")
+    reason = (override_reason or "").strip()
+    recommended = record.recommended_level
+    if level != recommended and not reason:
+        raise ValidationFailed(
+            f"override_reason: required when the level ({level}) differs from the "
+            f"recommendation ({recommended})",
+            "override_reason",
+        )
+    with transaction.atomic():
+        placement = Placement.objects.create(
+            patient_id=record.patient_id,
+            formulation=record,
+            recommended_level=recommended,
+            decided_level=level,
+            override_reason=reason,
+            decided_by=staff,
+            decided_at=get_clock().now(),
+        )
+        EpisodeOfCare.objects.filter(pk=record.intake.episode_id).update(
+            level=_EPISODE_LEVEL.get(level, level)
+        )
+        record_event(actor, "placement.decide", patient_id=record.patient_id,
+                     record_type="placement", record_id=placement.pk)  # fmt: skip
+    return placement
+
+
+def latest_placement(formulation: FormulationRecord) -> Placement | None:
+    """The latest decision on an already-accessed formulation (no second audit event)."""
+    return formulation.placements.order_by("-decided_at", "-pk").first()

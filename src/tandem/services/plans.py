@@ -1,0 +1,240 @@
+"""One integrated care plan per formulation (ruleset-v1.md s9), versioned.
+
+Each saved version is kept (``CarePlanVersion``). Updates carry the version the editor
+started from; a stale one raises Conflict (409), never a silent overwrite (SECURITY.md
+"Durability").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import transaction
+
+from tandem.services.access import access_patient, access_record
+from tandem.services.actors import Actor, as_actor
+from tandem.services.audit import record_event
+from tandem.services.clock import get_clock
+from tandem.services.errors import Conflict, ValidationFailed
+from tandem.services.permissions import require
+from tandem.storage.models import (
+    CarePlan,
+    CarePlanVersion,
+    FormulationRecord,
+    PlanIntervention,
+    StaffMember,
+)
+
+CATEGORIES = ("clinical", "somatic_neuro")  # ruleset-v1.md s9
+TARGETS = ("use", "mood", "trauma", "sleep", "safety")  # DESIGN.md s2
+TEXT_FIELDS = ("frequency", "measure", "target", "reason")
+
+
+def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
+    """A draft plan holding the interventions and measures the formulation proposed."""
+    actor = as_actor(who)
+    record: FormulationRecord = access_record(
+        actor, FormulationRecord, getattr(formulation, "pk", formulation), action="plan.draft"
+    )
+    staff = require(actor, "plan.edit", record.patient_id)
+    proposed = record.output.get("plan", {})
+    now = get_clock().now()
+    with transaction.atomic():
+        plan = CarePlan.objects.create(
+            patient_id=record.patient_id,
+            formulation=record,
+            measures=list(proposed.get("measures", [])),
+            created_at=now,
+            updated_at=now,
+        )
+        for position, item in enumerate(proposed.get("interventions", [])):
+            PlanIntervention.objects.create(
+                plan=plan,
+                position=position,
+                intervention_id=str(item.get("id", "")),
+                category=str(item.get("category", "")),
+                targets=list(item.get("targets", [])),
+                frequency=str(item.get("frequency", "") or ""),
+                reason=str(item.get("reason", "") or ""),
+            )
+        _snapshot(plan, staff, now)
+        record_event(actor, "plan.draft", patient_id=plan.patient_id,
+                     record_type="plan", record_id=plan.pk)  # fmt: skip
+    return plan
+
+
+def plan_as_dict(plan: CarePlan) -> dict[str, Any]:
+    """The plan as plain data (for snapshots, the API and exports)."""
+    return {
+        "id": plan.pk,
+        "version": plan.version,
+        "status": plan.status,
+        "review_on": plan.review_on.isoformat() if plan.review_on else None,
+        "measures": list(plan.measures),
+        "interventions": [
+            {
+                "intervention_id": item.intervention_id,
+                "category": item.category,
+                "targets": list(item.targets),
+                "responsible": item.responsible_id,
+                **{name: getattr(item, name) for name in TEXT_FIELDS},
+            }
+            for item in plan.interventions.all()
+        ],
+    }
+
+
+def _snapshot(plan: CarePlan, staff: StaffMember, now: dt.datetime) -> None:
+    CarePlanVersion.objects.create(
+        plan=plan, version=plan.version, snapshot=plan_as_dict(plan), saved_by=staff, saved_at=now
+    )
+
+
+def _clean_intervention(index: int, item: Any, organization_id: int) -> dict[str, Any]:
+    where = f"interventions[{index}]"
+    if not isinstance(item, dict):
+        raise ValidationFailed(f"{where}: expected an object", where)
+    if not str(item.get("intervention_id", "")).strip():
+        raise ValidationFailed(f"{where}.intervention_id: required", f"{where}.intervention_id")
+    if item.get("category") not in CATEGORIES:
+        raise ValidationFailed(
+            f"{where}.category: expected one of {', '.join(CATEGORIES)}", f"{where}.category"
+        )
+    targets = item.get("targets", [])
+    if not isinstance(targets, list) or not targets or any(t not in TARGETS for t in targets):
+        raise ValidationFailed(
+            f"{where}.targets: a non-empty list of {', '.join(TARGETS)}", f"{where}.targets"
+        )
+    responsible = item.get("responsible")
+    if (
+        responsible is not None
+        and not StaffMember.objects.filter(
+            pk=responsible if isinstance(responsible, int) else -1, organization_id=organization_id
+        ).exists()
+    ):
+        raise ValidationFailed(
+            f"{where}.responsible: a staff member of this clinic, or null", f"{where}.responsible"
+        )
+    cleaned = {name: str(item.get(name) or "")[:200] for name in TEXT_FIELDS}
+    cleaned["reason"] = str(item.get("reason") or "")
+    return {
+        "intervention_id": str(item["intervention_id"]).strip()[:60],
+        "category": item["category"],
+        "targets": list(targets),
+        "responsible_id": responsible,
+        **cleaned,
+    }
+
+
+def _clean_review_on(review_on: Any) -> dt.date | None:
+    if review_on is None:
+        return None
+    if isinstance(review_on, str):
+        try:
+            review_on = dt.date.fromisoformat(review_on)
+        except ValueError:
+            review_on = None
+    if not isinstance(review_on, dt.date) or review_on < get_clock().today():
+        raise ValidationFailed("review_on: a date YYYY-MM-DD, today or later", "review_on")
+    return review_on
+
+
+def _load_plan(actor: Actor, plan: CarePlan | int, action: str) -> CarePlan:
+    loaded: CarePlan = access_record(actor, CarePlan, getattr(plan, "pk", plan), action=action)
+    return loaded
+
+
+def update_plan(
+    who: Any,
+    plan: CarePlan | int,
+    *,
+    expected_version: int,
+    interventions: list[dict[str, Any]],
+    review_on: Any,
+) -> CarePlan:
+    """Save a new version of the plan; a stale ``expected_version`` raises Conflict.
+
+    Editing a signed plan returns it to draft: it needs signing again.
+    """
+    actor = as_actor(who)
+    loaded = _load_plan(actor, plan, "plan.update")
+    staff = require(actor, "plan.edit", loaded.patient_id)
+    if not isinstance(interventions, list):
+        raise ValidationFailed("interventions: expected a list", "interventions")
+    organization_id = loaded.patient.organization_id
+    cleaned = [
+        _clean_intervention(i, item, organization_id) for i, item in enumerate(interventions)
+    ]
+    review = _clean_review_on(review_on)
+    now = get_clock().now()
+    with _conflicts_audited(actor, loaded, "plan.update"), transaction.atomic():
+        _bump_version(actor, loaded, expected_version, review_on=review, status="draft",
+                      signed_by=None, signed_at=None, updated_at=now)  # fmt: skip
+        loaded.interventions.all().delete()
+        for position, item in enumerate(cleaned):
+            PlanIntervention.objects.create(plan=loaded, position=position, **item)
+        loaded.refresh_from_db()
+        _snapshot(loaded, staff, now)
+        record_event(actor, "plan.update", patient_id=loaded.patient_id,
+                     record_type="plan", record_id=loaded.pk)  # fmt: skip
+    return loaded
+
+
+@contextmanager
+def _conflicts_audited(actor: Actor, plan: CarePlan, action: str) -> Iterator[None]:
+    """Record a lost compare-and-set after its transaction rolled back."""
+    try:
+        yield
+    except Conflict:
+        record_event(actor, action, patient_id=plan.patient_id, record_type="plan",
+                     record_id=plan.pk, outcome="conflict")  # fmt: skip
+        raise
+
+
+def _bump_version(actor: Actor, plan: CarePlan, expected_version: int, **changes: Any) -> None:
+    """Compare-and-set on the version column: only one writer of a version wins."""
+    won = CarePlan.objects.filter(pk=plan.pk, version=expected_version).update(
+        version=expected_version + 1, **changes
+    )
+    if won != 1:
+        raise Conflict(
+            f"the plan changed (now version {plan.version}, you edited version "
+            f"{expected_version}); reload it and apply your changes again",
+            "expected_version",
+        )
+
+
+def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = None) -> CarePlan:
+    """Sign the plan: every intervention needs a responsible staff member and a review date."""
+    actor = as_actor(who)
+    loaded = _load_plan(actor, plan, "plan.sign")
+    staff = require(actor, "plan.sign", loaded.patient_id)
+    version = loaded.version if expected_version is None else expected_version
+    if loaded.review_on is None:
+        raise ValidationFailed("review_on: set a review date before signing", "review_on")
+    if any(item.responsible_id is None for item in loaded.interventions.all()):
+        raise ValidationFailed(
+            "responsible: every intervention needs a responsible staff member", "responsible"
+        )
+    now = get_clock().now()
+    with _conflicts_audited(actor, loaded, "plan.sign"), transaction.atomic():
+        _bump_version(actor, loaded, version, status="signed", signed_by=staff,
+                      signed_at=now, updated_at=now)  # fmt: skip
+        loaded.refresh_from_db()
+        _snapshot(loaded, staff, now)
+        record_event(actor, "plan.sign", patient_id=loaded.patient_id,
+                     record_type="plan", record_id=loaded.pk)  # fmt: skip
+    return loaded
+
+
+def current_plan(who: Any, patient_id: Any) -> CarePlan | None:
+    """The patient's latest plan (one audited read)."""
+    patient = access_patient(who, patient_id, action="plan.view")
+    return patient.plans.order_by("-created_at", "-pk").first()
+
+
+def get_plan(who: Any, plan_id: Any) -> CarePlan:
+    return _load_plan(as_actor(who), plan_id, "plan.view")

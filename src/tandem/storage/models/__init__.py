@@ -1,0 +1,36 @@
+"""Tandem's tables. Rows are written only through ``tandem.services`` (one write path)."""
+
+from tandem.storage.models.audit import AuditChainHead, AuditEvent
+from tandem.storage.models.clinical import (
+    FormulationRecord,
+    InstrumentAdministration,
+    Intake,
+    Placement,
+)
+from tandem.storage.models.organizations import LEVELS, ROLES, Organization, StaffMember
+from tandem.storage.models.patients import EpisodeOfCare, Patient
+from tandem.storage.models.plans import CarePlan, CarePlanVersion, PlanIntervention
+from tandem.storage.models.referrals import Referral
+from tandem.storage.models.security import ApiToken, IdempotentRequest, LoginThrottle
+
+__all__ = [
+    "LEVELS",
+    "ROLES",
+    "ApiToken",
+    "AuditChainHead",
+    "AuditEvent",
+    "CarePlan",
+    "CarePlanVersion",
+    "EpisodeOfCare",
+    "FormulationRecord",
+    "IdempotentRequest",
+    "InstrumentAdministration",
+    "Intake",
+    "LoginThrottle",
+    "Organization",
+    "Patient",
+    "Placement",
+    "PlanIntervention",
+    "Referral",
+    "StaffMember",
+]

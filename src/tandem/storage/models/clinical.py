@@ -1,0 +1,82 @@
+"""Intake records: instrument administrations, the case document, formulations, placements.
+
+A formulation stores the engine's whole output with the rule-set version it came from;
+it is never recomputed silently (a new formulation is a new row).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from tandem.storage.models.organizations import StaffMember
+from tandem.storage.models.patients import EpisodeOfCare, Patient
+
+
+class InstrumentAdministration(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="administrations")
+    episode = models.ForeignKey(EpisodeOfCare, on_delete=models.PROTECT, null=True)
+    instrument_id = models.CharField(max_length=40)
+    instrument_version = models.CharField(max_length=80)
+    answers = models.JSONField()
+    result = models.JSONField()
+    administered_on = models.DateField()
+    recorded_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = (models.Index(fields=["patient", "instrument_id", "administered_on"]),)
+
+    def __str__(self) -> str:
+        return f"administration {self.pk} ({self.instrument_id})"
+
+
+class Intake(models.Model):
+    """The tandem.case/1 document (ruleset-v1.md s1), filled step by step."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
+    episode = models.OneToOneField(EpisodeOfCare, on_delete=models.PROTECT, related_name="intake")
+    case = models.JSONField(default=dict)
+    updated_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"intake {self.pk} v{self.version}"
+
+
+class FormulationRecord(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="formulations")
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="formulations")
+    case = models.JSONField()
+    output = models.JSONField()
+    ruleset_version = models.CharField(max_length=80)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT)
+
+    class Meta:
+        indexes = (models.Index(fields=["patient", "created_at"]),)
+
+    def __str__(self) -> str:
+        return f"formulation {self.pk}"
+
+    @property
+    def recommended_level(self) -> str:
+        return str(self.output.get("placement", {}).get("level", ""))
+
+
+class Placement(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="placements")
+    formulation = models.ForeignKey(
+        FormulationRecord, on_delete=models.PROTECT, related_name="placements"
+    )
+    recommended_level = models.CharField(max_length=24)
+    decided_level = models.CharField(max_length=24)
+    override_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT)
+    decided_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"placement {self.pk}"
+
+    @property
+    def is_override(self) -> bool:
+        return self.decided_level != self.recommended_level

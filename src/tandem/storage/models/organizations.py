@@ -1,0 +1,40 @@
+"""Clinics (organizations), the levels of care they offer, and their staff."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+# Levels a program can offer (ruleset-v1.md s1, `program.levels_offered`).
+LEVELS = ("outpatient", "iop", "php", "residential")
+
+# Staff roles (issue 4). Clinical roles see only their care-team patients; directors and
+# admins see every patient of their own organization (docs/adr/0002-access.md).
+ROLES = ("intake", "therapist", "prescriber", "peer_specialist", "director", "admin")
+CLINICAL_ROLES = ("intake", "therapist", "prescriber", "peer_specialist")
+ORGANIZATION_WIDE_ROLES = ("director", "admin")
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    levels_offered = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class StaffMember(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=[(r, r.replace("_", " ")) for r in ROLES])
+    display_name = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"staff {self.pk} ({self.role})"
+
+    @property
+    def sees_whole_organization(self) -> bool:
+        return self.role in ORGANIZATION_WIDE_ROLES

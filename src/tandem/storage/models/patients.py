@@ -1,0 +1,42 @@
+"""Patients and their episodes of care. ``__str__`` never shows a name (logs)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from tandem.storage.models.organizations import LEVELS, Organization, StaffMember
+
+SEXES = ("female", "male", "other", "unknown")
+PATIENT_STATUSES = ("active", "discharged")
+
+
+class Patient(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="patients"
+    )
+    display_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=[(s, s) for s in SEXES])
+    created_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=[(s, s) for s in PATIENT_STATUSES], default="active"
+    )
+    care_team = models.ManyToManyField(StaffMember, related_name="patients", blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=["organization", "status"]),)
+
+    def __str__(self) -> str:
+        return f"patient {self.pk}"
+
+
+class EpisodeOfCare(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="episodes")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    level = models.CharField(
+        max_length=24, blank=True, choices=[(lv, lv) for lv in (*LEVELS, "emergency")]
+    )
+
+    def __str__(self) -> str:
+        return f"episode {self.pk}"
