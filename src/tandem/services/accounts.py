@@ -139,3 +139,7 @@ def user_for_token(raw: str) -> Any | None:
     user = token.staff.user
     user.__dict__["_tandem_staff"] = token.staff
     return user
+
+
+def record_logout(who: Any) -> None:
+    record_event(as_actor(who), "logout", record_type="account")

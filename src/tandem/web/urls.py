@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from tandem.web import views
+from tandem.web.accounts import views as accounts_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/logout", views.home, name="logout"),  # replaced by the accounts views
+    path("accounts/", include("tandem.web.accounts.urls")),
+    path("accounts/logout", accounts_views.sign_out, name="logout"),
 ]
