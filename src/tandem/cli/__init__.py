@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "serve": "tandem.cli.server:serve",
     "demo": "tandem.cli.server:demo",
     "audit": "tandem.cli.audit:audit",
+    "token": "tandem.cli.server:token",
 }
 
 

@@ -76,3 +76,42 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     ]
     click.echo(f"Tandem is serving on http://{host}:{port}/")
     WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+
+
+@click.command()
+def demo() -> None:
+    """Load the demo clinics, staff and 12 synthetic patients (safe to run twice)."""
+    setup_django()
+    refuse_unsafe_database()
+    from tandem.services.demo import DEMO_PASSWORD, load_demo
+
+    made = load_demo()
+    click.echo(f"Demo clinic ready: {made['patients']} synthetic patients ({made['created']} new).")
+    click.echo("Sign in at /accounts/login with one of these staff accounts:")
+    for username in made["usernames"]:
+        click.echo(f"  {username}")
+    click.echo(f"Demo password (every account): {DEMO_PASSWORD}")
+    click.echo("Outside demo mode (TANDEM_DEMO=true) staff enrol a TOTP app at first sign-in.")
+    click.echo("An API token for a staff account: tandem token create demo-therapist")
+
+
+@click.group()
+def token() -> None:
+    """API tokens for staff accounts."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--label", default="", help="A note to recognise the token by.")
+def create_token(username: str, label: str) -> None:
+    """Create an API token for USERNAME and print it once (send it as Bearer)."""
+    setup_django()
+    from tandem.services.accounts import create_api_token_for
+    from tandem.services.errors import ValidationFailed
+
+    try:
+        raw = create_api_token_for(username, label)
+    except ValidationFailed as exc:
+        click.echo(f"tandem: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(raw)

@@ -1,0 +1,176 @@
+"""The demo clinic: staff of every role and 12 synthetic patients, built through the
+services and the real formulation engine (each patient: intake case, administrations,
+formulation, placement, plan). Idempotent: patients are found by name before creation.
+
+Every person here is invented. The cases were written to span the onset orders, risk
+tiers and levels of ruleset-v1.md s3, s7 and s8; the engine, not this file, decides
+what each case yields. One patient is the "canary" whose unique name must never appear
+in logs (SECURITY.md "Audit and disclosure").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from tandem.services import accounts, intake, placement, plans
+from tandem.services.actors import Actor
+from tandem.services.clock import get_clock
+from tandem.services.patients import register_patient
+from tandem.storage.models import Organization, Patient, StaffMember
+
+DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105  (the published demo password)
+CANARY_NAME = "Zanzibar Quillfeather-Canary"
+DEMO_ROLES = ("intake", "therapist", "prescriber", "peer_specialist", "director", "admin")
+
+
+@dataclass(frozen=True)
+class DemoPatient:
+    """A synthetic patient: name, birth date, sex, case sections, instrument answers."""
+
+    name: str
+    born: str
+    sex: str
+    stimulant: dict[str, Any]
+    episodes: list[tuple[int, int | None]]  # (onset, end) in months before today
+    answers: dict[str, list[Any]]
+    clinical: dict[str, Any] = field(default_factory=dict)
+
+
+PHQ9_MILD = [1, 1, 1, 1, 1, 0, 0, 0, 0]
+PHQ9_MODERATE = [2, 2, 1, 2, 1, 1, 1, 0, 0]
+PHQ9_SEVERE = [3, 3, 2, 3, 2, 2, 2, 2, 1]
+CSSRS_NONE = [0, 0, "-", "-", "-", 0]
+CSSRS_LOW = [1, 0, "-", "-", "-", 0]
+CSSRS_MODERATE = [1, 1, 1, 0, 0, 0]
+CSSRS_HIGH = [1, 1, 1, 1, 0, 2]
+
+
+def _use(start: int, end: int | None, days: int, criteria: int, **extra: Any) -> dict[str, Any]:
+    """A stimulant section: one use period from ``start`` to ``end`` months ago."""
+    return {"periods": [(start, end)], "days": days, "criteria": criteria, **extra}
+
+
+PATIENTS = (
+    DemoPatient("Avery Lindqvist", "1991-04-12", "female", _use(60, None, 12, 7),
+                [(120, 110), (30, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW},
+                {"prior_treatment": [{"level": "iop", "response": "none"}],
+                 "functional_impairment": "moderate"}),
+    DemoPatient("Bram Okonkwo", "1986-09-03", "male", _use(48, None, 8, 5),
+                [(6, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE}),
+    DemoPatient("Celine Marchetti", "1995-01-22", "female", _use(24, None, 15, 8),
+                [(24, None)], {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_MODERATE}),
+    DemoPatient("Dario Venkataraman", "1979-11-30", "male", _use(36, None, 20, 9),
+                [(12, None)], {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_HIGH}),
+    DemoPatient("Esme Halvorsen", "1990-06-15", "female",
+                _use(30, None, 10, 6, route="injected", opioid_co_use=True),
+                [(10, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE}),
+    DemoPatient("Farid Nakamura", "1983-02-08", "male", _use(40, 20, 0, 3),
+                [(90, 80)], {"phq9": PHQ9_MILD, "cssrs": CSSRS_NONE}),
+    DemoPatient("Greta Oyelaran", "1988-08-19", "female", _use(50, None, 18, 5),
+                [(20, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW},
+                {"recovery_environment": "unsafe"}),
+    DemoPatient("Hugo Castellanos", "1993-12-01", "male",
+                _use(36, None, 9, 4, substance="amphetamine_type"),
+                [(14, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE}),
+    DemoPatient("Ines Abernathy", "1997-03-27", "female", _use(18, None, 6, 4),
+                [(17, None)], {"phq9": [1, 2, 1, 1, 1, 1, 1, 0, 1]}),
+    DemoPatient("Jonah Przybylski", "1981-07-04", "male", _use(70, None, 22, 10),
+                [(100, 96), (40, None)], {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_LOW},
+                {"functional_impairment": "severe"}),
+    DemoPatient("Kalani Whitfield", "1975-05-11", "female", _use(200, 150, 0, 2),
+                [(230, 224)], {"phq9": PHQ9_MILD, "cssrs": CSSRS_NONE}),
+    DemoPatient(CANARY_NAME, "1989-10-10", "female", _use(26, None, 7, 5),
+                [(25, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW}),
+)  # fmt: skip
+
+
+def _month(today: dt.date, months_ago: int) -> str:
+    """``YYYY-MM`` of the month ``months_ago`` before today (partial dates, s1)."""
+    index = today.year * 12 + today.month - 1 - months_ago
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _stimulant(spec: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    start, end = spec["periods"][0]
+    days = spec["days"]
+    section: dict[str, Any] = {
+        "substance": spec.get("substance", "cocaine"),
+        "use_periods": [{"start": _month(today, start), "end": end and _month(today, end)}],
+        "days_used_past_30": days,
+        "dsm_criteria_past_12_months": list(range(1, spec["criteria"] + 1)),
+        "last_use": (today - dt.timedelta(days=2)).isoformat() if days else None,
+    }
+    if end is not None and not days:
+        section["last_use"] = f"{_month(today, end)}-10"
+    for key in ("route", "opioid_co_use"):
+        if key in spec:
+            section[key] = spec[key]
+    return section
+
+
+def ensure_clinics() -> tuple[Organization, Organization]:
+    demo = accounts.ensure_organization(
+        slug="demo", name="Tandem Demo Clinic", levels_offered=["iop", "php"]
+    )
+    other = accounts.ensure_organization(
+        slug="riverside", name="Riverside Recovery (second demo clinic)",
+        levels_offered=["outpatient", "iop"],
+    )  # fmt: skip
+    for role in DEMO_ROLES:
+        accounts.ensure_staff(organization=demo, username=f"demo-{role.replace('_', '-')}",
+                              role=role, password=DEMO_PASSWORD,
+                              display_name=f"Demo {role.replace('_', ' ')}")  # fmt: skip
+    accounts.ensure_staff(organization=other, username="riverside-therapist", role="therapist",
+                          password=DEMO_PASSWORD, display_name="Riverside therapist")  # fmt: skip
+    return demo, other
+
+
+def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Patient:
+    from tandem.services.patients import set_care_team
+
+    today = get_clock().today()
+    patient = register_patient(actor, display_name=spec.name, date_of_birth=spec.born, sex=spec.sex)
+    set_care_team(actor, patient.pk, care_team)
+    intake.update_intake(actor, patient, "assessed_on", today.isoformat())
+    intake.update_intake(actor, patient, "stimulant", _stimulant(spec.stimulant, today))
+    episodes = [
+        {"onset": _month(today, o), "end": e and _month(today, e)} for o, e in spec.episodes
+    ]
+    intake.update_intake(actor, patient, "depressive_episodes", episodes)
+    if spec.clinical:
+        intake.update_intake(actor, patient, "clinical", spec.clinical)
+    for instrument_id, answers in spec.answers.items():
+        intake.record_administration(actor, patient, instrument_id, answers)
+    formulation = intake.formulate_patient(actor, patient)
+    recommended = formulation.recommended_level
+    placement.decide_placement(actor, formulation, level=recommended)
+    plan = plans.draft_plan(actor, formulation)
+    interventions = [
+        dict(item, responsible=care_team[1]) for item in plans.plan_as_dict(plan)["interventions"]
+    ]
+    plans.update_plan(actor, plan, expected_version=plan.version, interventions=interventions,
+                      review_on=(today + dt.timedelta(days=28)).isoformat())  # fmt: skip
+    return patient
+
+
+def load_demo() -> dict[str, Any]:
+    """Create (or find) the demo clinics, staff and patients; returns what was made."""
+    demo, other = ensure_clinics()
+    staff = {s.role: s for s in StaffMember.objects.filter(organization=demo)}
+    actor = Actor(user=staff["intake"].user, via="cli")
+    team = [staff[r].pk for r in ("intake", "therapist", "prescriber", "peer_specialist")]
+    existing = set(Patient.objects.filter(organization=demo).values_list("display_name", flat=True))
+    created = 0
+    for spec in PATIENTS:
+        if spec.name not in existing:
+            _build_patient(actor, spec, team)
+            created += 1
+    usernames = sorted(
+        get_user_model().objects.filter(staff__organization__in=[demo, other])
+        .values_list("username", flat=True)
+    )  # fmt: skip
+    return {"created": created, "patients": len(PATIENTS), "usernames": usernames}
