@@ -1,0 +1,1 @@
+"""The instrument definitions, grouped by what they measure. Data only: no scoring code."""
