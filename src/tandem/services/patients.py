@@ -7,14 +7,14 @@ from typing import Any
 
 from django.db import transaction
 
-from tandem.services.access import access_patient
+from tandem.services.access import access_patient, visible_patients
 from tandem.services.actors import as_actor
 from tandem.services.audit import record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
 from tandem.services.permissions import require
 from tandem.storage.models import EpisodeOfCare, Intake, Patient, StaffMember
-from tandem.storage.models.patients import SEXES
+from tandem.storage.models.patients import PATIENT_STATUSES, SEXES
 
 
 def _clean_name(display_name: str) -> str:
@@ -104,3 +104,18 @@ def discharge_patient(who: Any, patient_id: Any) -> Patient:
                      record_type="patient", record_id=patient.pk)  # fmt: skip
     patient.status = "discharged"
     return patient
+
+
+def list_patients(who: Any, *, status: str | None = None) -> list[Patient]:
+    """The patients the actor may see (one audited read of the list)."""
+    actor = as_actor(who)
+    staff = actor.require_staff()
+    patients = visible_patients(staff).order_by("display_name", "pk")
+    if status is not None:
+        if status not in PATIENT_STATUSES:
+            allowed = ", ".join(PATIENT_STATUSES)
+            raise ValidationFailed(f"status: expected one of {allowed}", "status")
+        patients = patients.filter(status=status)
+    found = list(patients)
+    record_event(actor, "patient.list", record_type="patient", record_id=len(found))
+    return found

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from tandem.api.app import api
 from tandem.web import views
 from tandem.web.accounts import views as accounts_views
 
@@ -8,4 +9,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("tandem.web.accounts.urls")),
     path("accounts/logout", accounts_views.sign_out, name="logout"),
+    path("api/v1/", api.urls),
 ]

@@ -1,0 +1,20 @@
+"""The API object mounted at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from tandem.api import errors
+from tandem.api.auth import StaffToken
+from tandem.api.routes import router
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    description='Staff API. Errors: {"error": {"code", "message", "field"}}.',
+    auth=StaffToken(),
+    urls_namespace="api",
+    docs_url=None,  # the interactive docs page needs inline script, which the CSP forbids
+)
+errors.install(api)
+api.add_router("/", router)

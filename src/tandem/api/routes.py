@@ -1,0 +1,127 @@
+"""API operations: thin calls into the services (which check access and audit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.params.functions import Header
+
+from tandem.api.auth import actor
+from tandem.api.schemas import (
+    AdministrationIn,
+    AdministrationOut,
+    CaseloadRowOut,
+    ErrorOut,
+    FormulationOut,
+    PatientIn,
+    PatientOut,
+    PlanOut,
+    PlanUpdateIn,
+)
+from tandem.services import access, intake, patients, plans
+from tandem.storage.models import CarePlan, FormulationRecord
+
+router = Router()
+ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
+
+
+@router.get("/patients", response={200: list[PatientOut], **ERRORS})
+def list_patients(request: HttpRequest, status: str | None = None) -> Any:
+    return patients.list_patients(actor(request), status=status)
+
+
+@router.post("/patients", response={201: PatientOut, **ERRORS})
+def register_patient(request: HttpRequest, payload: PatientIn) -> Any:
+    return 201, patients.register_patient(actor(request), **payload.dict())
+
+
+@router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS})
+def get_patient(request: HttpRequest, patient_id: int) -> Any:
+    return access.access_patient(actor(request), patient_id)
+
+
+@router.get("/caseload", response={200: list[CaseloadRowOut], **ERRORS})
+def caseload(request: HttpRequest) -> Any:
+    return [
+        {
+            "patient_id": row.patient.pk,
+            "display_name": row.patient.display_name,
+            "level": row.level,
+            "suicide_risk": row.suicide_risk,
+            "overdose_risk": row.overdose_risk,
+            "reassess_on": row.reassess_on,
+            "plan_review_on": row.plan_review_on,
+        }
+        for row in access.caseload(actor(request))
+    ]
+
+
+@router.get(
+    "/patients/{patient_id}/administrations", response={200: list[AdministrationOut], **ERRORS}
+)
+def list_administrations(request: HttpRequest, patient_id: int) -> Any:
+    return intake.list_administrations(actor(request), patient_id)
+
+
+@router.post(
+    "/patients/{patient_id}/administrations",
+    response={201: AdministrationOut, **ERRORS},
+    summary="Submit an instrument administration (scored by the instrument engine)",
+    description="Send an Idempotency-Key header: a retry with the same key and body "
+    "returns the first result and creates nothing new; the same key with a different "
+    "body is a 409.",
+)
+def submit_administration(
+    request: HttpRequest,
+    patient_id: int,
+    payload: AdministrationIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=200),
+) -> Any:
+    record = intake.record_administration(
+        actor(request),
+        patient_id,
+        payload.instrument_id,
+        list(payload.answers),
+        administered_on=payload.administered_on,
+        idempotency_key=idempotency_key or None,
+    )
+    return 201, record
+
+
+@router.get("/patients/{patient_id}/formulations", response={200: list[FormulationOut], **ERRORS})
+def list_formulations(request: HttpRequest, patient_id: int) -> Any:
+    return intake.list_formulations(actor(request), patient_id)
+
+
+@router.get("/formulations/{formulation_id}", response={200: FormulationOut, **ERRORS})
+def get_formulation(request: HttpRequest, formulation_id: int) -> Any:
+    return access.access_record(
+        actor(request), FormulationRecord, formulation_id, action="formulation.view"
+    )
+
+
+@router.get("/patients/{patient_id}/plan", response={200: PlanOut, **ERRORS})
+def current_plan(request: HttpRequest, patient_id: int) -> Any:
+    plan = plans.current_plan(actor(request), patient_id)
+    if plan is None:
+        return 404, {"error": {"code": "not_found", "message": "no plan yet", "field": None}}
+    return plans.plan_as_dict(plan)
+
+
+@router.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS})
+def get_plan(request: HttpRequest, plan_id: int) -> Any:
+    return plans.plan_as_dict(plans.get_plan(actor(request), plan_id))
+
+
+@router.put("/plans/{plan_id}", response={200: PlanOut, **ERRORS})
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdateIn) -> Any:
+    plan: CarePlan = plans.update_plan(
+        actor(request),
+        plan_id,
+        expected_version=payload.expected_version,
+        interventions=[item.dict() for item in payload.interventions],
+        review_on=payload.review_on,
+    )
+    return plans.plan_as_dict(plan)
