@@ -1,0 +1,118 @@
+"""``tandem assess``: formulation, risk, level of care and plan for intake cases.
+
+    tandem assess CASE.json [--json]
+    tandem assess --input cases.jsonl --output formulations.jsonl
+
+The contract is ruleset-v1.md s10. One case: the section-10 JSON with ``--json``, else
+a summary a clinician can paste into a note; a malformed case exits with status 2 and
+one line on stderr naming the JSON path. Batch: one output line per input line, in
+order; a malformed case gets ``{"error": "<json path>: <message>"}`` in its place, the
+count of errors goes to stderr and the exit status is 0 once the file could be read.
+Uses the domain alone: it must not import Django (tests/unit/cli/test_assess.py).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import click
+
+from tandem.domain.errors import InvalidInput
+from tandem.domain.formulation import formulate, parse_case, summary
+from tandem.domain.formulation.ruleset import RuleSet
+from tandem.rulesets import load_default
+
+
+@click.command()
+@click.argument("case_file", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print the formulation as JSON")
+@click.option("--input", "input_path", type=click.Path(path_type=Path), help="cases, JSONL")
+@click.option("--output", "output_path", type=click.Path(path_type=Path), help="JSONL out")
+def assess(
+    case_file: Path | None, as_json: bool, input_path: Path | None, output_path: Path | None
+) -> None:
+    """Formulate one intake case (CASE.json), or a JSONL file of cases (--input/--output)."""
+    if (input_path is None) != (output_path is None):
+        _fail("--input and --output go together")
+    if input_path is not None and output_path is not None:
+        if case_file is not None:
+            _fail("give CASE.json or --input/--output, not both")
+        _assess_batch(input_path, output_path)
+        return
+    if case_file is None:
+        _fail("give CASE.json, or --input cases.jsonl --output formulations.jsonl")
+    _assess_one(case_file, as_json)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"tandem assess: {message}", err=True)
+    sys.exit(2)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"{path}: cannot be read ({error.__class__.__name__})")
+
+
+def _assess_one(path: Path, as_json: bool) -> None:
+    try:
+        data = json.loads(_read(path))
+    except json.JSONDecodeError as error:
+        _fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno})")
+    try:
+        formulation = formulate(parse_case(data), load_default())
+    except InvalidInput as error:
+        _fail(str(error))
+    if as_json:
+        click.echo(json.dumps(formulation.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(summary(formulation), nl=False)
+
+
+def formulate_line(line: str, ruleset: RuleSet) -> tuple[dict[str, Any], bool]:
+    """One JSONL line -> (the output object, whether it is an error line)."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"error": f"$: not valid JSON (column {error.colno})"}, True
+    try:
+        return formulate(parse_case(data), ruleset).as_dict(), False
+    except InvalidInput as error:
+        return {"error": str(error)}, True
+
+
+def assess_lines(lines: Iterable[str], out: TextIO, ruleset: RuleSet) -> int:
+    """Write one output line per input line, in order; returns the number of errors."""
+    errors = 0
+    for line in lines:
+        result, failed = formulate_line(line, ruleset)
+        errors += failed
+        out.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return errors
+
+
+def _assess_batch(input_path: Path, output_path: Path) -> None:
+    lines = _read(input_path).splitlines()
+    ruleset = load_default()
+    try:
+        with output_path.open("w", encoding="utf-8") as out:
+            errors = assess_lines(_with_progress(lines), out, ruleset)
+    except OSError as error:
+        _fail(f"{output_path}: cannot be written ({error.__class__.__name__})")
+    click.echo(f"tandem assess: {errors} of {len(lines)} cases had errors", err=True)
+
+
+def _with_progress(lines: list[str]) -> Iterator[str]:
+    """A progress bar on a terminal only; rich is imported only then."""
+    if not sys.stderr.isatty():
+        yield from lines
+        return
+    from rich.progress import track
+
+    yield from track(lines, description="assessing", console=None, transient=True)

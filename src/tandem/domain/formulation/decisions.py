@@ -1,0 +1,128 @@
+"""Level of care and the integrated plan, read from the rule set (ruleset-v1.md s8, s9).
+
+Placement: the first rule whose clauses match (P1 emergency ... P5 outpatient, which
+always matches: no rule asks for abstinence and none turns a person away for current
+use). Plan: every intervention whose trigger matches, in the rule set's order, each
+with its reason, the facts it used, an evidence note and a frequency for the level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from tandem.domain.formulation.case import Program
+from tandem.domain.formulation.facts import FactValue, used_facts
+from tandem.domain.formulation.ruleset import Clause, RuleSet, reason_text
+
+LEVEL_ORDER = ("outpatient", "iop", "php", "residential_referral", "emergency")
+
+
+@dataclass(frozen=True)
+class Placement:
+    level: str
+    rule: str
+    within_program: bool
+    reasons: tuple[str, ...]
+    facts: Mapping[str, object]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    id: str
+    category: str
+    targets: tuple[str, ...]
+    reason: str
+    facts: Mapping[str, object]
+    adjunct: bool
+    evidence: str
+    frequency: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    interventions: tuple[Intervention, ...]
+    measures: tuple[str, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.interventions)
+
+
+def _matching(
+    clauses: tuple[Clause, ...], facts: Mapping[str, FactValue], values: Mapping[str, int]
+) -> list[Clause]:
+    return [c for c in clauses if all(cond.holds(facts, values) for cond in c.conditions)]
+
+
+def _facts_of(clauses: list[Clause], facts: Mapping[str, FactValue]) -> dict[str, object]:
+    names = list(dict.fromkeys(cond.fact for c in clauses for cond in c.conditions))
+    return used_facts(facts, names)
+
+
+def place(facts: Mapping[str, FactValue], ruleset: RuleSet, program: Program) -> Placement:
+    """The first placement rule that matches, with every matching clause as a reason."""
+    values = ruleset.values
+    for rule in ruleset.placement:
+        matched = _matching(rule.clauses, facts, values)
+        if matched:
+            within = _within_program(rule.level, program)
+            return Placement(
+                level=rule.level,
+                rule=rule.id,
+                within_program=within,
+                reasons=tuple(reason_text(c, facts, values) for c in matched),
+                facts=_facts_of(matched, facts),
+                note=None if within else _referral_note(rule.level),
+            )
+    raise AssertionError("unreachable: parse_ruleset requires a last rule that always matches")
+
+
+def _within_program(level: str, program: Program) -> bool:
+    """ruleset-v1.md s8: emergency is never within the program."""
+    if level == "residential_referral":
+        return "residential" in program.levels_offered
+    return level in program.levels_offered
+
+
+def _referral_note(level: str) -> str:
+    if level == "emergency":
+        return "emergency evaluation is needed now: it is never provided within the program"
+    return f"this program does not offer {level.replace('_referral', '')}: a referral is needed"
+
+
+def build_plan(
+    facts: Mapping[str, FactValue], ruleset: RuleSet, level: str, reassess_on: date | None
+) -> Plan:
+    """Each intervention whose trigger matches, then the measures the plan needs."""
+    values = ruleset.values
+    current = dict(facts)
+    chosen: list[Intervention] = []
+    names: dict[str, object] = {
+        **values,
+        "reassess_on": reassess_on.isoformat()
+        if reassess_on
+        else "a date set once last use is known",
+    }
+    for rule in ruleset.interventions:
+        matched = _matching(rule.clauses, current, values)
+        if not matched:
+            continue
+        frequency = rule.frequency or ruleset.frequency_by_level[level]
+        chosen.append(
+            Intervention(
+                id=rule.id,
+                category=rule.category,
+                targets=rule.targets,
+                reason="; ".join(reason_text(c, current, values) for c in matched),
+                facts=_facts_of(matched, current),
+                adjunct=rule.adjunct,
+                evidence=rule.evidence,
+                frequency=frequency.format_map(names),
+            )
+        )
+        current["plan"] = frozenset(i.id for i in chosen)
+    measures = tuple(m.text for m in ruleset.measures if _matching(m.clauses, current, values))
+    return Plan(tuple(chosen), measures)

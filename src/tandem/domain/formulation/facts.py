@@ -1,0 +1,104 @@
+"""The named facts that placement rules and plan triggers are written over.
+
+Each fact has a kind that fixes which test a rule-set clause may apply to it:
+``bool`` (``is``), ``enum`` (``in`` a list of its values), ``count`` (``at_least`` a named
+threshold; a count that was not measured, such as a PHQ-9 not given, never reaches
+one) and ``set`` (``contains`` one of its values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tandem.domain.formulation.case import Case
+
+FactValue = bool | int | str | None | frozenset[str]
+
+SUICIDE_RISKS = ("high", "moderate", "low", "none", "needs_assessment", "not_screened")
+OVERDOSE_RISKS = ("elevated", "standard", "low")
+SEVERITIES = ("none", "mild", "moderate", "severe")
+CURRENT_DEPRESSION = ("none", "independent", "substance_induced_provisional")
+INTERVENTION_IDS = (
+    "cbt_use", "contingency_management", "relapse_prevention", "psychiatric_care",
+    "behavioral_activation", "safety_plan", "dbt_skills", "emdr", "somatic_experiencing",
+    "sleep_care", "overdose_prevention", "alcohol_care", "depression_reassessment",
+    "neurofeedback", "breathwork", "pemf",
+)  # fmt: skip
+
+FACTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "suicide_risk": ("enum", SUICIDE_RISKS),
+    "overdose_risk": ("enum", OVERDOSE_RISKS),
+    "use_severity": ("enum", SEVERITIES),
+    "current_depression": ("enum", CURRENT_DEPRESSION),
+    "recovery_environment": ("enum", ("supportive", "unsupportive", "unsafe")),
+    "functional_impairment": ("enum", ("none", "mild", "moderate", "severe")),
+    "psychosis": ("bool", ()),
+    "medically_unstable": ("bool", ()),
+    "emotion_dysregulation": ("bool", ()),
+    "isi_positive": ("bool", ()),
+    "auditc_positive": ("bool", ()),
+    "days_used_past_30": ("count", ()),
+    "phq9_total": ("count", ()),
+    "phq9_item3": ("count", ()),
+    "cssrs_q6": ("count", ()),
+    "pcl5_total": ("count", ()),
+    "prior_no_response": ("set", ("outpatient", "iop", "php", "residential")),
+    "complementary_offered": ("set", ("neurofeedback", "breathwork", "pemf")),
+    "plan": ("set", INTERVENTION_IDS),
+}
+
+
+def case_facts(
+    case: Case, *, suicide_risk: str, overdose_risk: str, use_severity: str, current: str
+) -> dict[str, FactValue]:
+    """Every fact but ``plan`` (which grows as the plan is built), from a case and findings."""
+    phq9 = case.scores.get("phq9")
+    pcl5 = case.scores.get("pcl5")
+    return {
+        "suicide_risk": suicide_risk,
+        "overdose_risk": overdose_risk,
+        "use_severity": use_severity,
+        "current_depression": current,
+        "recovery_environment": case.clinical.recovery_environment,
+        "functional_impairment": case.clinical.functional_impairment,
+        "psychosis": case.clinical.psychosis,
+        "medically_unstable": case.clinical.medically_unstable,
+        "emotion_dysregulation": case.clinical.emotion_dysregulation,
+        "isi_positive": _positive(case, "isi"),
+        "auditc_positive": _positive(case, "auditc"),
+        "days_used_past_30": case.stimulant.days_used_past_30,
+        "phq9_total": phq9.total if phq9 is not None else None,
+        "phq9_item3": case.answer("phq9", 3),
+        "cssrs_q6": case.answer("cssrs", 6),
+        "pcl5_total": pcl5.total if pcl5 is not None else None,
+        "prior_no_response": frozenset(
+            t.level for t in case.clinical.prior_treatment if t.response == "none"
+        ),
+        "complementary_offered": frozenset(case.program.complementary_offered),
+        "plan": frozenset(),
+    }
+
+
+def _positive(case: Case, instrument: str) -> bool:
+    result = case.scores.get(instrument)
+    return result is not None and result.positive
+
+
+def shown_fact(value: FactValue) -> str:
+    """A fact as it reads inside a sentence."""
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value)) or "none"
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def json_fact(value: FactValue) -> object:
+    """A fact as JSON: sets become sorted lists."""
+    return sorted(value) if isinstance(value, frozenset) else value
+
+
+def used_facts(facts: Mapping[str, FactValue], names: list[str]) -> dict[str, object]:
+    return {name: json_fact(facts[name]) for name in names}

@@ -1,0 +1,177 @@
+"""``formulate``: a valid case and a rule set -> the formulation of ruleset-v1.md s10.
+
+Pure: no clock (today is ``case.assessed_on``), no files, no randomness. Every part of
+the result names the rule that produced it; ``rationale`` lists them all, in order, as
+sentences a clinician can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tandem.domain.formulation.case import Case
+from tandem.domain.formulation.codes import diagnosis_codes, use_disorder
+from tandem.domain.formulation.decisions import Placement, Plan, build_plan, place
+from tandem.domain.formulation.facts import case_facts
+from tandem.domain.formulation.risk import overdose_risk, risk_actions, suicide_risk
+from tandem.domain.formulation.ruleset import RuleSet
+from tandem.domain.formulation.timeline import (
+    EpisodeFinding,
+    Finding,
+    classify_episodes,
+    current_depression,
+    onset_order,
+)
+from tandem.domain.instruments import Score
+
+SCHEMA = "tandem.formulation/1"
+
+
+@dataclass(frozen=True)
+class UseDisorder:
+    substance: str
+    criteria_count: int
+    severity: str
+
+
+@dataclass(frozen=True)
+class Risk:
+    suicide: str
+    overdose: str
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Formulation:
+    """The formulation of one case under one rule set (ruleset-v1.md s10)."""
+
+    ruleset: str
+    onset_order: str
+    current_depression: str
+    reassess_on: date | None
+    episodes: tuple[EpisodeFinding, ...]
+    use_disorder: UseDisorder
+    diagnosis_codes: tuple[str, ...]
+    scores: dict[str, Score]
+    risk: Risk
+    placement: Placement
+    plan: Plan
+    rationale: tuple[Finding, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Exactly the JSON object ``tandem assess --json`` prints."""
+        return {
+            "schema": SCHEMA,
+            "ruleset": self.ruleset,
+            "onset_order": self.onset_order,
+            "current_depression": self.current_depression,
+            "reassess_on": self.reassess_on.isoformat() if self.reassess_on else None,
+            "episodes": [_episode_dict(f) for f in self.episodes],
+            "use_disorder": {
+                "substance": self.use_disorder.substance,
+                "criteria_count": self.use_disorder.criteria_count,
+                "severity": self.use_disorder.severity,
+            },
+            "diagnosis_codes": list(self.diagnosis_codes),
+            "scores": {name: result.as_dict() for name, result in self.scores.items()},
+            "risk": {
+                "suicide": self.risk.suicide,
+                "overdose": self.risk.overdose,
+                "actions": list(self.risk.actions),
+            },
+            "placement": {
+                "level": self.placement.level,
+                "rule": self.placement.rule,
+                "within_program": self.placement.within_program,
+                "reasons": list(self.placement.reasons),
+                "facts": dict(self.placement.facts),
+                "note": self.placement.note,
+            },
+            "plan": {
+                "interventions": [
+                    {
+                        "id": i.id,
+                        "category": i.category,
+                        "targets": list(i.targets),
+                        "reason": i.reason,
+                        "facts": dict(i.facts),
+                        "adjunct": i.adjunct,
+                        "evidence": i.evidence,
+                        "frequency": i.frequency,
+                    }
+                    for i in self.plan.interventions
+                ],
+                "measures": list(self.plan.measures),
+            },
+            "rationale": [finding.line() for finding in self.rationale],
+        }
+
+
+def _episode_dict(finding: EpisodeFinding) -> dict[str, Any]:
+    episode = finding.episode
+    return {
+        "onset": episode.onset.text,
+        "end": episode.end.text if episode.end else None,
+        "classification": finding.classification,
+        "rule": finding.rule,
+        "reason": finding.reason,
+    }
+
+
+def formulate(case: Case, ruleset: RuleSet) -> Formulation:
+    """Onset order, episodes, current depression, codes, risk, placement and plan."""
+    abstinence = ruleset.value("abstinence_days")
+    order, order_finding = onset_order(case, ruleset.value("onset_order_days"))
+    episodes = classify_episodes(case, abstinence)
+    current, reassess_on, current_finding = current_depression(case, episodes, abstinence)
+    count, severity, severity_finding = use_disorder(case, ruleset)
+    codes, code_findings = diagnosis_codes(case, severity, current, episodes)
+    suicide, suicide_finding = suicide_risk(case)
+    overdose, overdose_finding = overdose_risk(case, ruleset.value("overdose_low_days"))
+    facts = case_facts(
+        case,
+        suicide_risk=suicide,
+        overdose_risk=overdose,
+        use_severity=severity,
+        current=current,
+    )
+    placement = place(facts, ruleset, case.program)
+    plan = build_plan(facts, ruleset, placement.level, reassess_on)
+    rationale = (
+        order_finding,
+        *(
+            Finding(f.rule, f"episode {f.episode.onset.text}: {f.classification}: {f.reason}")
+            for f in episodes
+        ),
+        current_finding,
+        severity_finding,
+        *code_findings,
+        suicide_finding,
+        overdose_finding,
+        _placement_finding(placement),
+        *(Finding(i.id, i.reason) for i in plan.interventions),
+        Finding("notice", ruleset.notice),
+    )
+    return Formulation(
+        ruleset=ruleset.id,
+        onset_order=order,
+        current_depression=current,
+        reassess_on=reassess_on,
+        episodes=episodes,
+        use_disorder=UseDisorder(case.stimulant.substance, count, severity),
+        diagnosis_codes=codes,
+        scores=dict(case.scores),
+        risk=Risk(suicide, overdose, risk_actions(suicide, overdose)),
+        placement=placement,
+        plan=plan,
+        rationale=rationale,
+    )
+
+
+def _placement_finding(placement: Placement) -> Finding:
+    text = f"level of care {placement.level}: {'; '.join(placement.reasons)}"
+    if placement.note:
+        text += f" ({placement.note})"
+    return Finding(placement.rule, text)

@@ -1,0 +1,311 @@
+"""The rule set as a value: thresholds, rule texts, placement rules and plan triggers.
+
+A program reviews and versions its rule set as a file (``tandem/rulesets/*.json``,
+read outside the domain); ``parse_ruleset`` checks that mapping and returns a
+``RuleSet``. Placement rules, plan interventions and measures are written as clauses
+over named facts (facts.py), so the file alone says when each one fires and why.
+Thresholds carry their source and whether they are the program's own choice
+(ruleset-v1.md: the placement thresholds and plan triggers are).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tandem.domain.errors import InvalidRuleSet
+from tandem.domain.formulation.facts import FACTS, FactValue, shown_fact
+
+Op = Literal["is", "in", "at_least", "contains"]
+PLACEMENT_LEVELS = ("emergency", "residential_referral", "php", "iop", "outpatient")
+CATEGORIES = ("clinical", "somatic_neuro")
+TARGETS = ("use", "mood", "trauma", "sleep", "safety")
+# Rule ids the engine's code implements; the file must describe every one (docs list them).
+CODED_RULES = (
+    "O1", "O2", "O3", "O4", "O5", "E0", "E1", "E2", "E3", "E4", "C0", "C1", "C2", "C3",
+    "U1", "K1", "K2", "K3", "RS1", "RS2", "RS3", "RS4", "RS5", "RO1", "RO2", "RO3",
+)  # fmt: skip
+CODED_THRESHOLDS = (
+    "onset_order_days", "abstinence_days", "overdose_low_days",
+    "severity_mild", "severity_moderate", "severity_severe",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Threshold:
+    name: str
+    value: int
+    unit: str
+    meaning: str
+    source: str
+    program_choice: bool
+
+
+@dataclass(frozen=True)
+class RuleText:
+    """A rule the engine implements in code, described for review (id, finding, source)."""
+
+    id: str
+    finding: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    fact: str
+    op: Op
+    operand: bool | str | tuple[str, ...]
+
+    def holds(self, facts: Mapping[str, FactValue], thresholds: Mapping[str, int]) -> bool:
+        value = facts[self.fact]
+        if self.op == "is":
+            return value is self.operand
+        if self.op == "in":
+            return isinstance(self.operand, tuple) and value in self.operand
+        if self.op == "at_least":
+            limit = thresholds[str(self.operand)]
+            return isinstance(value, int) and not isinstance(value, bool) and value >= limit
+        return isinstance(value, frozenset) and self.operand in value
+
+
+@dataclass(frozen=True)
+class Clause:
+    """All ``conditions`` hold (an empty list always holds); ``reason`` reads as a sentence."""
+
+    conditions: tuple[Condition, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlacementRule:
+    id: str
+    level: str
+    clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class InterventionRule:
+    id: str
+    category: str
+    targets: tuple[str, ...]
+    adjunct: bool
+    clauses: tuple[Clause, ...]
+    evidence: str
+    frequency: str | None
+
+
+@dataclass(frozen=True)
+class MeasureRule:
+    id: str
+    text: str
+    clauses: tuple[Clause, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    id: str
+    title: str
+    notice: str
+    thresholds: Mapping[str, Threshold]
+    rules: tuple[RuleText, ...]
+    placement: tuple[PlacementRule, ...]
+    frequency_by_level: Mapping[str, str]
+    interventions: tuple[InterventionRule, ...]
+    measures: tuple[MeasureRule, ...]
+
+    def value(self, name: str) -> int:
+        """The value of a threshold by name."""
+        return self.thresholds[name].value
+
+    @property
+    def values(self) -> dict[str, int]:
+        return {name: t.value for name, t in self.thresholds.items()}
+
+
+def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
+    """Check a rule-set document and return its value; ``InvalidRuleSet`` names the place."""
+    reader = _Reader(data)
+    thresholds = reader.thresholds()
+    ruleset = RuleSet(
+        id=reader.text(data, "id", "$"),
+        title=reader.text(data, "title", "$"),
+        notice=reader.text(data, "notice", "$"),
+        thresholds=thresholds,
+        rules=reader.rule_texts(),
+        placement=reader.placement(),
+        frequency_by_level=reader.frequencies(),
+        interventions=reader.interventions(),
+        measures=reader.measures(),
+    )
+    return ruleset
+
+
+class _Reader:
+    """Reads one rule-set document; every error message starts with the JSON path."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        if not isinstance(data, Mapping) or data.get("schema") != "tandem.ruleset/1":
+            raise InvalidRuleSet("$.schema: a rule set must have schema 'tandem.ruleset/1'")
+        self.data = data
+        self.threshold_names: set[str] = set()
+
+    def field(self, item: Mapping[str, Any], name: str, path: str, kind: type) -> Any:
+        value = item.get(name) if isinstance(item, Mapping) else None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise InvalidRuleSet(f"{path}.{name}: missing or not {kind.__name__}")
+        return value
+
+    def text(self, item: Mapping[str, Any], name: str, path: str) -> str:
+        return str(self.field(item, name, path, str))
+
+    def thresholds(self) -> dict[str, Threshold]:
+        items = self.field(self.data, "thresholds", "$", dict)
+        result = {}
+        for name, item in items.items():
+            path = f"$.thresholds.{name}"
+            result[name] = Threshold(
+                name=name,
+                value=self.field(item, "value", path, int),
+                unit=self.text(item, "unit", path),
+                meaning=self.text(item, "meaning", path),
+                source=self.text(item, "source", path),
+                program_choice=self.field(item, "program_choice", path, bool),
+            )
+        missing = [name for name in CODED_THRESHOLDS if name not in result]
+        if missing:
+            raise InvalidRuleSet(f"$.thresholds: missing {', '.join(missing)}")
+        self.threshold_names = set(result)
+        return result
+
+    def rule_texts(self) -> tuple[RuleText, ...]:
+        items = self.field(self.data, "rules", "$", list)
+        rules = tuple(
+            RuleText(*(self.text(item, key, f"$.rules[{i}]") for key in _RULE_KEYS))
+            for i, item in enumerate(items)
+        )
+        missing = sorted(set(CODED_RULES) - {rule.id for rule in rules})
+        if missing:
+            raise InvalidRuleSet(f"$.rules: missing {', '.join(missing)}")
+        return rules
+
+    def placement(self) -> tuple[PlacementRule, ...]:
+        rules = []
+        for i, item in enumerate(self.field(self.data, "placement", "$", list)):
+            path = f"$.placement[{i}]"
+            level = self.text(item, "level", path)
+            if level not in PLACEMENT_LEVELS:
+                raise InvalidRuleSet(f"{path}.level: {level} is not one of {PLACEMENT_LEVELS}")
+            rules.append(
+                PlacementRule(self.text(item, "id", path), level, self.clauses(item, path))
+            )
+        if not rules or any(c.conditions for c in rules[-1].clauses):
+            raise InvalidRuleSet("$.placement: the last rule must always match (care for all)")
+        return tuple(rules)
+
+    def frequencies(self) -> dict[str, str]:
+        items = self.field(self.data, "frequency_by_level", "$", dict)
+        for level in PLACEMENT_LEVELS:
+            self.text(items, level, "$.frequency_by_level")
+        return {level: str(items[level]) for level in PLACEMENT_LEVELS}
+
+    def interventions(self) -> tuple[InterventionRule, ...]:
+        rules = []
+        for i, item in enumerate(self.field(self.data, "interventions", "$", list)):
+            path = f"$.interventions[{i}]"
+            category = self.text(item, "category", path)
+            targets = tuple(self.field(item, "targets", path, list))
+            if category not in CATEGORIES or not set(targets) <= set(TARGETS) or not targets:
+                raise InvalidRuleSet(f"{path}: category {CATEGORIES}, targets from {TARGETS}")
+            frequency = item.get("frequency")
+            if frequency is not None:
+                self.check_placeholders(
+                    self.text(item, "frequency", path), f"{path}.frequency", {"reassess_on"}
+                )
+            rules.append(
+                InterventionRule(
+                    id=self.text(item, "id", path),
+                    category=category,
+                    targets=targets,
+                    adjunct=self.field(item, "adjunct", path, bool),
+                    clauses=self.clauses(item, path),
+                    evidence=self.text(item, "evidence", path),
+                    frequency=self.text(item, "frequency", path) if frequency is not None else None,
+                )
+            )
+        return tuple(rules)
+
+    def measures(self) -> tuple[MeasureRule, ...]:
+        return tuple(
+            MeasureRule(
+                id=self.text(item, "id", f"$.measures[{i}]"),
+                text=self.text(item, "text", f"$.measures[{i}]"),
+                clauses=self.clauses(item, f"$.measures[{i}]"),
+                source=self.text(item, "source", f"$.measures[{i}]"),
+            )
+            for i, item in enumerate(self.field(self.data, "measures", "$", list))
+        )
+
+    def clauses(self, item: Mapping[str, Any], path: str) -> tuple[Clause, ...]:
+        result = []
+        for i, clause in enumerate(self.field(item, "when_any", path, list)):
+            where = f"{path}.when_any[{i}]"
+            conditions = tuple(
+                self.condition(c, f"{where}.all[{j}]")
+                for j, c in enumerate(self.field(clause, "all", where, list))
+            )
+            reason = self.text(clause, "reason", where)
+            self.check_placeholders(reason, f"{where}.reason")
+            result.append(Clause(conditions, reason))
+        if not result:
+            raise InvalidRuleSet(f"{path}.when_any: at least one clause")
+        return tuple(result)
+
+    def condition(self, item: Mapping[str, Any], path: str) -> Condition:
+        fact = self.text(item, "fact", path)
+        if fact not in FACTS:
+            raise InvalidRuleSet(f"{path}.fact: unknown fact {fact} (known: {', '.join(FACTS)})")
+        ops = [op for op in ("is", "in", "at_least", "contains") if op in item]
+        if len(ops) != 1:
+            raise InvalidRuleSet(f"{path}: exactly one of is, in, at_least, contains")
+        op: Op = ops[0]  # type: ignore[assignment]  # narrowed by the list above
+        operand = _operand(op, item[op], FACTS[fact], self.threshold_names, path)
+        return Condition(fact, op, operand)
+
+    def check_placeholders(self, text: str, path: str, extra: set[str] | None = None) -> None:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        known = (set(FACTS) if extra is None else extra) | self.threshold_names
+        unknown = names - known
+        if unknown:
+            raise InvalidRuleSet(f"{path}: unknown placeholder {', '.join(sorted(unknown))}")
+
+
+_RULE_KEYS = ("id", "finding", "text", "source")
+
+
+def _operand(
+    op: Op, given: Any, fact: tuple[str, Sequence[str]], thresholds: set[str], path: str
+) -> bool | str | tuple[str, ...]:
+    """Check that the operand fits the fact's kind (facts.py) and return it."""
+    kind, allowed = fact
+    if op == "is" and kind == "bool" and isinstance(given, bool):
+        return given
+    if op == "in" and kind == "enum" and isinstance(given, list) and set(given) <= set(allowed):
+        return tuple(given)
+    if op == "at_least" and kind == "count" and given in thresholds:
+        return str(given)
+    if op == "contains" and kind == "set" and given in allowed:
+        return str(given)
+    raise InvalidRuleSet(
+        f"{path}.{op}: {given!r} does not fit a {kind} fact ({', '.join(allowed)})"
+    )
+
+
+def reason_text(clause: Clause, facts: Mapping[str, FactValue], values: Mapping[str, int]) -> str:
+    """The clause's reason with its placeholders filled from facts and thresholds."""
+    names: dict[str, object] = {name: shown_fact(value) for name, value in facts.items()}
+    names.update(values)
+    return clause.reason.format_map(names)

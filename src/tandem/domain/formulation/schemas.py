@@ -1,0 +1,254 @@
+"""JSON Schemas of the intake case and of the formulation (ruleset-v1.md s1, s10).
+
+These dicts are the source; ``docs/schemas/*.schema.json`` and the packaged copies in
+``tandem/rulesets/`` are the same documents written out (a test keeps them equal).
+The schema checks shape, types, lists of values and date formats; agreements between
+fields (order of periods, dates after ``assessed_on``, ``days_used_past_30`` against
+``last_use``) are checked in code (parsing.py), since JSON Schema cannot express them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FULL_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+INSTRUMENT_IDS = (
+    "phq9", "phq2", "gad7", "cssrs", "pcl5", "auditc", "dast10", "sds", "assist",
+    "qids_sr16", "isi",
+)  # fmt: skip
+
+_BOOL: dict[str, Any] = {"type": "boolean", "default": False}
+_FULL_DATE: dict[str, Any] = {"type": "string", "pattern": FULL_DATE_PATTERN, "format": "date"}
+_PARTIAL_DATE: dict[str, Any] = {"type": "string", "pattern": PARTIAL_DATE_PATTERN}
+_OPEN_END: dict[str, Any] = {"type": ["string", "null"], "pattern": PARTIAL_DATE_PATTERN}
+
+
+def _enum(*values: str, default: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "enum": list(values)}
+    if default is not None:
+        schema["default"] = default
+    return schema
+
+
+def _object(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+_ANSWERS: dict[str, Any] = {
+    "type": "array",
+    "items": {"anyOf": [{"type": "integer"}, {"const": "-"}, {"type": "null"}]},
+    "description": "answers in item order, encoded as instruments.md says; '-' = skipped",
+}
+
+_STIMULANT = _object(
+    {
+        "substance": _enum("cocaine", "amphetamine_type", "other_stimulant"),
+        "use_periods": {
+            "type": "array",
+            "items": _object({"start": _PARTIAL_DATE, "end": _OPEN_END}, ("start", "end")),
+            "description": "periods of regular (at least weekly) use, oldest first",
+        },
+        "last_use": {**_FULL_DATE, "type": ["string", "null"], "default": None},
+        "days_used_past_30": {"type": "integer", "minimum": 0, "maximum": 30, "default": 0},
+        "dsm_criteria_past_12_months": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1, "maximum": 11},
+            "uniqueItems": True,
+            "description": "the DSM-5-TR criteria met (facts.md s3.1)",
+        },
+        "prescribed_under_supervision": _BOOL,
+        "route": _enum("intranasal", "smoked", "injected", "oral", default="intranasal"),
+        "uses_alone": _BOOL,
+        "opioid_co_use": _BOOL,
+        "overdose_past_12_months": _BOOL,
+    },
+    ("substance",),
+)
+
+_CLINICAL = _object(
+    {
+        "psychosis": _BOOL,
+        "medically_unstable": _BOOL,
+        "emotion_dysregulation": _BOOL,
+        "functional_impairment": _enum("none", "mild", "moderate", "severe", default="none"),
+        "recovery_environment": _enum("supportive", "unsupportive", "unsafe", default="supportive"),
+        "prior_treatment": {
+            "type": "array",
+            "items": _object(
+                {
+                    "level": _enum("outpatient", "iop", "php", "residential"),
+                    "response": _enum("none", "partial", "full"),
+                },
+                ("level", "response"),
+            ),
+        },
+        "mdd_severity": {
+            "type": ["string", "null"],
+            "enum": ["mild", "moderate", "severe", "severe_psychotic", None],
+            "default": None,
+        },
+    }
+)
+
+_LEVELS = ["outpatient", "iop", "php", "residential"]
+
+CASE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://tandem.invalid/schemas/case.schema.json",
+    "title": "tandem.case/1: an intake case (ruleset-v1.md s1)",
+    **_object(
+        {
+            "schema": {"const": "tandem.case/1"},
+            "assessed_on": _FULL_DATE,
+            "patient": _object(
+                {
+                    "age": {"type": ["integer", "null"], "minimum": 0, "maximum": 130},
+                    "sex": {"type": ["string", "null"], "enum": ["male", "female", None]},
+                }
+            ),
+            "stimulant": _STIMULANT,
+            "depressive_episodes": {
+                "type": "array",
+                "items": _object({"onset": _PARTIAL_DATE, "end": _OPEN_END}, ("onset", "end")),
+                "description": "major depressive episodes, oldest first",
+            },
+            "instruments": _object(dict.fromkeys(INSTRUMENT_IDS, _ANSWERS)),
+            "clinical": _CLINICAL,
+            "program": _object(
+                {
+                    "levels_offered": {
+                        "type": "array",
+                        "items": {"enum": _LEVELS},
+                        "uniqueItems": True,
+                        "default": ["iop", "php"],
+                    },
+                    "complementary_offered": {
+                        "type": "array",
+                        "items": {"enum": ["neurofeedback", "breathwork", "pemf"]},
+                        "uniqueItems": True,
+                    },
+                }
+            ),
+        },
+        ("schema", "assessed_on", "stimulant"),
+    ),
+}
+
+_STRINGS: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+_SCORE = _object(
+    {
+        "instrument": {"type": "string"},
+        "total": {"type": ["integer", "null"]},
+        "band": {"type": ["string", "null"]},
+        "positive": {"type": "boolean"},
+        "flags": _STRINGS,
+        "subscores": {"type": "object", "additionalProperties": {"type": "integer"}},
+    },
+    ("instrument", "total", "band", "positive", "flags", "subscores"),
+)
+_FACTS: dict[str, Any] = {"type": "object"}
+_EPISODE = _object(
+    {
+        "onset": {"type": "string"},
+        "end": {"type": ["string", "null"]},
+        "classification": _enum(
+            "independent_preceded_use",
+            "independent_in_abstinence",
+            "independent_persisted",
+            "substance_induced",
+            "substance_induced_provisional",
+        ),
+        "rule": {"type": "string"},
+        "reason": {"type": "string"},
+    },
+    ("onset", "end", "classification", "rule", "reason"),
+)
+_INTERVENTION = _object(
+    {
+        "id": {"type": "string"},
+        "category": _enum("clinical", "somatic_neuro"),
+        "targets": _STRINGS,
+        "reason": {"type": "string"},
+        "facts": _FACTS,
+        "adjunct": {"type": "boolean"},
+        "evidence": {"type": "string"},
+        "frequency": {"type": "string"},
+    },
+    ("id", "category", "targets", "reason", "facts", "adjunct", "evidence", "frequency"),
+)
+
+FORMULATION_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://tandem.invalid/schemas/formulation.schema.json",
+    "title": "tandem.formulation/1: the output of tandem assess --json (ruleset-v1.md s10)",
+    **_object(
+        {
+            "schema": {"const": "tandem.formulation/1"},
+            "ruleset": {"type": "string"},
+            "onset_order": _enum(
+                "no_depression", "undetermined", "depression_first", "use_first", "tangled"
+            ),
+            "current_depression": _enum("none", "independent", "substance_induced_provisional"),
+            "reassess_on": {"type": ["string", "null"], "pattern": FULL_DATE_PATTERN},
+            "episodes": {"type": "array", "items": _EPISODE},
+            "use_disorder": _object(
+                {
+                    "substance": _enum("cocaine", "amphetamine_type", "other_stimulant"),
+                    "criteria_count": {"type": "integer", "minimum": 0, "maximum": 11},
+                    "severity": _enum("none", "mild", "moderate", "severe"),
+                },
+                ("substance", "criteria_count", "severity"),
+            ),
+            "diagnosis_codes": _STRINGS,
+            "scores": {"type": "object", "additionalProperties": _SCORE},
+            "risk": _object(
+                {
+                    "suicide": _enum(
+                        "none", "low", "moderate", "high", "needs_assessment", "not_screened"
+                    ),
+                    "overdose": _enum("low", "standard", "elevated"),
+                    "actions": _STRINGS,
+                },
+                ("suicide", "overdose", "actions"),
+            ),
+            "placement": _object(
+                {
+                    "level": _enum("emergency", "residential_referral", "php", "iop", "outpatient"),
+                    "rule": _enum("P1", "P2", "P3", "P4", "P5"),
+                    "within_program": {"type": "boolean"},
+                    "reasons": _STRINGS,
+                    "facts": _FACTS,
+                    "note": {"type": ["string", "null"]},
+                },
+                ("level", "rule", "within_program", "reasons", "facts", "note"),
+            ),
+            "plan": _object(
+                {"interventions": {"type": "array", "items": _INTERVENTION}, "measures": _STRINGS},
+                ("interventions", "measures"),
+            ),
+            "rationale": _STRINGS,
+        },
+        (
+            "schema",
+            "ruleset",
+            "onset_order",
+            "current_depression",
+            "reassess_on",
+            "episodes",
+            "use_disorder",
+            "diagnosis_codes",
+            "scores",
+            "risk",
+            "placement",
+            "plan",
+            "rationale",
+        ),
+    ),
+}

@@ -1,0 +1,180 @@
+"""Which came first, and whether each depressive episode is independent of use.
+
+ruleset-v1.md s3 (onset order), s4 (each episode) and s5 (current depression); the
+DSM-5-TR grounds are facts.md s3.4 (criterion C: symptoms preceded use, or persisted
+about a month after use stopped) and s3.5 (PRISM: onset before use or in abstinence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tandem.domain.formulation.case import Case, DepressiveEpisode
+from tandem.domain.formulation.dates import shown
+
+INDEPENDENT = ("independent_preceded_use", "independent_in_abstinence", "independent_persisted")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that fired and a sentence a clinician can read (facts named in it)."""
+
+    rule: str
+    text: str
+
+    def line(self) -> str:
+        return f"{self.rule}: {self.text}"
+
+
+@dataclass(frozen=True)
+class UseSpan:
+    """A closed interval of use, in midpoint days (ruleset-v1.md s4), and how to name it."""
+
+    start: date
+    end: date
+    label: str
+
+
+@dataclass(frozen=True)
+class EpisodeFinding:
+    episode: DepressiveEpisode
+    classification: str
+    rule: str
+    reason: str
+
+
+def onset_order(case: Case, window_days: int) -> tuple[str, Finding]:
+    """ruleset-v1.md s3, partial dates as intervals of the days they could mean."""
+    if not case.depressive_episodes:
+        return "no_depression", Finding("O1", "no depressive episode is recorded")
+    if not case.stimulant.use_periods:
+        text = "depressive episodes are recorded but no period of regular use"
+        return "undetermined", Finding("O2", text)
+    d = case.depressive_episodes[0].onset
+    u = case.stimulant.use_periods[0].start
+    first = f"the first depressive episode (onset {d.text})"
+    use = f"the first period of regular use (start {u.text})"
+    if (u.earliest - d.latest).days >= window_days:
+        return "depression_first", Finding("O3", f"{first} began at least {window_days} days "
+                                                 f"before {use}")  # fmt: skip
+    if (d.earliest - u.latest).days >= window_days:
+        return "use_first", Finding("O4", f"{use} began at least {window_days} days before {first}")
+    text = (
+        f"{first} and {use} began within {window_days} days of each other, or the dates are "
+        "too imprecise to order them"
+    )
+    return "tangled", Finding("O5", text)
+
+
+def use_spans(case: Case) -> list[UseSpan]:
+    """Use periods as closed midpoint intervals; an ongoing one ends at last use (or today).
+
+    When every period is closed and ``last_use`` is later than the last end, ``last_use``
+    counts as one more one-day period (ruleset-v1.md s4).
+    """
+    last_use = case.stimulant.last_use
+    spans = []
+    for number, period in enumerate(case.stimulant.use_periods, start=1):
+        end = period.end.midpoint if period.end else (last_use or case.assessed_on)
+        until = period.end.text if period.end else "ongoing"
+        label = f"use period {number} ({period.start.text} to {until})"
+        spans.append(UseSpan(period.start.midpoint, end, label))
+    closed = bool(spans) and case.stimulant.use_periods[-1].end is not None
+    if closed and last_use is not None and last_use > spans[-1].end:
+        spans.append(UseSpan(last_use, last_use, f"the last use on {last_use.isoformat()}"))
+    return spans
+
+
+def classify_episodes(case: Case, abstinence_days: int) -> tuple[EpisodeFinding, ...]:
+    """Each episode's classification; the first rule of ruleset-v1.md s4 that applies wins."""
+    if not case.stimulant.use_periods:
+        reason = "no period of regular use is recorded, so regular use has not begun"
+        return tuple(
+            EpisodeFinding(e, "independent_preceded_use", "E0", reason)
+            for e in case.depressive_episodes
+        )
+    spans = use_spans(case)
+    return tuple(_classify(case, e, spans, abstinence_days) for e in case.depressive_episodes)
+
+
+def _classify(
+    case: Case, episode: DepressiveEpisode, spans: list[UseSpan], days: int
+) -> EpisodeFinding:
+    onset = episode.onset.midpoint
+    end = episode.end.midpoint if episode.end else case.assessed_on
+    began = f"onset {shown(episode.onset)}"
+    if onset < spans[0].start:
+        reason = f"{began} is before the first period of regular use began ({spans[0].label})"
+        return EpisodeFinding(episode, "independent_preceded_use", "E1", reason)
+    inside = [s for s in spans if s.start <= onset <= s.end]
+    before = [s for s in spans if s.end < onset]
+    if not inside and (onset - before[-1].end).days > days:
+        reason = (
+            f"{began} came {(onset - before[-1].end).days} days after {before[-1].label} ended, "
+            f"more than {days} days, and inside no period of use"
+        )
+        return EpisodeFinding(episode, "independent_in_abstinence", "E2", reason)
+    persisted = _persisted_after(case, spans, onset, end, days)
+    if persisted is not None:
+        reason = (
+            f"the episode ({began}) was present {days} days after {persisted.label} ended "
+            f"({(persisted.end + timedelta(days=days)).isoformat()}), with no use in between"
+        )
+        return EpisodeFinding(episode, "independent_persisted", "E3", reason)
+    during = f"{began} came during use or within {days} days of stopping"
+    if episode.end is not None:
+        return EpisodeFinding(episode, "substance_induced", "E4", f"{during}; the episode ended")
+    reason = (
+        f"{during}; the episode is ongoing, so whether it persists after {days} days of "
+        "abstinence cannot be judged yet"
+    )
+    return EpisodeFinding(episode, "substance_induced_provisional", "E4", reason)
+
+
+def _persisted_after(
+    case: Case, spans: list[UseSpan], onset: date, end: date, days: int
+) -> UseSpan | None:
+    """ruleset-v1.md s4 rule 3: o <= t_i + 28 <= e with no use in (t_i, t_i + 28]."""
+    last_use = case.stimulant.last_use
+    for span in spans:
+        limit = span.end + timedelta(days=days)
+        if not onset <= limit <= end:
+            continue
+        if any(span.end < other.start <= limit for other in spans):
+            continue
+        if last_use is not None and span.end < last_use <= limit:
+            continue
+        return span
+    return None
+
+
+def current_depression(
+    case: Case, episodes: tuple[EpisodeFinding, ...], abstinence_days: int
+) -> tuple[str, date | None, Finding]:
+    """ruleset-v1.md s5: the ongoing episode's status and, when provisional, ``reassess_on``."""
+    ongoing = [f for f in episodes if f.episode.end is None]
+    if not ongoing:
+        return "none", None, Finding("C0", "no depressive episode is ongoing")
+    current = ongoing[-1]
+    if current.classification in INDEPENDENT:
+        text = f"the ongoing episode is {current.classification}"
+        return "independent", None, Finding("C1", text)
+    earlier = [f for f in episodes if f is not current and f.classification in INDEPENDENT]
+    if earlier:
+        text = (
+            f"the ongoing episode is substance_induced_provisional, but an earlier episode "
+            f"(onset {earlier[0].episode.onset.text}) is {earlier[0].classification}. DSM-5-TR's "
+            "example of such evidence is a history of recurrent non-substance episodes; counting "
+            "one earlier independent episode is the program's looser choice"
+        )
+        return "independent", None, Finding("C2", text)
+    last_use = case.stimulant.last_use
+    reassess_on = last_use + timedelta(days=abstinence_days) if last_use else None
+    when = (
+        f"reassess on {reassess_on.isoformat()}, {abstinence_days} days after the last use"
+        if reassess_on
+        else "the last day of use is unknown, so no reassessment date can be set"
+    )
+    text = f"the ongoing episode is substance_induced_provisional; {when}"
+    return "substance_induced_provisional", reassess_on, Finding("C3", text)
