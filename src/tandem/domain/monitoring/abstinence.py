@@ -236,6 +236,8 @@ def days_to_first_use(calendar: Calendar, start: Days, known: Bools) -> Cells:
 
     nan when there is no reported use from ``start`` on, or ``start`` is unknown (s4).
     """
+    if calendar.n_days == 0:
+        return np.full(calendar.n_subjects, np.nan)
     columns = np.arange(calendar.n_days, dtype=np.int64)
     after = calendar.use & (columns[None, :] >= start[:, None])
     found = after.any(axis=1) & known
