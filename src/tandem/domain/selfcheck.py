@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from tandem.domain import instruments
 from tandem.domain.errors import InvalidInput
 
 StartedFirst = Literal["low_mood", "stimulant_use", "same_time", "not_sure"]
@@ -125,17 +126,6 @@ def needs_safety_screen(phq9: Sequence[int]) -> bool:
     return phq9[PHQ9_SUICIDE_ITEM - 1] > 0
 
 
-def phq9_band(total: int) -> str:
-    """PHQ-9 severity band keys of instruments.md for a total 0-27 (facts.md s2.1:
-    0-4 none/minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe, 20-27 severe)."""
-    if not 0 <= total <= 27:
-        raise InvalidInput(f"phq9: total {total} is outside 0-27")
-    for floor, band in ((20, "severe"), (15, "moderately_severe"), (10, "moderate"), (5, "mild")):
-        if total >= floor:
-            return band
-    return "none_minimal"
-
-
 def link_signs(crash_after_use: str, use_to_lift_mood: str) -> tuple[str, ...]:
     """The signs of a link present (self-check.md "Linked?"), in question order."""
     signs = (("crash_after_use", crash_after_use), ("use_to_lift_mood", use_to_lift_mood))
@@ -160,16 +150,16 @@ def overdose_guidance(days_used_past_30: str, overdose: OverdoseRisk) -> Overdos
 def assess(answers: SelfCheckAnswers) -> SelfCheckResult:
     """Decide the self-check result from validated answers (self-check.md)."""
     signs = link_signs(answers.crash_after_use, answers.use_to_lift_mood)
-    total = sum(answers.phq9)
+    phq9 = instruments.score("phq9", list(answers.phq9))  # bands: facts.md s2.1
     return SelfCheckResult(
         pattern=PATTERN_OF_START[answers.started_first],
         link_signs=signs,
         link=link_of(len(signs)),
         # "If low mood stayed through a month without use": only the answer "yes".
         persistent_low_mood=answers.low_mood_without_use == "yes",
-        phq9_total=total,
-        phq9_band=phq9_band(total),
-        suicide_item_positive=answers.phq9[PHQ9_SUICIDE_ITEM - 1] > 0,
+        phq9_total=sum(answers.phq9),
+        phq9_band=str(phq9.band),
+        suicide_item_positive="suicide_item_positive" in phq9.flags,
         overdose_guidance=overdose_guidance(answers.days_used_past_30, answers.overdose),
     )
 

@@ -7,6 +7,7 @@ from tandem.web.accounts import views as accounts_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("tandem.web.selfcheck.urls")),
     path("accounts/", include("tandem.web.accounts.urls")),
     path("accounts/logout", accounts_views.sign_out, name="logout"),
     path("api/v1/", api.urls),

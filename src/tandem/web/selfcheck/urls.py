@@ -1,0 +1,18 @@
+"""The public self-check (self-check.md). No patient data in any URL: answers travel in
+signed POST bodies only."""
+
+from django.urls import path
+
+from tandem.web.selfcheck import views
+
+app_name = "selfcheck"
+
+urlpatterns = [
+    path("check", views.start, name="start"),
+    path("check/about", views.about_you, name="about"),
+    path("check/feelings", views.phq9, name="phq9"),
+    path("check/safety", views.overdose, name="overdose"),
+    path("check/result", views.result, name="result"),
+    path("check/contact", views.contact, name="contact"),
+    path("check/contact/send", views.contact_send, name="contact_send"),
+]

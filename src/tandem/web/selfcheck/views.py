@@ -1,0 +1,239 @@
+"""The public self-check at /check (self-check.md): anonymous, nothing stored.
+
+Each step posts its answers with the earlier ones carried in a signed hidden field
+(``carry``); the next page is rendered straight from the POST, so no answer is kept in
+the session, the database, a URL or the browser. Only the optional contact hand-off
+writes anything, through ``services.referrals.submit_referral``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from tandem.domain import instruments, selfcheck
+from tandem.domain.errors import InvalidInput
+from tandem.services import referrals
+from tandem.services.clock import get_clock
+from tandem.services.errors import ValidationFailed
+from tandem.storage.models import Organization
+from tandem.web.selfcheck import carry, wording
+from tandem.web.selfcheck.forms import AboutYouForm, ContactForm, OverdoseForm, Phq9Form
+
+ABOUT_KEYS = frozenset(AboutYouForm.base_fields)
+PHQ9_KEYS = ABOUT_KEYS | {"phq9"}
+ALL_KEYS = PHQ9_KEYS | {"ever_overdosed", "uses_alone", "opioids_or_pills"}
+
+
+def _page(request: HttpRequest, template: str, status: int = 200, **context: Any) -> HttpResponse:
+    """Render a self-check page; answers must never be cached by a shared device's browser."""
+    response = render(request, f"selfcheck/{template}", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _step(
+    request: HttpRequest, step: int, form: Any, answers: dict[str, Any] | None
+) -> HttpResponse:
+    templates = {1: "about.html", 2: "phq9.html", 3: "overdose.html"}
+    sealed = carry.seal(answers) if answers is not None else ""
+    return _page(
+        request,
+        templates[step],
+        step=step,
+        steps=3,
+        form=form,
+        sealed=sealed,
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _start_again(request: HttpRequest) -> HttpResponse:
+    return _page(request, "start_again.html", status=400)
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """The welcome page: what this is, what is (not) stored, how long it takes."""
+    return _page(request, "start.html")
+
+
+@never_cache
+def about_you(request: HttpRequest) -> HttpResponse:
+    """Step 1 (constructs 1-5). GET shows it empty; a valid POST moves on to the PHQ-9."""
+    if request.method != "POST":
+        return _step(request, 1, AboutYouForm(), None)
+    form = AboutYouForm(request.POST)
+    if not form.is_valid():
+        return _step(request, 1, form, None)
+    return _step(request, 2, Phq9Form(instrument=instruments.get("phq9")), dict(form.cleaned_data))
+
+
+@require_POST
+def phq9(request: HttpRequest) -> HttpResponse:
+    """Step 2: the PHQ-9, exact wording from the registry (facts.md s2.1)."""
+    try:
+        answers = carry.unseal(request.POST.get(carry.FIELD), needs=ABOUT_KEYS)
+    except carry.StaleAnswers:
+        return _start_again(request)
+    form = Phq9Form(request.POST, instrument=instruments.get("phq9"))
+    if not form.is_valid():
+        return _step(request, 2, form, answers)
+    return _step(request, 3, OverdoseForm(), {**answers, "phq9": form.answers()})
+
+
+@require_POST
+def overdose(request: HttpRequest) -> HttpResponse:
+    """Step 3 (construct 7); then the safety screen first when PHQ-9 item 9 > 0."""
+    try:
+        answers = carry.unseal(request.POST.get(carry.FIELD), needs=PHQ9_KEYS)
+    except carry.StaleAnswers:
+        return _start_again(request)
+    form = OverdoseForm(request.POST)
+    if not form.is_valid():
+        return _step(request, 3, form, answers)
+    answers = {**answers, **form.flags()}
+    if selfcheck.needs_safety_screen(answers["phq9"]):
+        return _page(request, "safety.html", sealed=carry.seal(answers), show_crisis=False)
+    return _result(request, answers)
+
+
+@require_POST
+def result(request: HttpRequest) -> HttpResponse:
+    """The result page, reached from the safety screen (or again from the contact form)."""
+    try:
+        answers = carry.unseal(request.POST.get(carry.FIELD), needs=ALL_KEYS)
+    except carry.StaleAnswers:
+        return _start_again(request)
+    return _result(request, answers)
+
+
+def _result(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
+    try:
+        outcome = selfcheck.assess(selfcheck.answers_from_mapping(answers))
+    except InvalidInput:
+        return _start_again(request)
+    return _page(
+        request,
+        "result.html",
+        result=outcome,
+        text=wording.result_text(outcome),
+        sealed=carry.seal(answers),
+        show_crisis=outcome.suicide_item_positive,
+    )
+
+
+# The consent the person gives, shown next to the box they tick and stored verbatim with
+# the referral (self-check.md "Privacy": the consent they gave, time and text shown).
+CONSENT_TEXT = (
+    "I ask {clinic} to contact me about care for mood and stimulant use. I agree that "
+    "{clinic} receives my contact details and what I ticked to share, and keeps them in "
+    "its intake records. I can ask the clinic to delete them at any time."
+)
+
+
+def consent_text(clinics: list[Organization]) -> str:
+    """The consent shown, and stored verbatim: names the clinic when there is only one."""
+    return CONSENT_TEXT.format(
+        clinic=clinics[0].name if len(clinics) == 1 else "the clinic I chose"
+    )
+
+
+def _clinics() -> list[Organization]:
+    """The clinics a person can ask to be contacted by (names only; public)."""
+    return list(Organization.objects.order_by("name", "pk"))
+
+
+def _contact_page(
+    request: HttpRequest, form: ContactForm, answers: dict[str, Any], clinics: list[Organization]
+) -> HttpResponse:
+    status = 400 if form.is_bound and form.errors else 200
+    return _page(
+        request,
+        "contact.html",
+        status=status,
+        form=form,
+        sealed=carry.seal(answers),
+        consent_text=consent_text(clinics),
+    )
+
+
+@require_POST
+def contact(request: HttpRequest) -> HttpResponse:
+    """The optional hand-off: the contact form (reached from the result page)."""
+    try:
+        answers = carry.unseal(request.POST.get(carry.FIELD), needs=ALL_KEYS)
+    except carry.StaleAnswers:
+        return _start_again(request)
+    clinics = _clinics()
+    if not clinics:
+        return _page(request, "no_clinic.html", status=404)
+    return _contact_page(request, ContactForm(clinics=clinics), answers, clinics)
+
+
+@require_POST
+def contact_send(request: HttpRequest) -> HttpResponse:
+    """Validate the contact form and hand it to the clinic's intake list."""
+    try:
+        answers = carry.unseal(request.POST.get(carry.FIELD), needs=ALL_KEYS)
+        outcome = selfcheck.assess(selfcheck.answers_from_mapping(answers))
+    except (carry.StaleAnswers, InvalidInput):
+        return _start_again(request)
+    clinics = _clinics()
+    form = ContactForm(request.POST, clinics=clinics)
+    if not form.is_valid():
+        return _contact_page(request, form, answers, clinics)
+    clinic = form.clinic()
+    try:
+        _submit(
+            request, form, clinic, _shared(form.cleaned_data["shared"], answers, outcome), clinics
+        )
+    except ValidationFailed as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _contact_page(request, form, answers, clinics)
+    return _page(
+        request, "contact_sent.html", clinic=clinic, show_crisis=outcome.needs_safety_screen
+    )
+
+
+def _submit(
+    request: HttpRequest,
+    form: ContactForm,
+    clinic: Organization,
+    shared: dict[str, Any],
+    clinics: list[Organization],
+) -> None:
+    referrals.submit_referral(
+        organization=clinic,
+        contact_name=form.cleaned_data["contact_name"],
+        phone=form.cleaned_data["phone"],
+        email=form.cleaned_data["email"],
+        preferred_contact=form.cleaned_data["preferred_contact"],
+        shared=shared,
+        consent_text=consent_text(clinics),
+        consented_at=get_clock().now(),
+        ip=str(request.META.get("REMOTE_ADDR", ""))[:45],
+    )
+
+
+def _shared(chosen: list[str], answers: dict[str, Any], outcome: Any) -> dict[str, Any]:
+    """Only what the person ticked (self-check.md "Privacy")."""
+    shared: dict[str, Any] = {}
+    if "answers" in chosen:
+        shared["answers"] = answers
+    if "result" in chosen:
+        shared["result"] = {
+            "pattern": outcome.pattern,
+            "link": outcome.link,
+            "link_signs": list(outcome.link_signs),
+            "persistent_low_mood": outcome.persistent_low_mood,
+            "phq9_total": outcome.phq9_total,
+            "phq9_band": outcome.phq9_band,
+            "suicide_item_positive": outcome.suicide_item_positive,
+            "overdose_guidance": outcome.overdose_guidance,
+        }
+    return shared

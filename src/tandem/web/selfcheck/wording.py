@@ -1,0 +1,97 @@
+"""Plain words for the self-check result (self-check.md "The result").
+
+The decisions are ``tandem.domain.selfcheck``'s; this module only chooses the sentences
+a person reads. Pattern explanations are the formulation's patient-facing explanations
+where they exist, so the clinic and the public page say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tandem.domain.selfcheck import SelfCheckResult
+
+PATTERN_TITLES = {
+    "depression_first": "Low mood came first",
+    "use_first": "Using came first",
+    "tangled": "They started together, or it is hard to say",
+}
+
+# self-check.md "Pattern": two or three sentences on what each tends to mean.
+# The idea that depression arising with use often lifts after about four weeks without
+# use is DESIGN.md s2 / ruleset-v1.md s2 and s5 (the program's 28-day approximation).
+PATTERN_SENTENCES = {
+    "depression_first": (
+        "You said feeling low came first. For some people, cocaine or other stimulants "
+        "become a way of coping with a depression that was already there.",
+        "When that is so, the depression usually needs care of its own, alongside help with using.",
+    ),
+    "use_first": (
+        "You said using came first. Stimulants can pull mood down, most of all in the "
+        "crash after using.",
+        "Low mood that comes from using often lifts after about a month without using; "
+        "if it does not, it needs care of its own.",
+    ),
+    "tangled": (
+        "You said they began around the same time, or you are not sure. That is common: "
+        "each can feed the other, and looking back the order is often hard to tell.",
+        "A clinician can help untangle it over the first weeks of care.",
+    ),
+}
+ORDER_NOTE = (
+    "Which came first matters less than whether the two are linked now. When they are, "
+    "it helps to treat them together, in one plan."
+)
+
+LINK_WORDS = {
+    "likely": ("Likely linked", "Both signs of a link are there."),
+    "possible": ("Possibly linked", "One sign of a link is there."),
+    "no_clear_sign": ("No clear sign of a link", "Neither sign of a link is there."),
+}
+SIGN_WORDS = {
+    "crash_after_use": "your mood often drops lower in the day or two after using",
+    "use_to_lift_mood": "you often use to lift a low mood or to get through feeling empty",
+}
+
+# PHQ-9 bands (facts.md s2.1, Kroenke 2001): keys from the instrument registry.
+BAND_WORDS = {
+    "none_minimal": "few or no signs of depression right now",
+    "mild": "mild depression",
+    "moderate": "moderate depression",
+    "moderately_severe": "moderately severe depression",
+    "severe": "severe depression",
+}
+BAND_RANGES = {
+    "none_minimal": "0-4",
+    "mild": "5-9",
+    "moderate": "10-14",
+    "moderately_severe": "15-19",
+    "severe": "20-27",
+}
+
+
+@dataclass(frozen=True)
+class ResultText:
+    pattern_title: str
+    pattern_sentences: tuple[str, ...]
+    order_note: str
+    link_title: str
+    link_summary: str
+    signs: tuple[str, ...]
+    band_words: str
+    band_range: str
+
+
+def result_text(result: SelfCheckResult) -> ResultText:
+    """The sentences for one result."""
+    link_title, link_summary = LINK_WORDS[result.link]
+    return ResultText(
+        pattern_title=PATTERN_TITLES[result.pattern],
+        pattern_sentences=PATTERN_SENTENCES[result.pattern],
+        order_note=ORDER_NOTE,
+        link_title=link_title,
+        link_summary=link_summary,
+        signs=tuple(SIGN_WORDS[s] for s in result.link_signs),
+        band_words=BAND_WORDS[result.phq9_band],
+        band_range=BAND_RANGES[result.phq9_band],
+    )
