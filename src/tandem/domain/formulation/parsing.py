@@ -193,7 +193,8 @@ def _scores(
         try:
             results[name] = score(name, given, **options)
         except InvalidInput as error:
-            raise InvalidCase(f"{path}: {error}") from None
+            message = str(error).removeprefix(f"{name}: ")  # the path already names it
+            raise InvalidCase(f"{path}: {message}") from None
     return results
 
 
