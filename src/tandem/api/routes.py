@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.params.functions import Header
 
 from tandem.api.auth import actor
@@ -34,7 +34,7 @@ def list_patients(request: HttpRequest, status: str | None = None) -> Any:
 
 @router.post("/patients", response={201: PatientOut, **ERRORS})
 def register_patient(request: HttpRequest, payload: PatientIn) -> Any:
-    return 201, patients.register_patient(actor(request), **payload.dict())
+    return Status(201, patients.register_patient(actor(request), **payload.dict()))
 
 
 @router.get("/patients/{patient_id}", response={200: PatientOut, **ERRORS})
@@ -87,7 +87,7 @@ def submit_administration(
         administered_on=payload.administered_on,
         idempotency_key=idempotency_key or None,
     )
-    return 201, record
+    return Status(201, record)
 
 
 @router.get("/patients/{patient_id}/formulations", response={200: list[FormulationOut], **ERRORS})
@@ -106,7 +106,9 @@ def get_formulation(request: HttpRequest, formulation_id: int) -> Any:
 def current_plan(request: HttpRequest, patient_id: int) -> Any:
     plan = plans.current_plan(actor(request), patient_id)
     if plan is None:
-        return 404, {"error": {"code": "not_found", "message": "no plan yet", "field": None}}
+        return Status(
+            404, {"error": {"code": "not_found", "message": "no plan yet", "field": None}}
+        )
     return plans.plan_as_dict(plan)
 
 

@@ -44,15 +44,27 @@ def ensure_organization(*, slug: str, name: str, levels_offered: list[str]) -> O
 
 
 def ensure_staff(
-    *, organization: Organization, username: str, role: str, password: str, display_name: str = ""
+    *,
+    organization: Organization,
+    username: str,
+    role: str,
+    password: str | None,
+    display_name: str = "",
 ) -> StaffMember:
-    """Create a staff account (or reset its role and password); idempotent."""
+    """Create a staff account (or reset its role and password); idempotent.
+
+    ``password=None`` leaves the account without a usable password (sign-in disabled).
+    """
     if role not in ROLES:
         raise ValidationFailed(f"role: expected one of {', '.join(ROLES)}", "role")
     user_model = get_user_model()
     with transaction.atomic():
         user, created = user_model.objects.get_or_create(username=username)
-        if created or not user.check_password(password):
+        if password is None:
+            if created or user.has_usable_password():
+                user.set_unusable_password()
+                user.save()
+        elif created or not user.check_password(password):
             user.set_password(password)
             user.save()
         staff, _ = StaffMember.objects.update_or_create(

@@ -1,0 +1,75 @@
+"""Walk the URL resolver: every route (pages and API), with its path parameters filled.
+
+New routes are covered automatically. A parameter is filled by its name: anything naming
+a formulation, plan, referral, administration, placement or intake gets that record's
+id; any other parameter (``patient_id``, ``pk``, ``id``...) a patient id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.integration.support import Clinic
+
+_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+MISSING_ID = 987_654_321
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str  # e.g. "api/v1/patients/<int:patient_id>"
+    params: tuple[str, ...]
+
+    @property
+    def touches_records(self) -> bool:
+        return bool(self.params)
+
+    def url(self, ids: dict[str, int | str]) -> str:
+        return "/" + _PARAM.sub(lambda m: str(ids[m.group("name")]), self.template)
+
+
+def _walk(patterns: list[object], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def all_routes() -> list[Route]:
+    seen: dict[str, Route] = {}
+    for template in _walk(get_resolver().url_patterns):
+        template = template.lstrip("^").rstrip("$")
+        names = tuple(m.group("name") for m in _PARAM.finditer(template))
+        seen.setdefault(template, Route(template, names))
+    return sorted(seen.values(), key=lambda r: r.template)
+
+
+def record_kind(name: str) -> str:
+    for kind in ("formulation", "plan", "referral", "administration", "placement", "intake"):
+        if kind in name:
+            return kind
+    return "patient"
+
+
+def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
+    """Fill every parameter with ``clinic``'s records, or a missing id when ``clinic`` is None."""
+    ids: dict[str, int | str] = {}
+    for name in route.params:
+        if clinic is None:
+            ids[name] = MISSING_ID
+            continue
+        kind = record_kind(name)
+        record = {
+            "formulation": clinic.formulation,
+            "plan": clinic.plan,
+            "placement": clinic.formulation.placements.first(),
+            "intake": clinic.formulation.intake,
+            "administration": clinic.patient.administrations.first(),
+        }.get(kind, clinic.patient)
+        ids[name] = record.pk if record is not None else MISSING_ID
+    return ids

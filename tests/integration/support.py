@@ -1,0 +1,112 @@
+"""Helpers for integration tests: a two-clinic world built through the services, and
+signing staff in as the real sign-in would (password checked elsewhere; here the session
+carries a confirmed TOTP device, as after a real second factor).
+
+The pages engineer's tests may use ``build_world`` and ``sign_in`` too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tandem.services import accounts, intake, placement, plans
+from tandem.services.accounts import create_api_token
+from tandem.services.actors import Actor
+from tandem.services.patients import register_patient, set_care_team
+from tandem.storage.models import ROLES, CarePlan, FormulationRecord, Patient, StaffMember
+from tandem.web.security import SEEN, STARTED
+
+PASSWORD = "correct-horse-battery-staple-42"
+CANARY = "Zanzibar Quillfeather-Canary"
+
+
+@dataclass
+class Clinic:
+    staff: dict[str, StaffMember]
+    patient: Patient  # on the care team of intake + therapist only
+    formulation: FormulationRecord
+    plan: CarePlan
+    outsider_patient: Patient  # same clinic, care team = prescriber only
+
+
+@dataclass
+class World:
+    a: Clinic
+    b: Clinic
+    tokens: dict[int, str] = field(default_factory=dict)
+
+
+def _case_through_services(actor: Actor, name: str, team: list[int]) -> Patient:
+    patient = register_patient(actor, display_name=name, date_of_birth="1990-05-05", sex="female")
+    set_care_team(actor, patient.pk, team)
+    today = dt.date.today()
+    intake.update_intake(actor, patient, "assessed_on", today.isoformat())
+    stimulant = {
+        "substance": "cocaine",
+        "use_periods": [{"start": "2021-03", "end": None}],
+        "last_use": (today - dt.timedelta(days=3)).isoformat(),
+        "days_used_past_30": 6,
+        "dsm_criteria_past_12_months": [1, 2, 3, 4, 5],
+    }
+    intake.update_intake(actor, patient, "stimulant", stimulant)
+    intake.record_administration(actor, patient, "phq9", [2, 2, 1, 2, 1, 1, 1, 0, 0])
+    intake.record_administration(actor, patient, "cssrs", [1, 0, "-", "-", "-", 0])
+    return patient
+
+
+def build_clinic(slug: str, patient_name: str) -> Clinic:
+    org = accounts.ensure_organization(slug=slug, name=slug.title(), levels_offered=["iop", "php"])
+    staff = {
+        role: accounts.ensure_staff(
+            organization=org, username=f"{slug}-{role}", role=role, password=None
+        )
+        for role in ROLES
+    }
+    actor = Actor(user=staff["intake"].user, via="test")
+    patient = _case_through_services(
+        actor, patient_name, [staff["intake"].pk, staff["therapist"].pk]
+    )
+    formulation = intake.formulate_patient(actor, patient)
+    placement.decide_placement(actor, formulation, level=formulation.recommended_level)
+    plan = plans.draft_plan(actor, formulation)
+    outsider = register_patient(
+        Actor(user=staff["prescriber"].user), display_name=f"{slug} second patient",
+        date_of_birth="1980-01-01", sex="male",
+    )  # fmt: skip
+    set_care_team(Actor(user=staff["prescriber"].user), outsider.pk, [staff["prescriber"].pk])
+    return Clinic(staff, patient, formulation, plan, outsider)
+
+
+def build_world() -> World:
+    world = World(a=build_clinic("north", CANARY), b=build_clinic("south", "Southern Patient"))
+    for clinic in (world.a, world.b):
+        for member in clinic.staff.values():
+            world.tokens[member.pk] = create_api_token(Actor(user=member.user))
+    return world
+
+
+def sign_in(client: Client, staff: StaffMember, token: str | None = None) -> Client:
+    """A signed-in session with a verified second factor (and a bearer token if given)."""
+    client.force_login(staff.user)
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=staff.user, confirmed=True, defaults={"name": "test"}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.pop(STARTED, None)
+    session.pop(SEEN, None)
+    session.save()
+    if token:
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def signed_in_client(staff: StaffMember, world: World | None = None, **extra: Any) -> Client:
+    client = Client(**extra)
+    return sign_in(client, staff, world.tokens.get(staff.pk) if world else None)
