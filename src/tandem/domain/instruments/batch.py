@@ -67,6 +67,11 @@ class BatchScores:
     def error(self, row: int) -> str | None:
         return self.errors.get(row)
 
+    def reject(self, row: int, message: str) -> None:
+        """Record a problem with a row found outside its answers (a malformed file row)."""
+        self.errors[row] = message
+        _blank(self, np.arange(len(self)) == row)
+
     def result(self, row: int) -> Score | None:
         """The row's ``Score`` (``None`` for a row with an error)."""
         if row in self.errors:
