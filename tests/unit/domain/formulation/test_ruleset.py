@@ -1,0 +1,96 @@
+"""The rule-set file is data the engine reads: checked on load, and changing it changes results."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tandem.domain.errors import InvalidRuleSet
+from tandem.domain.formulation import formulate, parse_case, parse_ruleset
+from tandem.domain.formulation.ruleset import CODED_RULES
+from tandem.rulesets import DEFAULT, load_default, read_document
+from tests.unit.domain.formulation.conftest import spec_example
+
+Doc = dict[str, Any]
+
+
+def _default() -> Doc:
+    return copy.deepcopy(read_document(DEFAULT))
+
+
+def test_the_default_rule_set_loads_and_describes_every_coded_rule() -> None:
+    ruleset = load_default()
+    assert ruleset.id == "tandem-default/1"
+    assert {rule.id for rule in ruleset.rules} >= set(CODED_RULES)
+    assert [rule.id for rule in ruleset.placement] == ["P1", "P2", "P3", "P4", "P5"]
+    assert all(t.source for t in ruleset.thresholds.values())
+
+
+def test_placement_thresholds_and_plan_triggers_are_marked_as_program_choices() -> None:
+    thresholds = load_default().thresholds
+    for name in ("heavy_use_days", "phq9_iop", "phq9_php", "abstinence_days", "onset_order_days"):
+        assert thresholds[name].program_choice, name
+    assert not thresholds["severity_severe"].program_choice  # DSM-5-TR (facts.md s3.1)
+
+
+def test_a_program_threshold_change_changes_the_placement() -> None:
+    document = _default()
+    document["thresholds"]["heavy_use_days"]["value"] = 12
+    ruleset = parse_ruleset(document)
+    case = spec_example()
+    case["clinical"]["prior_treatment"] = []
+    assert formulate(parse_case(case), load_default()).placement.level == "iop"
+    result = formulate(parse_case(case), ruleset).placement
+    assert (result.level, result.rule) == ("php", "P3")
+    assert result.reasons == ("the use disorder is severe with use on 12 of the past 30 days",)
+
+
+def test_abstinence_days_is_read_from_the_file() -> None:
+    document = _default()
+    document["thresholds"]["abstinence_days"]["value"] = 14
+    case = spec_example()
+    case["depressive_episodes"] = [{"onset": "2022-01", "end": None}]
+    formulation = formulate(parse_case(case), parse_ruleset(document))
+    assert formulation.reassess_on is not None
+    assert formulation.reassess_on.isoformat() == "2026-11-13"
+
+
+def _set(path: str, value: Any) -> Callable[[Doc], None]:
+    def change(doc: Doc) -> None:
+        target: Any = doc
+        *parents, last = path.split(".")
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        target[int(last) if last.isdigit() else last] = value
+
+    return change
+
+
+BROKEN = [
+    (_set("schema", "x"), r"\$\.schema"),
+    (_set("thresholds.phq9_php.value", "20"), r"\$\.thresholds\.phq9_php\.value"),
+    (_set("thresholds.phq9_php.program_choice", None), r"program_choice"),
+    (lambda d: d["thresholds"].pop("abstinence_days"), r"missing abstinence_days"),
+    (lambda d: d["rules"].pop(0), r"\$\.rules: missing O1"),
+    (_set("placement.0.when_any.0.all.0.fact", "mood"), r"unknown fact mood"),
+    (_set("placement.0.when_any.0.all.0", {"fact": "psychosis", "in": ["x"]}), r"does not fit"),
+    (_set("placement.2.when_any.1.all.0.at_least", "phq9_huge"), r"does not fit"),
+    (_set("placement.1.level", "hospital"), r"hospital is not one of"),
+    (_set("placement.4.when_any.0.all", [{"fact": "psychosis", "is": True}]), r"always match"),
+    (_set("placement.0.when_any.0.reason", "risk {mood}"), r"unknown placeholder mood"),
+    (_set("interventions.0.targets", ["money"]), r"targets from"),
+    (_set("interventions.0.frequency", "on {tomorrow}"), r"unknown placeholder tomorrow"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BROKEN)
+def test_a_broken_rule_set_is_refused_with_its_place(
+    change: Callable[[Doc], Any], message: str
+) -> None:
+    document = _default()
+    change(document)
+    with pytest.raises(InvalidRuleSet, match=message):
+        parse_ruleset(document)
