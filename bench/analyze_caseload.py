@@ -1,0 +1,117 @@
+"""Benchmark: ``tandem analyze`` on a synthetic caseload, timed end to end.
+
+    .venv/bin/python bench/analyze_caseload.py [--patients 10000] [--days 365] [--runs 3]
+
+Writes check-ins (one a day, about 10% of days missing), a weekly PHQ-9 and urine
+screens twice a week for every patient to CSV files in a temporary folder, then times
+the whole command (start-up, CSV parsing, analysis, output) with ``--json`` and with
+``--output``, and prints the median of the runs. The target (ISSUE 5) is under 5 s for
+10,000 patients x 365 days. Results go to bench/results/monitoring-analyze.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+TANDEM = Path(sys.executable).with_name("tandem")
+START = date(2025, 11, 1)
+
+
+def _iso_days(n_days: int) -> np.ndarray:
+    base = np.datetime64(START.isoformat())
+    return (base + np.arange(n_days)).astype(str)
+
+
+def write_checkins(path: Path, patients: int, days: int, rng: np.random.Generator) -> None:
+    """One check-in a day per patient, 10% of days missing; use follows low mood."""
+    ids = np.char.add("P", np.char.zfill(np.arange(patients).astype(str), 6))
+    dates = _iso_days(days)
+    keep = rng.random((patients, days)) > 0.10
+    used = rng.random((patients, days)) < 0.12
+    mood = np.clip(np.round(rng.normal(6, 1.5, (patients, days)) + used * 2), 0, 10)
+    sleep = np.clip(np.round(rng.normal(7, 1.2, (patients, days)) * 2) / 2, 0, 24)
+    craving = np.clip(np.round(rng.normal(4, 2, (patients, days))), 0, 10)
+    safety = (rng.random((patients, days)) < 0.002).astype(int)
+    p, t = np.nonzero(keep)
+    cols = [ids[p], dates[t], mood[p, t].astype(int).astype(str), sleep[p, t].astype(str),
+            craving[p, t].astype(int).astype(str), used[p, t].astype(int).astype(str),
+            safety[p, t].astype(str)]  # fmt: skip
+    _write(path, "patient_id,date,mood,sleep_hours,craving,used,safety", cols)
+
+
+def write_phq9(path: Path, patients: int, days: int, rng: np.random.Generator) -> None:
+    ids = np.char.add("P", np.char.zfill(np.arange(patients).astype(str), 6))
+    weeks = np.arange(0, days, 7)
+    p, w = np.meshgrid(np.arange(patients), np.arange(weeks.size), indexing="ij")
+    start = rng.integers(8, 22, patients)
+    total = np.clip(start[:, None] - w * rng.random((patients, 1)) * 0.4, 0, 27).astype(int)
+    item9 = (rng.random(total.shape) < 0.01).astype(int)
+    cols = [ids[p.ravel()], _iso_days(days)[weeks][w.ravel()], np.full(p.size, "phq9"),
+            total.ravel().astype(str), item9.ravel().astype(str)]  # fmt: skip
+    header = "patient_id,date,instrument,total," + ",".join(f"i{k}" for k in range(1, 10))
+    empties = [np.full(p.size, "")] * 8
+    _write(path, header, cols[:4] + empties + cols[4:])
+
+
+def write_screens(path: Path, patients: int, days: int, rng: np.random.Generator) -> None:
+    ids = np.char.add("P", np.char.zfill(np.arange(patients).astype(str), 6))
+    screen_days = np.sort(np.concatenate([np.arange(0, days, 7), np.arange(3, days, 7)]))
+    p, k = np.meshgrid(np.arange(patients), np.arange(screen_days.size), indexing="ij")
+    draw = rng.random(p.shape)
+    result = np.where(draw < 0.25, "positive", np.where(draw < 0.95, "negative", "missed"))
+    level = np.where(result == "positive", rng.integers(300, 5000, p.shape).astype(str), "")
+    cols = [ids[p.ravel()], _iso_days(days)[screen_days][k.ravel()], result.ravel(),
+            level.ravel()]  # fmt: skip
+    _write(path, "patient_id,date,result,benzoylecgonine_ng_ml", cols)
+
+
+def _write(path: Path, header: str, cols: list[np.ndarray]) -> None:
+    line = cols[0].astype(object)
+    for c in cols[1:]:
+        line = line + "," + c.astype(object)
+    path.write_text(header + "\n" + "\n".join(line.tolist()) + "\n", encoding="utf-8")
+
+
+def timed(args: list[str]) -> float:
+    began = time.perf_counter()
+    done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - began
+    if done.returncode != 0:
+        raise SystemExit(done.stderr.decode())
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", type=int, default=3)
+    opts = parser.parse_args()
+    rng = np.random.default_rng(5)
+    with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
+        folder = Path(tmp)
+        write_checkins(folder / "checkins.csv", opts.patients, opts.days, rng)
+        write_phq9(folder / "instruments.csv", opts.patients, opts.days, rng)
+        write_screens(folder / "screens.csv", opts.patients, opts.days, rng)
+        today = (START + timedelta(days=opts.days - 1)).isoformat()
+        base = [str(TANDEM), "analyze", "--checkins", str(folder / "checkins.csv"),
+                "--instruments", str(folder / "instruments.csv"),
+                "--screens", str(folder / "screens.csv"), "--today", today]  # fmt: skip
+        for label, extra in (("--json", ["--json"]), ("--output", ["--output", f"{tmp}/r.csv"])):
+            runs = [timed(base + extra) for _ in range(opts.runs)]
+            rounded = [round(r, 2) for r in runs]
+            size = f"{opts.patients} patients x {opts.days} days"
+            print(f"{label}: {size}: median {statistics.median(runs):.2f} s, runs {rounded}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""Monitoring analytics over a whole caseload at once (``monitoring.md``).
+
+Part A, the monitoring core, lives in these modules:
+
+- ``series``: the rows of check-ins, instruments and screens, checked against their
+  contract and laid out as dense patients x days NumPy grids (NaN where a day is missing);
+- ``cycle``: the crash cycle (surge, crash, chase, deepening), ``monitoring.md`` s2;
+- ``markers``: the early markers per 14-day block and their trend, s2;
+- ``recovery``: mood after 28 days without use and ``persistent_low``, s2;
+- ``mbc``: measurement-based care for PHQ-9, GAD-7 and PCL-5, s3;
+- ``alerts``: the alerts of s5, raised once per episode;
+- ``stepping``: the step-up / step-down suggestions of s6;
+- ``thresholds``: every configurable figure with its source;
+- ``analysis``: one call that runs all of it, in bounded chunks of patients;
+- ``report``: the per-patient result as plain JSON-ready values.
+
+Everything is vectorised over patients and days; nothing reads files or the clock
+(the caller passes ``today``). The figures describe a person's own pattern for the
+clinician and the patient to talk about; they are not a diagnosis.
+"""

@@ -1,0 +1,345 @@
+"""The alerts of ``monitoring.md`` s5, raised once per episode.
+
+Each kind has a daily *condition* over the day grid. An alert is raised on the first
+date its condition holds and not again until the condition has been false for at least
+14 days (then a new episode can raise it): a raise on day t needs the condition on t and
+on none of the 14 days before. Conditions are evaluated on the data as of ``today``.
+
+How each condition is read (the program's reading where s5 is silent):
+- a score holds from its date until the next score of the same instrument (so a weekly
+  PHQ-9 that stays high is one episode); a check-in holds on its own day;
+- ``suicide_risk``: latest PHQ-9 item 9 >= 1, latest C-SSRS tier above ``none``, or a
+  check-in with ``safety`` = 1 that day (facts.md s2.1 item 9, s2.4);
+- ``deterioration``: the latest PHQ-9 is a reliable deterioration (>= 6 points) from the
+  baseline or from the best score so far (facts.md s7);
+- ``early_sobriety_depression``: a PHQ-9 >= 10 taken on a day 7 to 84 days without use,
+  holding while that abstinence lasts up to day 84 (window: program's choice, s5);
+- ``persistent_depression``: ``persistent_low`` of the latest abstinent run, on the day
+  its evidence was complete;
+- ``lapse``: a positive screen after 2 or more negatives in a row (missed and invalid
+  break the run), or use reported after 7 or more calendar days without use, counting
+  only use known before that day (a positive screen that same day is explained by it);
+- ``missed_checkins``: the third day in a row without a check-in, after the first one;
+- ``not_on_track``: ``mbc.phq9_daily`` (s3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+
+from tandem.domain.monitoring.mbc import Phq9Daily, ScoreCourse
+from tandem.domain.monitoring.recovery import Recovery, days_without_use, timeline_start
+from tandem.domain.monitoring.rows import CSSRS_TIERS
+from tandem.domain.monitoring.series import (
+    Bools,
+    DayGrid,
+    Floats,
+    Ints,
+    first_true,
+    iso_dates,
+    last_index,
+    shift,
+    take_days,
+    window_sum,
+)
+from tandem.domain.monitoring.thresholds import AlertSettings
+
+
+@dataclass(frozen=True)
+class AlertKind:
+    """One row of the s5 table: severity and recommended action."""
+
+    name: str
+    severity: str
+    action: str
+
+
+KINDS: Final = (
+    AlertKind(
+        "suicide_risk",
+        "urgent",
+        "Same-day C-SSRS and safety plan review; crisis resources shown to the patient "
+        "(988 Suicide & Crisis Lifeline; 911 for immediate danger).",
+    ),
+    AlertKind("deterioration", "high", "Clinician review."),
+    AlertKind(
+        "early_sobriety_depression",
+        "high",
+        "Relapse-prevention focus: substance-induced depression predicted return to "
+        "cocaine use after discharge (Samet 2013, HR 5.3), and depression during sustained "
+        "abstinence predicted relapse (Hasin 2002, HR 3.07).",
+    ),
+    AlertKind(
+        "persistent_depression",
+        "high",
+        "Reassess the formulation; psychiatric evaluation.",
+    ),
+    AlertKind(
+        "lapse",
+        "high",
+        "Review, no punishment; adjust the plan.",
+    ),
+    AlertKind("missed_checkins", "routine", "Outreach."),
+    AlertKind("not_on_track", "routine", "Consider stepping up."),
+)
+KIND_BY_NAME: Final = {k.name: k for k in KINDS}
+
+CARRY_OVER_NOTE: Final = (
+    "Possible carry-over: heavy users can test positive again after a first negative "
+    "(facts.md s8.1); see the benzoylecgonine level."
+)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One raised alert: grid row, day index, kind and its evidence."""
+
+    row: int
+    day: int
+    kind: str
+    evidence: dict[str, Any]
+    recipient: str
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The daily condition of each alert kind, plus what the evidence needs."""
+
+    by_kind: dict[str, Bools]
+    suicide_parts: tuple[Floats, Floats, Floats, Ints, Ints]  # item9, tier, safety, days
+    abstinent: Ints  # days without use on each day
+    gap_before: Ints  # days without use known before each day
+
+
+def episode_starts(condition: Bools, quiet_days: int) -> Bools:
+    """Days on which a new episode begins: the condition holds, and held on none of the
+    ``quiet_days`` days before."""
+    recent = window_sum(condition.astype(float), quiet_days, -1)
+    result: Bools = condition & (recent == 0)
+    return result
+
+
+def carried(values: Floats, present: Bools) -> tuple[Floats, Ints]:
+    """Each day's latest value of a series scored on some days, and that day (-1)."""
+    last = last_index(present)
+    got = np.where(last >= 0, take_days(values, last), np.nan)
+    return got, last
+
+
+def conditions(
+    grid: DayGrid, use: Bools, daily: Phq9Daily, rec: Recovery, st: AlertSettings
+) -> Conditions:
+    """Every alert condition over the whole grid."""
+    item9, item9_day = carried(grid.phq9_item9, ~np.isnan(grid.phq9))
+    tier, tier_day = carried(grid.cssrs_tier, ~np.isnan(grid.cssrs_tier))
+    with np.errstate(invalid="ignore"):
+        suicide = (item9 >= 1) | (tier >= 1) | grid.safety
+    start = timeline_start(grid)
+    abstinent = days_without_use(use, start)
+    gap = _gap_before(grid, start)
+    by_kind = {
+        "suicide_risk": suicide,
+        "deterioration": daily.deterioration,
+        "early_sobriety_depression": _early_sobriety(daily, abstinent, st),
+        "persistent_depression": _on_day(grid, rec.persistent_low_day),
+        "lapse": (grid.negatives_before_positive >= st.negatives_before_lapse)
+        | (grid.used & (gap >= st.use_free_days_before_lapse)),
+        "missed_checkins": _missed(grid, st),
+        "not_on_track": daily.not_on_track,
+    }
+    parts = (item9, tier, grid.safety * 1.0, item9_day, tier_day)
+    return Conditions(by_kind, parts, abstinent, gap)
+
+
+def _gap_before(grid: DayGrid, start: Ints) -> Ints:
+    """Days without use just before each day, from use known before it (check-ins and
+    positive screens dated earlier)."""
+    last = shift(last_index(grid.used | (grid.positives > 0)), 1, -1)
+    t = grid.day_index[None, :]
+    result: Ints = np.where(last >= 0, t - 1 - last, t - start[:, None])
+    return result
+
+
+def _early_sobriety(daily: Phq9Daily, abstinent: Ints, st: AlertSettings) -> Bools:
+    at_score = np.where(daily.latest_day >= 0, take_days(abstinent, daily.latest_day), -1)
+    since = np.arange(abstinent.shape[1])[None, :] - daily.latest_day
+    same_run = (daily.latest_day >= 0) & (abstinent - at_score == since)
+    with np.errstate(invalid="ignore"):
+        high = daily.latest >= st.early_sobriety_phq9
+    in_window = (at_score >= st.abstinent_from_days) & (at_score <= st.abstinent_to_days)
+    result: Bools = high & in_window & same_run & (abstinent <= st.abstinent_to_days)
+    return result
+
+
+def _on_day(grid: DayGrid, day: Ints) -> Bools:
+    out = np.zeros(grid.checked.shape, bool)
+    rows = np.flatnonzero(day >= 0)
+    out[rows, day[rows]] = True
+    return out
+
+
+def _missed(grid: DayGrid, st: AlertSettings) -> Bools:
+    first = first_true(grid.checked)
+    none = ~grid.checked
+    for k in range(1, st.missed_days):
+        none = none & ~shift(grid.checked, k, True)
+    after_first = grid.day_index[None, :] - (st.missed_days - 1) >= first[:, None]
+    result: Bools = none & after_first
+    return result
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """What the evidence of the alerts quotes."""
+
+    grid: DayGrid
+    conditions: Conditions
+    daily: Phq9Daily
+    phq9: ScoreCourse
+    recovery: Recovery
+    settings: AlertSettings
+
+
+def raise_alerts(ctx: AlertContext) -> list[Alert]:
+    """Every alert raised in the grid, in (patient row, date, kind) order."""
+    st = ctx.settings
+    alerts: list[Alert] = []
+    for kind in KINDS:
+        starts = episode_starts(ctx.conditions.by_kind[kind.name], st.quiet_days_for_new_episode)
+        rows, days = np.nonzero(starts)
+        evidence = EVIDENCE[kind.name](ctx, rows, days)
+        alerts.extend(
+            Alert(r, t, kind.name, e, st.recipients[kind.name])
+            for r, t, e in zip(rows.tolist(), days.tolist(), evidence, strict=True)
+        )
+    order = {k.name: i for i, k in enumerate(KINDS)}
+    alerts.sort(key=lambda a: (a.row, a.day, order[a.kind]))
+    return alerts
+
+
+def _iso(ctx: AlertContext, days: Ints) -> list[str | None]:
+    """ISO dates of day indexes (None for -1)."""
+    return iso_dates(ctx.grid.first_day, days)
+
+
+def _num(values: Floats) -> list[float | int | None]:
+    """Plain numbers: whole values as int, NaN as None."""
+    out: list[float | int | None] = []
+    for v in values.tolist():
+        out.append(None if v != v else (int(v) if float(v).is_integer() else v))
+    return out
+
+
+def _suicide_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
+    item9, tier, safety, item9_day, tier_day = ctx.conditions.suicide_parts
+    i9 = _num(item9[r, t])
+    i9_date = _iso(ctx, item9_day[r, t])
+    tiers = tier[r, t].tolist()
+    tier_date = _iso(ctx, tier_day[r, t])
+    safe = safety[r, t].tolist()
+    out = []
+    for k in range(r.size):
+        e: dict[str, Any] = {}
+        if i9[k] is not None and i9[k] >= 1:  # type: ignore[operator]  # int or float here
+            e.update(phq9_item9=i9[k], phq9_date=i9_date[k])
+        if tiers[k] == tiers[k] and tiers[k] >= 1:
+            e.update(cssrs_tier=CSSRS_TIERS[int(tiers[k])], cssrs_date=tier_date[k])
+        if safe[k] == 1:
+            e.update(checkin_safety=1)
+        out.append(e)
+    return out
+
+
+def _deterioration_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
+    d = ctx.daily
+    cols = {
+        "phq9": _num(d.latest[r, t]),
+        "phq9_date": _iso(ctx, d.latest_day[r, t]),
+        "baseline": _num(ctx.phq9.baseline[r]),
+        "best_so_far": _num(d.best[r, t]),
+        "threshold_points": [ctx.phq9.threshold] * r.size,
+    }
+    return _rows(cols, r.size)
+
+
+def _early_sobriety_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
+    d = ctx.daily
+    score_day = d.latest_day[r, t]
+    cols = {
+        "phq9": _num(d.latest[r, t]),
+        "phq9_date": _iso(ctx, score_day),
+        "days_without_use": ctx.conditions.abstinent[r, score_day].tolist(),
+    }
+    return _rows(cols, r.size)
+
+
+def _persistent_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
+    rec = ctx.recovery
+    cols = {
+        "run_start": _iso(ctx, rec.run_start[r]),
+        "days_without_use": rec.run_days[r].tolist(),
+        "mood_days_22_28": _num(rec.mood_days_22_28[r]),
+        "phq9": _num(rec.phq9[r]),
+        "phq9_date": _iso(ctx, rec.phq9_day[r]),
+    }
+    return _rows(cols, r.size)
+
+
+def _lapse_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
+    g = ctx.grid
+    streak = g.negatives_before_positive[r, t].tolist()
+    level = _num(g.positive_benzoylecgonine[r, t])
+    reported = g.used[r, t].tolist()
+    gap = ctx.conditions.gap_before[r, t].tolist()
+    out = []
+    for k in range(r.size):
+        e: dict[str, Any] = {}
+        if streak[k] >= ctx.settings.negatives_before_lapse:
+            e.update(positive_screen=True, negatives_in_a_row_before=streak[k])
+            e.update(benzoylecgonine_ng_ml=level[k], note=CARRY_OVER_NOTE)
+        if reported[k] and gap[k] >= ctx.settings.use_free_days_before_lapse:
+            e.update(use_reported=True, days_without_use_before=gap[k])
+        out.append(e)
+    return out
+
+
+def _missed_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
+    last = last_index(ctx.grid.checked)[r, t] if r.size else t
+    cols = {"last_checkin": _iso(ctx, last), "days_without_checkin": (t - last).tolist()}
+    return _rows(cols, r.size)
+
+
+def _not_on_track_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
+    d, p = ctx.daily, ctx.phq9
+    with np.errstate(invalid="ignore", divide="ignore"):
+        below = 100.0 * (p.baseline[r] - d.latest[r, t]) / p.baseline[r]
+    cols = {
+        "phq9": _num(d.latest[r, t]),
+        "phq9_date": _iso(ctx, d.latest_day[r, t]),
+        "baseline": _num(p.baseline[r]),
+        "baseline_date": _iso(ctx, p.baseline_day[r]),
+        "percent_below_baseline": _num(np.round(below, 1)),
+        "days_since_baseline": (t - p.baseline_day[r]).tolist(),
+    }
+    return _rows(cols, r.size)
+
+
+def _rows(cols: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
+    if n == 0:
+        return []
+    names = list(cols)
+    return [dict(zip(names, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+
+
+EVIDENCE: Final = {
+    "suicide_risk": _suicide_evidence,
+    "deterioration": _deterioration_evidence,
+    "early_sobriety_depression": _early_sobriety_evidence,
+    "persistent_depression": _persistent_evidence,
+    "lapse": _lapse_evidence,
+    "missed_checkins": _missed_evidence,
+    "not_on_track": _not_on_track_evidence,
+}

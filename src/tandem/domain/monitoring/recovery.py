@@ -1,0 +1,139 @@
+"""Recovery after stopping and ``persistent_low`` (``monitoring.md`` s2, s5).
+
+A day counts as use when its check-in says so or when a positive urine screen falls on it
+or on one of the next 2 days: cocaine is detectable about 1-3 days after use (facts.md
+s8.1, (V2)). A day without a check-in counts as a day without use (s2). The timeline of
+use starts at the patient's first check-in or screen; days before it are unknown.
+
+For the latest run of >= 28 consecutive days without use: mean mood on its days 1-7 and
+22-28 and the latest PHQ-9 in its last 14 days. ``persistent_low`` when that PHQ-9 is
+>= 10 or the mood on days 22-28 is <= 4: depression that stays after a month of
+abstinence points to an independent disorder (facts.md s3.4-3.5; DESIGN.md glossary),
+so the formulation should be reassessed. It is true when either available part holds,
+false when at least one part is available and none holds, null when neither is
+available (the program's reading of "when there is one").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tandem.domain.monitoring.series import (
+    Bools,
+    DayGrid,
+    Floats,
+    Ints,
+    first_true,
+    last_index,
+    shift,
+    take_days,
+    window_sum,
+)
+from tandem.domain.monitoring.thresholds import CycleThresholds
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """Per-patient figures of the latest run of >= 28 days without use (NaN/-1 if none)."""
+
+    run_start: Ints  # day index, -1 when there is no such run
+    run_end: Ints
+    run_days: Ints
+    mood_days_1_7: Floats
+    mood_days_22_28: Floats
+    phq9: Floats  # latest PHQ-9 in the run's last 14 days
+    phq9_day: Ints  # its day index, -1 when none
+    persistent_low: Floats  # 1.0, 0.0 or NaN
+    persistent_low_day: Ints  # the day the finding was complete, -1 when not true
+
+
+def timeline_start(grid: DayGrid) -> Ints:
+    """First day with a check-in or a screen, per patient (n_days when none)."""
+    return first_true(grid.checked | (grid.screens > 0))
+
+
+def use_days(grid: DayGrid, th: CycleThresholds) -> Bools:
+    """Use from check-ins, and from a positive screen on the day or the next 2 days."""
+    positive = grid.positives > 0
+    use = grid.used | positive
+    for k in range(1, th.screen_lookback_days + 1):
+        use |= shift(positive, -k, False)
+    result: Bools = use
+    return result
+
+
+def days_without_use(use: Bools, start: Ints) -> Ints:
+    """Days since the last use day (0 on a use day); counted from the timeline start.
+
+    With no use day yet, the first day of the timeline is day 1 without use. Days before
+    the timeline start get -1.
+    """
+    t = np.arange(use.shape[1])
+    observed = t[None, :] >= start[:, None]
+    last = last_index(use & observed)
+    last = np.where(last >= 0, last, start[:, None] - 1)
+    result: Ints = np.where(observed, t[None, :] - last, -1)
+    return result
+
+
+def recovery(grid: DayGrid, use: Bools, th: CycleThresholds) -> Recovery:
+    """The latest run of >= 28 days without use per patient, and ``persistent_low``."""
+    start = timeline_start(grid)
+    run_len = days_without_use(use, start)
+    ends = (run_len >= th.recovery_run_days) & ~shift(run_len > 0, -1, False)
+    found = ends.any(axis=1)
+    end = np.where(found, grid.n_days - 1 - ends[:, ::-1].argmax(axis=1), -1)
+    length = np.where(found, take_days(run_len, end), 0)
+    begin = np.where(found, end - length + 1, -1)
+    mood_1_7 = _window_mean(grid, begin, 0, 7, found)
+    mood_22_28 = _window_mean(grid, begin, 21, 28, found)
+    phq9, phq9_day = _latest_phq9(grid, end, found)
+    return Recovery(
+        run_start=begin,
+        run_end=end,
+        run_days=length.astype(np.int64),
+        mood_days_1_7=mood_1_7,
+        mood_days_22_28=mood_22_28,
+        phq9=phq9,
+        phq9_day=phq9_day,
+        **_persistent_low(begin, mood_22_28, phq9, phq9_day, th),
+    )
+
+
+def _window_mean(grid: DayGrid, begin: Ints, lo: int, hi: int, found: Bools) -> Floats:
+    """Mean mood on the run's days lo+1..hi (check-in days only)."""
+    mood = np.nan_to_num(grid.mood)
+    width = hi - lo
+    total = window_sum(mood, 0, width - 1)
+    count = window_sum(grid.checked.astype(float), 0, width - 1)
+    day = (begin + lo)[:, None]
+    t, n = take_days(total, day)[:, 0], take_days(count, day)[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: Floats = np.where(found & (n > 0), t / n, np.nan)
+    return result
+
+
+def _latest_phq9(grid: DayGrid, end: Ints, found: Bools) -> tuple[Floats, Ints]:
+    last = take_days(last_index(~np.isnan(grid.phq9)), end[:, None])[:, 0]
+    inside = found & (last >= 0) & (last >= end - 13)
+    score = np.where(inside, take_days(grid.phq9, last[:, None])[:, 0], np.nan)
+    return score, np.where(inside, last, -1).astype(np.int64)
+
+
+def _persistent_low(
+    begin: Ints, mood: Floats, phq9: Floats, phq9_day: Ints, th: CycleThresholds
+) -> dict[str, Floats | Ints]:
+    by_phq9 = phq9 >= th.persistent_phq9
+    by_mood = mood <= th.persistent_mood
+    known = ~np.isnan(phq9) | ~np.isnan(mood)
+    value = np.where(by_phq9 | by_mood, 1.0, np.where(known, 0.0, np.nan))
+    day28 = begin + th.recovery_run_days - 1
+    when_phq9 = np.where(by_phq9, np.maximum(day28, phq9_day), np.iinfo(np.int64).max)
+    when_mood = np.where(by_mood, day28, np.iinfo(np.int64).max)
+    day = np.minimum(when_phq9, when_mood)
+    return {
+        "persistent_low": value,
+        "persistent_low_day": np.where(value == 1.0, day, -1).astype(np.int64),
+    }

@@ -1,0 +1,216 @@
+"""The per-patient result of ``tandem analyze`` as plain JSON-ready values (s8).
+
+One object per patient: ``cycle``, ``early_markers`` (the list of 14-day blocks),
+``early_markers_trend``, ``recovery``, ``mbc``, ``alerts`` and ``suggestion``. Figures
+are rounded to 3 decimals; a figure that cannot be computed is ``None`` (null). With
+fewer than 28 check-ins the s2 parts say ``{"insufficient_data": true}`` (and the block
+list is empty).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import numpy as np
+
+from tandem.domain.monitoring.alerts import KIND_BY_NAME
+from tandem.domain.monitoring.analysis import GroupAnalysis
+from tandem.domain.monitoring.series import Floats, Ints, iso_dates
+
+DIGITS: Final = 3
+INSUFFICIENT: Final = {"insufficient_data": True}
+TREND_MEANING: Final = (
+    "Fewer crash dips, steadier sleep and less craving over the blocks are early signs "
+    "of progress, often before the weekly PHQ-9 moves. A description, not a diagnosis."
+)
+
+
+def figures(values: Floats) -> list[Any]:
+    """Rounded floats, ``None`` for NaN."""
+    a = np.asarray(values, float)
+    out: list[Any] = np.where(np.isnan(a), None, np.round(a, DIGITS)).tolist()
+    return out
+
+
+def whole(values: Floats) -> list[Any]:
+    """Whole numbers as int, ``None`` for NaN."""
+    a = np.asarray(values, float)
+    out: list[Any] = np.where(np.isnan(a), None, np.nan_to_num(a).astype(np.int64)).tolist()
+    return out
+
+
+def flags(values: Floats) -> list[Any]:
+    """1.0 / 0.0 / NaN as true / false / ``None``."""
+    a = np.asarray(values, float)
+    out: list[Any] = np.where(np.isnan(a), None, a == 1.0).tolist()
+    return out
+
+
+def patient_reports(group: GroupAnalysis, patient_ids: tuple[str, ...]) -> dict[str, Any]:
+    """The result object of every patient of one analysed group, keyed by patient id."""
+    ids = [patient_ids[i] for i in group.grid.patients.tolist()]
+    cycle = _cycles(group)
+    markers, trends = _markers(group)
+    rec = _recoveries(group)
+    mbc = _mbc(group)
+    alerts = _alerts(group)
+    steps = {s.row: {"kind": s.kind, "evidence": s.evidence} for s in group.suggestions}
+    sufficient = (~group.cycle.insufficient_data).tolist()
+    out: dict[str, Any] = {}
+    for row, pid in enumerate(ids):
+        ok = sufficient[row]
+        out[pid] = {
+            "cycle": cycle[row] if ok else dict(INSUFFICIENT),
+            "early_markers": markers[row] if ok else [],
+            "early_markers_trend": trends[row] if ok else dict(INSUFFICIENT),
+            "recovery": rec[row] if ok else dict(INSUFFICIENT),
+            "mbc": mbc[row],
+            "alerts": alerts.get(row, []),
+            "suggestion": steps.get(row),
+        }
+    return out
+
+
+def _columns(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    names = list(cols)
+    return [dict(zip(names, v, strict=True)) for v in zip(*cols.values(), strict=True)]
+
+
+def _cycles(group: GroupAnalysis) -> list[dict[str, Any]]:
+    c = group.cycle
+    chase = _columns(
+        {
+            "after_low": figures(c.chase_after_low),
+            "after_other": figures(c.chase_after_other),
+            "ratio": figures(c.chase_ratio),
+            "n_low": c.chase_n_low.tolist(),
+            "n_other": c.chase_n_other.tolist(),
+        }
+    )
+    return _columns(
+        {
+            "checkins": c.checkins.tolist(),
+            "baseline_mood": figures(c.baseline_mood),
+            "surge": figures(c.surge),
+            "crash": figures(c.crash),
+            "crash_days": c.crash_days.tolist(),
+            "chase": chase,
+            "deepening": figures(c.deepening),
+            "deepening_flag": flags(c.deepening_flag),
+        }
+    )
+
+
+def _markers(group: GroupAnalysis) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
+    m = group.markers
+    first_day = group.grid.first_day
+    n_blocks = m.n_blocks.tolist()
+    starts = (
+        m.first_checkin[:, None]
+        + group.settings.cycle.block_days * np.arange(m.days.shape[1])[None, :]
+    )
+    start_iso = np.asarray(iso_dates(first_day, starts.ravel()), object).reshape(starts.shape)
+    end_iso = np.asarray(
+        iso_dates(first_day, (starts + np.maximum(m.days, 1) - 1).ravel()), object
+    ).reshape(starts.shape)
+    cols = {
+        "start": start_iso.tolist(),
+        "end": end_iso.tolist(),
+        "days": m.days.tolist(),
+        "checkins": m.checkins.tolist(),
+        "crash_dips": whole_rows(m.crash_dips),
+        "sleep_sd": [figures(r) for r in m.sleep_sd],
+        "mean_craving": [figures(r) for r in m.mean_craving],
+    }
+    names = list(cols)
+    blocks = []
+    for row, n in enumerate(n_blocks):
+        per = [cols[name][row][:n] for name in names]
+        blocks.append(
+            [
+                {"block": k + 1, **dict(zip(names, v, strict=True))}
+                for k, v in enumerate(zip(*per, strict=True))
+            ]
+        )
+    trends = _columns(
+        {
+            "crash_dips_per_block": figures(m.dips_trend),
+            "sleep_sd_per_block": figures(m.sleep_sd_trend),
+            "mean_craving_per_block": figures(m.craving_trend),
+            "signs_of_progress": _signs(m.dips_trend, m.sleep_sd_trend, m.craving_trend),
+            "meaning": [TREND_MEANING] * len(n_blocks),
+        }
+    )
+    return blocks, trends
+
+
+def whole_rows(values: Floats) -> list[list[Any]]:
+    return [whole(r) for r in values]
+
+
+def _signs(dips: Floats, sleep: Floats, craving: Floats) -> list[list[str]]:
+    labels = (("fewer crash dips", dips), ("steadier sleep", sleep), ("less craving", craving))
+    with np.errstate(invalid="ignore"):
+        hits = [(label, (trend < 0).tolist()) for label, trend in labels]
+    return [[label for label, h in hits if h[row]] for row in range(dips.size)]
+
+
+def _recoveries(group: GroupAnalysis) -> list[dict[str, Any]]:
+    r = group.recovery
+    first_day = group.grid.first_day
+    found = r.run_start >= 0
+    return _columns(
+        {
+            "run_start": iso_dates(first_day, r.run_start),
+            "run_end": iso_dates(first_day, r.run_end),
+            "days_without_use": whole(np.where(found, r.run_days, np.nan)),
+            "ongoing": flags(np.where(found, r.run_end == group.grid.n_days - 1, np.nan)),
+            "mood_days_1_7": figures(r.mood_days_1_7),
+            "mood_days_22_28": figures(r.mood_days_22_28),
+            "phq9": whole(r.phq9),
+            "phq9_date": iso_dates(first_day, r.phq9_day),
+            "persistent_low": flags(r.persistent_low),
+        }
+    )
+
+
+def _mbc(group: GroupAnalysis) -> list[dict[str, Any]]:
+    first_day = group.grid.first_day
+    per: dict[str, list[Any]] = {}
+    for name, c in group.courses.items():
+        cols = {
+            "baseline": whole(c.baseline),
+            "baseline_date": iso_dates(first_day, c.baseline_day),
+            "latest": whole(c.latest),
+            "latest_date": iso_dates(first_day, c.latest_day),
+            "change": whole(c.change),
+            "percent_change": figures(c.percent_change),
+            "reliable_improvement": flags(c.reliable_improvement),
+            "reliable_deterioration": flags(c.reliable_deterioration),
+        }
+        if name == "phq9":
+            cols["response"] = flags(group.phq9.response)
+            cols["remission"] = flags(group.phq9.remission)
+            cols["not_on_track"] = flags(group.phq9.not_on_track)
+        known = (c.baseline_day >= 0).tolist()
+        per[name] = [d if k else None for d, k in zip(_columns(cols), known, strict=True)]
+    return _columns(per)
+
+
+def _alerts(group: GroupAnalysis) -> dict[int, list[dict[str, Any]]]:
+    days: Ints = np.asarray([a.day for a in group.alerts], np.int64)
+    dates = iso_dates(group.grid.first_day, days)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for a, when in zip(group.alerts, dates, strict=True):
+        kind = KIND_BY_NAME[a.kind]
+        out.setdefault(a.row, []).append(
+            {
+                "kind": a.kind,
+                "severity": kind.severity,
+                "date": when,
+                "evidence": a.evidence,
+                "action": kind.action,
+                "recipient": a.recipient,
+            }
+        )
+    return out

@@ -1,0 +1,239 @@
+"""Dense patients x days grids built from the timeline rows (``monitoring.md`` s1-s2).
+
+Row ``i`` of every grid is one patient, column ``j`` is the calendar day
+``first_day + j``; the last column is ``today``. Rows dated after ``today`` are ignored
+(s2). A day without a check-in is missing: NaN in the value grids and ``False`` in
+``checked``, never zero (s1). All later figures are computed on these grids with array
+operations, not with a loop per patient or per day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tandem.domain.monitoring.rows import (
+    CSSRS,
+    GAD7,
+    NEGATIVE,
+    PCL5,
+    PHQ9,
+    POSITIVE,
+    Caseload,
+    cssrs_tier,
+    instrument_totals,
+)
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+Grid = TypeVar("Grid", bound=np.ndarray[Any, Any])
+
+
+@dataclass(frozen=True)
+class RowSelection:
+    """Which rows of each table belong to a group of patients (indexes into the rows)."""
+
+    checkins: Ints
+    instruments: Ints
+    screens: Ints
+
+
+@dataclass(frozen=True)
+class DayGrid:
+    """The day grids of a group of patients; see the module docstring for the layout."""
+
+    patients: Ints  # index into Caseload.patient_ids of each grid row
+    first_day: int  # proleptic ordinal of column 0
+    checked: Bools
+    mood: Floats
+    sleep: Floats
+    craving: Floats
+    used: Bools  # the check-in says use that day
+    safety: Bools  # the check-in answers "thoughts of harming yourself" with 1
+    phq9: Floats
+    phq9_item9: Floats
+    gad7: Floats
+    pcl5: Floats
+    cssrs_tier: Floats  # 0 none .. 3 high, NaN when no screen that day
+    screens: Ints  # screens of any result that day
+    positives: Ints  # positive screens that day
+    negatives: Ints  # negative screens that day
+    negatives_before_positive: Ints  # most negatives in a row before a positive; -1 if none
+    positive_benzoylecgonine: Floats  # highest level on a positive screen that day
+
+    @property
+    def n_days(self) -> int:
+        return int(self.checked.shape[1])
+
+    @property
+    def day_index(self) -> Ints:
+        return np.arange(self.n_days, dtype=np.int64)
+
+
+_UNIX_EPOCH = 719163  # date(1970, 1, 1).toordinal()
+
+
+def iso_dates(first_day: int, days: Ints) -> list[str | None]:
+    """ISO dates of grid day indexes (``None`` for a negative index), in bulk."""
+    stamps = (np.asarray(days, np.int64) + first_day - _UNIX_EPOCH).astype("datetime64[D]")
+    text = stamps.astype(str).tolist()
+    return [s if d >= 0 else None for s, d in zip(text, np.asarray(days).tolist(), strict=True)]
+
+
+def shift(grid: Grid, k: int, fill: object) -> Grid:
+    """``out[:, t] = grid[:, t - k]`` (k may be negative); days outside get ``fill``."""
+    out: Grid = np.full_like(grid, fill)
+    n = grid.shape[1]
+    if k >= 0 and k < n:
+        out[:, k:] = grid[:, : n - k]
+    elif k < 0 and -k < n:
+        out[:, :k] = grid[:, -k:]
+    return out
+
+
+def window_sum(grid: Floats, before: int, after: int) -> Floats:
+    """Sum of ``grid`` over days [t - before, t + after], clipped to the grid (cumsum)."""
+    n = grid.shape[1]
+    cum = np.zeros((grid.shape[0], n + 1))
+    np.cumsum(grid, axis=1, out=cum[:, 1:])
+    t = np.arange(n)
+    hi = np.minimum(t + after, n - 1) + 1
+    lo = np.clip(t - before, 0, n)
+    result: Floats = cum[:, hi] - cum[:, lo]
+    return result
+
+
+def last_index(mask: Bools) -> Ints:
+    """For each day, the latest day <= it where ``mask`` holds, or -1 (carry forward)."""
+    idx = np.where(mask, np.arange(mask.shape[1]), -1)
+    result: Ints = np.maximum.accumulate(idx, axis=1)
+    return result
+
+
+def take_days(grid: Grid, days: Ints) -> Grid:
+    """``grid[i, days[i, ...]]`` per patient; negative days must be masked by the caller."""
+    rows = np.arange(grid.shape[0]).reshape((-1,) + (1,) * (days.ndim - 1))
+    result: Grid = grid[rows, np.clip(days, 0, grid.shape[1] - 1)]
+    return result
+
+
+def first_true(mask: Bools) -> Ints:
+    """Index of the first ``True`` day per patient, or the number of days when none."""
+    found = mask.any(axis=1)
+    return np.where(found, mask.argmax(axis=1), mask.shape[1]).astype(np.int64)
+
+
+def build_grid(caseload: Caseload, patients: Ints, rows: RowSelection, today: int) -> DayGrid:
+    """Lay the selected rows of ``patients`` (ascending indexes) out on the day grid."""
+    ci = rows.checkins[caseload.checkins.day[rows.checkins] <= today]
+    ins = rows.instruments[caseload.instruments.day[rows.instruments] <= today]
+    scr = rows.screens[caseload.screens.day[rows.screens] <= today]
+    days = np.concatenate(
+        [caseload.checkins.day[ci], caseload.instruments.day[ins], caseload.screens.day[scr]]
+    )
+    first_day = int(days.min()) if days.size else today
+    shape = (patients.size, today - first_day + 1)
+    return DayGrid(
+        patients=patients,
+        first_day=first_day,
+        **_checkin_grids(caseload, ci, patients, first_day, shape),
+        **_instrument_grids(caseload, ins, patients, first_day, shape),
+        **_screen_grids(caseload, scr, patients, first_day, shape),
+    )
+
+
+def _cells(caseload_patient: Ints, day: Ints, patients: Ints, first_day: int) -> tuple[Ints, Ints]:
+    return np.searchsorted(patients, caseload_patient), day - first_day
+
+
+def _checkin_grids(
+    caseload: Caseload, ci: Ints, patients: Ints, first_day: int, shape: tuple[int, int]
+) -> dict[str, NDArray[np.generic]]:
+    c = caseload.checkins
+    r, t = _cells(c.patient[ci], c.day[ci], patients, first_day)
+    grids: dict[str, NDArray[np.generic]] = {}
+    for name, values in (("mood", c.mood), ("sleep", c.sleep_hours), ("craving", c.craving)):
+        g = np.full(shape, np.nan)
+        g[r, t] = values[ci]
+        grids[name] = g
+    for name, flags in (("checked", None), ("used", c.used), ("safety", c.safety)):
+        b = np.zeros(shape, bool)
+        b[r, t] = True if flags is None else flags[ci] == 1
+        grids[name] = b
+    return grids
+
+
+def _instrument_grids(
+    caseload: Caseload, ins: Ints, patients: Ints, first_day: int, shape: tuple[int, int]
+) -> dict[str, NDArray[np.generic]]:
+    rows = caseload.instruments
+    totals = instrument_totals(rows)
+    tiers = cssrs_tier(rows)
+    item9 = rows.items[:, 8] if rows.items.shape[1] >= 9 else np.full(totals.size, np.nan)
+    grids: dict[str, NDArray[np.generic]] = {}
+    for name, code, values in (
+        ("phq9", PHQ9, totals),
+        ("phq9_item9", PHQ9, item9),
+        ("gad7", GAD7, totals),
+        ("pcl5", PCL5, totals),
+        ("cssrs_tier", CSSRS, tiers),
+    ):
+        sel = ins[rows.instrument[ins] == code]
+        r, t = _cells(rows.patient[sel], rows.day[sel], patients, first_day)
+        g = np.full(shape, np.nan)
+        g[r, t] = values[sel]
+        grids[name] = g
+    return grids
+
+
+def _screen_grids(
+    caseload: Caseload, scr: Ints, patients: Ints, first_day: int, shape: tuple[int, int]
+) -> dict[str, NDArray[np.generic]]:
+    s = caseload.screens
+    order = scr[np.lexsort((s.source.rows[scr], s.day[scr], s.patient[scr]))]
+    r, t = _cells(s.patient[order], s.day[order], patients, first_day)
+    result = s.result[order]
+    flat = r * shape[1] + t
+    size = shape[0] * shape[1]
+
+    def count(mask: Bools) -> Ints:
+        return np.bincount(flat[mask], minlength=size).reshape(shape).astype(np.int64)
+
+    positive = result == POSITIVE
+    before = _negatives_in_a_row_before(result == NEGATIVE, r)
+    streak = np.full(size, -1, np.int64)
+    np.maximum.at(streak, flat[positive], before[positive])
+    level = np.full(size, -np.inf)
+    be = np.nan_to_num(s.benzoylecgonine[order][positive], nan=-np.inf)
+    np.maximum.at(level, flat[positive], be)
+    level[np.isinf(level)] = np.nan
+    return {
+        "screens": count(np.ones(result.size, bool)),
+        "positives": count(positive),
+        "negatives": count(result == NEGATIVE),
+        "negatives_before_positive": streak.reshape(shape),
+        "positive_benzoylecgonine": level.reshape(shape),
+    }
+
+
+def _negatives_in_a_row_before(negative: Bools, patient: Ints) -> Ints:
+    """For screens in (patient, date, file) order: negatives in a row just before each.
+
+    Missed and invalid screens break the run: they are not negative (monitoring.md s6
+    counts them as not negative).
+    """
+    n = negative.size
+    i = np.arange(n)
+    starts = np.ones(n, bool)
+    starts[1:] = patient[1:] != patient[:-1]
+    breaks = np.where(~negative, i, -1)
+    breaks = np.where(starts & negative, i - 1, breaks)
+    last_break = np.maximum.accumulate(breaks) if n else breaks
+    before = np.zeros(n, np.int64)
+    before[1:] = i[:-1] - last_break[:-1]
+    before[starts] = 0
+    return before
