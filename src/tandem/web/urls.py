@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("tandem.web.selfcheck.urls")),
+    path("", include("tandem.web.clinic.urls")),
     path("accounts/", include("tandem.web.accounts.urls")),
     path("accounts/logout", accounts_views.sign_out, name="logout"),
     path("api/v1/", api.urls),

@@ -1,0 +1,37 @@
+"""Clinician pages. Only opaque primary keys in paths; never a name or a query string
+with patient data (SECURITY.md "no patient data in URLs")."""
+
+from django.urls import path
+
+from tandem.web.clinic.views import formulation, intake, patients, plan
+
+app_name = "clinic"
+
+urlpatterns = [
+    path("clinic/", patients.caseload, name="caseload"),
+    path("clinic/patients/new", patients.new_patient, name="new_patient"),
+    path("clinic/patients/<int:patient_id>/", patients.chart, name="chart"),
+    path(
+        "clinic/patients/<int:patient_id>/intake/<slug:step>",
+        intake.intake_step,
+        name="intake_step",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/intake/instruments/<slug:instrument_id>",
+        intake.record_instrument,
+        name="record_instrument",
+    ),
+    path(
+        "clinic/formulations/<int:formulation_id>/",
+        formulation.formulation,
+        name="formulation",
+    ),
+    path(
+        "clinic/formulations/<int:formulation_id>/plan",
+        formulation.draft_plan,
+        name="draft_plan",
+    ),
+    path("clinic/plans/<int:plan_id>/", plan.plan, name="plan"),
+    path("clinic/plans/<int:plan_id>/sign", plan.sign, name="sign_plan"),
+    path("clinic/referrals", patients.referral_list, name="referrals"),
+]

@@ -1,0 +1,67 @@
+"""What every clinician page shares: the actor, the crisis banner, the intake steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tandem.services.actors import Actor, as_actor
+
+# When the crisis resources show on a patient's pages (DESIGN.md s5 "Safety first": any
+# sign of suicide risk). ruleset-v1.md s7: the C-SSRS tiers low/moderate/high are risk;
+# needs_assessment means PHQ-9 item 9 >= 1 without a C-SSRS, itself a sign of risk.
+# not_screened (no information) and none do not show it.
+CRISIS_SUICIDE_RISKS = frozenset({"low", "moderate", "high", "needs_assessment"})
+
+# ruleset-v1.md s8: the levels a placement names, in words.
+LEVEL_NAMES = {
+    "emergency": "Emergency evaluation",
+    "residential_referral": "Referral to residential care",
+    "php": "Partial hospitalization (PHP)",
+    "iop": "Intensive outpatient (IOP)",
+    "outpatient": "Outpatient",
+}
+
+# The intake wizard, in order: (slug, title).
+INTAKE_STEPS = (
+    ("stimulant", "Stimulant use"),
+    ("timeline", "Use and mood timeline"),
+    ("instruments", "Questionnaires"),
+    ("clinical", "Clinical facts"),
+    ("review", "Review and formulate"),
+)
+
+
+def words(value: object) -> str:
+    """A stored key as words for a page ("needs_assessment" -> "needs assessment")."""
+    return str(value or "").replace("_", " ")
+
+
+def actor(request: HttpRequest) -> Actor:
+    return as_actor(request)
+
+
+def suicide_risk_of(formulation_output: dict[str, Any] | None) -> str:
+    if not formulation_output:
+        return ""
+    return str(formulation_output.get("risk", {}).get("suicide", ""))
+
+
+def shows_crisis(formulation_output: dict[str, Any] | None) -> bool:
+    return suicide_risk_of(formulation_output) in CRISIS_SUICIDE_RISKS
+
+
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """Render a clinician page; signed-in pages are never cached (shared tablets)."""
+    response = render(request, f"clinic/{template}", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def form_status(*forms: Any) -> int:
+    """400 when a bound form has errors, so tests and tools see a failed submission."""
+    return 400 if any(f.is_bound and not f.is_valid() for f in forms) else 200

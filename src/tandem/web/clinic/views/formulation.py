@@ -1,0 +1,114 @@
+"""The formulation as stored (never recomputed), and the clinician's placement decision.
+
+The recommendation is the rule set's (ruleset-v1.md s8); the clinician decides, and a
+level other than the recommendation needs a reason (services.placement).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from tandem.services import access, placement, plans
+from tandem.services.errors import Forbidden, ValidationFailed
+from tandem.services.placement import PLACEMENT_LEVELS
+from tandem.storage.models import FormulationRecord
+from tandem.web.clinic import errors
+from tandem.web.clinic.forms import PlacementForm
+from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page, shows_crisis
+
+# ruleset-v1.md s3 and s5: the onset orders and current-depression classes, in words.
+ONSET_WORDS = {
+    "depression_first": "Depression first",
+    "use_first": "Use first",
+    "tangled": "Tangled: the onsets are too close or too unclear to order",
+    "no_depression": "No depressive episode recorded",
+    "undetermined": "Undetermined: no period of regular use recorded",
+}
+CURRENT_WORDS = {
+    "independent": "Independent of use",
+    "substance_induced_provisional": "Substance-induced, provisional",
+    "none": "No ongoing depressive episode",
+}
+
+
+def findings(output: dict[str, Any]) -> list[tuple[str, str]]:
+    """The rationale lines as (rule id, sentence) pairs, in the order the rules fired."""
+    pairs = []
+    for line in output.get("rationale", []):
+        rule, _, text = str(line).partition(": ")
+        pairs.append((rule, text) if text else ("", rule))
+    return pairs
+
+
+def _load(request: HttpRequest, formulation_id: int, action: str) -> FormulationRecord:
+    record: FormulationRecord = access.access_record(
+        actor(request), FormulationRecord, formulation_id, action=action
+    )
+    return record
+
+
+def _levels(recommended: str) -> list[tuple[str, str]]:
+    return [
+        (level, LEVEL_NAMES[level] + (" — recommended" if level == recommended else ""))
+        for level in PLACEMENT_LEVELS
+    ]
+
+
+def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm) -> HttpResponse:
+    output: dict[str, Any] = record.output
+    context = {
+        "record": record,
+        "patient": record.patient,
+        "output": output,
+        "level_names": LEVEL_NAMES,
+        "onset_words": ONSET_WORDS.get(output.get("onset_order", ""), output.get("onset_order")),
+        "current_words": CURRENT_WORDS.get(
+            output.get("current_depression", ""), output.get("current_depression")
+        ),
+        "recommended_words": LEVEL_NAMES.get(record.recommended_level, record.recommended_level),
+        "findings": findings(output),
+        "recommended": record.recommended_level,
+        "placement": placement.latest_placement(record),
+        "plan": record.plans.order_by("-created_at", "-pk").first(),
+        "form": form,
+        "show_crisis": shows_crisis(output),
+    }
+    status = 400 if form.is_bound and form.errors else 200
+    return page(request, "formulation.html", context, status=status)
+
+
+@login_required
+def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
+    """GET shows the formulation; POST records the placement decision."""
+    record = _load(request, formulation_id, "formulation.view")
+    levels = _levels(record.recommended_level)
+    form = PlacementForm(
+        request.POST or None, levels=levels, initial={"level": record.recommended_level}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            placement.decide_placement(actor(request), record, **form.cleaned_data)
+        except Forbidden as error:
+            return errors.forbidden(request, error.message)
+        except ValidationFailed as error:
+            errors.attach(error, {n: (form, n) for n in form.fields}, form)
+        else:
+            return redirect("clinic:formulation", formulation_id=record.pk)
+    return _render(request, record, form)
+
+
+@login_required
+@require_POST
+def draft_plan(request: HttpRequest, formulation_id: int) -> HttpResponse:
+    """Draft the integrated plan the formulation proposes, then open it for editing."""
+    record = _load(request, formulation_id, "formulation.view")
+    try:
+        plan = plans.draft_plan(actor(request), record)
+    except Forbidden as error:
+        return errors.forbidden(request, error.message)
+    return redirect("clinic:plan", plan_id=plan.pk)

@@ -1,0 +1,77 @@
+"""Caseload, new patient, the chart and the clinic's referrals."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from tandem.services import access, intake, patients, referrals
+from tandem.services.errors import Forbidden, ValidationFailed
+from tandem.web.clinic import errors
+from tandem.web.clinic.forms import PatientForm
+from tandem.web.clinic.views.common import (
+    LEVEL_NAMES,
+    actor,
+    form_status,
+    page,
+    shows_crisis,
+    words,
+)
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The patients the clinician may see: level, risks, reassessment and plan review."""
+    rows = [
+        {"row": row, "suicide": words(row.suicide_risk), "overdose": words(row.overdose_risk),
+         "level": LEVEL_NAMES.get(row.level, words(row.level))}
+        for row in access.caseload(actor(request))
+    ]  # fmt: skip
+    return page(request, "caseload.html", {"rows": rows, "nav": "caseload"})
+
+
+@login_required
+def new_patient(request: HttpRequest) -> HttpResponse:
+    """Register a patient; the intake wizard starts at once."""
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = patients.register_patient(actor(request), **form.cleaned_data)
+        except Forbidden as error:
+            return errors.forbidden(request, error.message)
+        except ValidationFailed as error:
+            errors.attach(error, {name: (form, name) for name in form.fields}, form)
+        else:
+            return redirect("clinic:intake_step", patient_id=patient.pk, step="stimulant")
+    return page(
+        request, "new_patient.html", {"form": form, "nav": "new_patient"}, status=form_status(form)
+    )
+
+
+@login_required
+def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """One patient's chart: formulation, placement history, plan, scores so far."""
+    who = actor(request)
+    patient = access.access_patient(who, patient_id, action="chart.view")
+    formulation = patient.formulations.order_by("-created_at", "-pk").first()
+    context = {
+        "patient": patient,
+        "formulation": formulation,
+        "output": formulation.output if formulation else None,
+        "placements": patient.placements.select_related("decided_by").order_by("-decided_at"),
+        "plan": patient.plans.order_by("-created_at", "-pk").first(),
+        "administrations": intake.list_administrations(who, patient.pk),
+        "show_crisis": shows_crisis(formulation.output if formulation else None),
+    }
+    return page(request, "chart.html", context)
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """Self-check referrals to this clinic, newest first (the intake list)."""
+    try:
+        rows = referrals.list_referrals(actor(request))
+    except Forbidden as error:
+        return errors.forbidden(request, error.message)
+    return page(request, "referrals.html", {"referrals": rows, "nav": "referrals"})

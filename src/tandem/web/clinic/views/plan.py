@@ -1,0 +1,128 @@
+"""The integrated plan: edit who, how often, measured how, aiming at what; then sign.
+
+Which interventions and why come from the formulation (ruleset-v1.md s9) and are not
+edited here. Each save carries the plan's version; a stale one is refused (409) with a
+message, never silently overwritten (services.plans).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from tandem.services import plans
+from tandem.services.errors import Conflict, Forbidden, ValidationFailed
+from tandem.storage.models import CarePlan, StaffMember
+from tandem.web.clinic import errors
+from tandem.web.clinic.forms import InterventionFormSet, PlanForm
+from tandem.web.clinic.views.common import actor, page, shows_crisis
+
+
+def _staff(plan: CarePlan) -> list[StaffMember]:
+    """Who may be named responsible: staff of the patient's clinic."""
+    return list(
+        StaffMember.objects.filter(organization_id=plan.patient.organization_id)
+        .select_related("user")
+        .order_by("display_name", "pk")
+    )
+
+
+def _forms(data: Any, plan: CarePlan, stored: list[Any]) -> tuple[PlanForm, Any]:
+    head = PlanForm(data, initial={"review_on": plan.review_on, "version": plan.version})
+    initial = [
+        {
+            "responsible": i.responsible_id,
+            "frequency": i.frequency,
+            "measure": i.measure,
+            "target": i.target,
+        }
+        for i in stored
+    ]
+    rows = InterventionFormSet(
+        data, prefix="iv", initial=initial, form_kwargs={"staff": _staff(plan)}
+    )
+    return head, rows
+
+
+def _render(
+    request: HttpRequest,
+    plan: CarePlan,
+    head: PlanForm,
+    rows: Any,
+    stored: list[Any],
+    problem: str = "",
+) -> HttpResponse:
+    output = plan.formulation.output
+    context = {
+        "plan": plan,
+        "patient": plan.patient,
+        "head": head,
+        "rows": list(zip(rows.forms, stored, strict=True)),
+        "formset": rows,
+        "show_crisis": shows_crisis(output),
+        "problem": problem,
+    }
+    failed = bool(problem) or (
+        head.is_bound and (bool(head.errors) or bool(rows.total_error_count()))
+    )
+    return page(request, "plan.html", context, status=400 if failed else 200)
+
+
+@login_required
+def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """GET: the plan to edit. POST: save a new version of it."""
+    loaded = plans.get_plan(actor(request), plan_id)
+    stored = list(loaded.interventions.all())
+    head, rows = _forms(request.POST if request.method == "POST" else None, loaded, stored)
+    if request.method == "POST" and head.is_valid() and rows.is_valid():
+        if len(rows.forms) != len(stored):
+            head.add_error(None, "The plan changed while you were editing; reload it.")
+            return _render(request, loaded, head, rows, stored)
+        items = [form.as_item(item) for form, item in zip(rows.forms, stored, strict=True)]
+        try:
+            plans.update_plan(
+                actor(request),
+                loaded,
+                expected_version=head.cleaned_data["version"],
+                interventions=items,
+                review_on=head.cleaned_data["review_on"],
+            )
+        except Forbidden as error:
+            return errors.forbidden(request, error.message)
+        except (ValidationFailed, Conflict) as error:
+            _attach(error, head, rows)
+        else:
+            return redirect("clinic:plan", plan_id=loaded.pk)
+    return _render(request, loaded, head, rows, stored)
+
+
+def _attach(error: ValidationFailed | Conflict, head: PlanForm, rows: Any) -> None:
+    """Put a plan error on its row and field (``interventions[2].responsible``)."""
+    targets: dict[str, Any] = {"review_on": (head, "review_on"), "expected_version": (head, None)}
+    for index, form in enumerate(rows.forms):
+        targets[f"interventions[{index}]"] = (form, None)
+        for name in form.fields:
+            targets[f"interventions[{index}].{name}"] = (form, name)
+    errors.attach(ValidationFailed(error.message, error.field), targets, head)
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Sign the plan as it was shown (its version): responsible staff and review date needed."""
+    loaded = plans.get_plan(actor(request), plan_id)
+    try:
+        version = int(request.POST.get("version", ""))
+        plans.sign_plan(actor(request), loaded, expected_version=version)
+    except Forbidden as error:
+        return errors.forbidden(request, error.message)
+    except (ValueError, ValidationFailed, Conflict) as error:
+        stored = list(loaded.interventions.all())
+        head, rows = _forms(None, loaded, stored)
+        message = getattr(error, "message", "the form is missing its version")
+        return _render(request, loaded, head, rows, stored, problem=f"Not signed: {message}")
+    return redirect("clinic:plan", plan_id=loaded.pk)
