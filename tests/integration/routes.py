@@ -17,12 +17,16 @@ from tests.integration.support import Clinic
 
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 MISSING_ID = 987_654_321
+# Values for word parameters that the views accept, so the walk reaches their access check
+# (add a line when a route gains a new word parameter).
+WORDS = {"step": "stimulant", "instrument_id": "phq9"}
 
 
 @dataclass(frozen=True)
 class Route:
     template: str  # e.g. "api/v1/patients/<int:patient_id>"
-    params: tuple[str, ...]
+    params: tuple[str, ...]  # the record-id parameters (int converters)
+    words: tuple[str, ...] = ()  # the other parameters (slug, str)
 
     @property
     def touches_records(self) -> bool:
@@ -44,8 +48,10 @@ def all_routes() -> list[Route]:
     seen: dict[str, Route] = {}
     for template in _walk(get_resolver().url_patterns):
         template = template.lstrip("^").rstrip("$")
-        names = tuple(m.group("name") for m in _PARAM.finditer(template))
-        seen.setdefault(template, Route(template, names))
+        found = [(m.group("conv") or "str", m.group("name")) for m in _PARAM.finditer(template)]
+        ids = tuple(name for conv, name in found if conv == "int")
+        words = tuple(name for conv, name in found if conv != "int")
+        seen.setdefault(template, Route(template, ids, words))
     return sorted(seen.values(), key=lambda r: r.template)
 
 
@@ -58,7 +64,7 @@ def record_kind(name: str) -> str:
 
 def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
     """Fill every parameter with ``clinic``'s records, or a missing id when ``clinic`` is None."""
-    ids: dict[str, int | str] = {}
+    ids: dict[str, int | str] = {name: WORDS.get(name, "x") for name in route.words}
     for name in route.params:
         if clinic is None:
             ids[name] = MISSING_ID

@@ -94,7 +94,8 @@ def verify_chain() -> ChainReport:
     for event in _events():
         count += 1
         if event.seq != expected_seq:
-            return ChainReport(count, event.seq, f"expected sequence {expected_seq}")
+            problem = f"event {expected_seq} missing or out of place (found {event.seq})"
+            return ChainReport(count, expected_seq, problem)
         if event.prev_hash != prev_hash:
             return ChainReport(count, event.seq, "previous-hash link broken")
         if not hmac.compare_digest(event.hash, event_hash(event, prev_hash)):
