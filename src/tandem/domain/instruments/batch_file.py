@@ -41,7 +41,11 @@ from tandem.domain.instruments.registry import get
 
 OUTPUT_HEADER = b"id,total,band,positive,flags,error\n"
 CHUNK_BYTES = 4 << 20
-_COMMA, _NEWLINE, _DASH, _ZERO = ord(","), ord("\n"), ord("-"), ord("0")
+_COMMA, _NEWLINE = ord(","), ord("\n")
+# The code of a one-byte cell, by its byte: digits their value, "-" a skip.
+_BYTE_CODE = np.full(256, OTHER, dtype=np.int8)
+_BYTE_CODE[ord("0") : ord("9") + 1] = np.arange(10)
+_BYTE_CODE[ord("-")] = SKIP
 
 
 @dataclass(frozen=True)
@@ -122,10 +126,8 @@ class AnswersFile:
         if cells is None:
             return None
         layout, optional = self.layout, self.instrument.item_count > self.instrument.required_count
-        codes = np.empty((cells.rows, len(layout.answer_columns)), dtype=np.int8)
-        for k, column in enumerate(layout.answer_columns):
-            last_optional = optional and k == self.instrument.item_count - 1
-            codes[:, k] = cells.codes(column, empty_is_skip=last_optional)
+        all_items = len(layout.answer_columns) == self.instrument.item_count
+        codes = cells.codes(layout.answer_columns, empty_is_skip=optional and all_items)
         texts = cells.raw(layout.option_column) if layout.option_column is not None else None
         row_option = self._option_indexes(texts, cells.rows)
         source = RowSource(
@@ -236,14 +238,15 @@ class _Cells:
         starts[0], starts[1:] = 0, ends[:-1] + 1
         return cls(data, buffer, starts.reshape(-1, width), ends.reshape(-1, width))
 
-    def codes(self, column: int, empty_is_skip: bool) -> npt.NDArray[np.int8]:
-        """Answer codes: a one-digit cell its digit, ``-`` a skip, anything else OTHER."""
-        starts, ends = self.starts[:, column], self.ends[:, column]
-        first = self.buffer[starts].astype(np.int16)  # a cell's first byte (or its separator)
-        single = ends - starts == 1
-        digit = single & (first >= _ZERO) & (first <= _ZERO + 9)
-        skip = (single & (first == _DASH)) | (empty_is_skip & (ends == starts))
-        return np.where(digit, first - _ZERO, np.where(skip, SKIP, OTHER)).astype(np.int8)
+    def codes(self, columns: Sequence[int], empty_is_skip: bool) -> npt.NDArray[np.int8]:
+        """Answer codes of ``columns``: a one-digit cell its digit, ``-`` a skip, anything
+        else OTHER; with ``empty_is_skip`` an empty last cell (the difficulty item) too."""
+        starts, ends = self.starts[:, columns], self.ends[:, columns]
+        codes = _BYTE_CODE[self.buffer[starts]]  # a cell's first byte (or its separator)
+        codes[ends - starts != 1] = OTHER
+        if empty_is_skip:
+            codes[:, -1][ends[:, -1] == starts[:, -1]] = SKIP
+        return codes
 
     def raw(self, column: int) -> list[bytes]:
         data = self.data
