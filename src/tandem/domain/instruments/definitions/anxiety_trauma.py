@@ -71,7 +71,12 @@ GAD7 = Instrument(
     loinc_note=(
         "facts.md s2.3 (V2); answers LA6568-5 … LA6571-9; difficulty item LOINC UNVERIFIED"
     ),
-    notes=("Item 8 (difficulty) is optional and never added to the total.",),
+    notes=(
+        "Item 8 (difficulty) is optional and never added to the total; its wording is not "
+        "shipped (not in facts.md).",
+        "Item wording transcribed from the Pfizer form (free to reproduce); re-check it "
+        "against phqscreeners.com before release.",
+    ),
 )
 
 PCL5_OPTIONS = (

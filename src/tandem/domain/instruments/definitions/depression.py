@@ -132,6 +132,8 @@ PHQ9 = Instrument(
         "major_depressive_syndrome: item 9 counts at >= 1 per instruments.md; facts.md "
         "s11.1 marks this detail UNVERIFIED (re-check against the PHQ instruction manual).",
         "No prorating: a missing item 1-9 makes the answers not scorable (facts.md s2.1).",
+        "Item wording transcribed from the Pfizer form (free to reproduce); re-check it "
+        "against phqscreeners.com before release.",
     ),
 )
 
