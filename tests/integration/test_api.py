@@ -1,0 +1,137 @@
+"""The JSON API: one error shape (pinned), idempotent submissions, 409 on a stale plan,
+OpenAPI served, validation errors that name the field and the allowed values."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tandem.storage.models import InstrumentAdministration
+from tests.integration.support import World
+
+pytestmark = pytest.mark.django_db
+ERROR_KEYS = {"code", "message", "field"}
+
+
+def api(world: World, role: str = "therapist", clinic: str = "a") -> Client:
+    staff = getattr(world, clinic).staff[role]
+    return Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[staff.pk]}")
+
+
+def post(client: Client, url: str, body: Any, **headers: str) -> Any:
+    return client.post(url, json.dumps(body), content_type="application/json", **headers)
+
+
+def assert_error(response: Any, status: int, code: str, field: str | None = None) -> dict:
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == ERROR_KEYS
+    assert body["error"]["code"] == code
+    if field is not None:
+        assert body["error"]["field"] == field
+    return body["error"]
+
+
+def test_the_error_shape_is_the_same_everywhere(world: World) -> None:
+    client = api(world)
+    patient = world.a.patient.pk
+    assert_error(Client().get("/api/v1/patients"), 401, "unauthenticated")
+    assert_error(
+        Client(HTTP_AUTHORIZATION="Bearer tdm_not-a-token").get("/api/v1/patients"),
+        401,
+        "unauthenticated",
+    )
+    assert_error(client.get("/api/v1/patients/987654321"), 404, "not_found")
+    assert_error(client.get(f"/api/v1/patients/{world.b.patient.pk}"), 404, "not_found")
+    assert_error(client.get("/api/v1/patients/not-a-number"), 422, "invalid", "patient_id")
+    bad_json = client.post(
+        f"/api/v1/patients/{patient}/administrations", "{", content_type="application/json"
+    )
+    assert bad_json.status_code in (400, 422)
+    assert set(bad_json.json()["error"]) == ERROR_KEYS
+
+
+def test_validation_errors_name_the_field_and_the_allowed_values(world: World) -> None:
+    client = api(world)
+    url = f"/api/v1/patients/{world.a.patient.pk}/administrations"
+    error = assert_error(
+        post(client, url, {"instrument_id": "phq10", "answers": [0]}), 422, "invalid"
+    )
+    assert error["field"] == "instrument_id"
+    assert "phq9" in error["message"]
+    answers = assert_error(
+        post(client, url, {"instrument_id": "phq9", "answers": [0]}), 422, "invalid"
+    )
+    assert answers["field"] == "answers"
+    missing = assert_error(post(client, url, {"answers": [0]}), 422, "invalid")
+    assert missing["field"] == "instrument_id"
+    sex = assert_error(
+        post(client, "/api/v1/patients",
+             {"display_name": "New", "date_of_birth": "1990-01-01", "sex": "robot"}),
+        422, "invalid", "sex",
+    )  # fmt: skip
+    assert "'female'" in sex["message"]
+    assert "'male'" in sex["message"]
+
+
+def test_a_retried_submission_returns_the_first_result_and_one_row(world: World) -> None:
+    client = api(world)
+    url = f"/api/v1/patients/{world.a.patient.pk}/administrations"
+    body = {"instrument_id": "phq9", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 0]}
+    before = InstrumentAdministration.objects.count()
+    first = post(client, url, body, HTTP_IDEMPOTENCY_KEY="retry-1")
+    second = post(client, url, body, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == 201
+    assert second.status_code == 201
+    assert first.json() == second.json()
+    assert first.json()["result"]["total"] == 8
+    assert InstrumentAdministration.objects.count() == before + 1
+    reused = post(client, url, {**body, "answers": [0] * 9}, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert_error(reused, 409, "conflict", "Idempotency-Key")
+    assert InstrumentAdministration.objects.count() == before + 1
+
+
+def test_without_a_key_each_submission_is_new(world: World) -> None:
+    client = api(world)
+    url = f"/api/v1/patients/{world.a.patient.pk}/administrations"
+    body = {"instrument_id": "phq9", "answers": [0] * 9}
+    before = InstrumentAdministration.objects.count()
+    post(client, url, body)
+    post(client, url, body)
+    assert InstrumentAdministration.objects.count() == before + 2
+
+
+def test_a_stale_plan_update_gets_409(world: World) -> None:
+    client = api(world)
+    plan = client.get(f"/api/v1/patients/{world.a.patient.pk}/plan").json()
+    update = {"expected_version": plan["version"], "interventions": plan["interventions"],
+              "review_on": None}  # fmt: skip
+    url = f"/api/v1/plans/{plan['id']}"
+    first = client.put(url, json.dumps(update), content_type="application/json")
+    assert first.status_code == 200
+    assert first.json()["version"] == plan["version"] + 1
+    stale = client.put(url, json.dumps(update), content_type="application/json")
+    assert_error(stale, 409, "conflict", "expected_version")
+    assert client.get(url).json()["version"] == plan["version"] + 1
+
+
+def test_formulations_are_read_as_stored(world: World) -> None:
+    client = api(world)
+    listed = client.get(f"/api/v1/patients/{world.a.patient.pk}/formulations").json()
+    assert [f["id"] for f in listed] == [world.a.formulation.pk]
+    one = client.get(f"/api/v1/formulations/{world.a.formulation.pk}").json()
+    assert one["output"] == world.a.formulation.output
+    assert one["ruleset_version"] == "tandem-default/1"
+
+
+def test_openapi_is_served(world: World) -> None:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/patients/{patient_id}/administrations" in spec["paths"]
+    assert "/api/v1/plans/{plan_id}" in spec["paths"]
