@@ -23,6 +23,7 @@ KNOWN = {
     "TANDEM_AUDIT_KEY": "secret key for the audit hash chain (required in production)",
     "TANDEM_IDLE_TIMEOUT_MINUTES": "whole minutes from 1 to 30 (default 15)",
     "TANDEM_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
+    "TANDEM_SCREENSHOTS": "tests only: 1 makes the browser tests save docs/screenshots/",
 }
 ENVIRONMENTS = ("development", "test", "production")
 INSECURE_DEV_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"

@@ -1,0 +1,164 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium (never a downloaded one).
+
+Every test gets a fresh browser context whose requests are all recorded: the tests can
+assert that nothing left the site (self-check.md: no third-party requests) and that the
+browser's storage stayed empty (DESIGN.md s5: no patient data in browser storage).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tandem.services import accounts
+from tandem.storage.models import Organization, StaffMember
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+# test itself would otherwise be refused as "async unsafe".
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "correct-horse-battery-staple-42"
+TABLET = {"width": 1024, "height": 1366}  # a 12.9-inch tablet held upright
+PHONE = {"width": 390, "height": 844}
+
+
+def screenshots_wanted() -> bool:
+    """TANDEM_SCREENSHOTS=1 (config.py lists it as a tests-only switch)."""
+    return os.environ.get("TANDEM_SCREENSHOTS", "") in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (never download a browser)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visit:
+    """One browser context: its page, every URL it requested, and the site's origin."""
+
+    page: Page
+    origin: str
+    requested: list[str] = field(default_factory=list)
+
+    def go(self, path: str) -> Any:
+        return self.page.goto(self.origin + path)
+
+    def shot(self, name: str) -> None:
+        if screenshots_wanted():
+            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(SCREENSHOT_DIR / name), full_page=True)
+
+    def storage_sizes(self) -> list[int]:
+        """[localStorage.length, sessionStorage.length, IndexedDB databases] of the site."""
+        return list(
+            self.page.evaluate(
+                "async () => [localStorage.length, sessionStorage.length,"
+                " (await indexedDB.databases()).length]"
+            )
+        )
+
+    def storage_entries(self) -> dict[str, dict[str, str]]:
+        """Every key and value in the site's localStorage and sessionStorage."""
+        return dict(
+            self.page.evaluate("() => ({local: {...localStorage}, session: {...sessionStorage}})")
+        )
+
+    def assert_no_patient_data_stored(self, *secrets: str) -> None:
+        """Nothing in localStorage or IndexedDB; in sessionStorage at most htmx's own note of
+        the current path (htmx 2 writes it on every page that loads htmx: the sign-in pages
+        do), which holds no patient data: only opaque ids, never one of ``secrets``."""
+        entries = self.storage_entries()
+        assert entries["local"] == {}
+        assert self.storage_sizes()[2] == 0
+        assert set(entries["session"]) <= {"htmx-current-path-for-history"}
+        for value in entries["session"].values():
+            assert "?" not in value
+            assert not any(secret in value for secret in secrets)
+
+    def offsite_requests(self) -> list[str]:
+        return [url for url in self.requested if not url.startswith(self.origin)]
+
+
+def _visit(browser: Browser, origin: str, viewport: dict[str, int]) -> Iterator[Visit]:
+    context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    visit = Visit(page=page, origin=origin)
+    page.on("request", lambda request: visit.requested.append(request.url))
+    # Anything not addressed to the live server is refused: no network in tests.
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(origin) else route.abort(),
+    )
+    try:
+        yield visit
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tablet(browser: Browser, live_server: Any) -> Iterator[Visit]:
+    yield from _visit(browser, live_server.url, TABLET)
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: Any) -> Iterator[Visit]:
+    yield from _visit(browser, live_server.url, PHONE)
+
+
+@pytest.fixture
+def second_tablet(browser: Browser, live_server: Any) -> Iterator[Visit]:
+    yield from _visit(browser, live_server.url, TABLET)
+
+
+def make_clinic(slug: str, name: str) -> Organization:
+    return accounts.ensure_organization(slug=slug, name=name, levels_offered=["iop", "php"])
+
+
+def make_staff(clinic: Organization, username: str, role: str, display_name: str) -> StaffMember:
+    """A staff account with a password and a confirmed authenticator (TOTP) device."""
+    staff = accounts.ensure_staff(
+        organization=clinic, username=username, role=role, password=PASSWORD,
+        display_name=display_name,
+    )  # fmt: skip
+    TOTPDevice.objects.create(user=staff.user, name="phone", confirmed=True)
+    return staff
+
+
+def sign_in(visit: Visit, staff: StaffMember, next_path: str = "/clinic/") -> None:
+    """The real sign-in: password, then the current TOTP code of the staff's device."""
+    visit.go(f"/accounts/login?next={next_path}")
+    visit.page.get_by_label("User name").fill(staff.user.get_username())
+    visit.page.get_by_label("Password").fill(PASSWORD)
+    visit.page.get_by_role("button", name="Sign in").click()
+    device = TOTPDevice.objects.get(user=staff.user)
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    visit.page.get_by_label("6-digit code").fill(f"{code:06d}")
+    visit.page.get_by_role("button", name="Continue").click()
+    visit.page.wait_for_url(f"**{next_path}")
+
+
+@pytest.fixture(autouse=True)
+def _close_connections() -> Iterator[None]:
+    yield
+    connections.close_all()
