@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from tandem.domain.formulation.case import Program
-from tandem.domain.formulation.facts import FactValue, used_facts
-from tandem.domain.formulation.ruleset import Clause, RuleSet, reason_text
+from tandem.domain.formulation.facts import FactValue, shown_fact, used_facts
+from tandem.domain.formulation.ruleset import Clause, RuleSet, reason_names, reason_text
 
 LEVEL_ORDER = ("outpatient", "iop", "php", "residential_referral", "emergency")
 
@@ -68,12 +68,13 @@ def place(facts: Mapping[str, FactValue], ruleset: RuleSet, program: Program) ->
     for rule in ruleset.placement:
         matched = _matching(rule.clauses, facts, values)
         if matched:
+            names = reason_names(facts, values)
             within = _within_program(rule.level, program)
             return Placement(
                 level=rule.level,
                 rule=rule.id,
                 within_program=within,
-                reasons=tuple(reason_text(c, facts, values) for c in matched),
+                reasons=tuple(reason_text(c, names) for c in matched),
                 facts=_facts_of(matched, facts),
                 note=None if within else _referral_note(rule.level),
             )
@@ -100,12 +101,9 @@ def build_plan(
     values = ruleset.values
     current = dict(facts)
     chosen: list[Intervention] = []
-    names: dict[str, object] = {
-        **values,
-        "reassess_on": reassess_on.isoformat()
-        if reassess_on
-        else "a date set once last use is known",
-    }
+    when = reassess_on.isoformat() if reassess_on else "a date set once last use is known"
+    names: dict[str, object] = {**values, "reassess_on": when}
+    reasons = reason_names(facts, values)
     for rule in ruleset.interventions:
         matched = _matching(rule.clauses, current, values)
         if not matched:
@@ -116,7 +114,7 @@ def build_plan(
                 id=rule.id,
                 category=rule.category,
                 targets=rule.targets,
-                reason="; ".join(reason_text(c, current, values) for c in matched),
+                reason="; ".join(reason_text(c, reasons) for c in matched),
                 facts=_facts_of(matched, current),
                 adjunct=rule.adjunct,
                 evidence=rule.evidence,
@@ -124,5 +122,6 @@ def build_plan(
             )
         )
         current["plan"] = frozenset(i.id for i in chosen)
+        reasons["plan"] = shown_fact(current["plan"])
     measures = tuple(m.text for m in ruleset.measures if _matching(m.clauses, current, values))
     return Plan(tuple(chosen), measures)

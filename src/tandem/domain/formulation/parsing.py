@@ -27,6 +27,7 @@ from tandem.domain.formulation.dates import (
     parse_partial_date,
     shown,
 )
+from tandem.domain.formulation.fast_check import Check, compile_check
 from tandem.domain.formulation.schema_errors import first_problem
 from tandem.domain.formulation.schemas import CASE_SCHEMA
 from tandem.domain.instruments import Score, score
@@ -38,12 +39,17 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(CASE_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+@cache
+def _fast_check() -> Check:
+    return compile_check(CASE_SCHEMA)
+
+
 def parse_case(data: Mapping[str, Any]) -> model.Case:
     """A valid ``Case`` from its JSON form; raises ``InvalidCase`` naming the JSON path."""
     if not isinstance(data, Mapping):
         raise InvalidCase("$: a case is a JSON object")
-    validator = _validator()
-    if not validator.is_valid(data):
+    if not _fast_check()(data):
+        validator = _validator()  # the full validator only to explain the problem
         raise InvalidCase(first_problem(validator.iter_errors(data)) or "$: invalid case")
     assessed_on = parse_full_date(data["assessed_on"], "$.assessed_on")
     stimulant = _stimulant(data["stimulant"], assessed_on)
@@ -63,7 +69,8 @@ def parse_case(data: Mapping[str, Any]) -> model.Case:
 
 
 def _patient(data: Mapping[str, Any]) -> model.Patient:
-    return model.Patient(age=data.get("age"), sex=data.get("sex"))
+    age = data.get("age")
+    return model.Patient(age=None if age is None else int(age), sex=data.get("sex"))
 
 
 def _stimulant(data: Mapping[str, Any], assessed_on: date) -> model.Stimulant:

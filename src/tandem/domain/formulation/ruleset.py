@@ -304,8 +304,13 @@ def _operand(
     )
 
 
-def reason_text(clause: Clause, facts: Mapping[str, FactValue], values: Mapping[str, int]) -> str:
-    """The clause's reason with its placeholders filled from facts and thresholds."""
+def reason_names(facts: Mapping[str, FactValue], values: Mapping[str, int]) -> dict[str, object]:
+    """What a reason's placeholders may name: every fact (as a sentence reads it) and threshold."""
     names: dict[str, object] = {name: shown_fact(value) for name, value in facts.items()}
     names.update(values)
+    return names
+
+
+def reason_text(clause: Clause, names: Mapping[str, object]) -> str:
+    """The clause's reason with its placeholders filled (names from ``reason_names``)."""
     return clause.reason.format_map(names)
