@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tandem.domain.errors import InvalidOption, NotScorable
-from tandem.domain.instruments.answers import Answer, read_option
+from tandem.domain.instruments.answers import Answer, allowed_text, read_option
 from tandem.domain.instruments.engine import score
 from tandem.domain.instruments.model import (
     AtLeast,
@@ -130,36 +130,69 @@ def score_codes(
     ``row_option`` holds each row's option index, or ``NO_OVERRIDE``/``UNKNOWN_OPTION``.
     """
     option = np.where(row_option == NO_OVERRIDE, default_index, row_option).astype(np.int8)
-    values, ok = _checked_values(instrument, codes)
-    ok &= option >= 0
+    values, passed = _checked_values(instrument, codes)
+    option_ok = option >= 0
+    ok = passed.all(axis=1) & option_ok
     values[~ok] = 0
     option = np.where(ok, option, 0).astype(np.int8)
     scores = _evaluate(instrument, values, option)
     _blank(scores, ~ok)
-    for row in np.flatnonzero(~ok).tolist():
-        _score_one(scores, row, source)
+    bad = np.flatnonzero(~ok)
+    scores.errors.update(_plain_value_errors(instrument, codes, passed, bad[option_ok[bad]]))
+    for row in bad.tolist():
+        if row not in scores.errors:
+            _score_one(scores, row, source)
     return scores
 
 
 def _checked_values(instrument: Instrument, codes: Codes) -> tuple[Codes, Mask]:
-    """The values of the required items (skips as 0) and which rows passed every mask."""
+    """The values of the required items (skips as 0), and which cells passed the masks."""
     rows, required = codes.shape[0], instrument.required_count
     values = np.zeros((rows, required), dtype=np.int8)
-    ok = np.ones(rows, dtype=np.bool_)
+    passed = np.ones(codes.shape, dtype=np.bool_)
     for item in instrument.items[: codes.shape[1]]:
-        code = codes[:, item.number - 1]
+        column = item.number - 1
+        code = codes[:, column]
         allowed = _allowed_lut(item.values)[code + _OFFSET]
         if item.optional:
-            ok &= allowed | (code == SKIP)
-            continue
-        if item.skip is None:
-            ok &= allowed
-            values[:, item.number - 1] = code
-            continue
-        closed = np.isin(values[:, item.skip.gate - 1], item.skip.values)
-        ok &= np.where(closed, (code == SKIP) | (code == 0), allowed)
-        values[:, item.number - 1] = np.where(closed, 0, code)
-    return values, ok
+            passed[:, column] = allowed | (code == SKIP)
+        elif item.skip is None:
+            passed[:, column] = allowed
+            values[:, column] = code
+        else:
+            closed = np.isin(values[:, item.skip.gate - 1], item.skip.values)
+            passed[:, column] = np.where(closed, (code == SKIP) | (code == 0), allowed)
+            values[:, column] = np.where(closed, 0, code)
+    return values, passed
+
+
+def _plain_value_errors(
+    instrument: Instrument, codes: Codes, passed: Mask, rows: npt.NDArray[np.intp]
+) -> dict[int, str]:
+    """The message of rows whose first bad cell is a digit outside a plain item's values.
+
+    That is the common error, and its message is fixed by the item and the digit (the
+    one ``answers.read_item`` raises); every other bad row goes to the scalar engine.
+    """
+    first = np.argmax(~passed[rows], axis=1)
+    code = codes[rows, first]
+    items = instrument.items[: codes.shape[1]]
+    plain = np.array([not item.optional and item.skip is None for item in items])
+    simple = plain[first] & (code >= 0)
+    messages = [
+        [
+            f"{instrument.id}: item {item.number}: {digit} is not one of "
+            f"{allowed_text(item.values)}"
+            for digit in range(10)
+        ]
+        for item in items
+    ]
+    return {
+        row: messages[column][digit]
+        for row, column, digit in zip(
+            rows[simple].tolist(), first[simple].tolist(), code[simple].tolist(), strict=True
+        )
+    }
 
 
 def _allowed_lut(allowed: Sequence[int]) -> Mask:

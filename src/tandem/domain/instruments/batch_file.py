@@ -135,8 +135,8 @@ class AnswersFile:
             option=lambda r: self._own_option(texts[r] if texts else b""),
         )
         scores = score_codes(self.instrument, codes, row_option, self.default_index, source)
-        ids = cells.raw(layout.id_column)
-        return ScoredChunk(render(ids, scores), cells.rows, scores.invalid_count, len(piece))
+        text = render(cells.raw(layout.id_column), scores)
+        return ScoredChunk(text, cells.rows, scores.invalid_count, len(piece))
 
     def _score_text(self, piece: bytes) -> ScoredChunk:
         rows = [row for row in csv.reader(io.StringIO(piece.decode("utf-8"))) if row]
@@ -217,8 +217,8 @@ class _Cells:
 
     data: bytes
     buffer: npt.NDArray[np.uint8]
-    starts: npt.NDArray[np.int64]
-    ends: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.int32]  # a chunk is a few MB, so int32 offsets suffice
+    ends: npt.NDArray[np.int32]
 
     @property
     def rows(self) -> int:
@@ -228,7 +228,7 @@ class _Cells:
     def parse(cls, data: bytes, width: int) -> _Cells | None:
         """Offsets of every cell, or ``None`` unless every line has ``width`` cells."""
         buffer = np.frombuffer(data, dtype=np.uint8)
-        ends = np.flatnonzero((buffer == _COMMA) | (buffer == _NEWLINE))
+        ends = np.flatnonzero((buffer == _COMMA) | (buffer == _NEWLINE)).astype(np.int32)
         if ends.size == 0 or ends.size % width:
             return None
         line_ends = (buffer[ends] == _NEWLINE).reshape(-1, width)
@@ -241,7 +241,10 @@ class _Cells:
     def codes(self, columns: Sequence[int], empty_is_skip: bool) -> npt.NDArray[np.int8]:
         """Answer codes of ``columns``: a one-digit cell its digit, ``-`` a skip, anything
         else OTHER; with ``empty_is_skip`` an empty last cell (the difficulty item) too."""
-        starts, ends = self.starts[:, columns], self.ends[:, columns]
+        lo, hi = columns[0], columns[-1] + 1
+        contiguous = tuple(columns) == tuple(range(lo, hi))  # a view, not a copy
+        index = slice(lo, hi) if contiguous else list(columns)
+        starts, ends = self.starts[:, index], self.ends[:, index]
         codes = _BYTE_CODE[self.buffer[starts]]  # a cell's first byte (or its separator)
         codes[ends - starts != 1] = OTHER
         if empty_is_skip:
@@ -274,17 +277,27 @@ def _quoted(cell: str) -> str:
     return cell
 
 
-def render(ids: list[bytes], scores: BatchScores) -> bytes:
-    """Output rows: the id, then the scores (identical results share one suffix)."""
-    instrument = scores.instrument
+def suffixes(scores: BatchScores) -> tuple[npt.NDArray[np.intp], list[bytes]]:
+    """Each row's output after its id, as an index into a table of distinct suffixes."""
     key = (scores.total.astype(np.int64) + 1) * 64 + (scores.band.astype(np.int64) + 1)
     key = (key * 2 + scores.positive) * 65536 + scores.flags
-    _, first_row, inverse = np.unique(key, return_index=True, return_inverse=True)
-    suffixes = [_suffix(instrument, scores, int(row)) for row in first_row.tolist()]
-    lines = [suffixes[k] for k in inverse.tolist()]
+    _, first_row, index = np.unique(key, return_index=True, return_inverse=True)
+    table = [_suffix(scores.instrument, scores, int(row)) for row in first_row.tolist()]
+    index = index.reshape(-1)
+    errors: dict[bytes, int] = {}
     for row, message in scores.errors.items():
-        lines[row] = b",,,,," + _quoted(message).encode() + b"\n"
-    return b"".join(map(bytes.__add__, ids, lines))
+        text = b",,,,," + _quoted(message).encode() + b"\n"
+        index[row] = errors.setdefault(text, len(table) + len(errors))
+    return index, table + list(errors)
+
+
+def render(ids: list[bytes], scores: BatchScores) -> bytes:
+    """Output rows: the id, then the scores."""
+    index, table = suffixes(scores)
+    parts: list[bytes] = [b""] * (2 * len(ids))
+    parts[0::2] = ids
+    parts[1::2] = [table[k] for k in index.tolist()]
+    return b"".join(parts)
 
 
 def _suffix(instrument: Instrument, scores: BatchScores, row: int) -> bytes:
