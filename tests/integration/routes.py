@@ -1,8 +1,10 @@
 """Walk the URL resolver: every route (pages and API), with its path parameters filled.
 
-New routes are covered automatically. A parameter is filled by its name: anything naming
-a formulation, plan, referral, administration, placement or intake gets that record's
-id; any other parameter (``patient_id``, ``pk``, ``id``...) a patient id.
+New routes are covered automatically. An id parameter (an int converter, or an untyped
+one named ``*_id``, as ninja writes them) is filled by its name: anything naming a
+formulation, plan, referral, administration, placement or intake gets that record's id;
+any other (``patient_id``, ``pk``, ``id``...) a patient id. Word parameters (slug, str)
+get a value from ``WORDS`` so the view reaches its access check.
 """
 
 from __future__ import annotations
@@ -44,13 +46,19 @@ def _walk(patterns: list[object], prefix: str = "") -> Iterator[str]:
             yield prefix + str(pattern.pattern)
 
 
+def _is_id(converter: str, name: str) -> bool:
+    """Integer parameters, and untyped ones named like ids (ninja writes ``<patient_id>``)."""
+    named_like_id = name in ("pk", "id") or name.endswith("_id")
+    return converter == "int" or (converter == "str" and named_like_id)
+
+
 def all_routes() -> list[Route]:
     seen: dict[str, Route] = {}
     for template in _walk(get_resolver().url_patterns):
         template = template.lstrip("^").rstrip("$")
         found = [(m.group("conv") or "str", m.group("name")) for m in _PARAM.finditer(template)]
-        ids = tuple(name for conv, name in found if conv == "int")
-        words = tuple(name for conv, name in found if conv != "int")
+        ids = tuple(name for conv, name in found if _is_id(conv, name))
+        words = tuple(name for conv, name in found if not _is_id(conv, name))
         seen.setdefault(template, Route(template, ids, words))
     return sorted(seen.values(), key=lambda r: r.template)
 

@@ -62,7 +62,8 @@ def test_clinical_roles_off_the_care_team_are_refused(world: World, role: str) -
     client = signed_in_client(world.a.staff[role], world)
     ids_route = [r for r in _record_routes() if r.params == ("patient_id",)]
     for route in ids_route:
-        response = client.get(route.url({"patient_id": world.a.outsider_patient.pk}))
+        ids = {**ids_for(route, world.a), "patient_id": world.a.outsider_patient.pk}
+        response = client.get(route.url(ids))
         expected = {200} if role == "prescriber" else ALLOWED_FOR_FORBIDDEN
         if response.status_code == 405 or (role == "prescriber" and "plan" in route.template):
             continue  # method not served / that patient has no plan yet
