@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from tandem.domain.errors import InvalidTimeline
 
-_NEWLINE, _COMMA, _QUOTE = 10, 44, 34
+_NEWLINE, _COMMA = 10, 44
 _MAX_FAST_WIDTH = 64
 
 
@@ -76,23 +76,29 @@ def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
 def _fast_fields(
     data: bytes, begin: int, end: int
 ) -> tuple[NDArray[np.bytes_], NDArray[np.bytes_], NDArray[np.bytes_]] | None:
-    """Split the plain rows of data[begin:end] with NumPy; None when ``csv`` is needed."""
-    if data.find(b'"', begin, end) >= 0:
+    """Split the plain rows of data[begin:end] with NumPy; None when ``csv`` is needed.
+
+    One pass finds every byte <= ``,``; in a plain file those are exactly two commas and
+    one newline per row, in that order. Anything else (a space, a quote, a missing or
+    extra field) sends the file to the ``csv`` module.
+    """
+    if end <= begin:
         return None
-    raw = np.frombuffer(data, dtype=np.uint8, count=end - begin, offset=begin)
-    ends: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-    if end > begin:
-        ends = np.append(np.flatnonzero(raw == _NEWLINE), raw.shape[0]).astype(np.int64)
-    found = np.flatnonzero(raw == _COMMA)
-    n = ends.shape[0]
-    if found.shape[0] != 2 * n:
+    padded = np.zeros(end - begin + 1 + _MAX_FAST_WIDTH, dtype=np.uint8)
+    padded[: end - begin] = np.frombuffer(data, dtype=np.uint8, count=end - begin, offset=begin)
+    padded[end - begin] = _NEWLINE  # the last row may lack its newline
+    raw = padded[: end - begin + 1]
+    found = np.flatnonzero(raw <= _COMMA)
+    if found.shape[0] % 3:
         return None
+    marks = found.reshape(-1, 3)
+    kinds = raw[marks]
+    if not ((kinds[:, :2] == _COMMA).all() and (kinds[:, 2] == _NEWLINE).all()):
+        return None
+    ends = marks[:, 2].astype(np.int64)
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-    commas = found.reshape(n, 2).astype(np.int64)
-    if n and not ((commas[:, 0] >= starts) & (commas[:, 1] < ends)).all():
-        return None
-    padded = np.concatenate((raw, np.zeros(_MAX_FAST_WIDTH, dtype=np.uint8)))
-    bounds = ((starts, commas[:, 0]), (commas[:, 0] + 1, commas[:, 1]), (commas[:, 1] + 1, ends))
+    first, second = marks[:, 0].astype(np.int64), marks[:, 1].astype(np.int64)
+    bounds = ((starts, first), (first + 1, second), (second + 1, ends))
     fields = [_fast_gather(padded, lo, hi) for lo, hi in bounds]
     if fields[0] is None or fields[1] is None or fields[2] is None:
         return None
@@ -149,15 +155,17 @@ def subject_numbers(columns: Columns, column: int, subjects: Subjects) -> NDArra
     if ids.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-    codes = np.empty(starts.shape[0], dtype=np.int64)
-    for run, start in enumerate(starts.tolist()):
-        key = ids[start].decode("utf-8", "replace")
+    keys, first_run, run_key = np.unique(ids[starts], return_index=True, return_inverse=True)
+    key_code = np.empty(keys.shape[0], dtype=np.int64)
+    for k in np.argsort(first_run, kind="stable").tolist():  # once per distinct id
+        key = keys[k].decode("utf-8", "replace")
         if not key:
-            raise columns.fail(start, column, "is empty; every row needs an id")
-        codes[run] = subjects.index.setdefault(key, len(subjects.ids))
-        if codes[run] == len(subjects.ids):
+            raise columns.fail(int(starts[first_run[k]]), column, "is empty; every row needs an id")
+        if key not in subjects.index:
+            subjects.index[key] = len(subjects.ids)
             subjects.ids.append(key)
-    return np.repeat(codes, np.diff(np.append(starts, ids.shape[0])))
+        key_code[k] = subjects.index[key]
+    return np.repeat(key_code[run_key.ravel()], np.diff(np.append(starts, ids.shape[0])))
 
 
 def day_numbers(columns: Columns, column: int) -> NDArray[np.int64]:
@@ -178,35 +186,61 @@ def day_numbers(columns: Columns, column: int) -> NDArray[np.int64]:
     return out[inverse.ravel()]
 
 
-_DAYS_BEFORE_MONTH = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
-_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+def _month_tables() -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """For index ``year * 16 + month``: the ordinal of the day before the 1st, and the
+    month's length (0 for year 0 and months 0, 13-15, so that those dates are bad).
+
+    Proleptic Gregorian, as ``date.toordinal()`` (checked against it in the tests).
+    """
+    year = np.repeat(np.arange(10000, dtype=np.int64), 16)
+    month = np.tile(np.arange(16, dtype=np.int64), 10000)
+    valid = (year >= 1) & (month >= 1) & (month <= 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    safe = np.where(valid, month, 1)
+    before_month = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])[safe]
+    in_month = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[safe]
+    y = year - 1
+    start = y * 365 + y // 4 - y // 100 + y // 400 + before_month + ((safe > 2) & leap)
+    length = np.where(valid, in_month + ((safe == 2) & leap), 0)
+    return start.astype(np.int32), length.astype(np.int32)
+
+
+def _pair_table(pattern: str) -> NDArray[np.int16]:
+    """Lookup from a two-byte pair (read as one native uint16) to the value of its digits.
+
+    ``pattern`` is "dd" (two digits -> 0..99), "-d" or "d-" (one digit and a dash ->
+    0..9); any other pair maps to -1.
+    """
+    table = np.full(1 << 16, -1, dtype=np.int16)
+    for value in range(100 if pattern == "dd" else 10):
+        text = pattern.replace("dd", f"{value:02d}").replace("d", str(value))
+        table[int(np.frombuffer(text.encode(), dtype=np.uint16)[0])] = value
+    return table
+
+
+_TWO_DIGITS = _pair_table("dd")  # "YY" or "DD" -> 0..99
+_DASH_DIGIT = _pair_table("-d")  # "-M" -> the month's tens digit
+_DIGIT_DASH = _pair_table("d-")  # "M-" -> the month's units digit
+
+
+_MONTH_START, _MONTH_LENGTH = _month_tables()
 
 
 def _iso_ordinals(text: NDArray[np.uint8]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Vectorised ``date.fromisoformat(...).toordinal()`` for YYYY-MM-DD rows, and bad rows.
 
-    Works one byte position at a time (small int32 vectors, not a rows x 10 matrix).
+    Reads each row as five two-byte pairs ("YY", "YY", "-M", "M-", "DD") through lookup
+    tables, then the month through a (year, month) table: a few gathers per row.
     """
-    bad = (text[:, 4] != ord("-")) | (text[:, 7] != ord("-"))
-
-    def number(*positions: int) -> NDArray[np.int32]:
-        value = np.zeros(text.shape[0], dtype=np.int32)
-        for position in positions:
-            digit = text[:, position].astype(np.int32) - ord("0")
-            bad[(digit < 0) | (digit > 9)] = True
-            value = value * 10 + digit
-        return value
-
-    year, month, day = number(0, 1, 2, 3), number(5, 6), number(8, 9)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_ok = (month >= 1) & (month <= 12)
-    safe_month = np.where(month_ok, month, 1)
-    length = _DAYS_IN_MONTH[safe_month] + ((safe_month == 2) & leap)
-    bad |= ~(month_ok & (year >= 1) & (day >= 1) & (day <= length))
-    y = year.astype(np.int64) - 1
-    before = y * 365 + y // 4 - y // 100 + y // 400
-    ordinals = before + _DAYS_BEFORE_MONTH[safe_month] + ((safe_month > 2) & leap) + day
-    return ordinals.astype(np.int64), bad
+    pairs = np.ascontiguousarray(text).view(np.uint16)
+    high, low = _TWO_DIGITS[pairs[:, 0]], _TWO_DIGITS[pairs[:, 1]]
+    tens, units = _DASH_DIGIT[pairs[:, 2]], _DIGIT_DASH[pairs[:, 3]]
+    day = _TWO_DIGITS[pairs[:, 4]]
+    bad = (high < 0) | (low < 0) | (tens < 0) | (units < 0) | (day < 0)
+    month = np.clip(tens * 10 + units, 0, 15)
+    index = np.where(bad, 0, (high.astype(np.int32) * 100 + low) * 16 + month)
+    bad |= (day < 1) | (day > _MONTH_LENGTH[index])
+    return (_MONTH_START[index] + day).astype(np.int64), bad
 
 
 def _ordinal(text: bytes, columns: Columns, column: int, values: NDArray[np.bytes_]) -> int:
@@ -246,13 +280,18 @@ def _amount(text: bytes) -> float:
     return value if math.isfinite(value) and value >= 0 else math.nan
 
 
-def labels(columns: Columns, column: int) -> list[str]:
-    """A text column (such as the visit label); empty cells are refused."""
-    out = [value.decode("utf-8", "replace") for value in columns.fields[column].tolist()]
-    for row, value in enumerate(out):
-        if not value:
-            raise columns.fail(row, column, "is empty; a value is required")
-    return out
+def labels(columns: Columns, column: int) -> tuple[list[str], NDArray[np.int64]]:
+    """A text column (such as the visit label): distinct values and each row's code.
+
+    Empty cells are refused.
+    """
+    values = columns.fields[column]
+    unique, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    texts = [value.decode("utf-8", "replace") for value in unique.tolist()]
+    for text, row in zip(texts, first.tolist(), strict=True):
+        if not text:
+            raise columns.fail(int(row), column, "is empty; a value is required")
+    return texts, inverse.ravel().astype(np.int64)
 
 
 def first_repeat_day(subject: NDArray[np.int64], day: NDArray[np.int64]) -> int | None:

@@ -127,10 +127,12 @@ def _read_tlfb(path: Path, subjects: timeline_csv.Subjects) -> ab.Calendar:
     subject = timeline_csv.subject_numbers(columns, 0, subjects)
     day = timeline_csv.day_numbers(columns, 1)
     amount = timeline_csv.amounts(columns, 2)
-    repeat = timeline_csv.first_repeat_day(subject, day)
-    if repeat is not None:
+    calendar = ab.build_calendar(subject, day, amount, len(subjects.ids))
+    if int(calendar.reported.sum()) != columns.n_rows:  # two rows landed on one cell
+        repeat = timeline_csv.first_repeat_day(subject, day)
+        assert repeat is not None
         raise columns.fail(repeat, 1, "repeats a day already given for this id; one row a day")
-    return ab.build_calendar(subject, day, amount, len(subjects.ids))
+    return calendar
 
 
 def _read_visits(
@@ -138,13 +140,12 @@ def _read_visits(
 ) -> ab.Visits:
     columns = timeline_csv.read_columns(path, ("id", "visit", "date"))
     subject = timeline_csv.subject_numbers(columns, 0, subjects)
-    visit = timeline_csv.labels(columns, 1)
+    names, code = timeline_csv.labels(columns, 1)
     day = timeline_csv.day_numbers(columns, 2)
     n = len(subjects.ids)
     recorded: dict[str, tuple[NDArray[np.int64], NDArray[np.bool_]]] = {}
-    label_of_row = np.array(visit, dtype=object)
-    for label in dict.fromkeys(visit):  # a handful of visit labels, each done as arrays
-        rows = np.flatnonzero(label_of_row == label)
+    for k, label in enumerate(names):  # a handful of visit labels, each done as arrays
+        rows = np.flatnonzero(code == k)
         days, present = np.zeros(n, np.int64), np.zeros(n, np.bool_)
         counts = np.bincount(subject[rows], minlength=n)
         if counts.max() > 1:

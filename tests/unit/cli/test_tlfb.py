@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tandem.cli import main
+from tandem.cli import main, timeline_csv
+from tandem.domain.errors import InvalidTimeline
 
 TLFB = """id,date,amount
 a,2026-03-01,0
@@ -167,3 +171,25 @@ def test_tlfb_command_does_not_import_django(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").startswith("id,pp7_v2,pp28_v2,")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.dates(), min_size=1, max_size=50))
+def test_fast_date_reading_equals_the_standard_library(
+    tmp_path_factory: pytest.TempPathFactory, days: list[date]
+) -> None:
+    path = tmp_path_factory.mktemp("dates") / "tlfb.csv"
+    path.write_text("id,date,amount\n" + "".join(f"x,{d.isoformat()},0\n" for d in days))
+    columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
+    assert timeline_csv.day_numbers(columns, 1).tolist() == [d.toordinal() for d in days]
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-02-29", "2026-04-31", "0000-01-01", "2026-00-01", "2026-1-01x"]
+)
+def test_impossible_dates_are_refused_by_the_fast_reader(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "tlfb.csv"
+    path.write_text(f"id,date,amount\nx,2026-01-01,0\nx,{text},0\n")
+    columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
+    with pytest.raises(InvalidTimeline, match=f"row 3, column date: '{text}' is not a date"):
+        timeline_csv.day_numbers(columns, 1)
