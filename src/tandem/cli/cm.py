@@ -59,8 +59,12 @@ def cm(**options: object) -> None:
         sys.exit(2)
     if target is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"tandem cm: {target.name}: cannot be written ({exc.strerror})", err=True)
+        sys.exit(2)
 
 
 def run(

@@ -43,7 +43,11 @@ def tlfb(**options: object) -> None:
         sys.exit(2)
     output = options["output"]
     assert isinstance(output, Path)
-    output.write_text(header + "\n" + rows, encoding="utf-8")
+    try:
+        output.write_text(header + "\n" + rows, encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"tandem tlfb: {output.name}: cannot be written ({exc.strerror})", err=True)
+        sys.exit(2)
 
 
 def run(
@@ -85,8 +89,8 @@ def run(
 
 def _labels(option: str, text: str) -> tuple[str, ...]:
     parts = tuple(part.strip() for part in text.split(","))
-    if not all(parts):
-        raise InvalidInput(f"--{option}: {text!r} must be a comma-separated list")
+    if not all(parts) or len(set(parts)) != len(parts):
+        raise InvalidInput(f"--{option}: {text!r} must be a comma-separated list without repeats")
     return parts
 
 

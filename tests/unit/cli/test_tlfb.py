@@ -139,6 +139,8 @@ def test_bad_input_exits_2_naming_file_row_and_column(
         (["--at", "3"], "--protocol-days: visit '3' has no protocol day"),
         (["--pp", "7,x"], "--pp: 'x' must be a whole number"),
         (["--grace", "-1"], "--grace: -1 must be 0 or more"),
+        (["--pp", "7,7"], "--pp: '7,7' must be a comma-separated list without repeats"),
+        (["--output", "/nonexistent-dir/out.csv"], "out.csv: cannot be written"),
     ],
 )
 def test_bad_options_exit_2(tmp_path: Path, extra: list[str], message: str) -> None:
