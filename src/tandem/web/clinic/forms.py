@@ -243,7 +243,11 @@ class InterventionForm(forms.Form):
     """One intervention of the plan: who, how often, measured how, aiming at what."""
 
     responsible = forms.TypedChoiceField(
-        label="Responsible", coerce=int, empty_value=None, required=False
+        label="Responsible",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Needed before the plan can be signed.",
     )
     frequency = forms.CharField(label="Frequency", max_length=200, required=False)
     measure = forms.CharField(label="Measure", max_length=200, required=False)
