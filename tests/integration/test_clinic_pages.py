@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
+from tandem.domain.formulation.explanations import explain
 from tandem.services.clock import get_clock
 from tandem.storage.models import CarePlan, FormulationRecord, Patient, Placement, Referral
 from tests.integration.support import CANARY, World, sign_in
@@ -186,6 +188,7 @@ def test_the_intake_flow_end_to_end(world: World) -> None:
     assert "this program's choices" in page
     assert "not a validated instrument" in page
     assert record_.output["placement"]["rule"] in page
+    assert escape(explain(record_.output["onset_order"], "clinician")) in page
     assert "Provisional" in page or record_.output["current_depression"] != (
         "substance_induced_provisional"
     )

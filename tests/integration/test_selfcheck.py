@@ -13,7 +13,9 @@ import pytest
 from django.apps import apps
 from django.core import signing
 from django.test import Client
+from django.utils.html import escape
 
+from tandem.domain.formulation.explanations import explain
 from tandem.storage.models import Organization, Referral
 from tandem.web.selfcheck import carry
 
@@ -94,6 +96,8 @@ def test_no_risk_goes_straight_to_the_result_and_stores_nothing(client: Client) 
     assert response.status_code == 200
     assert "Your result" in text
     assert "Using came first" in text
+    assert escape(explain("use_first", "patient")) in text  # the formulation's own words
+    assert "Which came first matters less than whether the two are linked" in text
     assert "Likely linked" in text
     assert "may also need care of its own" in text  # low mood stayed without use
     assert "mild depression" in text

@@ -1,14 +1,15 @@
 """Plain words for the self-check result (self-check.md "The result").
 
 The decisions are ``tandem.domain.selfcheck``'s; this module only chooses the sentences
-a person reads. Pattern explanations are the formulation's patient-facing explanations
-where they exist, so the clinic and the public page say the same thing.
+a person reads. Pattern explanations are the formulation's patient-facing explanations,
+so the clinic and the public page say the same thing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tandem.domain.formulation.explanations import explain
 from tandem.domain.selfcheck import SelfCheckResult
 
 PATTERN_TITLES = {
@@ -17,27 +18,9 @@ PATTERN_TITLES = {
     "tangled": "They started together, or it is hard to say",
 }
 
-# self-check.md "Pattern": two or three sentences on what each tends to mean.
-# The idea that depression arising with use often lifts after about four weeks without
-# use is DESIGN.md s2 / ruleset-v1.md s2 and s5 (the program's 28-day approximation).
-PATTERN_SENTENCES = {
-    "depression_first": (
-        "You said feeling low came first. For some people, cocaine or other stimulants "
-        "become a way of coping with a depression that was already there.",
-        "When that is so, the depression usually needs care of its own, alongside help with using.",
-    ),
-    "use_first": (
-        "You said using came first. Stimulants can pull mood down, most of all in the "
-        "crash after using.",
-        "Low mood that comes from using often lifts after about a month without using; "
-        "if it does not, it needs care of its own.",
-    ),
-    "tangled": (
-        "You said they began around the same time, or you are not sure. That is common: "
-        "each can feed the other, and looking back the order is often hard to tell.",
-        "A clinician can help untangle it over the first weeks of care.",
-    ),
-}
+# self-check.md "Pattern": what each tends to mean comes from the formulation's patient
+# explanations (tandem.domain.formulation.explanations), the same words the portal uses;
+# self-check.md also asks for a note that the order matters less than the link.
 ORDER_NOTE = (
     "Which came first matters less than whether the two are linked now. When they are, "
     "it helps to treat them together, in one plan."
@@ -87,7 +70,7 @@ def result_text(result: SelfCheckResult) -> ResultText:
     link_title, link_summary = LINK_WORDS[result.link]
     return ResultText(
         pattern_title=PATTERN_TITLES[result.pattern],
-        pattern_sentences=PATTERN_SENTENCES[result.pattern],
+        pattern_sentences=(explain(result.pattern, "patient"),),
         order_note=ORDER_NOTE,
         link_title=link_title,
         link_summary=link_summary,

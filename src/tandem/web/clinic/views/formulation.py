@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from tandem.domain.formulation.explanations import FINDINGS, explain
 from tandem.services import access, placement, plans
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.services.placement import PLACEMENT_LEVELS
@@ -45,6 +46,11 @@ def findings(output: dict[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _explained(finding: object) -> str:
+    """The clinician explanation of an onset order or current depression (formulation)."""
+    return explain(str(finding), "clinician") if finding in FINDINGS else ""
+
+
 def _load(request: HttpRequest, formulation_id: int, action: str) -> FormulationRecord:
     record: FormulationRecord = access.access_record(
         actor(request), FormulationRecord, formulation_id, action=action
@@ -70,6 +76,8 @@ def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm
         "current_words": CURRENT_WORDS.get(
             output.get("current_depression", ""), output.get("current_depression")
         ),
+        "onset_explained": _explained(output.get("onset_order")),
+        "current_explained": _explained(output.get("current_depression")),
         "recommended_words": LEVEL_NAMES.get(record.recommended_level, record.recommended_level),
         "findings": findings(output),
         "recommended": record.recommended_level,
