@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/analyze_caseload.py [--patients 10000] [--days 365] [--runs 3]
 
-Writes check-ins (one a day, about 10% of days missing), a weekly PHQ-9 and urine
-screens twice a week for every patient to CSV files in a temporary folder, then times
+Writes check-ins (one a day, about 10% of days missing; each patient uses at an own
+rate, most rarely and some often), a weekly PHQ-9 and urine screens twice a week (positive
+after use in the 3 days before) for every patient to CSV files in a temporary folder, then times
 the whole command (start-up, CSV parsing, analysis, output) with ``--json`` and with
 ``--output``, and prints the median of the runs. The target (ISSUE 5) is under 5 s for
 10,000 patients x 365 days. Results go to bench/results/monitoring-analyze.md by hand.
@@ -31,12 +32,18 @@ def _iso_days(n_days: int) -> np.ndarray:
     return (base + np.arange(n_days)).astype(str)
 
 
-def write_checkins(path: Path, patients: int, days: int, rng: np.random.Generator) -> None:
-    """One check-in a day per patient, 10% of days missing; use follows low mood."""
-    ids = np.char.add("P", np.char.zfill(np.arange(patients).astype(str), 6))
+def simulate_use(patients: int, days: int, rng: np.random.Generator) -> np.ndarray:
+    """Use days: each patient's own rate (skewed: most use rarely, some often)."""
+    rate = rng.beta(0.6, 4.0, patients)
+    return rng.random((patients, days)) < rate[:, None]
+
+
+def write_checkins(path: Path, used: np.ndarray, rng: np.random.Generator) -> None:
+    """One check-in a day per patient, 10% of days missing; mood surges on use days."""
+    patients, days = used.shape
+    ids = _ids(patients)
     dates = _iso_days(days)
     keep = rng.random((patients, days)) > 0.10
-    used = rng.random((patients, days)) < 0.12
     mood = np.clip(np.round(rng.normal(6, 1.5, (patients, days)) + used * 2), 0, 10)
     sleep = np.clip(np.round(rng.normal(7, 1.2, (patients, days)) * 2) / 2, 0, 24)
     craving = np.clip(np.round(rng.normal(4, 2, (patients, days))), 0, 10)
@@ -48,8 +55,13 @@ def write_checkins(path: Path, patients: int, days: int, rng: np.random.Generato
     _write(path, "patient_id,date,mood,sleep_hours,craving,used,safety", cols)
 
 
+def _ids(patients: int) -> np.ndarray:
+    return np.char.add("P", np.char.zfill(np.arange(patients).astype(str), 6))
+
+
 def write_phq9(path: Path, patients: int, days: int, rng: np.random.Generator) -> None:
-    ids = np.char.add("P", np.char.zfill(np.arange(patients).astype(str), 6))
+    """A weekly PHQ-9 (total and item 9) that drifts down at each patient's own pace."""
+    ids = _ids(patients)
     weeks = np.arange(0, days, 7)
     p, w = np.meshgrid(np.arange(patients), np.arange(weeks.size), indexing="ij")
     start = rng.integers(8, 22, patients)
@@ -62,16 +74,32 @@ def write_phq9(path: Path, patients: int, days: int, rng: np.random.Generator) -
     _write(path, header, cols[:4] + empties + cols[4:])
 
 
-def write_screens(path: Path, patients: int, days: int, rng: np.random.Generator) -> None:
-    ids = np.char.add("P", np.char.zfill(np.arange(patients).astype(str), 6))
+def write_screens(path: Path, used: np.ndarray, rng: np.random.Generator) -> None:
+    """Screens twice a week: positive after use in the 3 days before (90%), else 3%."""
+    patients, days = used.shape
+    ids = _ids(patients)
     screen_days = np.sort(np.concatenate([np.arange(0, days, 7), np.arange(3, days, 7)]))
+    recent = used.copy()
+    recent[:, 1:] |= used[:, :-1]
+    recent[:, 2:] |= used[:, :-2]
     p, k = np.meshgrid(np.arange(patients), np.arange(screen_days.size), indexing="ij")
     draw = rng.random(p.shape)
-    result = np.where(draw < 0.25, "positive", np.where(draw < 0.95, "negative", "missed"))
+    chance = np.where(recent[:, screen_days], 0.90, 0.03)
+    missed = rng.random(p.shape) < 0.05
+    result = np.where(missed, "missed", np.where(draw < chance, "positive", "negative"))
     level = np.where(result == "positive", rng.integers(300, 5000, p.shape).astype(str), "")
     cols = [ids[p.ravel()], _iso_days(days)[screen_days][k.ravel()], result.ravel(),
             level.ravel()]  # fmt: skip
     _write(path, "patient_id,date,result,benzoylecgonine_ng_ml", cols)
+
+
+def write_caseload(folder: Path, patients: int, days: int, seed: int = 5) -> None:
+    """The three CSV files of a synthetic caseload."""
+    rng = np.random.default_rng(seed)
+    used = simulate_use(patients, days, rng)
+    write_checkins(folder / "checkins.csv", used, rng)
+    write_phq9(folder / "instruments.csv", patients, days, rng)
+    write_screens(folder / "screens.csv", used, rng)
 
 
 def _write(path: Path, header: str, cols: list[np.ndarray]) -> None:
@@ -96,12 +124,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--runs", type=int, default=3)
     opts = parser.parse_args()
-    rng = np.random.default_rng(5)
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp:
         folder = Path(tmp)
-        write_checkins(folder / "checkins.csv", opts.patients, opts.days, rng)
-        write_phq9(folder / "instruments.csv", opts.patients, opts.days, rng)
-        write_screens(folder / "screens.csv", opts.patients, opts.days, rng)
+        write_caseload(folder, opts.patients, opts.days)
         today = (START + timedelta(days=opts.days - 1)).isoformat()
         base = [str(TANDEM), "analyze", "--checkins", str(folder / "checkins.csv"),
                 "--instruments", str(folder / "instruments.csv"),

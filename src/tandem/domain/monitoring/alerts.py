@@ -31,7 +31,7 @@ from typing import Any, Final
 import numpy as np
 
 from tandem.domain.monitoring.mbc import Phq9Daily, ScoreCourse
-from tandem.domain.monitoring.recovery import Recovery, days_without_use, timeline_start
+from tandem.domain.monitoring.recovery import Recovery, timeline_start
 from tandem.domain.monitoring.rows import CSSRS_TIERS
 from tandem.domain.monitoring.series import (
     Bools,
@@ -117,7 +117,7 @@ class Conditions:
 def episode_starts(condition: Bools, quiet_days: int) -> Bools:
     """Days on which a new episode begins: the condition holds, and held on none of the
     ``quiet_days`` days before."""
-    recent = window_sum(condition.astype(float), quiet_days, -1)
+    recent = window_sum(condition, quiet_days, -1)
     result: Bools = condition & (recent == 0)
     return result
 
@@ -130,16 +130,14 @@ def carried(values: Floats, present: Bools) -> tuple[Floats, Ints]:
 
 
 def conditions(
-    grid: DayGrid, use: Bools, daily: Phq9Daily, rec: Recovery, st: AlertSettings
+    grid: DayGrid, abstinent: Ints, daily: Phq9Daily, rec: Recovery, st: AlertSettings
 ) -> Conditions:
-    """Every alert condition over the whole grid."""
+    """Every alert condition over the whole grid (``abstinent``: ``days_without_use``)."""
     item9, item9_day = carried(grid.phq9_item9, ~np.isnan(grid.phq9))
     tier, tier_day = carried(grid.cssrs_tier, ~np.isnan(grid.cssrs_tier))
     with np.errstate(invalid="ignore"):
         suicide = (item9 >= 1) | (tier >= 1) | grid.safety
-    start = timeline_start(grid)
-    abstinent = days_without_use(use, start)
-    gap = _gap_before(grid, start)
+    gap = _gap_before(grid, timeline_start(grid))
     by_kind = {
         "suicide_risk": suicide,
         "deterioration": daily.deterioration,
@@ -150,7 +148,7 @@ def conditions(
         "missed_checkins": _missed(grid, st),
         "not_on_track": daily.not_on_track,
     }
-    parts = (item9, tier, grid.safety * 1.0, item9_day, tier_day)
+    parts = (item9, tier, grid.safety.astype(np.float64), item9_day, tier_day)
     return Conditions(by_kind, parts, abstinent, gap)
 
 
@@ -203,21 +201,53 @@ class AlertContext:
     settings: AlertSettings
 
 
-def raise_alerts(ctx: AlertContext) -> list[Alert]:
-    """Every alert raised in the grid, in (patient row, date, kind) order."""
+@dataclass(frozen=True)
+class RaisedAlerts:
+    """Every alert raised in a grid, ordered by (patient row, date, kind)."""
+
+    rows: Ints
+    days: Ints
+    kinds: Ints  # index into KINDS
+    evidence: list[dict[str, Any]]
+    recipients: tuple[str, ...]  # per kind, in KINDS order
+
+    def __len__(self) -> int:
+        return int(self.rows.size)
+
+    def as_list(self) -> list[Alert]:
+        """The alerts as ``Alert`` objects (for callers that want one object each)."""
+        return [
+            Alert(r, t, KINDS[k].name, e, self.recipients[k])
+            for r, t, k, e in zip(
+                self.rows.tolist(),
+                self.days.tolist(),
+                self.kinds.tolist(),
+                self.evidence,
+                strict=True,
+            )
+        ]
+
+
+def raise_alerts(ctx: AlertContext) -> RaisedAlerts:
+    """Every alert raised in the grid: one per episode of each kind's condition."""
     st = ctx.settings
-    alerts: list[Alert] = []
-    for kind in KINDS:
+    rows, days, kinds, evidence = [], [], [], []
+    for k, kind in enumerate(KINDS):
         starts = episode_starts(ctx.conditions.by_kind[kind.name], st.quiet_days_for_new_episode)
-        rows, days = np.nonzero(starts)
-        evidence = EVIDENCE[kind.name](ctx, rows, days)
-        alerts.extend(
-            Alert(r, t, kind.name, e, st.recipients[kind.name])
-            for r, t, e in zip(rows.tolist(), days.tolist(), evidence, strict=True)
-        )
-    order = {k.name: i for i, k in enumerate(KINDS)}
-    alerts.sort(key=lambda a: (a.row, a.day, order[a.kind]))
-    return alerts
+        r, t = np.nonzero(starts)
+        rows.append(r)
+        days.append(t)
+        kinds.append(np.full(r.size, k))
+        evidence.extend(EVIDENCE[kind.name](ctx, r, t))
+    row, day, kind_index = (np.concatenate(a).astype(np.int64) for a in (rows, days, kinds))
+    order = np.lexsort((kind_index, day, row))
+    return RaisedAlerts(
+        rows=row[order],
+        days=day[order],
+        kinds=kind_index[order],
+        evidence=[evidence[i] for i in order.tolist()],
+        recipients=tuple(st.recipients[k.name] for k in KINDS),
+    )
 
 
 def _iso(ctx: AlertContext, days: Ints) -> list[str | None]:
@@ -255,7 +285,7 @@ def _suicide_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any
 
 def _deterioration_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     d = ctx.daily
-    cols = {
+    cols: dict[str, list[Any]] = {
         "phq9": _num(d.latest[r, t]),
         "phq9_date": _iso(ctx, d.latest_day[r, t]),
         "baseline": _num(ctx.phq9.baseline[r]),
@@ -268,7 +298,7 @@ def _deterioration_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[st
 def _early_sobriety_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     d = ctx.daily
     score_day = d.latest_day[r, t]
-    cols = {
+    cols: dict[str, list[Any]] = {
         "phq9": _num(d.latest[r, t]),
         "phq9_date": _iso(ctx, score_day),
         "days_without_use": ctx.conditions.abstinent[r, score_day].tolist(),
@@ -278,7 +308,7 @@ def _early_sobriety_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[s
 
 def _persistent_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     rec = ctx.recovery
-    cols = {
+    cols: dict[str, list[Any]] = {
         "run_start": _iso(ctx, rec.run_start[r]),
         "days_without_use": rec.run_days[r].tolist(),
         "mood_days_22_28": _num(rec.mood_days_22_28[r]),
@@ -316,7 +346,7 @@ def _not_on_track_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str
     d, p = ctx.daily, ctx.phq9
     with np.errstate(invalid="ignore", divide="ignore"):
         below = 100.0 * (p.baseline[r] - d.latest[r, t]) / p.baseline[r]
-    cols = {
+    cols: dict[str, list[Any]] = {
         "phq9": _num(d.latest[r, t]),
         "phq9_date": _iso(ctx, d.latest_day[r, t]),
         "baseline": _num(p.baseline[r]),

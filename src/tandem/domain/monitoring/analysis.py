@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-from tandem.domain.monitoring.alerts import Alert, AlertContext, conditions, raise_alerts
+from tandem.domain.monitoring.alerts import AlertContext, RaisedAlerts, conditions, raise_alerts
 from tandem.domain.monitoring.cycle import CrashCycle, baselines, crash_cycle
 from tandem.domain.monitoring.markers import EarlyMarkers, early_markers
 from tandem.domain.monitoring.mbc import (
@@ -23,7 +23,13 @@ from tandem.domain.monitoring.mbc import (
     phq9_daily,
     phq9_outcomes,
 )
-from tandem.domain.monitoring.recovery import Recovery, recovery, use_days
+from tandem.domain.monitoring.recovery import (
+    Recovery,
+    days_without_use,
+    recovery,
+    timeline_start,
+    use_days,
+)
 from tandem.domain.monitoring.rows import Caseload, check_caseload
 from tandem.domain.monitoring.series import DayGrid, Ints, RowSelection, build_grid
 from tandem.domain.monitoring.stepping import Suggestion, suggestions
@@ -42,7 +48,7 @@ class GroupAnalysis:
     recovery: Recovery
     courses: dict[str, ScoreCourse]
     phq9: Phq9Outcomes
-    alerts: list[Alert]
+    alerts: RaisedAlerts
     suggestions: list[Suggestion]
     settings: MonitoringSettings
 
@@ -51,12 +57,12 @@ def analyze_group(grid: DayGrid, settings: MonitoringSettings) -> GroupAnalysis:
     """All of s2-s6 for the patients of one day grid."""
     th = settings.cycle
     base = baselines(grid, th)
-    use = use_days(grid, th)
-    rec = recovery(grid, use, th)
+    abstinent = days_without_use(use_days(grid, th), timeline_start(grid))
+    rec = recovery(grid, abstinent, th)
     scores = courses(grid, settings.mbc)
     daily = phq9_daily(grid, scores["phq9"], settings.mbc)
     outcomes = phq9_outcomes(scores["phq9"], daily, settings.mbc)
-    conds = conditions(grid, use, daily, rec, settings.alerts)
+    conds = conditions(grid, abstinent, daily, rec, settings.alerts)
     ctx = AlertContext(grid, conds, daily, scores["phq9"], rec, settings.alerts)
     suicide = conds.by_kind["suicide_risk"]
     return GroupAnalysis(

@@ -15,6 +15,7 @@ a diagnosis.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,7 @@ class Baselines:
     baseline_mood: Floats  # per patient; NaN without baseline days
     total: Floats  # sum of the baseline moods the day's local baseline averages
     count: Floats  # how many baseline days it averages (0: not computable)
+    scaled_gap: Floats  # mood * count - total: (mood - local baseline) * count
 
     @property
     def local(self) -> Floats:
@@ -38,18 +40,16 @@ class Baselines:
             result: Floats = self.total / self.count
         return result
 
-    def gap(self, mood: Floats) -> Floats:
+    def gap(self) -> Floats:
         """mood - local baseline (NaN where either is missing)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            result: Floats = (mood * self.count - self.total) / self.count
+            result: Floats = self.scaled_gap / self.count
         return result
 
-    def at_or_below(self, mood: Floats, drop: float) -> Bools:
-        """Days whose mood is at or below the local baseline minus ``drop``."""
+    def at_or_below(self, drop: float) -> Bools:
+        """Check-in days whose mood is at or below the local baseline minus ``drop``."""
         with np.errstate(invalid="ignore"):
-            result: Bools = (self.count > 0) & (
-                mood * self.count - self.total <= -drop * self.count
-            )
+            result: Bools = (self.count > 0) & (self.scaled_gap <= -drop * self.count)
         return result
 
 
@@ -89,13 +89,13 @@ def baselines(grid: DayGrid, th: CycleThresholds) -> Baselines:
     sum_all = mood.sum(axis=1)
     w = th.local_half_width
     total = window_sum(mood, w, w)
-    count = window_sum(base.astype(float), w, w)
+    count = window_sum(base, w, w).astype(np.float64)
     local = count >= th.min_local_days
     total = np.where(local, total, sum_all[:, None])
     count = np.where(local, count, n_all[:, None])
     with np.errstate(invalid="ignore", divide="ignore"):
         baseline_mood = sum_all / n_all
-    return Baselines(base, baseline_mood, total, count)
+    return Baselines(base, baseline_mood, total, count, grid.mood * count - total)
 
 
 def _mean(values: Floats, mask: Bools) -> tuple[Floats, Ints]:
@@ -108,7 +108,7 @@ def _mean(values: Floats, mask: Bools) -> tuple[Floats, Ints]:
 
 def crash_cycle(grid: DayGrid, b: Baselines, th: CycleThresholds) -> CrashCycle:
     """Surge, crash, chase and deepening for every patient of ``grid`` (s2)."""
-    gap = b.gap(grid.mood)
+    gap = b.gap()
     defined = b.count > 0
     use = grid.used
     surge, _ = _mean(gap, use & defined)
@@ -133,11 +133,11 @@ def crash_cycle(grid: DayGrid, b: Baselines, th: CycleThresholds) -> CrashCycle:
     )
 
 
-def _chase(grid: DayGrid, b: Baselines, th: CycleThresholds) -> dict[str, Floats | Ints]:
+def _chase(grid: DayGrid, b: Baselines, th: CycleThresholds) -> dict[str, Any]:
     """Share of days with use after a low day against after other days (s2 chase)."""
     prev_checked = shift(grid.checked, 1, False)
     prev_defined = shift(b.count > 0, 1, False)
-    prev_low = shift(b.at_or_below(grid.mood, th.low_day_drop), 1, False)
+    prev_low = shift(b.at_or_below(th.low_day_drop), 1, False)
     after_low = prev_checked & prev_low
     after_other = prev_checked & prev_defined & ~prev_low
     n_low = after_low.sum(axis=1)

@@ -23,7 +23,7 @@ from tandem.domain.monitoring.cycle import Baselines, masked_slope
 from tandem.domain.monitoring.series import Bools, DayGrid, Floats, Ints, first_true
 from tandem.domain.monitoring.thresholds import CycleThresholds
 
-BlockSum = Callable[[Floats, Bools], Floats]
+BlockSum = Callable[[Floats | Bools], Floats]
 
 
 @dataclass(frozen=True)
@@ -45,29 +45,22 @@ class EarlyMarkers:
 def early_markers(grid: DayGrid, b: Baselines, th: CycleThresholds) -> EarlyMarkers:
     """Blocks, markers and trends for every patient of ``grid`` at once."""
     first = first_true(grid.checked)
-    n_days = grid.n_days
-    span = np.maximum(n_days - first, 0)
+    span = np.maximum(grid.n_days - first, 0)
     n_blocks = (span + th.block_days - 1) // th.block_days
     width = max(int(n_blocks.max(initial=0)), 1)
-    block = (grid.day_index[None, :] - first[:, None]) // th.block_days
-    inside = block >= 0
-    flat = np.where(inside, np.arange(grid.mood.shape[0])[:, None] * width + block, 0)
-    shape = (grid.mood.shape[0], width)
-
-    def per_block(weights: Floats, mask: Bools) -> Floats:
-        w = np.where(mask & inside, weights, 0.0)
-        return np.bincount(flat.ravel(), w.ravel(), minlength=shape[0] * width).reshape(shape)
-
-    ones = np.ones(grid.mood.shape)
-    checkins = per_block(ones, grid.checked)
-    dips = per_block(ones, b.at_or_below(grid.mood, th.dip_drop) & grid.checked)
-    sleep_sd = _population_sd(per_block, grid.sleep, flat)
-    n_craving = per_block(ones, ~np.isnan(grid.craving))
+    k = np.arange(width + 1)
+    bounds = np.minimum(first[:, None] + k[None, :] * th.block_days, grid.n_days)
+    per_block = _block_sums(bounds)
+    checkins = per_block(grid.checked)
+    dips = per_block(b.at_or_below(th.dip_drop) & grid.checked)
+    has_sleep = ~np.isnan(grid.sleep)
+    has_craving = ~np.isnan(grid.craving)
+    n_craving = per_block(has_craving)
     with np.errstate(invalid="ignore", divide="ignore"):
-        craving = per_block(np.nan_to_num(grid.craving), ~np.isnan(grid.craving)) / n_craving
-    k = np.arange(width)
-    days = np.clip(span[:, None] - k * th.block_days, 0, th.block_days)
-    exists = k[None, :] < n_blocks[:, None]
+        craving = per_block(np.where(has_craving, grid.craving, 0.0)) / n_craving
+    sleep_sd = _population_sd(per_block, grid.sleep, has_sleep, first, th.block_days)
+    days = np.clip(span[:, None] - k[None, :-1] * th.block_days, 0, th.block_days)
+    exists = k[None, :-1] < n_blocks[:, None]
     dips = np.where(exists & (checkins > 0), dips, np.nan)
     complete = exists & (days == th.block_days)
     return EarlyMarkers(
@@ -84,15 +77,30 @@ def early_markers(grid: DayGrid, b: Baselines, th: CycleThresholds) -> EarlyMark
     )
 
 
-def _population_sd(per_block: BlockSum, sleep: Floats, flat: Ints) -> Floats:
+def _block_sums(bounds: Ints) -> BlockSum:
+    """Sums over each block [bounds[k], bounds[k + 1]) from one cumulative sum."""
+
+    def per_block(values: Floats | Bools) -> Floats:
+        cum = np.zeros((values.shape[0], values.shape[1] + 1))
+        np.cumsum(values, axis=1, out=cum[:, 1:])
+        at = np.take_along_axis(cum, bounds, axis=1)
+        result: Floats = at[:, 1:] - at[:, :-1]
+        return result
+
+    return per_block
+
+
+def _population_sd(
+    per_block: BlockSum, sleep: Floats, has: Bools, first: Ints, block_days: int
+) -> Floats:
     """Population SD of sleep hours per block (two passes: mean, then squared gaps)."""
-    has = ~np.isnan(sleep)
-    ones = np.ones(sleep.shape)
-    n = per_block(ones, has)
+    n = per_block(has)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = per_block(np.nan_to_num(sleep), has) / n
-    centre = mean.ravel()[flat]
-    squares = per_block(np.nan_to_num((sleep - centre) ** 2), has)
+        mean = per_block(np.where(has, sleep, 0.0)) / n
+    block = np.arange(sleep.shape[1])[None, :] - first[:, None]
+    block = np.clip(block // block_days, 0, mean.shape[1] - 1)
+    centre = np.take_along_axis(mean, block, axis=1)
+    squares = per_block(np.where(has, (sleep - centre) ** 2, 0.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         result: Floats = np.where(n > 0, np.sqrt(squares / n), np.nan)
     return result

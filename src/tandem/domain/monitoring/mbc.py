@@ -77,7 +77,7 @@ def _flag(condition: Bools, known: Bools) -> Floats:
 def course(scores: Floats, threshold: int) -> ScoreCourse:
     """Baseline, latest and change of one instrument's score grid."""
     has = ~np.isnan(scores)
-    known = has.any(axis=1)
+    known = np.asarray(has.any(axis=1), bool)
     first = first_true(has)
     last = np.where(known, scores.shape[1] - 1 - has[:, ::-1].argmax(axis=1), -1)
     baseline = np.where(known, take_days(scores, first[:, None])[:, 0], np.nan)
@@ -92,8 +92,8 @@ def course(scores: Floats, threshold: int) -> ScoreCourse:
         latest_day=last.astype(np.int64),
         change=change,
         percent_change=percent,
-        reliable_improvement=_flag(change <= -threshold, known),
-        reliable_deterioration=_flag(change >= threshold, known),
+        reliable_improvement=_flag(np.asarray(change <= -threshold, bool), known),
+        reliable_deterioration=_flag(np.asarray(change >= threshold, bool), known),
         threshold=threshold,
     )
 
@@ -130,10 +130,9 @@ def phq9_daily(grid: DayGrid, phq9: ScoreCourse, th: MbcThresholds) -> Phq9Daily
 
 def phq9_outcomes(phq9: ScoreCourse, daily: Phq9Daily, th: MbcThresholds) -> Phq9Outcomes:
     """Response, remission and not_on_track as of the last day (today)."""
-    with np.errstate(invalid="ignore"):
-        eligible = phq9.baseline >= th.min_phq9_baseline
+    eligible = np.asarray(np.nan_to_num(phq9.baseline, nan=-1) >= th.min_phq9_baseline, bool)
     response = below_by(phq9.baseline, phq9.latest, th.response_percent)
-    remission = phq9.latest < th.remission_below
+    remission = np.asarray(np.nan_to_num(phq9.latest, nan=99) < th.remission_below, bool)
     return Phq9Outcomes(
         response=_flag(response, eligible),
         remission=_flag(remission, eligible),

@@ -17,6 +17,7 @@ available (the program's reading of "when there is one").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -78,12 +79,13 @@ def days_without_use(use: Bools, start: Ints) -> Ints:
     return result
 
 
-def recovery(grid: DayGrid, use: Bools, th: CycleThresholds) -> Recovery:
-    """The latest run of >= 28 days without use per patient, and ``persistent_low``."""
-    start = timeline_start(grid)
-    run_len = days_without_use(use, start)
+def recovery(grid: DayGrid, run_len: Ints, th: CycleThresholds) -> Recovery:
+    """The latest run of >= 28 days without use per patient, and ``persistent_low``.
+
+    ``run_len`` is ``days_without_use`` of the patients' use days.
+    """
     ends = (run_len >= th.recovery_run_days) & ~shift(run_len > 0, -1, False)
-    found = ends.any(axis=1)
+    found = np.asarray(ends.any(axis=1), bool)
     end = np.where(found, grid.n_days - 1 - ends[:, ::-1].argmax(axis=1), -1)
     length = np.where(found, take_days(run_len, end), 0)
     begin = np.where(found, end - length + 1, -1)
@@ -107,7 +109,7 @@ def _window_mean(grid: DayGrid, begin: Ints, lo: int, hi: int, found: Bools) -> 
     mood = np.nan_to_num(grid.mood)
     width = hi - lo
     total = window_sum(mood, 0, width - 1)
-    count = window_sum(grid.checked.astype(float), 0, width - 1)
+    count = window_sum(grid.checked, 0, width - 1)
     day = (begin + lo)[:, None]
     t, n = take_days(total, day)[:, 0], take_days(count, day)[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -124,7 +126,7 @@ def _latest_phq9(grid: DayGrid, end: Ints, found: Bools) -> tuple[Floats, Ints]:
 
 def _persistent_low(
     begin: Ints, mood: Floats, phq9: Floats, phq9_day: Ints, th: CycleThresholds
-) -> dict[str, Floats | Ints]:
+) -> dict[str, Any]:
     by_phq9 = phq9 >= th.persistent_phq9
     by_mood = mood <= th.persistent_mood
     known = ~np.isnan(phq9) | ~np.isnan(mood)

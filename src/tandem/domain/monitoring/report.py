@@ -13,11 +13,14 @@ from typing import Any, Final
 
 import numpy as np
 
-from tandem.domain.monitoring.alerts import KIND_BY_NAME
+from tandem.domain.monitoring.alerts import KINDS
 from tandem.domain.monitoring.analysis import GroupAnalysis
-from tandem.domain.monitoring.series import Floats, Ints, iso_dates
+from tandem.domain.monitoring.series import Floats, iso_dates
 
 DIGITS: Final = 3
+BLOCK_KEYS: Final = (
+    "block", "start", "end", "days", "checkins", "crash_dips", "sleep_sd", "mean_craving"
+)  # fmt: skip
 INSUFFICIENT: Final = {"insufficient_data": True}
 TREND_MEANING: Final = (
     "Fewer crash dips, steadier sleep and less craving over the blocks are early signs "
@@ -28,21 +31,27 @@ TREND_MEANING: Final = (
 def figures(values: Floats) -> list[Any]:
     """Rounded floats, ``None`` for NaN."""
     a = np.asarray(values, float)
-    out: list[Any] = np.where(np.isnan(a), None, np.round(a, DIGITS)).tolist()
+    cells = np.round(a, DIGITS).astype(object)
+    cells[np.isnan(a)] = None
+    out: list[Any] = cells.tolist()
     return out
 
 
 def whole(values: Floats) -> list[Any]:
     """Whole numbers as int, ``None`` for NaN."""
     a = np.asarray(values, float)
-    out: list[Any] = np.where(np.isnan(a), None, np.nan_to_num(a).astype(np.int64)).tolist()
+    cells = np.nan_to_num(a).astype(np.int64).astype(object)
+    cells[np.isnan(a)] = None
+    out: list[Any] = cells.tolist()
     return out
 
 
 def flags(values: Floats) -> list[Any]:
     """1.0 / 0.0 / NaN as true / false / ``None``."""
     a = np.asarray(values, float)
-    out: list[Any] = np.where(np.isnan(a), None, a == 1.0).tolist()
+    cells = (a == 1.0).astype(object)
+    cells[np.isnan(a)] = None
+    out: list[Any] = cells.tolist()
     return out
 
 
@@ -113,25 +122,23 @@ def _markers(group: GroupAnalysis) -> tuple[list[list[dict[str, Any]]], list[dic
     end_iso = np.asarray(
         iso_dates(first_day, (starts + np.maximum(m.days, 1) - 1).ravel()), object
     ).reshape(starts.shape)
-    cols = {
-        "start": start_iso.tolist(),
-        "end": end_iso.tolist(),
-        "days": m.days.tolist(),
-        "checkins": m.checkins.tolist(),
-        "crash_dips": whole_rows(m.crash_dips),
-        "sleep_sd": [figures(r) for r in m.sleep_sd],
-        "mean_craving": [figures(r) for r in m.mean_craving],
-    }
-    names = list(cols)
-    blocks = []
-    for row, n in enumerate(n_blocks):
-        per = [cols[name][row][:n] for name in names]
-        blocks.append(
-            [
-                {"block": k + 1, **dict(zip(names, v, strict=True))}
-                for k, v in enumerate(zip(*per, strict=True))
-            ]
-        )
+    columns = (
+        np.arange(1, m.days.shape[1] + 1)[None, :].repeat(m.days.shape[0], 0).tolist(),
+        start_iso.tolist(),
+        end_iso.tolist(),
+        m.days.tolist(),
+        m.checkins.tolist(),
+        whole(m.crash_dips),
+        figures(m.sleep_sd),
+        figures(m.mean_craving),
+    )
+    blocks = [
+        [
+            dict(zip(BLOCK_KEYS, cells, strict=True))
+            for cells in zip(*(c[row][:n] for c in columns), strict=True)
+        ]
+        for row, n in enumerate(n_blocks)
+    ]
     trends = _columns(
         {
             "crash_dips_per_block": figures(m.dips_trend),
@@ -142,10 +149,6 @@ def _markers(group: GroupAnalysis) -> tuple[list[list[dict[str, Any]]], list[dic
         }
     )
     return blocks, trends
-
-
-def whole_rows(values: Floats) -> list[list[Any]]:
-    return [whole(r) for r in values]
 
 
 def _signs(dips: Floats, sleep: Floats, craving: Floats) -> list[list[str]]:
@@ -198,19 +201,21 @@ def _mbc(group: GroupAnalysis) -> list[dict[str, Any]]:
 
 
 def _alerts(group: GroupAnalysis) -> dict[int, list[dict[str, Any]]]:
-    days: Ints = np.asarray([a.day for a in group.alerts], np.int64)
-    dates = iso_dates(group.grid.first_day, days)
+    raised = group.alerts
+    dates = iso_dates(group.grid.first_day, raised.days)
     out: dict[int, list[dict[str, Any]]] = {}
-    for a, when in zip(group.alerts, dates, strict=True):
-        kind = KIND_BY_NAME[a.kind]
-        out.setdefault(a.row, []).append(
+    for row, when, k, evidence in zip(
+        raised.rows.tolist(), dates, raised.kinds.tolist(), raised.evidence, strict=True
+    ):
+        kind = KINDS[k]
+        out.setdefault(row, []).append(
             {
-                "kind": a.kind,
+                "kind": kind.name,
                 "severity": kind.severity,
                 "date": when,
-                "evidence": a.evidence,
+                "evidence": evidence,
                 "action": kind.action,
-                "recipient": a.recipient,
+                "recipient": raised.recipients[k],
             }
         )
     return out

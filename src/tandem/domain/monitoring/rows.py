@@ -168,15 +168,21 @@ def check_screens(rows: ScreenRows) -> None:
 
 
 def check_duplicates(patient: Ints, day: Ints, source: Source, what: str) -> None:
-    """At most one row per patient per day (s1 for check-ins); names the second row."""
+    """At most one row per patient per day (s1 for check-ins); names the second row.
+
+    Files sorted by patient and date pass in one comparison; others are sorted first.
+    """
     if patient.size < 2:
         return
-    order = np.lexsort((np.arange(patient.size), day, patient))
-    same = (np.diff(patient[order]) == 0) & (np.diff(day[order]) == 0)
-    if not same.any():
+    key = patient * (1 << 22) + day  # ordinals stay below 2**22 up to the year 9999
+    if bool(np.all(key[1:] > key[:-1])):
         return
-    seconds = order[1:][same]
-    firsts = order[:-1][same]
+    ordered = np.sort(key)
+    if not bool((ordered[1:] == ordered[:-1]).any()):
+        return
+    order = np.lexsort((np.arange(patient.size), key))
+    same = key[order][1:] == key[order][:-1]
+    seconds, firsts = order[1:][same], order[:-1][same]
     k = int(np.argmin(seconds))
     second, first = int(seconds[k]), int(firsts[k])
     when = date.fromordinal(int(day[second])).isoformat()

@@ -10,7 +10,7 @@ operations, not with a loop per patient or per day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -86,49 +86,57 @@ def iso_dates(first_day: int, days: Ints) -> list[str | None]:
 
 def shift(grid: Grid, k: int, fill: object) -> Grid:
     """``out[:, t] = grid[:, t - k]`` (k may be negative); days outside get ``fill``."""
-    out: Grid = np.full_like(grid, fill)
+    out = np.full_like(grid, fill)
     n = grid.shape[1]
     if k >= 0 and k < n:
         out[:, k:] = grid[:, : n - k]
     elif k < 0 and -k < n:
         out[:, :k] = grid[:, -k:]
-    return out
+    return cast(Grid, out)
 
 
-def window_sum(grid: Floats, before: int, after: int) -> Floats:
-    """Sum of ``grid`` over days [t - before, t + after], clipped to the grid (cumsum)."""
-    n = grid.shape[1]
-    cum = np.zeros((grid.shape[0], n + 1))
-    np.cumsum(grid, axis=1, out=cum[:, 1:])
-    t = np.arange(n)
-    hi = np.minimum(t + after, n - 1) + 1
-    lo = np.clip(t - before, 0, n)
-    result: Floats = cum[:, hi] - cum[:, lo]
+def window_sum(grid: Grid, before: int, after: int) -> Grid:
+    """Sum of ``grid`` over days [t - before, t + after], clipped to the grid.
+
+    One cumulative sum over a zero-padded copy and a difference of two slices: no loop
+    over days. Booleans are counted as int32; ``after`` may be negative (days before t).
+    """
+    rows, n = grid.shape
+    left, right = max(before, 0), max(after, 0)
+    kind = np.int32 if grid.dtype == np.bool_ else grid.dtype
+    padded: Any = np.zeros((rows, left + n + right + 1), kind)
+    np.cumsum(grid, axis=1, dtype=kind, out=padded[:, left + 1 : left + n + 1])
+    padded[:, left + n + 1 :] = padded[:, left + n : left + n + 1]
+    hi = after + left + 1
+    lo = left - before
+    result: Grid = padded[:, hi : hi + n] - padded[:, lo : lo + n]
     return result
 
 
 def last_index(mask: Bools) -> Ints:
     """For each day, the latest day <= it where ``mask`` holds, or -1 (carry forward)."""
-    idx = np.where(mask, np.arange(mask.shape[1]), -1)
-    result: Ints = np.maximum.accumulate(idx, axis=1)
+    idx = np.where(mask, np.arange(mask.shape[1], dtype=np.int32), np.int32(-1))
+    result: Ints = np.asarray(np.maximum.accumulate(idx, axis=1), dtype=np.int64)
     return result
 
 
 def take_days(grid: Grid, days: Ints) -> Grid:
     """``grid[i, days[i, ...]]`` per patient; negative days must be masked by the caller."""
     rows = np.arange(grid.shape[0]).reshape((-1,) + (1,) * (days.ndim - 1))
-    result: Grid = grid[rows, np.clip(days, 0, grid.shape[1] - 1)]
-    return result
+    return cast(Grid, grid[rows, np.clip(days, 0, grid.shape[1] - 1)])
 
 
 def first_true(mask: Bools) -> Ints:
     """Index of the first ``True`` day per patient, or the number of days when none."""
     found = mask.any(axis=1)
-    return np.where(found, mask.argmax(axis=1), mask.shape[1]).astype(np.int64)
+    return np.asarray(np.where(found, mask.argmax(axis=1), mask.shape[1]), dtype=np.int64)
 
 
 def build_grid(caseload: Caseload, patients: Ints, rows: RowSelection, today: int) -> DayGrid:
-    """Lay the selected rows of ``patients`` (ascending indexes) out on the day grid."""
+    """Lay the selected rows of ``patients`` out on the day grid.
+
+    ``patients`` is a contiguous ascending range of indexes into ``caseload.patient_ids``.
+    """
     ci = rows.checkins[caseload.checkins.day[rows.checkins] <= today]
     ins = rows.instruments[caseload.instruments.day[rows.instruments] <= today]
     scr = rows.screens[caseload.screens.day[rows.screens] <= today]
@@ -147,34 +155,43 @@ def build_grid(caseload: Caseload, patients: Ints, rows: RowSelection, today: in
 
 
 def _cells(caseload_patient: Ints, day: Ints, patients: Ints, first_day: int) -> tuple[Ints, Ints]:
-    return np.searchsorted(patients, caseload_patient), day - first_day
+    first = int(patients[0]) if patients.size else 0
+    return caseload_patient - first, day - first_day
+
+
+def _scatter(shape: tuple[int, int], flat: Ints, values: Floats) -> Floats:
+    """A NaN grid with ``values`` at the flat cells; a shared read-only NaN grid if empty."""
+    if flat.size == 0:
+        return np.broadcast_to(np.float64(np.nan), shape)
+    g = np.full(shape, np.nan)
+    g.ravel()[flat] = values
+    return g
 
 
 def _checkin_grids(
     caseload: Caseload, ci: Ints, patients: Ints, first_day: int, shape: tuple[int, int]
-) -> dict[str, NDArray[np.generic]]:
+) -> dict[str, Any]:
     c = caseload.checkins
     r, t = _cells(c.patient[ci], c.day[ci], patients, first_day)
-    grids: dict[str, NDArray[np.generic]] = {}
+    flat = r * shape[1] + t
+    grids: dict[str, Any] = {}
     for name, values in (("mood", c.mood), ("sleep", c.sleep_hours), ("craving", c.craving)):
-        g = np.full(shape, np.nan)
-        g[r, t] = values[ci]
-        grids[name] = g
+        grids[name] = _scatter(shape, flat, values[ci])
     for name, flags in (("checked", None), ("used", c.used), ("safety", c.safety)):
         b = np.zeros(shape, bool)
-        b[r, t] = True if flags is None else flags[ci] == 1
+        b.ravel()[flat] = True if flags is None else flags[ci] == 1
         grids[name] = b
     return grids
 
 
 def _instrument_grids(
     caseload: Caseload, ins: Ints, patients: Ints, first_day: int, shape: tuple[int, int]
-) -> dict[str, NDArray[np.generic]]:
+) -> dict[str, Any]:
     rows = caseload.instruments
     totals = instrument_totals(rows)
     tiers = cssrs_tier(rows)
     item9 = rows.items[:, 8] if rows.items.shape[1] >= 9 else np.full(totals.size, np.nan)
-    grids: dict[str, NDArray[np.generic]] = {}
+    grids: dict[str, Any] = {}
     for name, code, values in (
         ("phq9", PHQ9, totals),
         ("phq9_item9", PHQ9, item9),
@@ -184,15 +201,13 @@ def _instrument_grids(
     ):
         sel = ins[rows.instrument[ins] == code]
         r, t = _cells(rows.patient[sel], rows.day[sel], patients, first_day)
-        g = np.full(shape, np.nan)
-        g[r, t] = values[sel]
-        grids[name] = g
+        grids[name] = _scatter(shape, r * shape[1] + t, values[sel])
     return grids
 
 
 def _screen_grids(
     caseload: Caseload, scr: Ints, patients: Ints, first_day: int, shape: tuple[int, int]
-) -> dict[str, NDArray[np.generic]]:
+) -> dict[str, Any]:
     s = caseload.screens
     order = scr[np.lexsort((s.source.rows[scr], s.day[scr], s.patient[scr]))]
     r, t = _cells(s.patient[order], s.day[order], patients, first_day)
