@@ -155,3 +155,24 @@ def user_for_token(raw: str) -> Any | None:
 
 def record_logout(who: Any) -> None:
     record_event(as_actor(who), "logout", record_type="account")
+
+
+def totp_device(user: Any) -> Any:
+    """The user's confirmed TOTP device, or an unconfirmed one to enrol (django-otp)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, confirmed=False, defaults={"name": "authenticator"}
+        )
+    return device
+
+
+def confirm_totp_device(who: Any, device: Any) -> None:
+    """Mark an enrolled device confirmed once its first code was verified (audited)."""
+    actor = as_actor(who)
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        record_event(actor, "mfa.enrol", record_type="account")

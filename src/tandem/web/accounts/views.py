@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.services import accounts
-from tandem.services.actors import as_actor
+from tandem.services.actors import Actor, as_actor
 from tandem.services.clock import get_clock
 from tandem.web.accounts.forms import CodeForm, SignInForm
 from tandem.web.security import start_session_clock
@@ -92,30 +92,19 @@ def _pending_user(request: HttpRequest) -> Any | None:
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
 
-def _device_for(user: Any) -> TOTPDevice:
-    """The confirmed device, or a fresh unconfirmed one to enrol."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device, _ = TOTPDevice.objects.get_or_create(
-            user=user, confirmed=False, defaults={"name": "authenticator"}
-        )
-    return device
-
-
 @require_http_methods(["GET", "POST"])
 def second_factor(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return redirect("accounts:login")
-    device = _device_for(user)
+    device = accounts.totp_device(user)
     form = CodeForm(request.POST or None)
     error = ""
     if request.method == "POST":
         locked = accounts.login_locked(user.get_username())
         if not locked and form.is_valid() and device.verify_token(form.cleaned_data["code"]):
             if not device.confirmed:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                accounts.confirm_totp_device(Actor(user, _ip(request)), device)
             next_url = request.session.get(PENDING_NEXT) or reverse(settings.LOGIN_REDIRECT_URL)
             return _complete_sign_in(request, user, device, next_url)
         accounts.record_login_failure(user.get_username(), _ip(request))
