@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -83,15 +85,19 @@ def write_cases(path: Path, count: int) -> None:
             out.write(json.dumps(case) + "\n")
 
 
-def time_command(source: Path, target: Path) -> float:
+def time_command(source: Path, target: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run of the real command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     done = subprocess.run(
         [str(TANDEM), "assess", "--input", str(source), "--output", str(target)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     elapsed = time.perf_counter() - began
-    print(f"  {elapsed:.2f} s  ({done.stderr.strip()})")
-    return elapsed
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(f"  wall {elapsed:.2f} s, cpu {cpu:.2f} s  ({done.stderr.strip()})")
+    return elapsed, cpu
 
 
 def time_halves(source: Path) -> tuple[float, float]:
@@ -122,7 +128,9 @@ def main() -> None:
         write_cases(source, args.cases)
         print(f"tandem assess --input ({args.cases} cases) --output")
         runs = [time_command(source, target) for _ in range(args.runs)]
-        print(f"median wall: {statistics.median(runs):.2f} s")
+        print(f"median wall: {statistics.median(r[0] for r in runs):.2f} s, "
+              f"median cpu: {statistics.median(r[1] for r in runs):.2f} s "
+              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
         halves = [time_halves(source) for _ in range(args.runs)]
         print(f"in-process median: parse_case {statistics.median(h[0] for h in halves):.2f} s, "
               f"formulate + as_dict {statistics.median(h[1] for h in halves):.2f} s")  # fmt: skip

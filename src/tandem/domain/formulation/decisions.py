@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tandem.domain.formulation.case import Program
-from tandem.domain.formulation.facts import FactValue, shown_fact, used_facts
+from tandem.domain.formulation.facts import FactValue, used_facts
 from tandem.domain.formulation.ruleset import Clause, RuleSet, reason_names, reason_text
 
 LEVEL_ORDER = ("outpatient", "iop", "php", "residential_referral", "emergency")
@@ -103,7 +103,7 @@ def build_plan(
     chosen: list[Intervention] = []
     when = reassess_on.isoformat() if reassess_on else "a date set once last use is known"
     names: dict[str, object] = {**values, "reassess_on": when}
-    reasons = reason_names(facts, values)
+    reasons = reason_names(current, values)  # reads the plan as it grows
     for rule in ruleset.interventions:
         matched = _matching(rule.clauses, current, values)
         if not matched:
@@ -122,6 +122,5 @@ def build_plan(
             )
         )
         current["plan"] = frozenset(i.id for i in chosen)
-        reasons["plan"] = shown_fact(current["plan"])
     measures = tuple(m.text for m in ruleset.measures if _matching(m.clauses, current, values))
     return Plan(tuple(chosen), measures)

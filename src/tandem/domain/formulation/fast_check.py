@@ -24,6 +24,10 @@ from typing import Any
 Check = Callable[[Any], bool]
 
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "default"}
+# As jsonschema's type checker: an object is a dict, an array a list.
+_KINDS: dict[str, type] = {
+    "string": str, "object": dict, "array": list, "boolean": bool, "null": type(None),
+}  # fmt: skip
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # as jsonschema's date format
 
 
@@ -34,10 +38,7 @@ def _is_type(value: Any, name: str) -> bool:
         )
     if name == "number":
         return isinstance(value, int | float) and not isinstance(value, bool)
-    kinds: dict[str, type | tuple[type, ...]] = {
-        "string": str, "object": Mapping, "array": list, "boolean": bool, "null": type(None),
-    }  # fmt: skip
-    return isinstance(value, kinds[name])
+    return isinstance(value, _KINDS[name])
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -82,12 +83,12 @@ def _keyword(key: str, rule: Any, schema: Mapping[str, Any]) -> Check:
         return _properties(rule)
     if key == "required":
         names = tuple(rule)
-        return lambda v: not isinstance(v, Mapping) or all(n in v for n in names)
+        return lambda v: not isinstance(v, dict) or all(n in v for n in names)
     if key == "additionalProperties":
         if rule is not False:
             raise ValueError("only additionalProperties: false is supported")
         allowed = frozenset(schema.get("properties", {}))
-        return lambda v: not isinstance(v, Mapping) or all(k in allowed for k in v)
+        return lambda v: not isinstance(v, dict) or allowed.issuperset(v)
     if key == "items":
         return _items(compile_check(rule))
     if key == "anyOf":
@@ -98,11 +99,11 @@ def _keyword(key: str, rule: Any, schema: Mapping[str, Any]) -> Check:
 
 def _simple_keyword(key: str, rule: Any) -> Check | None:
     if key == "type":
-        names = (rule,) if isinstance(rule, str) else tuple(rule)
-        if names == ("string",):
-            return lambda v: isinstance(v, str)
-        return lambda v: any(_is_type(v, name) for name in names)
+        return _type_check((rule,) if isinstance(rule, str) else tuple(rule))
     if key == "enum":
+        if all(isinstance(option, str) or option is None for option in rule):
+            options = frozenset(rule)  # strings and null: a set lookup is exact
+            return lambda v: (v is None or isinstance(v, str)) and v in options
         return lambda v: any(_equal(v, option) for option in rule)
     if key == "const":
         return lambda v: _equal(v, rule)
@@ -119,6 +120,15 @@ def _simple_keyword(key: str, rule: Any) -> Check | None:
             raise ValueError(f"format {rule!r} is not supported by the fast check")
         return _is_date
     return None
+
+
+def _type_check(names: tuple[str, ...]) -> Check:
+    if "integer" in names or "number" in names:
+        return lambda v: any(_is_type(v, name) for name in names)
+    kinds = tuple(_KINDS[name] for name in names)
+    if "boolean" in names:
+        return lambda v: isinstance(v, kinds)
+    return lambda v: isinstance(v, kinds) and not isinstance(v, bool)
 
 
 def _unique(values: list[Any]) -> bool:
@@ -141,7 +151,7 @@ def _properties(rule: Mapping[str, Any]) -> Check:
     compiled = {name: compile_check(sub) for name, sub in rule.items()}
 
     def check(value: Any) -> bool:
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             for key, item in value.items():
                 sub = compiled.get(key)
                 if sub is not None and not sub(item):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from tandem.domain.errors import InvalidRuleSet
@@ -121,8 +122,9 @@ class RuleSet:
         """The value of a threshold by name."""
         return self.thresholds[name].value
 
-    @property
+    @cached_property
     def values(self) -> dict[str, int]:
+        """Every threshold's value by name (computed once: read for every case)."""
         return {name: t.value for name, t in self.thresholds.items()}
 
 
@@ -304,11 +306,20 @@ def _operand(
     )
 
 
+class _Names(dict[str, object]):
+    """Placeholder values, each fact turned into words only when a reason names it."""
+
+    def __init__(self, facts: Mapping[str, FactValue], values: Mapping[str, int]) -> None:
+        super().__init__(values)
+        self.facts = facts
+
+    def __missing__(self, name: str) -> object:
+        return shown_fact(self.facts[name])
+
+
 def reason_names(facts: Mapping[str, FactValue], values: Mapping[str, int]) -> dict[str, object]:
     """What a reason's placeholders may name: every fact (as a sentence reads it) and threshold."""
-    names: dict[str, object] = {name: shown_fact(value) for name, value in facts.items()}
-    names.update(values)
-    return names
+    return _Names(facts, values)
 
 
 def reason_text(clause: Clause, names: Mapping[str, object]) -> str:
