@@ -113,6 +113,8 @@ def _with_progress(lines: list[str]) -> Iterator[str]:
     if not sys.stderr.isatty():
         yield from lines
         return
+    from rich.console import Console
     from rich.progress import track
 
-    yield from track(lines, description="assessing", console=None, transient=True)
+    console = Console(stderr=True)  # stdout stays clean
+    yield from track(lines, description="assessing", console=console, transient=True)

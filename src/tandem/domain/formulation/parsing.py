@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
-from typing import Any, cast
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any, cast
 
 from tandem.domain.errors import InvalidCase, InvalidInput
 from tandem.domain.formulation import case as model
@@ -28,14 +26,18 @@ from tandem.domain.formulation.dates import (
     shown,
 )
 from tandem.domain.formulation.fast_check import Check, compile_check
-from tandem.domain.formulation.schema_errors import first_problem
 from tandem.domain.formulation.schemas import CASE_SCHEMA
 from tandem.domain.instruments import Score, score
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 
 @cache
 def _validator() -> Draft202012Validator:
-    """Compiled once: validating 10,000 cases must not rebuild it each time."""
+    """Compiled once, and imported only when a case is invalid (it is slow to import)."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(CASE_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -49,6 +51,8 @@ def parse_case(data: Mapping[str, Any]) -> model.Case:
     if not isinstance(data, Mapping):
         raise InvalidCase("$: a case is a JSON object")
     if not _fast_check()(data):
+        from tandem.domain.formulation.schema_errors import first_problem
+
         validator = _validator()  # the full validator only to explain the problem
         raise InvalidCase(first_problem(validator.iter_errors(data)) or "$: invalid case")
     assessed_on = parse_full_date(data["assessed_on"], "$.assessed_on")
