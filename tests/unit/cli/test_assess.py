@@ -135,3 +135,12 @@ def test_assess_does_not_import_django(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["placement"]["rule"] == "P3"
+
+
+def test_an_emergency_opens_the_note(tmp_path: Path) -> None:
+    case = spec_example()
+    case["instruments"]["cssrs"] = [1, 1, 1, 1, 0, 0]
+    result = CliRunner().invoke(assess, [str(_write(tmp_path / "c.json", case))])
+    lines = result.stdout.splitlines()
+    assert lines[1] == "EMERGENCY EVALUATION NEEDED NOW: suicide risk is high."
+    assert "Action: give crisis resources: call or text 988" in result.stdout

@@ -11,6 +11,7 @@ def summary(formulation: Formulation) -> str:
     use = f.use_disorder
     lines = [
         f"Formulation ({f.ruleset}); a screen to be confirmed by the clinician.",
+        *_urgent(f),
         f"Onset order: {f.onset_order.replace('_', ' ')}.",
         f"Current depression: {_current(f)}.",
         f"Stimulant use disorder ({use.substance.replace('_', ' ')}): {use.severity} "
@@ -32,7 +33,7 @@ def summary(formulation: Formulation) -> str:
         f"Level of care: {place.level.replace('_', ' ')} (rule {place.rule}; {where}): "
         f"{'; '.join(place.reasons)}."
     )
-    lines.append("Plan:")
+    lines.append("Plan:" if f.plan.interventions else "Plan: no intervention was triggered.")
     lines += [
         f"  - {i.id.replace('_', ' ')} [{', '.join(i.targets)}{'; adjunct' if i.adjunct else ''}]:"
         f" {i.reason}; {i.frequency}."
@@ -46,6 +47,13 @@ def summary(formulation: Formulation) -> str:
     )
     lines.append(f.rationale[-1].text)
     return "\n".join(lines) + "\n"
+
+
+def _urgent(f: Formulation) -> list[str]:
+    """Safety first (DESIGN.md s5): an emergency placement opens the note."""
+    if f.placement.level != "emergency":
+        return []
+    return [f"EMERGENCY EVALUATION NEEDED NOW: {'; '.join(f.placement.reasons)}."]
 
 
 def _current(f: Formulation) -> str:
