@@ -109,7 +109,7 @@ CASE_SCHEMA: dict[str, Any] = {
             "assessed_on": _FULL_DATE,
             "patient": _object(
                 {
-                    "age": {"type": ["integer", "null"], "minimum": 0, "maximum": 130},
+                    "age": {"type": ["integer", "null"], "minimum": 0},
                     "sex": {"type": ["string", "null"], "enum": ["male", "female", None]},
                 }
             ),
