@@ -15,7 +15,8 @@ def test_a_flat_timeline_without_use() -> None:
     # 28 check-ins, mood 6, no use: every day is a baseline day.
     result = one(Patient(mood=[6] * 28), today=27)["cycle"]
     assert result["baseline_mood"] == 6.0
-    assert result["surge"] is None and result["crash"] is None
+    assert result["surge"] is None
+    assert result["crash"] is None
     assert result["crash_days"] == 0
     # Days 1-27 have a checked previous day; none is low, none has use.
     assert result["chase"] == {
@@ -56,7 +57,8 @@ def test_surge_crash_and_chase_on_one_binge() -> None:
     assert result["surge"] == 4.0
     assert result["crash"] == -3.0
     assert result["crash_days"] == 3
-    assert result["chase"]["n_low"] == 3 and result["chase"]["after_low"] == 0.0
+    assert result["chase"]["n_low"] == 3
+    assert result["chase"]["after_low"] == 0.0
     assert result["chase"]["n_other"] == 26
     assert result["chase"]["after_other"] == pytest.approx(1 / 26, abs=1e-3)
     assert result["chase"]["ratio"] == 0.0

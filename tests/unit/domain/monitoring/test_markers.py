@@ -1,0 +1,82 @@
+"""Early markers per 14-day block and their trend (monitoring.md s2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from .builders import Patient, one, report
+
+
+def _golden() -> Patient:
+    mood: list[float | None] = [7.0] * 30
+    mood[3] = mood[5] = 3.0  # dips in block 1
+    mood[20] = 4.0  # not a dip: its local baseline is 165/24, and 4 > 165/24 - 3
+    sleep = [7.0] * 14 + [6.0, 8.0] * 7 + [5.0, 9.0]
+    craving = [2.0] * 14 + [4.0] * 14 + [6.0, 6.0]
+    return Patient(mood=mood, sleep=sleep, craving=craving)
+
+
+def test_blocks_run_from_the_first_checkin_and_the_last_one_is_short() -> None:
+    # 30 days: blocks of 14, 14 and 2 days.
+    blocks = one(_golden(), today=29)["early_markers"]
+    assert [(b["block"], b["start"], b["end"], b["days"]) for b in blocks] == [
+        (1, "2026-01-01", "2026-01-14", 14),
+        (2, "2026-01-15", "2026-01-28", 14),
+        (3, "2026-01-29", "2026-01-30", 2),
+    ]
+    assert [b["checkins"] for b in blocks] == [14, 14, 2]
+
+
+def test_dips_sleep_sd_and_craving_per_block() -> None:
+    # Day 3: local baseline (16 * 7 + 2 * 3) / 18 = 6.556, mood 3 <= 3.556: a dip.
+    # Day 5: (18 * 7 + 6) / 20 = 6.6, mood 3 <= 3.6: a dip.
+    # Sleep: 7 x 14 -> SD 0; 6, 8 alternating -> population SD 1; 5, 9 -> SD 2.
+    blocks = one(_golden(), today=29)["early_markers"]
+    assert [b["crash_dips"] for b in blocks] == [2, 0, 0]
+    assert [b["sleep_sd"] for b in blocks] == [0.0, 1.0, 2.0]
+    assert [b["mean_craving"] for b in blocks] == [2.0, 4.0, 6.0]
+
+
+def test_trend_uses_complete_blocks_and_names_the_signs_of_progress() -> None:
+    # Complete blocks 1-2: dips 2 -> 0 (-2 a block), sleep SD 0 -> 1, craving 2 -> 4.
+    trend = one(_golden(), today=29)["early_markers_trend"]
+    assert trend["crash_dips_per_block"] == -2.0
+    assert trend["sleep_sd_per_block"] == 1.0
+    assert trend["mean_craving_per_block"] == 2.0
+    assert trend["signs_of_progress"] == ["fewer crash dips"]
+    assert "not a diagnosis" in trend["meaning"]
+
+
+def test_a_block_without_checkins_has_no_values() -> None:
+    mood: list[float | None] = [6.0] * 14 + [None] * 14 + [6.0] * 18
+    blocks = one(Patient(mood=mood), today=45)["early_markers"]
+    assert blocks[1]["checkins"] == 0
+    assert blocks[1]["crash_dips"] is None
+    assert blocks[1]["sleep_sd"] is None
+    assert blocks[1]["mean_craving"] is None
+    assert blocks[0]["crash_dips"] == 0
+
+
+def test_blocks_start_at_each_patients_own_first_checkin() -> None:
+    late: list[float | None] = [None] * 5 + [6.0] * 30
+    result = report({"A": _golden(), "B": Patient(mood=late)}, today=34)
+    assert result["B"]["early_markers"][0]["start"] == "2026-01-06"
+    assert [b["days"] for b in result["B"]["early_markers"]] == [14, 14, 2]
+    assert [b["days"] for b in result["A"]["early_markers"]] == [14, 14, 7]
+
+
+def test_planted_steadier_sleep_is_recovered() -> None:
+    # Sleep SD falls from 2.0 to 0.5 over 10 blocks: -1/6 a block.
+    rng = np.random.default_rng(8)
+    days = 140
+    target = 2.0 - 1.5 * (np.arange(days) // 14) / 9
+    patients = {}
+    for i in range(30):
+        sleep = np.clip(7 + rng.normal(0, 1, days) * target, 0, 24)
+        patients[f"P{i}"] = Patient(mood=[6.0] * days, sleep=sleep.tolist())
+    result = report(patients, today=days - 1)
+    slopes = [r["early_markers_trend"]["sleep_sd_per_block"] for r in result.values()]
+    assert np.mean(slopes) == pytest.approx(-1.5 / 9, abs=0.03)
+    assert all("steadier sleep" in r["early_markers_trend"]["signs_of_progress"]
+               for r in result.values())  # fmt: skip

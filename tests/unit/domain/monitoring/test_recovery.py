@@ -1,0 +1,83 @@
+"""Recovery after stopping and persistent_low (monitoring.md s2)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tandem.domain.monitoring.recovery import days_without_use
+
+from .builders import Patient, alert_days, iso, one
+
+
+def _run(use_days: list[int], days: int = 41, **kw: object) -> Patient:
+    mood = kw.pop("mood", None) or [6.0] * days
+    return Patient(mood=mood, used=use_days, **kw)  # type: ignore[arg-type]  # test helper
+
+
+def test_exactly_28_days_without_use_is_a_run() -> None:
+    # Use on days 5 and 34: days 6-33 are 28 days without use.
+    mood = [6.0] * 41
+    mood[6:13] = [3.0] * 7  # days 1-7 of the run
+    mood[27:34] = [4.0] * 7  # days 22-28 of the run
+    rec = one(_run([5, 34], mood=mood), today=40)["recovery"]
+    assert rec["run_start"] == iso(6)
+    assert rec["run_end"] == iso(33)
+    assert rec["days_without_use"] == 28
+    assert rec["ongoing"] is False
+    assert rec["mood_days_1_7"] == 3.0
+    assert rec["mood_days_22_28"] == 4.0
+    assert rec["phq9"] is None
+    assert rec["persistent_low"] is True  # mood on days 22-28 <= 4
+
+
+def test_27_days_are_not_enough() -> None:
+    rec = one(_run([5, 33]), today=40)["recovery"]
+    assert rec["run_start"] is None
+    assert rec["persistent_low"] is None
+
+
+def test_a_positive_screen_counts_as_use_on_its_day_and_the_2_days_before() -> None:
+    # No reported use; a positive screen on day 40 makes days 38-40 use days. The run
+    # after it (days 41-59) is too short, so the latest run is days 0-37.
+    rec = one(Patient(mood=[6.0] * 60, screens=[(40, "positive")]), today=59)["recovery"]
+    assert (rec["run_start"], rec["run_end"], rec["days_without_use"]) == (iso(0), iso(37), 38)
+
+
+def test_a_day_without_checkin_counts_as_a_day_without_use() -> None:
+    mood: list[float | None] = [6.0] * 10 + [None] * 10 + [6.0] * 20
+    rec = one(Patient(mood=mood), today=39)["recovery"]
+    assert rec["days_without_use"] == 40
+    assert rec["ongoing"] is True
+
+
+def test_latest_phq9_in_the_last_14_days_of_the_run() -> None:
+    # Run days 0-37 (screen on day 40). Day 24 is its 14th-last day: counted.
+    inside = Patient(mood=[6.0] * 60, screens=[(40, "positive")], scores={("phq9", 24): 12})
+    rec = one(inside, today=59)["recovery"]
+    assert (rec["phq9"], rec["phq9_date"], rec["persistent_low"]) == (12, iso(24), True)
+    # Day 23 is outside the last 14 days; mood on days 22-28 is 6: not persistent_low.
+    outside = Patient(mood=[6.0] * 60, screens=[(40, "positive")], scores={("phq9", 23): 12})
+    rec = one(outside, today=59)["recovery"]
+    assert (rec["phq9"], rec["persistent_low"]) == (None, False)
+
+
+def test_a_phq9_below_10_after_the_month_is_not_persistent_low() -> None:
+    rec = one(Patient(mood=[6.0] * 40, scores={("phq9", 35): 9}), today=39)["recovery"]
+    assert rec["persistent_low"] is False
+
+
+def test_persistent_depression_alert_on_the_day_the_evidence_is_complete() -> None:
+    # Mood 4 on days 22-28 of the run that starts on day 6: complete on day 33.
+    mood = [6.0] * 41
+    mood[27:34] = [4.0] * 7
+    result = one(_run([5, 34], mood=mood), today=40)
+    assert alert_days(result, "persistent_depression") == [iso(33)]
+    alert = next(a for a in result["alerts"] if a["kind"] == "persistent_depression")
+    assert alert["evidence"]["mood_days_22_28"] == 4
+    assert alert["severity"] == "high"
+
+
+def test_days_without_use_counts_from_the_last_use_or_the_timeline_start() -> None:
+    use = np.array([[False, False, True, False, False], [False] * 5])
+    start = np.array([0, 1])
+    assert days_without_use(use, start).tolist() == [[1, 2, 0, 1, 2], [-1, 1, 2, 3, 4]]
