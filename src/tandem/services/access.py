@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from tandem.services.actors import as_actor
 from tandem.services.audit import record_event
@@ -102,32 +102,36 @@ def caseload(who: Any) -> list[CaseloadRow]:
     """The active patients the actor may see, with their latest placement, risk and plan."""
     actor = as_actor(who)
     staff = actor.require_staff()
-    patients = (
+    patients = list(
         visible_patients(staff)
         .filter(status="active")
-        .order_by("display_name", "pk")
-        .prefetch_related(
-            Prefetch("formulations", FormulationRecord.objects.order_by("-created_at", "-pk")),
-            Prefetch("placements", Placement.objects.order_by("-decided_at", "-pk")),
-            Prefetch("plans", CarePlan.objects.order_by("-created_at", "-pk")),
+        .annotate(
+            latest_formulation=_latest(FormulationRecord, "created_at", "pk"),
+            latest_level=_latest(Placement, "decided_at", "decided_level"),
+            plan_review_on=_latest(CarePlan, "created_at", "review_on"),
         )
+        .order_by("display_name", "pk")
     )
-    rows = [_caseload_row(patient) for patient in patients]
+    wanted = [p.latest_formulation for p in patients if p.latest_formulation]
+    outputs = dict(FormulationRecord.objects.filter(pk__in=wanted).values_list("pk", "output"))
+    rows = [_caseload_row(p, outputs.get(p.latest_formulation, {})) for p in patients]
     record_event(actor, "caseload.view", record_type="caseload", record_id=len(rows))
     return rows
 
 
-def _caseload_row(patient: Patient) -> CaseloadRow:
-    formulations = list(patient.formulations.all())
-    placements = list(patient.placements.all())
-    plans = list(patient.plans.all())
-    output: dict[str, Any] = formulations[0].output if formulations else {}
+def _latest(model: type[Any], newest_by: str, column: str) -> Subquery:
+    """The ``column`` of the patient's newest ``model`` row (one subquery per column)."""
+    newest = model.objects.filter(patient=OuterRef("pk")).order_by(f"-{newest_by}", "-pk")
+    return Subquery(newest.values(column)[:1])
+
+
+def _caseload_row(patient: Any, output: dict[str, Any]) -> CaseloadRow:
     risk = output.get("risk", {})
     return CaseloadRow(
         patient=patient,
-        level=placements[0].decided_level if placements else "",
+        level=patient.latest_level or "",
         suicide_risk=str(risk.get("suicide", "")),
         overdose_risk=str(risk.get("overdose", "")),
         reassess_on=output.get("reassess_on"),
-        plan_review_on=plans[0].review_on if plans else None,
+        plan_review_on=patient.plan_review_on,
     )

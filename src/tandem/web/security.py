@@ -21,6 +21,9 @@ from django.urls import reverse
 from tandem.services.clock import get_clock
 
 ABSOLUTE_SESSION_HOURS = 12  # SECURITY.md
+# "Last seen" is stored at most once a minute (saves a session write per request); the
+# idle limit then ends a session up to a minute early, never late.
+SEEN_RESOLUTION_SECONDS = 60
 STARTED = "tandem.session_started"
 SEEN = "tandem.session_seen"
 
@@ -74,7 +77,8 @@ class SessionPolicyMiddleware:
             if _expired(request, now) or _lacks_second_factor(request):
                 logout(request)
                 return _signed_out(request)
-            request.session[SEEN] = now
+            if now - float(request.session.get(SEEN, 0)) >= SEEN_RESOLUTION_SECONDS:
+                request.session[SEEN] = now
         return self.get_response(request)
 
 

@@ -1,0 +1,253 @@
+"""Web load benchmark: caseload and chart p95 at 20 concurrent users (SECURITY.md "Load").
+
+Seeds a fresh SQLite database through the services (150 active patients with intake,
+formulation, placement and plan; 2,000 discharged), serves it with ``tandem serve``
+(gunicorn) on 127.0.0.1, signs 20 virtual users in (demo mode: password only), and has
+each request the caseload page (30%) or a random active patient's chart (70%) as fast
+as it can for a bounded time. The same is done for the API equivalents
+(/api/v1/caseload, /api/v1/patients/{id}/plan) with a bearer token.
+
+    .venv/bin/python bench/web_load.py --seconds 30 --runs 3 [--workers 2] [--out FILE]
+
+Reports p50/p95/max per endpoint and errors; medians over runs go to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+PASSWORD = "bench-password-2026"
+
+
+def seed(active: int, discharged: int) -> tuple[list[int], str]:
+    """Build the clinic through the services; returns active patient ids and a token."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from tandem.services import accounts, intake, placement, plans
+    from tandem.services.actors import Actor
+    from tandem.services.patients import discharge_patient, register_patient
+
+    org = accounts.ensure_organization(slug="bench", name="Bench", levels_offered=["iop", "php"])
+    director = accounts.ensure_staff(
+        organization=org, username="bench-director", role="director", password=PASSWORD
+    )
+    clinician = Actor(
+        user=accounts.ensure_staff(
+            organization=org, username="bench-intake", role="intake", password=None
+        ).user
+    )
+    ids = [_active_patient(clinician, n, intake, placement, plans, register_patient)
+           for n in range(active)]  # fmt: skip
+    for n in range(discharged):
+        patient = register_patient(clinician, display_name=f"Former patient {n}",
+                                   date_of_birth="1980-01-01", sex="male")  # fmt: skip
+        discharge_patient(clinician, patient.pk)
+    return ids, accounts.create_api_token(Actor(user=director.user))
+
+
+def _active_patient(actor, n, intake, placement, plans, register_patient) -> int:  # noqa: ANN001
+    import datetime as dt
+
+    today = dt.date.today()
+    patient = register_patient(actor, display_name=f"Synthetic patient {n}",
+                               date_of_birth="1990-01-01", sex="female")  # fmt: skip
+    intake.update_intake(actor, patient, "assessed_on", today.isoformat())
+    intake.update_intake(actor, patient, "stimulant", {
+        "substance": "cocaine", "use_periods": [{"start": "2021-01", "end": None}],
+        "last_use": (today - dt.timedelta(days=2)).isoformat(), "days_used_past_30": 1 + n % 20,
+        "dsm_criteria_past_12_months": list(range(1, 2 + n % 10)),
+    })  # fmt: skip
+    intake.update_intake(actor, patient, "depressive_episodes", [{"onset": "2022-06", "end": None}])
+    for week in range(4):
+        intake.record_administration(actor, patient, "phq9", [n % 4, 1, 2, 1, 0, 1, week % 3, 0, 0],
+                                     administered_on=today - dt.timedelta(days=7 * week))  # fmt: skip
+    intake.record_administration(actor, patient, "cssrs", [n % 2, 0, "-", "-", "-", 0])
+    formulation = intake.formulate_patient(actor, patient)
+    placement.decide_placement(actor, formulation, level=formulation.recommended_level)
+    plans.draft_plan(actor, formulation)
+    return int(patient.pk)
+
+
+def sign_in(port: int) -> str:
+    """Sign in through the real form (demo mode); returns the Cookie header."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/accounts/login")
+    page = conn.getresponse()
+    body = page.read().decode()
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie", "")).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    form = urlencode({"username": "bench-director", "password": PASSWORD,
+                      "csrfmiddlewaretoken": token})  # fmt: skip
+    conn.request("POST", "/accounts/login", form, {
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie}",
+    })  # fmt: skip
+    answer = conn.getresponse()
+    answer.read()
+    session = re.search(r"sessionid=([^;]+)", answer.getheader("Set-Cookie", "")).group(1)
+    conn.close()
+    return f"csrftoken={csrf_cookie}; sessionid={session}"
+
+
+def user(port: int, headers: dict[str, str], paths, until: float, out: dict) -> None:  # noqa: ANN001
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    rng = random.Random()
+    while time.monotonic() < until:
+        name, path = paths(rng)
+        start = time.perf_counter()
+        try:
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            ok = False
+        elapsed = (time.perf_counter() - start) * 1000
+        out.setdefault(name, []).append(elapsed)
+        if not ok:
+            out.setdefault("errors", []).append(1)
+    conn.close()
+
+
+def run(port: int, users: int, seconds: float, headers_for, paths) -> dict:  # noqa: ANN001
+    results = [dict() for _ in range(users)]
+    until = time.monotonic() + seconds
+    threads = [threading.Thread(target=user, args=(port, headers_for(i), paths, until, results[i]))
+               for i in range(users)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    merged: dict[str, list[float]] = {}
+    for result in results:
+        for name, values in result.items():
+            merged.setdefault(name, []).extend(values)
+    return merged
+
+
+def summary(merged: dict) -> dict:
+    stats = {}
+    for name, values in merged.items():
+        if name == "errors":
+            continue
+        ordered = sorted(values)
+        stats[name] = {
+            "n": len(ordered),
+            "p50": ordered[len(ordered) // 2],
+            "p95": ordered[int(len(ordered) * 0.95) - 1],
+            "max": ordered[-1],
+        }
+    stats["errors"] = len(merged.get("errors", []))
+    return stats
+
+
+def serve(port: int, workers: int, env: dict) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [str(BIN / "tandem"), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--active", type=int, default=150)
+    parser.add_argument("--discharged", type=int, default=2000)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    data_dir = tempfile.mkdtemp(prefix="tandem-bench-web-")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    env.pop("DATABASE_URL", None)
+    env.update(TANDEM_DATA_DIR=data_dir, TANDEM_DEMO="true", TANDEM_ENV="test",
+               TANDEM_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="tandem.web.settings")  # fmt: skip
+    os.environ.update(env)
+    started = time.perf_counter()
+    ids, token = seed(args.active, args.discharged)
+    print(f"seeded {args.active} active + {args.discharged} discharged "
+          f"in {time.perf_counter() - started:.0f} s ({data_dir})", file=sys.stderr)  # fmt: skip
+    server = serve(args.port, args.workers, env)
+    try:
+        cookies = [sign_in(args.port) for _ in range(args.users)]
+
+        def pages(rng: random.Random) -> tuple[str, str]:
+            if rng.random() < 0.3:
+                return "caseload page", "/clinic/"
+            return "chart page", f"/clinic/patients/{rng.choice(ids)}/"
+
+        def api(rng: random.Random) -> tuple[str, str]:
+            if rng.random() < 0.3:
+                return "API caseload", "/api/v1/caseload"
+            return "API plan", f"/api/v1/patients/{rng.choice(ids)}/plan"
+
+        runs = []
+        for n in range(args.runs):
+            page_stats = summary(run(args.port, args.users, args.seconds,
+                                     lambda i: {"Cookie": cookies[i]}, pages))  # fmt: skip
+            api_stats = summary(run(args.port, args.users, args.seconds,
+                                    lambda i: {"Authorization": f"Bearer {token}"}, api))  # fmt: skip
+            runs.append((page_stats, api_stats))
+            print(f"run {n + 1}: pages {page_stats}\n       api {api_stats}", file=sys.stderr)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    report = render(args, runs)
+    print(report)
+    if args.out:
+        args.out.write_text(report)
+
+
+def render(args: argparse.Namespace, runs: list) -> str:  # noqa: ANN001
+    lines = [
+        "| endpoint | requests/run (median) | p50 ms | p95 ms | max ms | errors |",
+        "|---|---|---|---|---|---|",
+    ]
+    for index in (0, 1):
+        names = [n for n in runs[0][index] if n != "errors"]
+        for name in names:
+            cells = [r[index][name] for r in runs]
+            med = {k: statistics.median(c[k] for c in cells) for k in ("n", "p50", "p95", "max")}
+            errors = sum(r[index]["errors"] for r in runs)
+            lines.append(f"| {name} | {med['n']:.0f} | {med['p50']:.0f} | {med['p95']:.0f} | "
+                         f"{med['max']:.0f} | {errors} (all runs) |")  # fmt: skip
+    setup = (f"{args.users} concurrent users, {args.seconds:.0f} s per run, {args.runs} runs "
+             f"(medians), gunicorn {args.workers} sync workers, SQLite (WAL, synchronous=FULL), "
+             f"{args.active} active + {args.discharged} discharged patients")  # fmt: skip
+    return setup + "\n\n" + "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
