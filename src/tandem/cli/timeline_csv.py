@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from tandem.domain.errors import InvalidTimeline
@@ -95,9 +96,8 @@ def _fast_fields(
     kinds = raw[marks]
     if not ((kinds[:, :2] == _COMMA).all() and (kinds[:, 2] == _NEWLINE).all()):
         return None
-    ends = marks[:, 2].astype(np.int64)
-    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-    first, second = marks[:, 0].astype(np.int64), marks[:, 1].astype(np.int64)
+    ends, first, second = marks[:, 2], marks[:, 0], marks[:, 1]
+    starts = np.concatenate(([0], ends[:-1] + 1))
     bounds = ((starts, first), (first + 1, second), (second + 1, ends))
     fields = [_fast_gather(padded, lo, hi) for lo, hi in bounds]
     if fields[0] is None or fields[1] is None or fields[2] is None:
@@ -108,18 +108,19 @@ def _fast_fields(
 def _fast_gather(
     padded: NDArray[np.uint8], lo: NDArray[np.int64], hi: NDArray[np.int64]
 ) -> NDArray[np.bytes_] | None:
-    """Bytes [lo:hi] of every row as one fixed-width ``S`` array (NUL-padded)."""
+    """Bytes [lo:hi] of every row as one fixed-width ``S`` array (NUL-padded).
+
+    Row ``r`` is row ``lo[r]`` of a sliding-window view of the file, so one fancy index
+    copies every field; bytes past a shorter field's end are then zeroed.
+    """
     lengths = hi - lo
     width = max(int(lengths.max()) if lengths.shape[0] else 1, 1)
     if width > _MAX_FAST_WIDTH:
         return None
-    cells = np.zeros((lengths.shape[0], width), dtype=np.uint8)
-    for offset in range(width):  # one vectorised gather per byte position, not per row
-        column = padded[lo + offset]
-        if offset >= int(lengths.min()):
-            column[lengths <= offset] = 0
-        cells[:, offset] = column
-    return cells.view(f"S{width}").ravel()
+    cells = sliding_window_view(padded, width)[lo]
+    if lengths.shape[0] and int(lengths.min()) < width:
+        cells[np.arange(width)[None, :] >= lengths[:, None]] = 0
+    return np.ascontiguousarray(cells).view(f"S{width}").ravel()
 
 
 def _csv_fields(
