@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-PASSWORD = "bench-password-2026"
+PASSWORD = "bench-password-2026"  # noqa: S105  (a throwaway bench account)
 
 
 def seed(active: int, discharged: int) -> tuple[list[int], str]:
@@ -54,31 +54,47 @@ def seed(active: int, discharged: int) -> tuple[list[int], str]:
             organization=org, username="bench-intake", role="intake", password=None
         ).user
     )
-    ids = [_active_patient(clinician, n, intake, placement, plans, register_patient)
-           for n in range(active)]  # fmt: skip
+    ids = [
+        _active_patient(clinician, n, intake, placement, plans, register_patient)
+        for n in range(active)
+    ]
     for n in range(discharged):
-        patient = register_patient(clinician, display_name=f"Former patient {n}",
-                                   date_of_birth="1980-01-01", sex="male")  # fmt: skip
+        patient = register_patient(
+            clinician, display_name=f"Former patient {n}", date_of_birth="1980-01-01", sex="male"
+        )
         discharge_patient(clinician, patient.pk)
     return ids, accounts.create_api_token(Actor(user=director.user))
 
 
-def _active_patient(actor, n, intake, placement, plans, register_patient) -> int:  # noqa: ANN001
+def _active_patient(actor, n, intake, placement, plans, register_patient) -> int:
     import datetime as dt
 
     today = dt.date.today()
-    patient = register_patient(actor, display_name=f"Synthetic patient {n}",
-                               date_of_birth="1990-01-01", sex="female")  # fmt: skip
+    patient = register_patient(
+        actor, display_name=f"Synthetic patient {n}", date_of_birth="1990-01-01", sex="female"
+    )
     intake.update_intake(actor, patient, "assessed_on", today.isoformat())
-    intake.update_intake(actor, patient, "stimulant", {
-        "substance": "cocaine", "use_periods": [{"start": "2021-01", "end": None}],
-        "last_use": (today - dt.timedelta(days=2)).isoformat(), "days_used_past_30": 1 + n % 20,
-        "dsm_criteria_past_12_months": list(range(1, 2 + n % 10)),
-    })  # fmt: skip
+    intake.update_intake(
+        actor,
+        patient,
+        "stimulant",
+        {
+            "substance": "cocaine",
+            "use_periods": [{"start": "2021-01", "end": None}],
+            "last_use": (today - dt.timedelta(days=2)).isoformat(),
+            "days_used_past_30": 1 + n % 20,
+            "dsm_criteria_past_12_months": list(range(1, 2 + n % 10)),
+        },
+    )
     intake.update_intake(actor, patient, "depressive_episodes", [{"onset": "2022-06", "end": None}])
     for week in range(4):
-        intake.record_administration(actor, patient, "phq9", [n % 4, 1, 2, 1, 0, 1, week % 3, 0, 0],
-                                     administered_on=today - dt.timedelta(days=7 * week))  # fmt: skip
+        intake.record_administration(
+            actor,
+            patient,
+            "phq9",
+            [n % 4, 1, 2, 1, 0, 1, week % 3, 0, 0],
+            administered_on=today - dt.timedelta(days=7 * week),
+        )
     intake.record_administration(actor, patient, "cssrs", [n % 2, 0, "-", "-", "-", 0])
     formulation = intake.formulate_patient(actor, patient)
     placement.decide_placement(actor, formulation, level=formulation.recommended_level)
@@ -94,11 +110,18 @@ def sign_in(port: int) -> str:
     body = page.read().decode()
     csrf_cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie", "")).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-    form = urlencode({"username": "bench-director", "password": PASSWORD,
-                      "csrfmiddlewaretoken": token})  # fmt: skip
-    conn.request("POST", "/accounts/login", form, {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie}",
-    })  # fmt: skip
+    form = urlencode(
+        {"username": "bench-director", "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
+    conn.request(
+        "POST",
+        "/accounts/login",
+        form,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+        },
+    )
     answer = conn.getresponse()
     answer.read()
     session = re.search(r"sessionid=([^;]+)", answer.getheader("Set-Cookie", "")).group(1)
@@ -106,7 +129,7 @@ def sign_in(port: int) -> str:
     return f"csrftoken={csrf_cookie}; sessionid={session}"
 
 
-def user(port: int, headers: dict[str, str], paths, until: float, out: dict) -> None:  # noqa: ANN001
+def user(port: int, headers: dict[str, str], paths, until: float, out: dict) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     rng = random.Random()
     while time.monotonic() < until:
@@ -128,11 +151,13 @@ def user(port: int, headers: dict[str, str], paths, until: float, out: dict) -> 
     conn.close()
 
 
-def run(port: int, users: int, seconds: float, headers_for, paths) -> dict:  # noqa: ANN001
-    results = [dict() for _ in range(users)]
+def run(port: int, users: int, seconds: float, headers_for, paths) -> dict:
+    results: list[dict] = [{} for _ in range(users)]
     until = time.monotonic() + seconds
-    threads = [threading.Thread(target=user, args=(port, headers_for(i), paths, until, results[i]))
-               for i in range(users)]  # fmt: skip
+    threads = [
+        threading.Thread(target=user, args=(port, headers_for(i), paths, until, results[i]))
+        for i in range(users)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -162,10 +187,20 @@ def summary(merged: dict) -> dict:
 
 def serve(port: int, workers: int, env: dict) -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(BIN / "tandem"), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(BIN / "tandem"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -192,13 +227,21 @@ def main() -> None:
     data_dir = tempfile.mkdtemp(prefix="tandem-bench-web-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
     env.pop("DATABASE_URL", None)
-    env.update(TANDEM_DATA_DIR=data_dir, TANDEM_DEMO="true", TANDEM_ENV="test",
-               TANDEM_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="tandem.web.settings")  # fmt: skip
+    env.update(
+        TANDEM_DATA_DIR=data_dir,
+        TANDEM_DEMO="true",
+        TANDEM_ENV="test",
+        TANDEM_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="tandem.web.settings",
+    )
     os.environ.update(env)
     started = time.perf_counter()
     ids, token = seed(args.active, args.discharged)
-    print(f"seeded {args.active} active + {args.discharged} discharged "
-          f"in {time.perf_counter() - started:.0f} s ({data_dir})", file=sys.stderr)  # fmt: skip
+    print(
+        f"seeded {args.active} active + {args.discharged} discharged "
+        f"in {time.perf_counter() - started:.0f} s ({data_dir})",
+        file=sys.stderr,
+    )
     server = serve(args.port, args.workers, env)
     try:
         cookies = [sign_in(args.port) for _ in range(args.users)]
@@ -215,10 +258,18 @@ def main() -> None:
 
         runs = []
         for n in range(args.runs):
-            page_stats = summary(run(args.port, args.users, args.seconds,
-                                     lambda i: {"Cookie": cookies[i]}, pages))  # fmt: skip
-            api_stats = summary(run(args.port, args.users, args.seconds,
-                                    lambda i: {"Authorization": f"Bearer {token}"}, api))  # fmt: skip
+            page_stats = summary(
+                run(args.port, args.users, args.seconds, lambda i: {"Cookie": cookies[i]}, pages)
+            )
+            api_stats = summary(
+                run(
+                    args.port,
+                    args.users,
+                    args.seconds,
+                    lambda i: {"Authorization": f"Bearer {token}"},
+                    api,
+                )
+            )
             runs.append((page_stats, api_stats))
             print(f"run {n + 1}: pages {page_stats}\n       api {api_stats}", file=sys.stderr)
     finally:
@@ -230,7 +281,7 @@ def main() -> None:
         args.out.write_text(report)
 
 
-def render(args: argparse.Namespace, runs: list) -> str:  # noqa: ANN001
+def render(args: argparse.Namespace, runs: list) -> str:
     lines = [
         "| endpoint | requests/run (median) | p50 ms | p95 ms | max ms | errors |",
         "|---|---|---|---|---|---|",
@@ -241,11 +292,15 @@ def render(args: argparse.Namespace, runs: list) -> str:  # noqa: ANN001
             cells = [r[index][name] for r in runs]
             med = {k: statistics.median(c[k] for c in cells) for k in ("n", "p50", "p95", "max")}
             errors = sum(r[index]["errors"] for r in runs)
-            lines.append(f"| {name} | {med['n']:.0f} | {med['p50']:.0f} | {med['p95']:.0f} | "
-                         f"{med['max']:.0f} | {errors} (all runs) |")  # fmt: skip
-    setup = (f"{args.users} concurrent users, {args.seconds:.0f} s per run, {args.runs} runs "
-             f"(medians), gunicorn {args.workers} sync workers, SQLite (WAL, synchronous=FULL), "
-             f"{args.active} active + {args.discharged} discharged patients")  # fmt: skip
+            lines.append(
+                f"| {name} | {med['n']:.0f} | {med['p50']:.0f} | {med['p95']:.0f} | "
+                f"{med['max']:.0f} | {errors} (all runs) |"
+            )
+    setup = (
+        f"{args.users} concurrent users, {args.seconds:.0f} s per run, {args.runs} runs "
+        f"(medians), gunicorn {args.workers} sync workers, SQLite (WAL, synchronous=FULL), "
+        f"{args.active} active + {args.discharged} discharged patients"
+    )
     return setup + "\n\n" + "\n".join(lines) + "\n"
 
 
