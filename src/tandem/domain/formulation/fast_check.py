@@ -124,7 +124,8 @@ def _simple_keyword(key: str, rule: Any) -> Check | None:
 
 def _type_check(names: tuple[str, ...]) -> Check:
     if "integer" in names or "number" in names:
-        return lambda v: any(_is_type(v, name) for name in names)
+        # type(v) is int first: the common case, and a bool is never an int here
+        return lambda v: type(v) is int or any(_is_type(v, name) for name in names)
     kinds = tuple(_KINDS[name] for name in names)
     if "boolean" in names:
         return lambda v: isinstance(v, kinds)
