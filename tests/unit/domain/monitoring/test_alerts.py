@@ -43,8 +43,11 @@ def test_an_alert_never_fires_twice_in_one_episode(days: list[bool], quiet: int)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from([None, 2.0, 6.0, 9.0]), min_size=30, max_size=90),
-       st.sets(st.integers(0, 89), max_size=20), st.sets(st.integers(0, 89), max_size=5))  # fmt: skip
+@given(
+    st.lists(st.sampled_from([None, 2.0, 6.0, 9.0]), min_size=30, max_size=90),
+    st.sets(st.integers(0, 89), max_size=20),
+    st.sets(st.integers(0, 89), max_size=5),
+)
 def test_every_alert_is_dated_once_and_carries_evidence_and_a_recipient(
     mood: list[float | None], used: set[int], safety: set[int]
 ) -> None:
