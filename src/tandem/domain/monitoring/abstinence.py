@@ -114,6 +114,8 @@ class OutcomeRequest:
 
     at: tuple[str, ...]
     pp_days: tuple[int, ...] = DEFAULT_PP_DAYS
+    # (program) visit 1 as the start of continuous and prolonged abstinence is the
+    # program's choice, taken from the command synopsis in monitoring.md s8.
     cont_from: str = "1"
     prolonged_from: str = "1"
     grace_days: int = DEFAULT_GRACE_DAYS
