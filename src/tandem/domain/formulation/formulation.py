@@ -7,7 +7,8 @@ sentences a clinician can read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,7 @@ from tandem.domain.formulation.case import Case
 from tandem.domain.formulation.codes import diagnosis_codes, use_disorder
 from tandem.domain.formulation.decisions import Placement, Plan, build_plan, place
 from tandem.domain.formulation.facts import case_facts
-from tandem.domain.formulation.risk import overdose_risk, risk_actions, suicide_risk
+from tandem.domain.formulation.risk import overdose_risk, risk_actions, risk_facts, suicide_risk
 from tandem.domain.formulation.ruleset import RuleSet
 from tandem.domain.formulation.timeline import (
     EpisodeFinding,
@@ -41,6 +42,8 @@ class Risk:
     suicide: str
     overdose: str
     actions: tuple[str, ...]
+    rules: tuple[str, ...] = ()
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class Formulation:
                 "suicide": self.risk.suicide,
                 "overdose": self.risk.overdose,
                 "actions": list(self.risk.actions),
+                "rules": list(self.risk.rules),
+                "facts": dict(self.risk.facts),
             },
             "placement": {
                 "level": self.placement.level,
@@ -117,6 +122,7 @@ def _episode_dict(finding: EpisodeFinding) -> dict[str, Any]:
         "classification": finding.classification,
         "rule": finding.rule,
         "reason": finding.reason,
+        "facts": dict(finding.facts),
     }
 
 
@@ -163,7 +169,13 @@ def formulate(case: Case, ruleset: RuleSet) -> Formulation:
         use_disorder=UseDisorder(case.stimulant.substance, count, severity),
         diagnosis_codes=codes,
         scores=dict(case.scores),
-        risk=Risk(suicide, overdose, risk_actions(suicide, overdose)),
+        risk=Risk(
+            suicide,
+            overdose,
+            risk_actions(suicide, overdose),
+            rules=(suicide_finding.rule, overdose_finding.rule),
+            facts=risk_facts(case),
+        ),
         placement=placement,
         plan=plan,
         rationale=rationale,

@@ -61,6 +61,23 @@ def overdose_risk(case: Case, low_days: int) -> tuple[str, Finding]:
     return "standard", Finding("RO3", text)
 
 
+def risk_facts(case: Case) -> dict[str, object]:
+    """The inputs the suicide and overdose rules read (shown with the risk findings)."""
+    cssrs = case.scores.get("cssrs")
+    s = case.stimulant
+    return {
+        "cssrs_tier": cssrs.band if cssrs is not None else None,
+        "phq9_item9": case.answer("phq9", 9),
+        "qids_item12": case.answer("qids_sr16", 12),
+        "overdose_past_12_months": s.overdose_past_12_months,
+        "opioid_co_use": s.opioid_co_use,
+        "route": s.route,
+        "uses_alone": s.uses_alone,
+        "days_used_past_30": s.days_used_past_30,
+        "last_use": s.last_use.isoformat() if s.last_use else None,
+    }
+
+
 def risk_actions(suicide: str, overdose: str) -> tuple[str, ...]:
     actions: list[str] = []
     if suicide == "high":

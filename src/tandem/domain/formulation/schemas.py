@@ -167,8 +167,9 @@ _EPISODE = _object(
         ),
         "rule": {"type": "string"},
         "reason": {"type": "string"},
+        "facts": _FACTS,
     },
-    ("onset", "end", "classification", "rule", "reason"),
+    ("onset", "end", "classification", "rule", "reason", "facts"),
 )
 _INTERVENTION = _object(
     {
@@ -215,8 +216,10 @@ FORMULATION_SCHEMA: dict[str, Any] = {
                     ),
                     "overdose": _enum("low", "standard", "elevated"),
                     "actions": _STRINGS,
+                    "rules": _STRINGS,
+                    "facts": _FACTS,
                 },
-                ("suicide", "overdose", "actions"),
+                ("suicide", "overdose", "actions", "rules", "facts"),
             ),
             "placement": _object(
                 {

@@ -7,7 +7,8 @@ about a month after use stopped) and s3.5 (PRISM: onset before use or in abstine
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from tandem.domain.formulation.case import Case, DepressiveEpisode
@@ -38,10 +39,13 @@ class UseSpan:
 
 @dataclass(frozen=True)
 class EpisodeFinding:
+    """An episode's classification, the rule that gave it, why, and the days it used."""
+
     episode: DepressiveEpisode
     classification: str
     rule: str
     reason: str
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 def onset_order(case: Case, window_days: int) -> tuple[str, Finding]:
@@ -91,7 +95,7 @@ def classify_episodes(case: Case, abstinence_days: int) -> tuple[EpisodeFinding,
     if not case.stimulant.use_periods:
         reason = "no period of regular use is recorded, so regular use has not begun"
         return tuple(
-            EpisodeFinding(e, "independent_preceded_use", "E0", reason)
+            EpisodeFinding(e, "independent_preceded_use", "E0", reason, {"use_periods": 0})
             for e in case.depressive_episodes
         )
     spans = use_spans(case)
@@ -103,10 +107,12 @@ def _classify(
 ) -> EpisodeFinding:
     onset = episode.onset.midpoint
     end = episode.end.midpoint if episode.end else case.assessed_on
+    facts: dict[str, object] = {"onset": onset.isoformat(), "end": end.isoformat()}
     began = f"onset {shown(episode.onset)}"
     if onset < spans[0].start:
         reason = f"{began} is before the first period of regular use began ({spans[0].label})"
-        return EpisodeFinding(episode, "independent_preceded_use", "E1", reason)
+        facts["first_use_start"] = spans[0].start.isoformat()
+        return EpisodeFinding(episode, "independent_preceded_use", "E1", reason, facts)
     inside = [s for s in spans if s.start <= onset <= s.end]
     before = [s for s in spans if s.end < onset]
     if not inside and (onset - before[-1].end).days > days:
@@ -114,22 +120,26 @@ def _classify(
             f"{began} came {(onset - before[-1].end).days} days after {before[-1].label} ended, "
             f"more than {days} days, and inside no period of use"
         )
-        return EpisodeFinding(episode, "independent_in_abstinence", "E2", reason)
+        facts["use_ended"] = before[-1].end.isoformat()
+        return EpisodeFinding(episode, "independent_in_abstinence", "E2", reason, facts)
     persisted = _persisted_after(case, spans, onset, end, days)
     if persisted is not None:
         reason = (
             f"the episode ({began}) was present {days} days after {persisted.label} ended "
             f"({(persisted.end + timedelta(days=days)).isoformat()}), with no use in between"
         )
-        return EpisodeFinding(episode, "independent_persisted", "E3", reason)
+        facts["use_ended"] = persisted.end.isoformat()
+        return EpisodeFinding(episode, "independent_persisted", "E3", reason, facts)
     during = f"{began} came during use or within {days} days of stopping"
+    facts["abstinence_days"] = days
     if episode.end is not None:
-        return EpisodeFinding(episode, "substance_induced", "E4", f"{during}; the episode ended")
+        reason = f"{during}; the episode ended"
+        return EpisodeFinding(episode, "substance_induced", "E4", reason, facts)
     reason = (
         f"{during}; the episode is ongoing, so whether it persists after {days} days of "
         "abstinence cannot be judged yet"
     )
-    return EpisodeFinding(episode, "substance_induced_provisional", "E4", reason)
+    return EpisodeFinding(episode, "substance_induced_provisional", "E4", reason, facts)
 
 
 def _persisted_after(
