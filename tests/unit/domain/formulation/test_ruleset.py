@@ -94,3 +94,17 @@ def test_a_broken_rule_set_is_refused_with_its_place(
     change(document)
     with pytest.raises(InvalidRuleSet, match=message):
         parse_ruleset(document)
+
+
+def test_the_generated_page_lists_every_threshold_rule_and_program_choice() -> None:
+    from tandem.docs_gen.ruleset import render
+
+    page = render()
+    ruleset = load_default()
+    for threshold in ruleset.thresholds.values():
+        choice = "**yes**" if threshold.program_choice else "no"
+        assert f"| `{threshold.name}` | {threshold.value} |" in page
+        assert page.split(f"| `{threshold.name}` |")[1].split("\n")[0].endswith(f"| {choice} |")
+    for rule in (*ruleset.rules, *ruleset.placement, *ruleset.interventions):
+        assert rule.id in page
+    assert ruleset.notice in page
