@@ -296,3 +296,23 @@ def test_referrals_list_shows_only_this_clinics_referrals(world: World) -> None:
     assert "South Caller" not in text
     assert Referral.objects.count() == 2
     assert client_for(world.a.staff["therapist"]).get("/clinic/referrals").status_code == 403
+
+
+def test_intake_staff_mark_a_referral_contacted_only_in_their_clinic(world: World) -> None:
+    from tandem.services.referrals import submit_referral
+
+    referral = submit_referral(
+        organization=world.a.staff["intake"].organization, contact_name="North Caller",
+        email="caller@example.org", preferred_contact="email", shared={},
+        consent_text="I agree.", consented_at=get_clock().now(),
+    )  # fmt: skip
+    url = f"/clinic/referrals/{referral.pk}/status"
+    other = client_for(world.b.staff["intake"]).post(url, {"status": "closed"})
+    assert other.status_code == 404
+    bad = client_for(world.a.staff["intake"]).post(url, {"status": "lost"})
+    assert bad.status_code == 400
+    assert "status: expected one of" in bad.content.decode()
+    ok = client_for(world.a.staff["intake"]).post(url, {"status": "contacted"})
+    assert ok.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "contacted"

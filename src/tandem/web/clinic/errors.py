@@ -48,3 +48,8 @@ def _without_path(message: str, path: str) -> str:
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:
     """A 403 page for a role that may see the record but not do this."""
     return render(request, "clinic/forbidden.html", {"message": message}, status=403)
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 page for a refused change that has no form to show it on."""
+    return render(request, "clinic/bad_request.html", {"message": message}, status=400)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
 
 from tandem.services import access, intake, patients, referrals
 from tandem.services.errors import Forbidden, ValidationFailed
+from tandem.storage.models.referrals import REFERRAL_STATUSES
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import PatientForm
 from tandem.web.clinic.views.common import (
@@ -74,4 +76,22 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         rows = referrals.list_referrals(actor(request))
     except Forbidden as error:
         return errors.forbidden(request, error.message)
-    return page(request, "referrals.html", {"referrals": rows, "nav": "referrals"})
+    context = {"referrals": rows, "nav": "referrals", "statuses": REFERRAL_STATUSES}
+    return page(request, "referrals.html", context)
+
+
+@login_required
+@require_POST
+def referral_status(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Mark a referral contacted or closed.
+
+    Another clinic's referral, a missing one, and any referral to a role that may not see
+    referrals all answer 404 alike (STYLE.md s3: a record you may not see does not exist).
+    """
+    try:
+        referrals.set_referral_status(actor(request), referral_id, request.POST.get("status", ""))
+    except Forbidden:
+        raise Http404() from None
+    except ValidationFailed as error:
+        return errors.bad_request(request, error.message)
+    return redirect("clinic:referrals")
