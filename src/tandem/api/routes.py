@@ -21,7 +21,6 @@ from tandem.api.schemas import (
     PlanUpdateIn,
 )
 from tandem.services import access, intake, patients, plans
-from tandem.storage.models import CarePlan, FormulationRecord
 
 router = Router()
 ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
@@ -97,9 +96,7 @@ def list_formulations(request: HttpRequest, patient_id: int) -> Any:
 
 @router.get("/formulations/{formulation_id}", response={200: FormulationOut, **ERRORS})
 def get_formulation(request: HttpRequest, formulation_id: int) -> Any:
-    return access.access_record(
-        actor(request), FormulationRecord, formulation_id, action="formulation.view"
-    )
+    return intake.get_formulation(actor(request), formulation_id)
 
 
 @router.get("/patients/{patient_id}/plan", response={200: PlanOut, **ERRORS})
@@ -119,7 +116,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> Any:
 
 @router.put("/plans/{plan_id}", response={200: PlanOut, **ERRORS})
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdateIn) -> Any:
-    plan: CarePlan = plans.update_plan(
+    plan = plans.update_plan(
         actor(request),
         plan_id,
         expected_version=payload.expected_version,

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tandem.services import engines
-from tandem.services.access import access_patient
+from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import record_event
 from tandem.services.clock import get_clock
@@ -248,3 +248,11 @@ def latest_formulation(who: Any, patient_id: Any) -> FormulationRecord | None:
 def list_formulations(who: Any, patient_id: Any) -> list[FormulationRecord]:
     patient = access_patient(who, patient_id, action="formulation.list")
     return list(patient.formulations.order_by("-created_at", "-pk"))
+
+
+def get_formulation(who: Any, formulation_id: Any) -> FormulationRecord:
+    """One stored formulation (audited; NotFound when missing or not visible)."""
+    record: FormulationRecord = access_record(
+        who, FormulationRecord, formulation_id, action="formulation.view"
+    )
+    return record

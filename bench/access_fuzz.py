@@ -1,0 +1,93 @@
+"""Cross-clinic access fuzz: >= 10,000 attempts, all refused (SECURITY.md "Access").
+
+Builds the two-clinic test world (tests/integration/support.py) in a fresh SQLite
+database, then makes random attempts by every role of clinic "south" on clinic
+"north"'s patients, formulations, plans and administrations, plus random ids, through
+the services and the API (Django test client). Every attempt must end in NotFound / 404.
+Exit status 1 on any leak.
+
+    .venv/bin/python bench/access_fuzz.py --attempts 10000 [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--attempts", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.update(
+        TANDEM_DATA_DIR=tempfile.mkdtemp(prefix="tandem-bench-access-"),
+        TANDEM_ENV="test",
+        TANDEM_LOG_LEVEL="ERROR",
+        DJANGO_SETTINGS_MODULE="tandem.web.settings",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from tests.integration.support import build_world
+
+    from tandem.services import access, intake, plans
+    from tandem.services.actors import Actor
+    from tandem.services.errors import NotFound
+    from tandem.storage.models import ROLES, FormulationRecord
+
+    setup_test_environment()
+    world = build_world()
+    north, south = world.a, world.b
+    own = {south.patient.pk, south.outsider_patient.pk, south.formulation.pk, south.plan.pk}
+    rng = random.Random(args.seed)
+    kinds = ("patient", "formulation", "plan", "administrations", "api")
+    leaks = 0
+    started = time.perf_counter()
+    for _ in range(args.attempts):
+        role = rng.choice(ROLES)
+        kind = rng.choice(kinds)
+        staff = south.staff[role]
+        actor = Actor(user=staff.user)
+        wanted = rng.choice([
+            north.patient.pk, north.outsider_patient.pk, north.formulation.pk, north.plan.pk,
+            rng.randint(-10, 10**12),
+        ])  # fmt: skip
+        if wanted in own:
+            continue
+        if kind == "api":
+            client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[staff.pk]}")
+            leaks += client.get(f"/api/v1/patients/{wanted}").status_code != 404
+            continue
+        try:
+            if kind == "patient":
+                access.access_patient(actor, wanted)
+            elif kind == "formulation":
+                access.access_record(actor, FormulationRecord, wanted, action="formulation.view")
+            elif kind == "plan":
+                plans.get_plan(actor, wanted)
+            else:
+                intake.list_administrations(actor, wanted)
+            leaks += 1
+        except NotFound:
+            pass
+    elapsed = time.perf_counter() - started
+    print(f"{args.attempts} attempts, {leaks} leaks, {elapsed:.1f} s")
+    sys.exit(1 if leaks else 0)
+
+
+if __name__ == "__main__":
+    main()
