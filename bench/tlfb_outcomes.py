@@ -1,7 +1,7 @@
 """Benchmark ``tandem tlfb`` (monitoring.md s4, s8) and compare it with abstcal 0.9.
 
     .venv/bin/python bench/tlfb_outcomes.py [--subjects 100000] [--small 1000] [--runs 3]
-                                            [--abstcal-runs 3]
+                                            [--abstcal-runs 3]   (0: skip abstcal)
 
 1. ``tandem tlfb`` on ``--subjects`` subjects x 90 days (TLFB with ~3% unreported days,
    four visits with ~10% missing, a urine result every 7 days): target under 5 s wall.
@@ -110,6 +110,8 @@ def main() -> None:
         print("|---|---|---|---|---|")
         print(_row("tandem tlfb", args.subjects, big_times))
         print(_row("tandem tlfb", args.small, small_times))
+        if args.abstcal_runs == 0:
+            return
         if not ABSTCAL_PYTHON.exists():
             print(
                 "abstcal: .venv-abstcal missing (make abstcal-env); no comparison", file=sys.stderr
