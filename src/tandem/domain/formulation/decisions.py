@@ -51,10 +51,8 @@ class Plan:
         return tuple(i.id for i in self.interventions)
 
 
-def _matching(
-    clauses: tuple[Clause, ...], facts: Mapping[str, FactValue], values: Mapping[str, int]
-) -> list[Clause]:
-    return [c for c in clauses if all(cond.holds(facts, values) for cond in c.conditions)]
+def _matching(clauses: tuple[Clause, ...], facts: Mapping[str, FactValue]) -> list[Clause]:
+    return [clause for clause in clauses if clause.holds(facts)]
 
 
 def _facts_of(clauses: list[Clause], facts: Mapping[str, FactValue]) -> dict[str, object]:
@@ -66,7 +64,7 @@ def place(facts: Mapping[str, FactValue], ruleset: RuleSet, program: Program) ->
     """The first placement rule that matches, with every matching clause as a reason."""
     values = ruleset.values
     for rule in ruleset.placement:
-        matched = _matching(rule.clauses, facts, values)
+        matched = _matching(rule.clauses, facts)
         if matched:
             names = reason_names(facts, values)
             within = _within_program(rule.level, program)
@@ -105,7 +103,7 @@ def build_plan(
     names: dict[str, object] = {**values, "reassess_on": when}
     reasons = reason_names(current, values)  # reads the plan as it grows
     for rule in ruleset.interventions:
-        matched = _matching(rule.clauses, current, values)
+        matched = _matching(rule.clauses, current)
         if not matched:
             continue
         frequency = rule.frequency or ruleset.frequency_by_level[level]
@@ -122,5 +120,5 @@ def build_plan(
             )
         )
         current["plan"] = frozenset(i.id for i in chosen)
-    measures = tuple(m.text for m in ruleset.measures if _matching(m.clauses, current, values))
+    measures = tuple(m.text for m in ruleset.measures if _matching(m.clauses, current))
     return Plan(tuple(chosen), measures)

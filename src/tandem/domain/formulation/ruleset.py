@@ -56,19 +56,23 @@ class RuleText:
 
 @dataclass(frozen=True)
 class Condition:
+    """One test of one fact. ``at_least`` names a threshold; ``limit`` is its value,
+    resolved when the rule set is read (it runs for every case)."""
+
     fact: str
     op: Op
     operand: bool | str | tuple[str, ...]
+    limit: int = 0
 
-    def holds(self, facts: Mapping[str, FactValue], thresholds: Mapping[str, int]) -> bool:
+    def holds(self, facts: Mapping[str, FactValue]) -> bool:
         value = facts[self.fact]
-        if self.op == "is":
+        op = self.op
+        if op == "in":
+            return value in self.operand  # type: ignore[operator]  # a tuple for "in"
+        if op == "is":
             return value is self.operand
-        if self.op == "in":
-            return isinstance(self.operand, tuple) and value in self.operand
-        if self.op == "at_least":
-            limit = thresholds[str(self.operand)]
-            return isinstance(value, int) and not isinstance(value, bool) and value >= limit
+        if op == "at_least":
+            return type(value) is int and value >= self.limit  # never None, never a bool
         return isinstance(value, frozenset) and self.operand in value
 
 
@@ -78,6 +82,12 @@ class Clause:
 
     conditions: tuple[Condition, ...]
     reason: str
+
+    def holds(self, facts: Mapping[str, FactValue]) -> bool:
+        for condition in self.conditions:  # noqa: SIM110 - a plain loop: hot path
+            if not condition.holds(facts):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,7 @@ class _Reader:
             raise InvalidRuleSet("$.schema: a rule set must have schema 'tandem.ruleset/1'")
         self.data = data
         self.threshold_names: set[str] = set()
+        self.threshold_values: dict[str, int] = {}
 
     def field(self, item: Mapping[str, Any], name: str, path: str, kind: type) -> Any:
         value = item.get(name) if isinstance(item, Mapping) else None
@@ -181,6 +192,7 @@ class _Reader:
         if missing:
             raise InvalidRuleSet(f"$.thresholds: missing {', '.join(missing)}")
         self.threshold_names = set(result)
+        self.threshold_values = {name: t.value for name, t in result.items()}
         return result
 
     def rule_texts(self) -> tuple[RuleText, ...]:
@@ -275,7 +287,8 @@ class _Reader:
             raise InvalidRuleSet(f"{path}: exactly one of is, in, at_least, contains")
         op: Op = ops[0]  # type: ignore[assignment]  # narrowed by the list above
         operand = _operand(op, item[op], FACTS[fact], self.threshold_names, path)
-        return Condition(fact, op, operand)
+        limit = self.threshold_values[str(operand)] if op == "at_least" else 0
+        return Condition(fact, op, operand, limit)
 
     def check_placeholders(self, text: str, path: str, extra: set[str] | None = None) -> None:
         names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
