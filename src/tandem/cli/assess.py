@@ -55,7 +55,7 @@ def _fail(message: str) -> NoReturn:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a byte-order mark is not an error
     except (OSError, UnicodeDecodeError) as error:
         _fail(f"{path}: cannot be read ({error.__class__.__name__})")
 
