@@ -59,14 +59,23 @@ class Visit:
     page: Page
     origin: str
     requested: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
 
     def go(self, path: str) -> Any:
         return self.page.goto(self.origin + path)
 
     def shot(self, name: str) -> None:
+        """Check the page's accessibility basics, then save a screenshot if asked to."""
+        self.assert_accessible_basics()
         if screenshots_wanted():
             SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=str(SCREENSHOT_DIR / name), full_page=True)
+
+    def assert_accessible_basics(self) -> None:
+        """One h1; every visible control labelled; every radio/checkbox group a fieldset
+        with a legend; every error summary link pointing at an element that exists."""
+        problems = self.page.evaluate(A11Y_CHECK)
+        assert problems == [], problems
 
     def storage_sizes(self) -> list[int]:
         """[localStorage.length, sessionStorage.length, IndexedDB databases] of the site."""
@@ -95,8 +104,33 @@ class Visit:
             assert "?" not in value
             assert not any(secret in value for secret in secrets)
 
+    def csp_violations(self) -> list[str]:
+        return [text for text in self.console_errors if "Content Security Policy" in text]
+
     def offsite_requests(self) -> list[str]:
         return [url for url in self.requested if not url.startswith(self.origin)]
+
+
+A11Y_CHECK = """() => {
+  const problems = [];
+  if (document.querySelectorAll("h1").length !== 1) problems.push("not exactly one h1");
+  if (!document.documentElement.lang) problems.push("no lang on <html>");
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.type === "hidden") continue;
+    const named = el.labels.length > 0 || el.getAttribute("aria-label");
+    if (!named) problems.push(`unlabelled ${el.tagName} ${el.name}`);
+    if ((el.type === "radio" || (el.type === "checkbox" && el.name.includes("-") === false))
+        && document.querySelectorAll(`[name="${el.name}"]`).length > 1) {
+      const set = el.closest("fieldset");
+      if (!set || !set.querySelector("legend")) problems.push(`no legend for ${el.name}`);
+    }
+  }
+  for (const link of document.querySelectorAll(".error-summary a[href^='#']")) {
+    if (!document.getElementById(link.getAttribute("href").slice(1)))
+      problems.push(`error link to a missing ${link.getAttribute("href")}`);
+  }
+  return problems;
+}"""
 
 
 def _visit(browser: Browser, origin: str, viewport: dict[str, int]) -> Iterator[Visit]:
@@ -105,6 +139,15 @@ def _visit(browser: Browser, origin: str, viewport: dict[str, int]) -> Iterator[
     page.set_default_timeout(15_000)
     visit = Visit(page=page, origin=origin)
     page.on("request", lambda request: visit.requested.append(request.url))
+    # A CSP violation (inline script or style, an on*= handler) shows as a console error.
+    page.on(
+        "console",
+        lambda message: (
+            visit.console_errors.append(f"{page.url}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
     # Anything not addressed to the live server is refused: no network in tests.
     context.route(
         "**/*",

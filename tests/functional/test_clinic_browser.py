@@ -157,6 +157,7 @@ def test_a_new_patient_from_intake_to_a_signed_plan(tablet: Visit) -> None:
     tablet.shot("caseload.png")
 
     assert tablet.offsite_requests() == []
+    assert tablet.csp_violations() == []
     tablet.assert_no_patient_data_stored(NAME, "Quinn")
 
 

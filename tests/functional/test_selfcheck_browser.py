@@ -67,6 +67,7 @@ def test_suicide_risk_puts_the_crisis_screen_before_the_result(phone: Visit) -> 
     assert "?" not in phone.page.url
     assert phone.storage_sizes() == [0, 0, 0]
     assert phone.offsite_requests() == []
+    assert phone.csp_violations() == []
     # Only the cookie the form needs against forgery; no session (self-check.md "Privacy").
     assert {cookie["name"] for cookie in phone.page.context.cookies()} <= {"csrftoken"}
     assert Referral.objects.count() == 0
@@ -98,6 +99,7 @@ def test_asking_to_be_contacted_reaches_the_clinics_referral_list(
     expect(phone.page.get_by_role("heading", level=1)).to_contain_text("Harbor Clinic will")
     assert phone.storage_sizes() == [0, 0, 0]
     assert phone.offsite_requests() == []
+    assert phone.csp_violations() == []
 
     sign_in(second_tablet, intake, next_path="/clinic/referrals")
     row = second_tablet.page.get_by_role("row", name="Sam")
