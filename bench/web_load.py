@@ -4,7 +4,8 @@ Seeds a fresh SQLite database through the services (150 active patients with int
 formulation, placement and plan; 2,000 discharged), serves it with ``tandem serve``
 (gunicorn) on 127.0.0.1, signs 20 virtual users in (demo mode: password only), and has
 each request the caseload page (30%) or a random active patient's chart (70%) as fast
-as it can for a bounded time. The same is done for the API equivalents
+as it can (or, with ``--rate``, paced to that many requests/s in total) for a bounded
+time. The same is done for the API equivalents
 (/api/v1/caseload, /api/v1/patients/{id}/plan) with a bearer token.
 
     .venv/bin/python bench/web_load.py --seconds 30 --runs 3 [--workers 2] [--out FILE]
@@ -129,10 +130,14 @@ def sign_in(port: int) -> str:
     return f"csrftoken={csrf_cookie}; sessionid={session}"
 
 
-def user(port: int, headers: dict[str, str], paths, until: float, out: dict) -> None:
+def user(port: int, headers: dict[str, str], paths, until: float, out: dict, pace: float) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     rng = random.Random()
+    next_start = time.monotonic() + rng.random() * pace
     while time.monotonic() < until:
+        if pace:  # think time: each user starts one request every `pace` seconds
+            time.sleep(max(0.0, next_start - time.monotonic()))
+            next_start += pace
         name, path = paths(rng)
         start = time.perf_counter()
         try:
@@ -151,11 +156,12 @@ def user(port: int, headers: dict[str, str], paths, until: float, out: dict) -> 
     conn.close()
 
 
-def run(port: int, users: int, seconds: float, headers_for, paths) -> dict:
+def run(port: int, users: int, seconds: float, headers_for, paths, rate: float) -> dict:
     results: list[dict] = [{} for _ in range(users)]
     until = time.monotonic() + seconds
+    pace = users / rate if rate else 0.0
     threads = [
-        threading.Thread(target=user, args=(port, headers_for(i), paths, until, results[i]))
+        threading.Thread(target=user, args=(port, headers_for(i), paths, until, results[i], pace))
         for i in range(users)
     ]
     for thread in threads:
@@ -223,6 +229,12 @@ def main() -> None:
     parser.add_argument("--discharged", type=int, default=2000)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="total requests/s spread over the users (0: no think time, saturate)",
+    )
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="tandem-bench-web-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
@@ -256,10 +268,13 @@ def main() -> None:
                 return "API caseload", "/api/v1/caseload"
             return "API plan", f"/api/v1/patients/{rng.choice(ids)}/plan"
 
+        def cookie_for(i: int) -> dict[str, str]:
+            return {"Cookie": cookies[i]}
+
         runs = []
         for n in range(args.runs):
             page_stats = summary(
-                run(args.port, args.users, args.seconds, lambda i: {"Cookie": cookies[i]}, pages)
+                run(args.port, args.users, args.seconds, cookie_for, pages, args.rate)
             )
             api_stats = summary(
                 run(
@@ -268,6 +283,7 @@ def main() -> None:
                     args.seconds,
                     lambda i: {"Authorization": f"Bearer {token}"},
                     api,
+                    args.rate,
                 )
             )
             runs.append((page_stats, api_stats))
@@ -299,7 +315,8 @@ def render(args: argparse.Namespace, runs: list) -> str:
     setup = (
         f"{args.users} concurrent users, {args.seconds:.0f} s per run, {args.runs} runs "
         f"(medians), gunicorn {args.workers} sync workers, SQLite (WAL, synchronous=FULL), "
-        f"{args.active} active + {args.discharged} discharged patients"
+        f"{args.active} active + {args.discharged} discharged patients, "
+        + (f"paced at {args.rate:.0f} requests/s in total" if args.rate else "no think time")
     )
     return setup + "\n\n" + "\n".join(lines) + "\n"
 
