@@ -14,15 +14,22 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from tandem.domain.errors import InvalidInput
 
 SCORED = ("phq9", "gad7", "pcl5")
+WORKERS = 2  # the reference machine has 2 cores
+T = TypeVar("T")
+R = TypeVar("R")
 COURSE_FIELDS = (
     "baseline",
     "baseline_date",
@@ -86,11 +93,26 @@ def run(
     from tandem.domain.monitoring.analysis import analyze_caseload
     from tandem.domain.monitoring.report import patient_reports
 
-    caseload = read_caseload(checkins, instruments, screens)
-    results: dict[str, Any] = {}
-    for group in analyze_caseload(caseload, today):
-        results.update(patient_reports(group, caseload.patient_ids))
+    # NumPy releases the GIL in its array loops, so two threads overlap reading the files
+    # and analysing one group of patients while the previous one is being reported.
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        caseload = read_caseload(checkins, instruments, screens, mapper=pool.map)
+        results: dict[str, Any] = {}
+        mapper = partial(_ahead, pool)
+        for group in analyze_caseload(caseload, today, mapper=mapper):
+            results.update(patient_reports(group, caseload.patient_ids))
     return results
+
+
+def _ahead(pool: Executor, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    """``map`` over a pool with at most ``WORKERS`` items in flight (bounded memory)."""
+    pending: deque[Future[R]] = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) > WORKERS:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _cell(value: Any) -> Any:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -292,7 +292,8 @@ def dates(table: CsvTable, column: str) -> Ints:
     """ISO dates (YYYY-MM-DD) of a column as proleptic ordinals (``date.toordinal()``).
 
     Rows mostly share "YYYY-MM-" with the row before, so year and month are decoded once
-    per run of equal prefixes; the day digits row by row.
+    per run of equal prefixes (into the ordinal of the month's day 0 and its length);
+    only the day digits are decoded row by row.
     """
     s, e = table.cell(table.col(column))
     n = s.size
@@ -300,31 +301,31 @@ def dates(table: CsvTable, column: str) -> Ints:
     head = np.ones(n, bool)
     head[1:] = prefix[1:] != prefix[:-1]
     heads = np.flatnonzero(head)
-    run = np.cumsum(head) - 1
-    year, month, ok = _year_month(_window(table.buf, s[heads], 8))
+    month_zero, month_days = _months(_window(table.buf, s[heads], 8))
+    run = np.cumsum(head, dtype=np.int32) - 1
     tail = _window(table.buf, s + 8, 2)
     d8, d9 = tail[:, 0] - np.uint8(48), tail[:, 1] - np.uint8(48)
-    day = d8.astype(np.int64) * 10 + d9
-    year, month = year[run], month[run]
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    valid = ok[run] & (e - s == 10) & (d8 < 10) & (d9 < 10) & (day >= 1)
-    valid &= day <= _MONTH_DAYS[month] + ((month == 2) & leap)
+    day = d8.astype(np.int32) * 10 + d9
+    valid = (e - s == 10) & (d8 < 10) & (d9 < 10) & (day >= 1) & (day <= month_days[run])
     _bad_row(table, ~valid, column, "is not a date (YYYY-MM-DD)")
-    y = year - 1
-    before = y * 365 + y // 4 - y // 100 + y // 400
-    ordinal: Ints = before + _DAYS_BEFORE_MONTH[month] + ((month > 2) & leap) + day
+    ordinal: Ints = month_zero[run] + day
     return ordinal
 
 
-def _year_month(chars: NDArray[np.uint8]) -> tuple[Ints, Ints, NDArray[np.bool_]]:
-    """Year, month (clipped to 1-12) and validity of "YYYY-MM-" prefixes."""
+def _months(chars: NDArray[np.uint8]) -> tuple[Ints, Ints]:
+    """Ordinal of day 0 and length (0 when malformed) of each "YYYY-MM-" prefix's month."""
     d = chars.astype(np.int64) - 48
     ok = (chars[:, 4] == 45) & (chars[:, 7] == 45)
     ok &= ((d[:, [0, 1, 2, 3, 5, 6]] >= 0) & (d[:, [0, 1, 2, 3, 5, 6]] <= 9)).all(axis=1)
     year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
     month = d[:, 5] * 10 + d[:, 6]
     ok &= (month >= 1) & (month <= 12) & (year >= 1)
-    return year, np.clip(month, 1, 12), ok
+    month = np.clip(month, 1, 12)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    y = year - 1
+    zero = y * 365 + y // 4 - y // 100 + y // 400 + _DAYS_BEFORE_MONTH[month] + ((month > 2) & leap)
+    length = np.where(ok, _MONTH_DAYS[month] + ((month == 2) & leap), 0)
+    return zero.astype(np.int64), length.astype(np.int64)
 
 
 def labels(table: CsvTable, column: str) -> tuple[Ints, list[str]]:
@@ -448,31 +449,51 @@ def screen_rows(table: CsvTable, patient: Ints) -> ScreenRows:
     )
 
 
+SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "checkins": (CHECKIN_COLUMNS, CHECKIN_OPTIONAL),
+    "instruments": (INSTRUMENT_COLUMNS, ("i*",)),
+    "screens": (SCREEN_COLUMNS, SCREEN_OPTIONAL),
+}
+Rows = CheckinRows | InstrumentRows | ScreenRows
+
+
+def _read_one(job: tuple[str, Path]) -> tuple[str, Rows, list[str]]:
+    """One file's rows, with patient codes local to that file, and its patient ids."""
+    kind, path = job
+    table = read_table(path, *SPECS[kind])
+    codes, names = patients(table)
+    builder: Callable[[CsvTable, Ints], Rows] = BUILDERS[kind]  # type: ignore[assignment]
+    return kind, builder(table, codes), names
+
+
 def read_caseload(
-    checkins: Path, instruments: Path | None = None, screens: Path | None = None
+    checkins: Path,
+    instruments: Path | None = None,
+    screens: Path | None = None,
+    mapper: Callable[..., Iterable[tuple[str, Rows, list[str]]]] = map,
 ) -> Caseload:
-    """Read the files of ``tandem analyze`` into one ``Caseload`` (ids sorted)."""
-    tables: list[tuple[str, CsvTable, Ints, list[str]]] = []
-    ci = read_table(checkins, CHECKIN_COLUMNS, CHECKIN_OPTIONAL)
-    tables.append(("checkins", ci, *patients(ci)))
-    if instruments is not None:
-        t = read_table(instruments, INSTRUMENT_COLUMNS, ("i*",))
-        tables.append(("instruments", t, *patients(t)))
-    if screens is not None:
-        t = read_table(screens, SCREEN_COLUMNS, SCREEN_OPTIONAL)
-        tables.append(("screens", t, *patients(t)))
-    ids = sorted({pid for _, _, _, names in tables for pid in names})
+    """Read the files of ``tandem analyze`` into one ``Caseload`` (ids sorted).
+
+    ``mapper`` reads the files (``map``, or a thread pool's to read them side by side);
+    an error in an earlier file is reported first.
+    """
+    jobs = [("checkins", checkins), ("instruments", instruments), ("screens", screens)]
+    read = list(mapper(_read_one, [(k, p) for k, p in jobs if p is not None]))
+    ids = sorted({pid for _, _, names in read for pid in names})
     position = {pid: i for i, pid in enumerate(ids)}
-    built: dict[str, object] = {}
-    for kind, table, codes, names in tables:
+    built: dict[str, Rows] = {}
+    for kind, rows, names in read:
         remap = np.asarray([position[n] for n in names], np.int64)
-        patient = remap[codes] if codes.size else codes
-        built[kind] = BUILDERS[kind](table, patient)
+        built[kind] = replace(
+            rows, patient=remap[rows.patient] if rows.patient.size else rows.patient
+        )
+    ci, ins, scr = built["checkins"], built.get("instruments"), built.get("screens")
+    assert isinstance(ci, CheckinRows)
     return Caseload(
         patient_ids=tuple(ids),
-        checkins=built["checkins"],  # type: ignore[arg-type]  # keyed by kind above
-        instruments=built.get("instruments") or no_instruments(),  # type: ignore[arg-type]
-        screens=built.get("screens") or no_screens(),  # type: ignore[arg-type]
+        checkins=ci,
+        instruments=ins if isinstance(ins, InstrumentRows) else no_instruments(),
+        screens=scr if isinstance(scr, ScreenRows) else no_screens(),
     )
 
 

@@ -255,11 +255,14 @@ def _iso(ctx: AlertContext, days: Ints) -> list[str | None]:
     return iso_dates(ctx.grid.first_day, days)
 
 
-def _num(values: Floats) -> list[float | int | None]:
-    """Plain numbers: whole values as int, NaN as None."""
-    out: list[float | int | None] = []
-    for v in values.tolist():
-        out.append(None if v != v else (int(v) if float(v).is_integer() else v))
+def _num(values: Floats) -> list[Any]:
+    """Plain numbers in bulk: whole values as int, others as float, NaN as None."""
+    a = np.asarray(values, float)
+    cells = a.astype(object)
+    whole = np.isfinite(a) & (a == np.round(a))
+    cells[whole] = a[whole].astype(np.int64).astype(object)
+    cells[np.isnan(a)] = None
+    out: list[Any] = cells.tolist()
     return out
 
 
@@ -273,7 +276,7 @@ def _suicide_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any
     out = []
     for k in range(r.size):
         e: dict[str, Any] = {}
-        if i9[k] is not None and i9[k] >= 1:  # type: ignore[operator]  # int or float here
+        if i9[k] is not None and i9[k] >= 1:
             e.update(phq9_item9=i9[k], phq9_date=i9_date[k])
         if tiers[k] == tiers[k] and tiers[k] >= 1:
             e.update(cssrs_tier=CSSRS_TIERS[int(tiers[k])], cssrs_date=tier_date[k])
@@ -319,19 +322,24 @@ def _persistent_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, 
 
 
 def _lapse_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
-    g = ctx.grid
+    g, st = ctx.grid, ctx.settings
     streak = g.negatives_before_positive[r, t].tolist()
     level = _num(g.positive_benzoylecgonine[r, t])
-    reported = g.used[r, t].tolist()
+    reported = g.used[r, t] & (ctx.conditions.gap_before[r, t] >= st.use_free_days_before_lapse)
     gap = ctx.conditions.gap_before[r, t].tolist()
     out = []
-    for k in range(r.size):
+    for k, use in enumerate(reported.tolist()):
         e: dict[str, Any] = {}
-        if streak[k] >= ctx.settings.negatives_before_lapse:
-            e.update(positive_screen=True, negatives_in_a_row_before=streak[k])
-            e.update(benzoylecgonine_ng_ml=level[k], note=CARRY_OVER_NOTE)
-        if reported[k] and gap[k] >= ctx.settings.use_free_days_before_lapse:
-            e.update(use_reported=True, days_without_use_before=gap[k])
+        if streak[k] >= st.negatives_before_lapse:
+            e = {
+                "positive_screen": True,
+                "negatives_in_a_row_before": streak[k],
+                "benzoylecgonine_ng_ml": level[k],
+                "note": CARRY_OVER_NOTE,
+            }
+        if use:
+            e["use_reported"] = True
+            e["days_without_use_before"] = gap[k]
         out.append(e)
     return out
 
