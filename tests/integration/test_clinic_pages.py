@@ -316,3 +316,20 @@ def test_intake_staff_mark_a_referral_contacted_only_in_their_clinic(world: Worl
     assert ok.status_code == 302
     referral.refresh_from_db()
     assert referral.status == "contacted"
+
+
+def test_intake_pages_show_crisis_resources_once_a_screen_shows_risk(world: World) -> None:
+    client = client_for(world.a.staff["intake"])
+    # world.a.patient's C-SSRS answered q1 = 1: the low tier (instruments.md).
+    flagged = client.get(f"/clinic/patients/{world.a.patient.pk}/intake/instruments")
+    assert 'class="crisis"' in flagged.content.decode()
+    response = client.post(
+        "/clinic/patients/new",
+        {"display_name": "Calm Person", "date_of_birth": "1980-02-02", "sex": "male"},
+    )
+    fresh = client.get(response["Location"])
+    assert 'class="crisis"' not in fresh.content.decode()
+    patient = Patient.objects.get(display_name="Calm Person")
+    record(client, patient, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1])  # item 9 above 0
+    again = client.get(f"/clinic/patients/{patient.pk}/intake/instruments")
+    assert 'class="crisis"' in again.content.decode()

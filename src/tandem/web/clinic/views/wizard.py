@@ -32,8 +32,24 @@ def step_context(patient: Patient, step: str, **extra: Any) -> dict[str, Any]:
         "intake": current,
         "case": current.case,
         "done": done_steps(current.case),
+        "show_crisis": screens_show_risk(patient, current),
         **extra,
     }
+
+
+def screens_show_risk(patient: Patient, current: Any) -> bool:
+    """Before any formulation, a recorded screen already showing suicide risk puts the
+    crisis resources on the intake pages: the PHQ-9's own suicide-item flag (facts.md
+    s2.1) or a C-SSRS tier other than none (instruments.md), as the scorer stored them."""
+    results = patient.administrations.filter(episode=current.episode).values_list(
+        "result", flat=True
+    )
+    for result in results:
+        if "suicide_item_positive" in result.get("flags", []):
+            return True
+        if result.get("instrument") == "cssrs" and result.get("band") not in (None, "none"):
+            return True
+    return False
 
 
 def done_steps(case: dict[str, Any]) -> set[str]:
