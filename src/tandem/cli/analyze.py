@@ -86,12 +86,19 @@ def parse_today(text: str) -> date:
 
 
 def run(
-    checkins: Path, instruments: Path | None, screens: Path | None, today: date
+    checkins: Path,
+    instruments: Path | None,
+    screens: Path | None,
+    today: date,
+    as_text: bool = False,
 ) -> dict[str, Any]:
-    """Read the files and analyse every patient; the result keyed by patient id."""
+    """Read the files and analyse every patient; the result keyed by patient id.
+
+    With ``as_text`` each value is the patient's result as JSON text (faster to print).
+    """
     from tandem.cli.monitoring_io import read_caseload
     from tandem.domain.monitoring.analysis import analyze_caseload
-    from tandem.domain.monitoring.report import patient_reports
+    from tandem.domain.monitoring.report import patient_json, patient_reports
 
     # NumPy releases the GIL in its array loops, so two threads overlap reading the files
     # and analysing one group of patients while the previous one is being reported.
@@ -100,7 +107,10 @@ def run(
         results: dict[str, Any] = {}
         mapper = partial(_ahead, pool)
         for group in analyze_caseload(caseload, today, mapper=mapper):
-            results.update(patient_reports(group, caseload.patient_ids))
+            if as_text:
+                results.update(patient_json(group, caseload.patient_ids))
+            else:
+                results.update(patient_reports(group, caseload.patient_ids))
     return results
 
 
@@ -188,15 +198,14 @@ def analyze(
     if as_json and output is not None:
         _fail("--json and --output cannot be used together")
     try:
-        results = run(checkins, instruments, screens, parse_today(today_text))
+        results = run(checkins, instruments, screens, parse_today(today_text), output is None)
     except InvalidInput as exc:
         _fail(str(exc))
     if output is not None:
         write_flat(results, output)
         return
-    ordered = {pid: results[pid] for pid in sorted(results)}
-    sys.stdout.write(json.dumps(ordered, separators=(",", ":"), allow_nan=False))
-    sys.stdout.write("\n")
+    body = ",".join(f"{json.dumps(pid)}:{results[pid]}" for pid in sorted(results))
+    sys.stdout.write("{" + body + "}\n")
 
 
 def _fail(message: str) -> None:

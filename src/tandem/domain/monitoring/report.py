@@ -9,12 +9,15 @@ list is empty).
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tandem.domain.monitoring.alerts import KINDS
 from tandem.domain.monitoring.analysis import GroupAnalysis
+from tandem.domain.monitoring.markers import EarlyMarkers
 from tandem.domain.monitoring.series import Floats, iso_dates
 
 DIGITS: Final = 3
@@ -55,11 +58,17 @@ def flags(values: Floats) -> list[Any]:
     return out
 
 
-def patient_reports(group: GroupAnalysis, patient_ids: tuple[str, ...]) -> dict[str, Any]:
-    """The result object of every patient of one analysed group, keyed by patient id."""
+def patient_reports(
+    group: GroupAnalysis, patient_ids: tuple[str, ...], *, with_blocks: bool = True
+) -> dict[str, Any]:
+    """The result object of every patient of one analysed group, keyed by patient id.
+
+    Without ``with_blocks`` the ``early_markers`` lists are left empty (``patient_json``
+    writes them itself).
+    """
     ids = [patient_ids[i] for i in group.grid.patients.tolist()]
     cycle = _cycles(group)
-    markers, trends = _markers(group)
+    markers, trends = _markers(group, with_blocks)
     rec = _recoveries(group)
     mbc = _mbc(group)
     alerts = _alerts(group)
@@ -110,10 +119,15 @@ def _cycles(group: GroupAnalysis) -> list[dict[str, Any]]:
     )
 
 
-def _markers(group: GroupAnalysis) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
+def _markers(
+    group: GroupAnalysis, with_blocks: bool
+) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
     m = group.markers
-    first_day = group.grid.first_day
     n_blocks = m.n_blocks.tolist()
+    trends = _trends(m, len(n_blocks))
+    if not with_blocks:
+        return [[] for _ in n_blocks], trends
+    first_day = group.grid.first_day
     starts = (
         m.first_checkin[:, None]
         + group.settings.cycle.block_days * np.arange(m.days.shape[1])[None, :]
@@ -139,16 +153,19 @@ def _markers(group: GroupAnalysis) -> tuple[list[list[dict[str, Any]]], list[dic
         ]
         for row, n in enumerate(n_blocks)
     ]
-    trends = _columns(
+    return blocks, trends
+
+
+def _trends(m: EarlyMarkers, n: int) -> list[dict[str, Any]]:
+    return _columns(
         {
             "crash_dips_per_block": figures(m.dips_trend),
             "sleep_sd_per_block": figures(m.sleep_sd_trend),
             "mean_craving_per_block": figures(m.craving_trend),
             "signs_of_progress": _signs(m.dips_trend, m.sleep_sd_trend, m.craving_trend),
-            "meaning": [TREND_MEANING] * len(n_blocks),
+            "meaning": [TREND_MEANING] * n,
         }
     )
-    return blocks, trends
 
 
 def _signs(dips: Floats, sleep: Floats, craving: Floats) -> list[list[str]]:
@@ -218,4 +235,64 @@ def _alerts(group: GroupAnalysis) -> dict[int, list[dict[str, Any]]]:
                 "recipient": raised.recipients[k],
             }
         )
+    return out
+
+
+def _tokens(values: Floats, digits: int | None) -> NDArray[np.str_]:
+    """JSON tokens of numbers in bulk: rounded floats (or ints), ``null`` for NaN."""
+    a = np.asarray(values, float)
+    if digits is None:
+        text = np.nan_to_num(a).astype(np.int64).astype(str)
+    else:
+        text = np.round(a, digits).astype(str)
+    result: NDArray[np.str_] = np.where(np.isnan(a), "null", text)
+    return result
+
+
+def blocks_json(group: GroupAnalysis) -> list[str]:
+    """Each patient's ``early_markers`` list as JSON text, built with array string ops.
+
+    Equal to ``json.dumps`` of the ``patient_reports`` blocks (a test checks it); about
+    five times faster on a large caseload.
+    """
+    m = group.markers
+    first_day = group.grid.first_day
+    shape = m.days.shape
+    starts = m.first_checkin[:, None] + group.settings.cycle.block_days * np.arange(shape[1])
+    ends = starts + np.maximum(m.days, 1) - 1
+    start = np.asarray(iso_dates(first_day, starts.ravel()), object).astype(str)
+    end = np.asarray(iso_dates(first_day, ends.ravel()), object).astype(str)
+    parts = [
+        '{"block":', np.broadcast_to(np.arange(1, shape[1] + 1), shape).ravel().astype(str),
+        ',"start":"', start, '","end":"', end,
+        '","days":', m.days.ravel().astype(str),
+        ',"checkins":', m.checkins.ravel().astype(str),
+        ',"crash_dips":', _tokens(m.crash_dips.ravel(), None),
+        ',"sleep_sd":', _tokens(m.sleep_sd.ravel(), DIGITS),
+        ',"mean_craving":', _tokens(m.mean_craving.ravel(), DIGITS), "}",
+    ]  # fmt: skip
+    text = np.asarray(parts[0], dtype=np.dtypes.StringDType())
+    for part in parts[1:]:
+        text = np.strings.add(text, np.asarray(part, dtype=np.dtypes.StringDType()))
+    rows = text.reshape(shape).tolist()
+    n_blocks = m.n_blocks.tolist()
+    return ["[" + ",".join(row[:n]) + "]" for row, n in zip(rows, n_blocks, strict=True)]
+
+
+def patient_json(group: GroupAnalysis, patient_ids: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(patient id, JSON text of its result) for every patient of the group, in order.
+
+    The same content as ``patient_reports`` (a test checks it), with the blocks written
+    by ``blocks_json``.
+    """
+    reports = patient_reports(group, patient_ids, with_blocks=False)
+    blocks = blocks_json(group)
+    sufficient = (~group.cycle.insufficient_data).tolist()
+    out = []
+    for row, (pid, result) in enumerate(reports.items()):
+        head = json.dumps(result["cycle"], separators=(",", ":"), allow_nan=False)
+        rest = {k: v for k, v in result.items() if k not in ("cycle", "early_markers")}
+        tail = json.dumps(rest, separators=(",", ":"), allow_nan=False)
+        markers = blocks[row] if sufficient[row] else "[]"
+        out.append((pid, f'{{"cycle":{head},"early_markers":{markers},{tail[1:]}'))
     return out

@@ -80,3 +80,28 @@ def test_planted_steadier_sleep_is_recovered() -> None:
     assert np.mean(slopes) == pytest.approx(-1.5 / 9, abs=0.03)
     assert all("steadier sleep" in r["early_markers_trend"]["signs_of_progress"]
                for r in result.values())  # fmt: skip
+
+
+def test_the_fast_json_text_equals_the_report() -> None:
+    import json
+
+    from tandem.domain.monitoring.report import patient_json, patient_reports
+
+    from .builders import analyse, caseload
+
+    rng = np.random.default_rng(2)
+    patients = {
+        f"P{i}": Patient(
+            mood=[None if rng.random() < 0.2 else float(rng.integers(0, 11)) for _ in range(75)],
+            used=np.flatnonzero(rng.random(75) < 0.1).tolist(),
+            sleep=np.round(rng.normal(7, 1.3, 75), 2).tolist(),
+            scores={("phq9", 0): 14, ("phq9", 30): 9},
+            screens=[(20, "negative"), (25, "negative"), (30, "positive")],
+        )
+        for i in range(12)
+    }
+    patients["short"] = Patient(mood=[5.0] * 10)
+    group = analyse(patients, today=74)
+    ids = caseload(patients).patient_ids
+    text = dict(patient_json(group, ids))
+    assert {pid: json.loads(t) for pid, t in text.items()} == patient_reports(group, ids)
