@@ -31,10 +31,15 @@ def step_context(patient: Patient, step: str, **extra: Any) -> dict[str, Any]:
         "steps": INTAKE_STEPS,
         "intake": current,
         "case": current.case,
-        "done": done_steps(current.case),
+        "done": done_steps(current.case) | _questionnaires_done(patient, current),
         "show_crisis": screens_show_risk(patient, current),
         **extra,
     }
+
+
+def _questionnaires_done(patient: Patient, current: Any) -> set[str]:
+    recorded = patient.administrations.filter(episode=current.episode).exists()
+    return {"instruments"} if recorded else set()
 
 
 def screens_show_risk(patient: Patient, current: Any) -> bool:
