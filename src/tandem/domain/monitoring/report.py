@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from tandem.domain.monitoring.alerts import KINDS
 from tandem.domain.monitoring.analysis import GroupAnalysis
 from tandem.domain.monitoring.markers import EarlyMarkers
-from tandem.domain.monitoring.series import Floats, iso_dates
+from tandem.domain.monitoring.series import Floats, iso_date_table, iso_dates
 
 DIGITS: Final = 3
 BLOCK_KEYS: Final = (
@@ -260,8 +260,9 @@ def blocks_json(group: GroupAnalysis) -> list[str]:
     shape = m.days.shape
     starts = m.first_checkin[:, None] + group.settings.cycle.block_days * np.arange(shape[1])
     ends = starts + np.maximum(m.days, 1) - 1
-    start = np.asarray(iso_dates(first_day, starts.ravel()), object).astype(str)
-    end = np.asarray(iso_dates(first_day, ends.ravel()), object).astype(str)
+    table = iso_date_table(first_day, group.grid.n_days + 1)
+    start = table[np.clip(starts, -1, group.grid.n_days) + 1].ravel()
+    end = table[np.clip(ends, -1, group.grid.n_days) + 1].ravel()
     parts = [
         '{"block":', np.broadcast_to(np.arange(1, shape[1] + 1), shape).ravel().astype(str),
         ',"start":"', start, '","end":"', end,

@@ -77,11 +77,24 @@ class DayGrid:
 _UNIX_EPOCH = 719163  # date(1970, 1, 1).toordinal()
 
 
+def iso_date_table(first_day: int, n_days: int) -> NDArray[np.str_]:
+    """ISO date text of grid days ``-1 .. n_days - 1`` (index with ``day + 1``)."""
+    unix = first_day - _UNIX_EPOCH - 1
+    stamps = np.arange(unix, unix + n_days + 1).astype("datetime64[D]")
+    result: NDArray[np.str_] = stamps.astype("U10")
+    return result
+
+
 def iso_dates(first_day: int, days: Ints) -> list[str | None]:
     """ISO dates of grid day indexes (``None`` for a negative index), in bulk."""
-    stamps = (np.asarray(days, np.int64) + first_day - _UNIX_EPOCH).astype("datetime64[D]")
-    text = stamps.astype(str).tolist()
-    return [s if d >= 0 else None for s, d in zip(text, np.asarray(days).tolist(), strict=True)]
+    d = np.asarray(days, np.int64)
+    if d.size == 0:
+        return []
+    top = int(d.max())
+    table = iso_date_table(first_day, max(top, 0) + 1).astype(object)
+    table[0] = None
+    out: list[str | None] = table[np.maximum(d, -1) + 1].tolist()
+    return out
 
 
 def shift(grid: Grid, k: int, fill: object) -> Grid:
