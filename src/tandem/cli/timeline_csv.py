@@ -68,10 +68,36 @@ def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
     end = len(data)
     while end > header_end and data[end - 1 : end] == b"\n":  # trailing blank lines
         end -= 1
-    fields = _fast_fields(data, min(header_end + 1, end), end)
+    fields = _fast_chunks(data, min(header_end + 1, end), end)
     if fields is None:
         fields = _csv_fields(path, data[header_end + 1 :], names)
     return Columns(path, names, fields)
+
+
+_CHUNK_BYTES = 1 << 22
+
+
+def _fast_chunks(
+    data: bytes, begin: int, end: int
+) -> tuple[NDArray[np.bytes_], NDArray[np.bytes_], NDArray[np.bytes_]] | None:
+    """The fast split over chunks of about 4 MB cut at row ends, then joined.
+
+    Chunks keep the temporaries small enough to be reused instead of page-faulted in
+    afresh for every step (the difference is seconds of system time on 9 million rows).
+    """
+    parts = []
+    while begin < end:
+        cut = data.find(b"\n", min(begin + _CHUNK_BYTES, end), end)
+        cut = end if cut < 0 else cut
+        fields = _fast_fields(data, begin, cut)
+        if fields is None:
+            return None
+        parts.append(fields)
+        begin = cut + 1
+    if not parts:
+        return None
+    joined = [np.concatenate([part[k] for part in parts]) for k in range(3)]
+    return joined[0], joined[1], joined[2]
 
 
 def _fast_fields(
