@@ -333,3 +333,28 @@ def test_intake_pages_show_crisis_resources_once_a_screen_shows_risk(world: Worl
     record(client, patient, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1])  # item 9 above 0
     again = client.get(f"/clinic/patients/{patient.pk}/intake/instruments")
     assert 'class="crisis"' in again.content.decode()
+
+
+def test_the_caseload_marks_a_plan_review_that_is_due(world: World) -> None:
+    from tandem.services import plans
+    from tandem.services.actors import Actor
+    from tandem.services.clock import FixedClock, use_clock
+
+    now = get_clock().now()
+    plan = world.a.plan
+    plans.update_plan(
+        Actor(user=world.a.staff["therapist"].user), plan, expected_version=plan.version,
+        interventions=plans.plan_as_dict(plan)["interventions"],
+        review_on=(now.date() + dt.timedelta(days=7)).isoformat(),
+    )  # fmt: skip
+    client = client_for(world.a.staff["therapist"])
+    assert "badge urgent" not in client.get("/clinic/").content.decode()
+    with use_clock(FixedClock(now + dt.timedelta(days=8))):
+        later = client_for(world.a.staff["therapist"]).get("/clinic/").content.decode()
+    assert '<span class="badge urgent">due</span>' in later
+
+
+def test_the_caseload_shows_no_placeholder_text_for_missing_dates(world: World) -> None:
+    text = client_for(world.a.staff["therapist"]).get("/clinic/").content.decode()
+    assert "null" not in text
+    assert "None" not in text

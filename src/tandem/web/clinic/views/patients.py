@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from tandem.services import access, intake, patients, referrals
+from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
 from tandem.web.clinic import errors
@@ -25,12 +28,32 @@ from tandem.web.clinic.views.common import (
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     """The patients the clinician may see: level, risks, reassessment and plan review."""
+    today = get_clock().today()
     rows = [
         {"row": row, "suicide": words(row.suicide_risk), "overdose": words(row.overdose_risk),
-         "level": LEVEL_NAMES.get(row.level, words(row.level))}
+         "level": LEVEL_NAMES.get(row.level, words(row.level)),
+         "reassess_on": _date(row.reassess_on),
+         "reassess_due": _due(row.reassess_on, today),
+         "review_due": _due(row.plan_review_on, today)}
         for row in access.caseload(actor(request))
     ]  # fmt: skip
     return page(request, "caseload.html", {"rows": rows, "nav": "caseload"})
+
+
+def _date(on: object) -> dt.date | None:
+    """A stored date (a date or ISO text); None for no date (empty or JSON "null" text)."""
+    if isinstance(on, dt.date):
+        return on
+    try:
+        return dt.date.fromisoformat(str(on))
+    except ValueError:
+        return None
+
+
+def _due(on: object, today: dt.date) -> bool:
+    """Whether a date is today or past: the caseload shows it as due."""
+    date = _date(on)
+    return date is not None and date <= today
 
 
 @login_required
