@@ -195,3 +195,22 @@ def test_impossible_dates_are_refused_by_the_fast_reader(tmp_path: Path, text: s
     columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
     with pytest.raises(InvalidTimeline, match=f"row 3, column date: '{text}' is not a date"):
         timeline_csv.day_numbers(columns, 1)
+
+
+def test_a_file_read_in_several_chunks_equals_the_csv_module(tmp_path: Path) -> None:
+    # ~7 MB: more than one 4 MB chunk, with ids growing wider from one chunk to the next
+    rows = [
+        f"{'p' * (1 + i // 100_000)}{i % 1000},2026-01-{1 + i % 28:02d},{i % 3}"
+        for i in range(300_000)
+    ]
+    path = tmp_path / "tlfb.csv"
+    path.write_text("id,date,amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 1 << 22
+    columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
+    subjects = timeline_csv.Subjects(ids=[], index={})
+    numbers = timeline_csv.subject_numbers(columns, 0, subjects)
+    expected = [row.split(",") for row in rows]
+    assert [subjects.ids[k] for k in numbers[::997].tolist()] == [r[0] for r in expected[::997]]
+    ordinals = timeline_csv.day_numbers(columns, 1)[::997].tolist()
+    assert ordinals == [date.fromisoformat(r[1]).toordinal() for r in expected[::997]]
+    assert timeline_csv.amounts(columns, 2).tolist() == [float(r[2]) for r in expected]
