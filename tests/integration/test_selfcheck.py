@@ -187,3 +187,24 @@ def test_the_contact_form_names_the_missing_field_and_saves_nothing(client: Clie
     assert 'href="#id_email"' in text
     assert 'href="#id_consent"' in text
     assert Referral.objects.count() == 0
+
+
+def test_with_two_clinics_the_person_chooses_which_one_contacts_them(client: Client) -> None:
+    Organization.objects.create(name="Harbor Clinic", slug="harbor", levels_offered=[])
+    ridge = Organization.objects.create(name="Ridge Clinic", slug="ridge", levels_offered=[])
+    token = walk_to_overdose(client, LOW_PHQ9)
+    response = client.post("/check/safety", {"answers": token})
+    response = client.post("/check/contact", {"answers": sealed(response)})
+    form = {
+        "answers": sealed(response), "contact_name": "Sam", "email": "sam@example.org",
+        "preferred_contact": "email", "consent": "on",
+    }  # fmt: skip
+    missing = client.post("/check/contact/send", form)
+    assert missing.status_code == 400
+    assert 'href="#id_clinic"' in missing.content.decode()
+    response = client.post("/check/contact/send", {**form, "clinic": str(ridge.pk)})
+    assert response.status_code == 200
+    referral = Referral.objects.get()
+    assert referral.organization == ridge
+    assert referral.shared == {}  # nothing ticked: contact details only
+    assert "the clinic I chose" in referral.consent_text
