@@ -62,10 +62,15 @@ def main() -> None:
         kind = rng.choice(kinds)
         staff = south.staff[role]
         actor = Actor(user=staff.user)
-        wanted = rng.choice([
-            north.patient.pk, north.outsider_patient.pk, north.formulation.pk, north.plan.pk,
-            rng.randint(-10, 10**12),
-        ])  # fmt: skip
+        wanted = rng.choice(
+            [
+                north.patient.pk,
+                north.outsider_patient.pk,
+                north.formulation.pk,
+                north.plan.pk,
+                rng.randint(-10, 10**12),
+            ]
+        )
         if wanted in own:
             continue
         if kind == "api":

@@ -76,9 +76,11 @@ def build_clinic(slug: str, patient_name: str) -> Clinic:
     placement.decide_placement(actor, formulation, level=formulation.recommended_level)
     plan = plans.draft_plan(actor, formulation)
     outsider = register_patient(
-        Actor(user=staff["prescriber"].user), display_name=f"{slug} second patient",
-        date_of_birth="1980-01-01", sex="male",
-    )  # fmt: skip
+        Actor(user=staff["prescriber"].user),
+        display_name=f"{slug} second patient",
+        date_of_birth="1980-01-01",
+        sex="male",
+    )
     set_care_team(Actor(user=staff["prescriber"].user), outsider.pk, [staff["prescriber"].pk])
     return Clinic(staff, patient, formulation, plan, outsider)
 

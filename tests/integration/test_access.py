@@ -162,6 +162,7 @@ def test_writes_across_clinics_are_refused(world: World) -> None:
     with pytest.raises(NotFound):
         intake.record_administration(actor, world.a.patient.pk, "phq9", [0] * 9)
     with pytest.raises(NotFound):
-        plans.update_plan(actor, world.a.plan.pk, expected_version=1, interventions=[],
-                          review_on=None)  # fmt: skip
+        plans.update_plan(
+            actor, world.a.plan.pk, expected_version=1, interventions=[], review_on=None
+        )
     assert world.a.patient.administrations.count() == 2

@@ -236,9 +236,13 @@ def test_production_response_headers(tmp_path: object) -> None:
         DJANGO_SETTINGS_MODULE="tandem.web.settings",
     )
     out = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_PROBE], env=env, capture_output=True, text=True,
-        check=True, timeout=60,
-    )  # fmt: skip
+        [sys.executable, "-c", PRODUCTION_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     headers = probe["headers"]
     assert probe["status"] == 200

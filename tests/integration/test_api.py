@@ -70,10 +70,15 @@ def test_validation_errors_name_the_field_and_the_allowed_values(world: World) -
     missing = assert_error(post(client, url, {"answers": [0]}), 422, "invalid")
     assert missing["field"] == "instrument_id"
     sex = assert_error(
-        post(client, "/api/v1/patients",
-             {"display_name": "New", "date_of_birth": "1990-01-01", "sex": "robot"}),
-        422, "invalid", "sex",
-    )  # fmt: skip
+        post(
+            client,
+            "/api/v1/patients",
+            {"display_name": "New", "date_of_birth": "1990-01-01", "sex": "robot"},
+        ),
+        422,
+        "invalid",
+        "sex",
+    )
     assert "'female'" in sex["message"]
     assert "'male'" in sex["message"]
 
@@ -108,8 +113,11 @@ def test_without_a_key_each_submission_is_new(world: World) -> None:
 def test_a_stale_plan_update_gets_409(world: World) -> None:
     client = api(world)
     plan = client.get(f"/api/v1/patients/{world.a.patient.pk}/plan").json()
-    update = {"expected_version": plan["version"], "interventions": plan["interventions"],
-              "review_on": None}  # fmt: skip
+    update = {
+        "expected_version": plan["version"],
+        "interventions": plan["interventions"],
+        "review_on": None,
+    }
     url = f"/api/v1/plans/{plan['id']}"
     first = client.put(url, json.dumps(update), content_type="application/json")
     assert first.status_code == 200

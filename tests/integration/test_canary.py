@@ -53,8 +53,9 @@ def test_the_canary_never_reaches_the_logs(world: World, captured: Everything) -
         assert page.status_code < 500, route.template
     patient = world.a.patient.pk
     api = f"/api/v1/patients/{patient}/administrations"
-    client.post(api, json.dumps({"instrument_id": "phq9", "answers": [9]}),
-                content_type="application/json")  # fmt: skip
+    client.post(
+        api, json.dumps({"instrument_id": "phq9", "answers": [9]}), content_type="application/json"
+    )
     client.get(f"/api/v1/patients/{patient}")
     client.get("/api/v1/caseload")
     logged = "\n".join(captured.lines)

@@ -56,14 +56,16 @@ def test_a_plan_is_versioned_and_signed(world: World) -> None:
         plans.sign_plan(therapist, plan)  # no review date, nobody responsible
     staffed = [dict(item, responsible=world.a.staff["therapist"].pk) for item in items]
     review = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-    saved = plans.update_plan(therapist, plan, expected_version=1, interventions=staffed,
-                              review_on=review)  # fmt: skip
+    saved = plans.update_plan(
+        therapist, plan, expected_version=1, interventions=staffed, review_on=review
+    )
     signed = plans.sign_plan(therapist, saved)
     assert (signed.status, signed.version) == ("signed", 3)
     assert CarePlanVersion.objects.filter(plan=plan).count() == 3
     with pytest.raises(Conflict):
-        plans.update_plan(therapist, plan, expected_version=2, interventions=staffed,
-                          review_on=review)  # fmt: skip
+        plans.update_plan(
+            therapist, plan, expected_version=2, interventions=staffed, review_on=review
+        )
     assert AuditEvent.objects.filter(action="plan.update", outcome="conflict").exists()
 
 
@@ -71,8 +73,13 @@ def test_responsible_staff_must_belong_to_the_clinic(world: World) -> None:
     items = plans.plan_as_dict(world.a.plan)["interventions"]
     foreign = [dict(items[0], responsible=world.b.staff["therapist"].pk)]
     with pytest.raises(ValidationFailed) as refused:
-        plans.update_plan(_actor(world, "therapist"), world.a.plan, expected_version=1,
-                          interventions=foreign, review_on=None)  # fmt: skip
+        plans.update_plan(
+            _actor(world, "therapist"),
+            world.a.plan,
+            expected_version=1,
+            interventions=foreign,
+            review_on=None,
+        )
     assert refused.value.field == "interventions[0].responsible"
 
 
@@ -87,11 +94,13 @@ def test_the_intake_refuses_a_stale_writer_and_bad_sections(world: World) -> Non
     actor = _actor(world, "therapist")
     patient = world.a.patient
     current = intake.current_intake(patient)
-    intake.update_intake(actor, patient, "clinical", {"psychosis": False},
-                         expected_version=current.version)  # fmt: skip
+    intake.update_intake(
+        actor, patient, "clinical", {"psychosis": False}, expected_version=current.version
+    )
     with pytest.raises(Conflict):
-        intake.update_intake(actor, patient, "clinical", {"psychosis": True},
-                             expected_version=current.version)  # fmt: skip
+        intake.update_intake(
+            actor, patient, "clinical", {"psychosis": True}, expected_version=current.version
+        )
     with pytest.raises(ValidationFailed) as bad:
         intake.update_intake(actor, patient, "clinical", {"functional_impairment": "awful"})
     assert bad.value.field == "$.clinical.functional_impairment"
@@ -113,18 +122,26 @@ def test_a_formulation_is_stored_whole_and_never_recomputed(world: World) -> Non
 def test_a_referral_keeps_its_consent_and_is_read_by_its_clinic_only(world: World) -> None:
     org = Organization.objects.get(slug="north")
     referral = referrals.submit_referral(
-        organization=org, contact_name="Sam", phone="555 010 0199", preferred_contact="phone",
-        shared={"pattern": "tangled"}, consent_text="I agree to be contacted.",
+        organization=org,
+        contact_name="Sam",
+        phone="555 010 0199",
+        preferred_contact="phone",
+        shared={"pattern": "tangled"},
+        consent_text="I agree to be contacted.",
         consented_at=dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC),
-    )  # fmt: skip
+    )
     assert referral.consent_text == "I agree to be contacted."
     assert [r.pk for r in referrals.list_referrals(_actor(world, "intake"))] == [referral.pk]
     assert referrals.list_referrals(Actor(user=world.b.staff["intake"].user)) == []
     with pytest.raises(ValidationFailed) as bad:
         referrals.submit_referral(
-            organization=org, contact_name="Sam", preferred_contact="email",
-            shared={}, consent_text="ok", consented_at=referral.consented_at,
-        )  # fmt: skip
+            organization=org,
+            contact_name="Sam",
+            preferred_contact="email",
+            shared={},
+            consent_text="ok",
+            consented_at=referral.consented_at,
+        )
     assert bad.value.field == "email"
     assert Referral.objects.count() == 1
 

@@ -77,9 +77,13 @@ def access_record(who: Any, model: type[Any], record_id: Any, *, action: str) ->
     if record is None or not may_see(staff, record.patient):
         patient_id = record.patient_id if record is not None else None
         record_event(
-            actor, action, patient_id=patient_id, record_type=record_type,
-            record_id=wanted or "", outcome="denied" if record else "not_found",
-        )  # fmt: skip
+            actor,
+            action,
+            patient_id=patient_id,
+            record_type=record_type,
+            record_id=wanted or "",
+            outcome="denied" if record else "not_found",
+        )
         raise NotFound()
     record_event(
         actor, action, patient_id=record.patient_id, record_type=record_type, record_id=record.pk
@@ -120,9 +124,13 @@ def caseload(who: Any) -> list[CaseloadRow]:
         pk: {"suicide": suicide, "overdose": overdose, "reassess_on": reassess_on}
         for pk, suicide, overdose, reassess_on in FormulationRecord.objects.filter(
             pk__in=wanted
-        ).values_list("pk", KT("output__risk__suicide"), KT("output__risk__overdose"),
-                      KT("output__reassess_on"))
-    }  # fmt: skip
+        ).values_list(
+            "pk",
+            KT("output__risk__suicide"),
+            KT("output__risk__overdose"),
+            KT("output__reassess_on"),
+        )
+    }
     rows = [_caseload_row(p, risks.get(p.latest_formulation, {})) for p in patients]
     record_event(actor, "caseload.view", record_type="caseload", record_id=len(rows))
     return rows

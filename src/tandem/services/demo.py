@@ -55,37 +55,109 @@ def _use(start: int, end: int | None, days: int, criteria: int, **extra: Any) ->
 
 
 PATIENTS = (
-    DemoPatient("Avery Lindqvist", "1991-04-12", "female", _use(60, None, 12, 7),
-                [(120, 110), (30, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW},
-                {"prior_treatment": [{"level": "iop", "response": "none"}],
-                 "functional_impairment": "moderate"}),
-    DemoPatient("Bram Okonkwo", "1986-09-03", "male", _use(48, None, 8, 5),
-                [(6, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE}),
-    DemoPatient("Celine Marchetti", "1995-01-22", "female", _use(24, None, 15, 8),
-                [(24, None)], {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_MODERATE}),
-    DemoPatient("Dario Venkataraman", "1979-11-30", "male", _use(36, None, 20, 9),
-                [(12, None)], {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_HIGH}),
-    DemoPatient("Esme Halvorsen", "1990-06-15", "female",
-                _use(30, None, 10, 6, route="injected", opioid_co_use=True),
-                [(10, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE}),
-    DemoPatient("Farid Nakamura", "1983-02-08", "male", _use(40, 20, 0, 3),
-                [(90, 80)], {"phq9": PHQ9_MILD, "cssrs": CSSRS_NONE}),
-    DemoPatient("Greta Oyelaran", "1988-08-19", "female", _use(50, None, 18, 5),
-                [(20, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW},
-                {"recovery_environment": "unsafe"}),
-    DemoPatient("Hugo Castellanos", "1993-12-01", "male",
-                _use(36, None, 9, 4, substance="amphetamine_type"),
-                [(14, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE}),
-    DemoPatient("Ines Abernathy", "1997-03-27", "female", _use(18, None, 6, 4),
-                [(17, None)], {"phq9": [1, 2, 1, 1, 1, 1, 1, 0, 1]}),
-    DemoPatient("Jonah Przybylski", "1981-07-04", "male", _use(70, None, 22, 10),
-                [(100, 96), (40, None)], {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_LOW},
-                {"functional_impairment": "severe"}),
-    DemoPatient("Kalani Whitfield", "1975-05-11", "female", _use(200, 150, 0, 2),
-                [(230, 224)], {"phq9": PHQ9_MILD, "cssrs": CSSRS_NONE}),
-    DemoPatient(CANARY_NAME, "1989-10-10", "female", _use(26, None, 7, 5),
-                [(25, None)], {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW}),
-)  # fmt: skip
+    DemoPatient(
+        "Avery Lindqvist",
+        "1991-04-12",
+        "female",
+        _use(60, None, 12, 7),
+        [(120, 110), (30, None)],
+        {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW},
+        {
+            "prior_treatment": [{"level": "iop", "response": "none"}],
+            "functional_impairment": "moderate",
+        },
+    ),
+    DemoPatient(
+        "Bram Okonkwo",
+        "1986-09-03",
+        "male",
+        _use(48, None, 8, 5),
+        [(6, None)],
+        {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE},
+    ),
+    DemoPatient(
+        "Celine Marchetti",
+        "1995-01-22",
+        "female",
+        _use(24, None, 15, 8),
+        [(24, None)],
+        {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_MODERATE},
+    ),
+    DemoPatient(
+        "Dario Venkataraman",
+        "1979-11-30",
+        "male",
+        _use(36, None, 20, 9),
+        [(12, None)],
+        {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_HIGH},
+    ),
+    DemoPatient(
+        "Esme Halvorsen",
+        "1990-06-15",
+        "female",
+        _use(30, None, 10, 6, route="injected", opioid_co_use=True),
+        [(10, None)],
+        {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE},
+    ),
+    DemoPatient(
+        "Farid Nakamura",
+        "1983-02-08",
+        "male",
+        _use(40, 20, 0, 3),
+        [(90, 80)],
+        {"phq9": PHQ9_MILD, "cssrs": CSSRS_NONE},
+    ),
+    DemoPatient(
+        "Greta Oyelaran",
+        "1988-08-19",
+        "female",
+        _use(50, None, 18, 5),
+        [(20, None)],
+        {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW},
+        {"recovery_environment": "unsafe"},
+    ),
+    DemoPatient(
+        "Hugo Castellanos",
+        "1993-12-01",
+        "male",
+        _use(36, None, 9, 4, substance="amphetamine_type"),
+        [(14, None)],
+        {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_NONE},
+    ),
+    DemoPatient(
+        "Ines Abernathy",
+        "1997-03-27",
+        "female",
+        _use(18, None, 6, 4),
+        [(17, None)],
+        {"phq9": [1, 2, 1, 1, 1, 1, 1, 0, 1]},
+    ),
+    DemoPatient(
+        "Jonah Przybylski",
+        "1981-07-04",
+        "male",
+        _use(70, None, 22, 10),
+        [(100, 96), (40, None)],
+        {"phq9": PHQ9_SEVERE, "cssrs": CSSRS_LOW},
+        {"functional_impairment": "severe"},
+    ),
+    DemoPatient(
+        "Kalani Whitfield",
+        "1975-05-11",
+        "female",
+        _use(200, 150, 0, 2),
+        [(230, 224)],
+        {"phq9": PHQ9_MILD, "cssrs": CSSRS_NONE},
+    ),
+    DemoPatient(
+        CANARY_NAME,
+        "1989-10-10",
+        "female",
+        _use(26, None, 7, 5),
+        [(25, None)],
+        {"phq9": PHQ9_MODERATE, "cssrs": CSSRS_LOW},
+    ),
+)
 
 
 def _month(today: dt.date, months_ago: int) -> str:
@@ -117,15 +189,25 @@ def ensure_clinics() -> tuple[Organization, Organization]:
         slug="demo", name="Tandem Demo Clinic", levels_offered=["iop", "php"]
     )
     other = accounts.ensure_organization(
-        slug="riverside", name="Riverside Recovery (second demo clinic)",
+        slug="riverside",
+        name="Riverside Recovery (second demo clinic)",
         levels_offered=["outpatient", "iop"],
-    )  # fmt: skip
+    )
     for role in DEMO_ROLES:
-        accounts.ensure_staff(organization=demo, username=f"demo-{role.replace('_', '-')}",
-                              role=role, password=DEMO_PASSWORD,
-                              display_name=f"Demo {role.replace('_', ' ')}")  # fmt: skip
-    accounts.ensure_staff(organization=other, username="riverside-therapist", role="therapist",
-                          password=DEMO_PASSWORD, display_name="Riverside therapist")  # fmt: skip
+        accounts.ensure_staff(
+            organization=demo,
+            username=f"demo-{role.replace('_', '-')}",
+            role=role,
+            password=DEMO_PASSWORD,
+            display_name=f"Demo {role.replace('_', ' ')}",
+        )
+    accounts.ensure_staff(
+        organization=other,
+        username="riverside-therapist",
+        role="therapist",
+        password=DEMO_PASSWORD,
+        display_name="Riverside therapist",
+    )
     return demo, other
 
 
@@ -152,8 +234,13 @@ def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Pat
     interventions = [
         dict(item, responsible=care_team[1]) for item in plans.plan_as_dict(plan)["interventions"]
     ]
-    plans.update_plan(actor, plan, expected_version=plan.version, interventions=interventions,
-                      review_on=(today + dt.timedelta(days=28)).isoformat())  # fmt: skip
+    plans.update_plan(
+        actor,
+        plan,
+        expected_version=plan.version,
+        interventions=interventions,
+        review_on=(today + dt.timedelta(days=28)).isoformat(),
+    )
     return patient
 
 
@@ -170,7 +257,8 @@ def load_demo() -> dict[str, Any]:
             _build_patient(actor, spec, team)
             created += 1
     usernames = sorted(
-        get_user_model().objects.filter(staff__organization__in=[demo, other])
+        get_user_model()
+        .objects.filter(staff__organization__in=[demo, other])
         .values_list("username", flat=True)
-    )  # fmt: skip
+    )
     return {"created": created, "patients": len(PATIENTS), "usernames": usernames}

@@ -104,12 +104,20 @@ def record_administration(
             )
             if idempotency_key:
                 IdempotentRequest.objects.create(
-                    staff=staff, key=idempotency_key, fingerprint=fingerprint,
-                    record_type="administration", record_id=record.pk,
+                    staff=staff,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                    record_type="administration",
+                    record_id=record.pk,
                     created_at=get_clock().now(),
-                )  # fmt: skip
-            record_event(actor, "administration.record", patient_id=patient.pk,
-                         record_type="administration", record_id=record.pk)  # fmt: skip
+                )
+            record_event(
+                actor,
+                "administration.record",
+                patient_id=patient.pk,
+                record_type="administration",
+                record_id=record.pk,
+            )
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its result.
         earlier = _replay(actor, staff.pk, idempotency_key or "", fingerprint)
@@ -130,8 +138,13 @@ def _replay(
             "Idempotency-Key was already used for a different request", "Idempotency-Key"
         )
     record = InstrumentAdministration.objects.get(pk=earlier.record_id)
-    record_event(actor, "administration.replay", patient_id=record.patient_id,
-                 record_type="administration", record_id=record.pk)  # fmt: skip
+    record_event(
+        actor,
+        "administration.replay",
+        patient_id=record.patient_id,
+        record_type="administration",
+        record_id=record.pk,
+    )
     return record
 
 
@@ -187,8 +200,9 @@ def update_intake(
         )
         if updated != 1:
             raise Conflict("the intake changed while saving; reload and retry", "version")
-        record_event(actor, "intake.update", patient_id=patient.pk,
-                     record_type="intake", record_id=intake.pk)  # fmt: skip
+        record_event(
+            actor, "intake.update", patient_id=patient.pk, record_type="intake", record_id=intake.pk
+        )
     intake.refresh_from_db()
     return intake
 
@@ -234,8 +248,13 @@ def formulate_patient(who: Any, patient: Patient | int) -> FormulationRecord:
             created_at=get_clock().now(),
             created_by=staff,
         )
-        record_event(actor, "formulation.create", patient_id=patient.pk,
-                     record_type="formulation", record_id=record.pk)  # fmt: skip
+        record_event(
+            actor,
+            "formulation.create",
+            patient_id=patient.pk,
+            record_type="formulation",
+            record_id=record.pk,
+        )
     return record
 
 

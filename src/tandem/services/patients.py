@@ -67,8 +67,13 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
             case={"schema": "tandem.case/1"},
             updated_at=clock.now(),
         )
-        record_event(actor, "patient.register", patient_id=patient.pk,
-                     record_type="patient", record_id=patient.pk)  # fmt: skip
+        record_event(
+            actor,
+            "patient.register",
+            patient_id=patient.pk,
+            record_type="patient",
+            record_id=patient.pk,
+        )
     return patient
 
 
@@ -84,8 +89,13 @@ def set_care_team(who: Any, patient_id: Any, staff_ids: list[int]) -> Patient:
         raise ValidationFailed("care_team: staff members of this clinic, at least one", "care_team")
     with transaction.atomic():
         patient.care_team.set(members)
-        record_event(actor, "patient.care_team", patient_id=patient.pk,
-                     record_type="patient", record_id=patient.pk)  # fmt: skip
+        record_event(
+            actor,
+            "patient.care_team",
+            patient_id=patient.pk,
+            record_type="patient",
+            record_id=patient.pk,
+        )
     return patient
 
 
@@ -100,8 +110,13 @@ def discharge_patient(who: Any, patient_id: Any) -> Patient:
         EpisodeOfCare.objects.filter(patient=patient, ended_on__isnull=True).update(
             ended_on=clock.today()
         )
-        record_event(actor, "patient.discharge", patient_id=patient.pk,
-                     record_type="patient", record_id=patient.pk)  # fmt: skip
+        record_event(
+            actor,
+            "patient.discharge",
+            patient_id=patient.pk,
+            record_type="patient",
+            record_id=patient.pk,
+        )
     patient.status = "discharged"
     return patient
 

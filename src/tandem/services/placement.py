@@ -55,8 +55,13 @@ def decide_placement(
         EpisodeOfCare.objects.filter(pk=record.intake.episode_id).update(
             level=_EPISODE_LEVEL.get(level, level)
         )
-        record_event(actor, "placement.decide", patient_id=record.patient_id,
-                     record_type="placement", record_id=placement.pk)  # fmt: skip
+        record_event(
+            actor,
+            "placement.decide",
+            patient_id=record.patient_id,
+            record_type="placement",
+            record_id=placement.pk,
+        )
     return placement
 
 

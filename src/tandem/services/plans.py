@@ -61,8 +61,9 @@ def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
                 reason=str(item.get("reason", "") or ""),
             )
         _snapshot(plan, staff, now)
-        record_event(actor, "plan.draft", patient_id=plan.patient_id,
-                     record_type="plan", record_id=plan.pk)  # fmt: skip
+        record_event(
+            actor, "plan.draft", patient_id=plan.patient_id, record_type="plan", record_id=plan.pk
+        )
     return plan
 
 
@@ -171,15 +172,28 @@ def update_plan(
     review = _clean_review_on(review_on)
     now = get_clock().now()
     with _conflicts_audited(actor, loaded, "plan.update"), transaction.atomic():
-        _bump_version(actor, loaded, expected_version, review_on=review, status="draft",
-                      signed_by=None, signed_at=None, updated_at=now)  # fmt: skip
+        _bump_version(
+            actor,
+            loaded,
+            expected_version,
+            review_on=review,
+            status="draft",
+            signed_by=None,
+            signed_at=None,
+            updated_at=now,
+        )
         loaded.interventions.all().delete()
         for position, item in enumerate(cleaned):
             PlanIntervention.objects.create(plan=loaded, position=position, **item)
         loaded.refresh_from_db()
         _snapshot(loaded, staff, now)
-        record_event(actor, "plan.update", patient_id=loaded.patient_id,
-                     record_type="plan", record_id=loaded.pk)  # fmt: skip
+        record_event(
+            actor,
+            "plan.update",
+            patient_id=loaded.patient_id,
+            record_type="plan",
+            record_id=loaded.pk,
+        )
     return loaded
 
 
@@ -189,8 +203,14 @@ def _conflicts_audited(actor: Actor, plan: CarePlan, action: str) -> Iterator[No
     try:
         yield
     except Conflict:
-        record_event(actor, action, patient_id=plan.patient_id, record_type="plan",
-                     record_id=plan.pk, outcome="conflict")  # fmt: skip
+        record_event(
+            actor,
+            action,
+            patient_id=plan.patient_id,
+            record_type="plan",
+            record_id=plan.pk,
+            outcome="conflict",
+        )
         raise
 
 
@@ -221,12 +241,18 @@ def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = 
         )
     now = get_clock().now()
     with _conflicts_audited(actor, loaded, "plan.sign"), transaction.atomic():
-        _bump_version(actor, loaded, version, status="signed", signed_by=staff,
-                      signed_at=now, updated_at=now)  # fmt: skip
+        _bump_version(
+            actor, loaded, version, status="signed", signed_by=staff, signed_at=now, updated_at=now
+        )
         loaded.refresh_from_db()
         _snapshot(loaded, staff, now)
-        record_event(actor, "plan.sign", patient_id=loaded.patient_id,
-                     record_type="plan", record_id=loaded.pk)  # fmt: skip
+        record_event(
+            actor,
+            "plan.sign",
+            patient_id=loaded.patient_id,
+            record_type="plan",
+            record_id=loaded.pk,
+        )
     return loaded
 
 

@@ -74,8 +74,12 @@ def submit_referral(
             consented_at=consented_at,
             received_at=get_clock().now(),
         )
-        record_event(Actor(user=None, ip=ip, via="selfcheck"), "referral.submit",
-                     record_type="referral", record_id=referral.pk)  # fmt: skip
+        record_event(
+            Actor(user=None, ip=ip, via="selfcheck"),
+            "referral.submit",
+            record_type="referral",
+            record_id=referral.pk,
+        )
     return referral
 
 
@@ -98,8 +102,13 @@ def get_referral(who: Any, referral_id: Any) -> Referral:
         organization_id=staff.organization_id,
     ).first()
     if referral is None:
-        record_event(actor, "referral.view", record_type="referral",
-                     record_id=str(referral_id)[:40], outcome="not_found")  # fmt: skip
+        record_event(
+            actor,
+            "referral.view",
+            record_type="referral",
+            record_id=str(referral_id)[:40],
+            outcome="not_found",
+        )
         raise NotFound()
     record_event(actor, "referral.view", record_type="referral", record_id=referral.pk)
     return referral
