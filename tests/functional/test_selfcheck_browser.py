@@ -86,6 +86,7 @@ def test_asking_to_be_contacted_reaches_the_clinics_referral_list(
 
     phone.page.get_by_role("button", name="Send to the clinic").click()  # empty: errors first
     summary = phone.page.locator(".error-summary")
+    expect(summary).to_be_focused()  # a screen reader starts at the list of problems
     expect(summary).to_contain_text("Please tell us what to call you.")
     expect(summary).to_contain_text("Please tick this box so we may contact you.")
 
