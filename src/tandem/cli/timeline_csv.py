@@ -75,6 +75,7 @@ def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
 
 
 _CHUNK_BYTES = 1 << 22
+_CHUNK_ROWS = 1 << 18
 
 
 def _fast_chunks(
@@ -201,11 +202,15 @@ def day_numbers(columns: Columns, column: int) -> NDArray[np.int64]:
     if values.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     if values.dtype.itemsize == 10:
-        ordinals, bad = _iso_ordinals(values.view(np.uint8).reshape(-1, 10))
-        if not bad.any():
-            return ordinals
-        row = int(np.flatnonzero(bad)[0])
-        raise columns.fail(row, column, "is not a date; use YYYY-MM-DD")
+        text = values.view(np.uint8).reshape(-1, 10)
+        ordinals = np.empty(text.shape[0], dtype=np.int64)
+        for lo in range(0, text.shape[0], _CHUNK_ROWS):  # blocks keep temporaries small
+            block, bad = _iso_ordinals(text[lo : lo + _CHUNK_ROWS])
+            if bad.any():
+                row = lo + int(np.flatnonzero(bad)[0])
+                raise columns.fail(row, column, "is not a date; use YYYY-MM-DD")
+            ordinals[lo : lo + _CHUNK_ROWS] = block
+        return ordinals
     unique, inverse = np.unique(values, return_inverse=True)
     out = np.empty(unique.shape[0], dtype=np.int64)
     for k, text in enumerate(unique.tolist()):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tandem.domain.errors import InvalidOption
 from tandem.domain.monitoring.abstinence import (
     DEFAULT_UDS_CUTOFF_NG_ML,
+    SUBJECT_BLOCK,
     Calendar,
     LapseRule,
     Mode,
@@ -310,3 +311,19 @@ def test_outcomes_are_always_0_1_or_empty(texts: list[str], mode: Mode) -> None:
             assert set(np.unique(column[~np.isnan(column)]).tolist()) <= {0.0, 1.0}
         elif name == "pda":
             assert ((column[~np.isnan(column)] >= 0) & (column[~np.isnan(column)] <= 100)).all()
+
+
+def test_a_caseload_larger_than_one_block_gives_each_subject_its_own_answer() -> None:
+    patterns = ["0000000000", "0001000000", "00000.0000", "0000000001"]
+    n = SUBJECT_BLOCK + 5000  # two blocks
+    cal = calendar(*(patterns[i % 4] for i in range(n)))
+    vis = visits(n, v0=[0] * n, v1=[2] * n, v2=[10] * n)
+    result = abstinence_outcomes(cal, vis, OutcomeRequest(at=("2",), pp_days=(7,)))
+    single = abstinence_outcomes(
+        calendar(*patterns),
+        visits(4, v0=[0] * 4, v1=[2] * 4, v2=[10] * 4),
+        OutcomeRequest(at=("2",), pp_days=(7,)),
+    )
+    for name, column in result.items():
+        expected = np.tile(single[name], n // 4 + 1)[:n]
+        assert np.array_equal(column, expected, equal_nan=True), name
