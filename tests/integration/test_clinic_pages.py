@@ -358,3 +358,27 @@ def test_the_caseload_shows_no_placeholder_text_for_missing_dates(world: World) 
     text = client_for(world.a.staff["therapist"]).get("/clinic/").content.decode()
     assert "null" not in text
     assert "None" not in text
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("intake", 403), ("peer_specialist", 404), ("admin", 403)]
+)
+def test_only_signing_roles_can_sign_a_plan(world: World, role: str, status: int) -> None:
+    """plan.sign: therapist, prescriber, director (services.permissions). The peer
+    specialist is not on this patient's care team, so the plan does not exist for them."""
+    plan = world.a.plan
+    response = client_for(world.a.staff[role]).post(
+        f"/clinic/plans/{plan.pk}/sign", {"version": str(plan.version)}
+    )
+    assert response.status_code == status
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+
+
+def test_the_admin_reads_the_clinic_but_makes_no_clinical_entries(world: World) -> None:
+    client = client_for(world.a.staff["admin"])
+    assert client.get("/clinic/").status_code == 200
+    assert client.get(f"/clinic/patients/{world.a.patient.pk}/").status_code == 200
+    form = {"display_name": "Admin Entry", "date_of_birth": "1990-01-01", "sex": "male"}
+    assert client.post("/clinic/patients/new", form).status_code == 403
+    assert not Patient.objects.filter(display_name="Admin Entry").exists()
