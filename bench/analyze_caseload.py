@@ -13,6 +13,8 @@ the whole command (start-up, CSV parsing, analysis, output) with ``--json`` and 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -109,13 +111,17 @@ def _write(path: Path, header: str, cols: list[np.ndarray]) -> None:
     path.write_text(header + "\n" + "\n".join(line.tolist()) + "\n", encoding="utf-8")
 
 
-def timed(args: list[str]) -> float:
+def timed(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of the command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     done = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(done.stderr.decode())
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -133,9 +139,13 @@ def main() -> None:
                 "--screens", str(folder / "screens.csv"), "--today", today]  # fmt: skip
         for label, extra in (("--json", ["--json"]), ("--output", ["--output", f"{tmp}/r.csv"])):
             runs = [timed(base + extra) for _ in range(opts.runs)]
-            rounded = [round(r, 2) for r in runs]
+            wall = [round(w, 2) for w, _ in runs]
+            cpu = [round(c, 2) for _, c in runs]
             size = f"{opts.patients} patients x {opts.days} days"
-            print(f"{label}: {size}: median {statistics.median(runs):.2f} s, runs {rounded}")
+            print(
+                f"{label}: {size}: wall median {statistics.median(wall):.2f} s {wall}; "
+                f"CPU median {statistics.median(cpu):.2f} s {cpu}; load {os.getloadavg()[0]:.1f}"
+            )
 
 
 if __name__ == "__main__":

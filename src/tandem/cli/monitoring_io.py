@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -357,27 +359,84 @@ def patients(table: CsvTable) -> tuple[Ints, list[str]]:
     return labels(table, "patient_id")
 
 
-def read_checkins(path: Path) -> tuple[CsvTable, Ints, list[str]]:
-    table = read_table(path, CHECKIN_COLUMNS, CHECKIN_OPTIONAL)
-    codes, ids = patients(table)
-    return table, codes, ids
+Task = tuple[str, Callable[[], object]]
 
 
-def checkin_rows(table: CsvTable, patient: Ints) -> CheckinRows:
-    def optional(column: str) -> Floats:
-        if column in table.columns:
-            return numbers(table, column, optional=True)
-        return np.full(table.rows.size, np.nan)
+def _optional(table: CsvTable, column: str) -> Callable[[], Floats]:
+    if column in table.columns:
+        return partial(numbers, table, column, optional=True)
+    return partial(np.full, table.rows.size, np.nan)
 
+
+def _checkin_tasks(table: CsvTable) -> list[Task]:
+    return [
+        ("day", partial(dates, table, "date")),
+        ("mood", partial(numbers, table, "mood", optional=False)),
+        ("sleep_hours", partial(numbers, table, "sleep_hours", optional=False)),
+        ("craving", partial(numbers, table, "craving", optional=False)),
+        ("used", partial(numbers, table, "used", optional=False)),
+        ("energy", _optional(table, "energy")),
+        ("safety", _optional(table, "safety")),
+    ]
+
+
+def _item_names(table: CsvTable) -> list[str]:
+    names = sorted((c for c in table.columns if c[:1] == "i" and c[1:].isdigit()),
+                   key=lambda c: int(c[1:]))  # fmt: skip
+    if names != [f"i{k}" for k in range(1, len(names) + 1)]:
+        raise fail(f"{table.name}: row 1: item columns must run i1, i2, ... without gaps")
+    return names
+
+
+def _instrument_tasks(table: CsvTable) -> list[Task]:
+    items = [
+        (name, partial(numbers, table, name, optional=True, skip_dash=True))
+        for name in _item_names(table)
+    ]
+    return [
+        ("day", partial(dates, table, "date")),
+        ("instrument", partial(_instrument_codes, table)),
+        ("total", partial(numbers, table, "total", optional=True)),
+        *items,
+    ]
+
+
+def _screen_tasks(table: CsvTable) -> list[Task]:
+    return [
+        ("day", partial(dates, table, "date")),
+        ("result", partial(_screen_results, table)),
+        ("benzoylecgonine", _optional(table, "benzoylecgonine_ng_ml")),
+    ]
+
+
+def _checkin_rows(table: CsvTable, v: dict[str, Any]) -> CheckinRows:
+    fields = ("day", "mood", "sleep_hours", "craving", "used", "energy", "safety")
     return CheckinRows(
-        patient=patient,
-        day=dates(table, "date"),
-        mood=numbers(table, "mood", optional=False),
-        sleep_hours=numbers(table, "sleep_hours", optional=False),
-        craving=numbers(table, "craving", optional=False),
-        used=numbers(table, "used", optional=False),
-        energy=optional("energy"),
-        safety=optional("safety"),
+        patient=v["patient"], **{f: v[f] for f in fields}, source=Source(table.name, table.rows)
+    )
+
+
+def _instrument_rows(table: CsvTable, v: dict[str, Any]) -> InstrumentRows:
+    """Instrument rows of the instruments the core reads (others are skipped)."""
+    keep = v["instrument"] >= 0
+    names = _item_names(table)
+    items = np.column_stack([v[n] for n in names]) if names else np.zeros((keep.size, 0))
+    return InstrumentRows(
+        patient=v["patient"][keep],
+        day=v["day"][keep],
+        instrument=v["instrument"][keep],
+        total=v["total"][keep],
+        items=items[keep],
+        source=Source(table.name, table.rows[keep]),
+    )
+
+
+def _screen_rows(table: CsvTable, v: dict[str, Any]) -> ScreenRows:
+    return ScreenRows(
+        patient=v["patient"],
+        day=v["day"],
+        result=v["result"],
+        benzoylecgonine=v["benzoylecgonine"],
         source=Source(table.name, table.rows),
     )
 
@@ -401,32 +460,7 @@ def _norm(label: str) -> str:
     return label.lower().replace("-", "").replace("_", "")
 
 
-def instrument_rows(table: CsvTable, patient: Ints) -> InstrumentRows:
-    """Instrument rows of the instruments the core reads (others are skipped)."""
-    code = _instrument_codes(table)
-    item_names = sorted(
-        (c for c in table.columns if c[:1] == "i" and c[1:].isdigit()), key=lambda c: int(c[1:])
-    )
-    if item_names != [f"i{k}" for k in range(1, len(item_names) + 1)]:
-        raise fail(f"{table.name}: row 1: item columns must run i1, i2, ... without gaps")
-    keep = code >= 0
-    items = (
-        np.column_stack([numbers(table, c, optional=True, skip_dash=True) for c in item_names])
-        if item_names
-        else np.zeros((table.rows.size, 0))
-    )
-    rows = table.rows[keep]
-    return InstrumentRows(
-        patient=patient[keep],
-        day=dates(table, "date")[keep],
-        instrument=code[keep],
-        total=numbers(table, "total", optional=True)[keep],
-        items=items[keep],
-        source=Source(table.name, rows),
-    )
-
-
-def screen_rows(table: CsvTable, patient: Ints) -> ScreenRows:
+def _screen_results(table: CsvTable) -> Ints:
     codes, names = labels(table, "result")
     mapped = np.empty(len(names), np.int64)
     for k, label in enumerate(names):
@@ -435,18 +469,8 @@ def screen_rows(table: CsvTable, patient: Ints) -> ScreenRows:
             allowed = ", ".join(SCREEN_RESULTS)
             raise fail(f"{table.where(first, 'result')}: {label!r} is not one of {allowed}")
         mapped[k] = SCREEN_RESULTS.index(label.lower())
-    level = (
-        numbers(table, "benzoylecgonine_ng_ml", optional=True)
-        if "benzoylecgonine_ng_ml" in table.columns
-        else np.full(table.rows.size, np.nan)
-    )
-    return ScreenRows(
-        patient=patient,
-        day=dates(table, "date"),
-        result=mapped[codes] if codes.size else codes,
-        benzoylecgonine=level,
-        source=Source(table.name, table.rows),
-    )
+    result: Ints = mapped[codes] if codes.size else codes
+    return result
 
 
 SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -454,47 +478,46 @@ SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "instruments": (INSTRUMENT_COLUMNS, ("i*",)),
     "screens": (SCREEN_COLUMNS, SCREEN_OPTIONAL),
 }
-Rows = CheckinRows | InstrumentRows | ScreenRows
+TASKS = {"checkins": _checkin_tasks, "instruments": _instrument_tasks, "screens": _screen_tasks}
+ASSEMBLE = {"checkins": _checkin_rows, "instruments": _instrument_rows, "screens": _screen_rows}
 
 
-def _read_one(job: tuple[str, Path]) -> tuple[str, Rows, list[str]]:
-    """One file's rows, with patient codes local to that file, and its patient ids."""
-    kind, path = job
-    table = read_table(path, *SPECS[kind])
-    codes, names = patients(table)
-    builder: Callable[[CsvTable, Ints], Rows] = BUILDERS[kind]  # type: ignore[assignment]
-    return kind, builder(table, codes), names
+def _run(task: Task) -> object:
+    return task[1]()
 
 
 def read_caseload(
     checkins: Path,
     instruments: Path | None = None,
     screens: Path | None = None,
-    mapper: Callable[..., Iterable[tuple[str, Rows, list[str]]]] = map,
+    mapper: Callable[..., Iterable[Any]] = map,
 ) -> Caseload:
     """Read the files of ``tandem analyze`` into one ``Caseload`` (ids sorted).
 
-    ``mapper`` reads the files (``map``, or a thread pool's to read them side by side);
-    an error in an earlier file is reported first.
+    ``mapper`` (``map``, or a thread pool's) first splits the files, then decodes all
+    their columns; errors are reported file by file, column by column, in that order.
     """
-    jobs = [("checkins", checkins), ("instruments", instruments), ("screens", screens)]
-    read = list(mapper(_read_one, [(k, p) for k, p in jobs if p is not None]))
-    ids = sorted({pid for _, _, names in read for pid in names})
-    position = {pid: i for i, pid in enumerate(ids)}
-    built: dict[str, Rows] = {}
-    for kind, rows, names in read:
+    jobs = [(k, p) for k, p in (("checkins", checkins), ("instruments", instruments),
+                                ("screens", screens)) if p is not None]  # fmt: skip
+    tables: list[CsvTable] = list(mapper(lambda job: read_table(job[1], *SPECS[job[0]]), jobs))
+    tasks: list[tuple[int, Task]] = []
+    for i, ((kind, _), table) in enumerate(zip(jobs, tables, strict=True)):
+        tasks.append((i, ("patient", partial(patients, table))))
+        tasks.extend((i, task) for task in TASKS[kind](table))
+    values: list[dict[str, Any]] = [{} for _ in jobs]
+    for (i, (name, _)), value in zip(tasks, mapper(_run, [t for _, t in tasks]), strict=True):
+        values[i][name] = value
+    ids = sorted({pid for v in values for pid in v["patient"][1]})
+    position = {pid: k for k, pid in enumerate(ids)}
+    built: dict[str, Any] = {}
+    for (kind, _), table, v in zip(jobs, tables, values, strict=True):
+        codes, names = v["patient"]
         remap = np.asarray([position[n] for n in names], np.int64)
-        built[kind] = replace(
-            rows, patient=remap[rows.patient] if rows.patient.size else rows.patient
-        )
-    ci, ins, scr = built["checkins"], built.get("instruments"), built.get("screens")
-    assert isinstance(ci, CheckinRows)
+        v["patient"] = remap[codes] if codes.size else codes
+        built[kind] = ASSEMBLE[kind](table, v)
     return Caseload(
         patient_ids=tuple(ids),
-        checkins=ci,
-        instruments=ins if isinstance(ins, InstrumentRows) else no_instruments(),
-        screens=scr if isinstance(scr, ScreenRows) else no_screens(),
+        checkins=built["checkins"],
+        instruments=built.get("instruments") or no_instruments(),
+        screens=built.get("screens") or no_screens(),
     )
-
-
-BUILDERS = {"checkins": checkin_rows, "instruments": instrument_rows, "screens": screen_rows}
