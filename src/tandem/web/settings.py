@@ -104,7 +104,7 @@ WHITENOISE_USE_FINDERS = CONFIG.env != "production"
 WHITENOISE_AUTOREFRESH = CONFIG.env == "development"
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "clinic:caseload"
 # Sessions: 12 hours at most (SECURITY.md); idle and absolute limits are enforced by
 # tandem.web.security.SessionPolicyMiddleware with the injectable clock.
 SESSION_COOKIE_AGE = 12 * 3600
