@@ -152,7 +152,9 @@ def _split_fast(data: bytes) -> Split | None:
     commas = np.flatnonzero(buf[offset:size] == 44) + offset
     if commas.size != n * (k - 1):
         return None
-    seps = commas.reshape(n, k - 1).astype(np.int64)
+    # Offsets fit in 32 bits below 2 GiB: half the memory for the largest array here.
+    width = np.int32 if size < 2**31 - PAD else np.int64
+    seps: Ints = commas.reshape(n, k - 1).astype(width)
     if k > 1 and n and ((seps[:, 0] < line_start).any() or (seps[:, -1] >= line_end).any()):
         return None
     return header, line_start, line_end, seps, keep + 1, buf
