@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -95,25 +96,42 @@ def fail(message: str) -> InvalidTimeline:
 def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> CsvTable:
     """Read a CSV file whose header holds ``required`` and perhaps ``optional`` columns."""
     name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"{name}: cannot be read ({exc.strerror})") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    split = _split_fast(data) if b'"' not in data else None
+    raw, size = _read_padded(path)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw, size = raw[3:], size - 3
+    split = _split_fast(raw, size) if raw.find(b'"', 0, size) < 0 else None
     if split is None:
-        split = _split_csv(data, name)
+        split = _split_csv(bytes(raw[:size]), name)
     header, line_start, line_end, seps, rows, buf = split
     columns = _check_header(name, header, required, optional)
-    spaced = bool(np.any(buf == 32)) if b" " in data else False
+    spaced = raw.find(b" ", 0, size) >= 0
     return CsvTable(name, columns, buf, line_start, line_end, seps, rows, spaced)
+
+
+def _read_padded(path: Path) -> tuple[bytearray, int]:
+    """The file's bytes followed by PAD zero bytes, read in place (no second copy)."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            raw = bytearray(size + PAD)
+            view = memoryview(raw)
+            done = 0
+            while done < size:
+                got = handle.readinto(view[done:size])
+                if not got:
+                    break
+                done += got
+    except OSError as exc:
+        raise fail(f"{path.name}: cannot be read ({exc.strerror})") from None
+    return raw, done
 
 
 def _check_header(
     name: str, header: list[str], required: Sequence[str], optional: Sequence[str]
 ) -> tuple[str, ...]:
     columns = tuple(h.strip() for h in header)
+    if columns in ((), ("",)):
+        raise fail(f"{name}: row 1: the header row is missing (the file is empty)")
     allowed = set(required) | set(optional)
     for column in columns:
         if column not in allowed and not _item_column(column, optional):
@@ -134,16 +152,15 @@ def _item_column(column: str, optional: Sequence[str]) -> bool:
 Split = tuple[list[str], Ints, Ints, Ints, Ints, NDArray[np.uint8]]
 
 
-def _split_fast(data: bytes) -> Split | None:
+def _split_fast(raw: bytearray, size: int) -> Split | None:
     """Cell offsets from newline and comma positions; ``None`` if a row is irregular."""
-    buf = np.frombuffer(data + bytes(PAD), np.uint8)
-    size = len(data)
+    buf = np.frombuffer(raw, np.uint8)
     newline = np.flatnonzero(buf[:size] == 10)
     line_start = np.concatenate(([0], newline + 1)).astype(np.int64)
     line_end = np.concatenate((newline, [size])).astype(np.int64)
     cr = (line_end > line_start) & (buf[np.maximum(line_end - 1, 0)] == 13)
     line_end = line_end - cr
-    header = data[line_start[0] : line_end[0]].decode("utf-8", "replace").split(",")
+    header = bytes(raw[line_start[0] : line_end[0]]).decode("utf-8", "replace").split(",")
     keep = np.flatnonzero(line_end > line_start)
     keep = keep[keep > 0]
     line_start, line_end = line_start[keep], line_end[keep]

@@ -157,6 +157,27 @@ def test_bad_instruments_and_screens(
     assert err.count("\n") == 1
 
 
+def test_an_empty_file_and_a_missing_file(tmp_path: Path) -> None:
+    empty = tmp_path / "checkins.csv"
+    empty.write_bytes(b"")
+    code, _, err = run("--checkins", empty, "--today", "2026-01-30")
+    assert (code, err) == (
+        2,
+        "checkins.csv: row 1: the header row is missing (the file is empty)\n",
+    )
+    code, _, err = run("--checkins", tmp_path / "none.csv", "--today", "2026-01-30")
+    assert code == 2
+    assert err.startswith("none.csv: cannot be read")
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "checkins.csv"
+    path.write_bytes(("\ufeff" + HEADER + "\r\n" + "\r\n".join(checkins(28)) + "\r\n").encode())
+    code, out, _ = run("--checkins", path, "--today", "2026-01-30")
+    assert code == 0
+    assert json.loads(out)["A"]["cycle"]["checkins"] == 28
+
+
 def test_bad_today_and_conflicting_outputs(tmp_path: Path) -> None:
     ci = write(tmp_path / "checkins.csv", HEADER, checkins(3))
     code, _, err = run("--checkins", ci, "--today", "30/01/2026")
