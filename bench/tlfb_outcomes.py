@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -67,12 +69,18 @@ def generate(folder: Path, n: int, seed: int = 7) -> dict[str, Path]:
     return paths
 
 
-def wall(command: list[str], runs: int) -> list[float]:
+def wall(command: list[str], runs: int) -> list[tuple[float, float]]:
+    """(wall, CPU user+system) seconds of each run; CPU time does not grow with the load
+    other processes put on the shared 2-core machine, wall time does."""
     times = []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
-        times.append(time.perf_counter() - began)
+        elapsed = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        times.append((elapsed, cpu))
     return times
 
 
@@ -106,8 +114,8 @@ def main() -> None:
         big_times = wall(ours, args.runs)
         ours_small = [str(TANDEM), "tlfb", *inputs(small_paths), "--output", str(small / "t.csv")]
         small_times = wall(ours_small, args.runs)
-        print("| what | size | runs | median wall (s) | all runs (s) |")
-        print("|---|---|---|---|---|")
+        print("| what | size | runs | median wall (s) | median CPU (s) | each wall (s) | load |")
+        print("|---|---|---|---|---|---|---|")
         print(_row("tandem tlfb", args.subjects, big_times))
         print(_row("tandem tlfb", args.small, small_times))
         if args.abstcal_runs == 0:
@@ -120,16 +128,22 @@ def main() -> None:
         theirs = [str(ABSTCAL_PYTHON), str(RUNNER), *inputs(small_paths)]
         abstcal_times = wall([*theirs, "--output", str(small / "a.csv")], args.abstcal_runs)
         print(_row("abstcal 0.9 (same outcomes)", args.small, abstcal_times))
-        ratio = statistics.median(abstcal_times) / statistics.median(small_times)
+        ratio = statistics.median(t[0] for t in abstcal_times) / statistics.median(
+            t[0] for t in small_times
+        )
         differing, cells = disagreements(small / "t.csv", small / "a.csv")
         print(f"\nabstcal / tandem wall-time ratio on {args.small} x {DAYS}: {ratio:.0f}x")
         print(f"cells compared: {cells}; differing: {differing}")
 
 
-def _row(what: str, n: int, times: list[float]) -> str:
-    runs = ", ".join(f"{t:.2f}" for t in times)
+def _row(what: str, n: int, times: list[tuple[float, float]]) -> str:
+    walls, cpus = [t[0] for t in times], [t[1] for t in times]
+    runs = ", ".join(f"{t:.2f}" for t in walls)
+    median_wall, median_cpu = statistics.median(walls), statistics.median(cpus)
+    load = os.getloadavg()[0]
     return (
-        f"| {what} | {n:,} x {DAYS} days | {len(times)} | {statistics.median(times):.2f} | {runs} |"
+        f"| {what} | {n:,} x {DAYS} days | {len(times)} | {median_wall:.2f} | {median_cpu:.2f} "
+        f"| {runs} | {load:.1f} |"
     )
 
 
