@@ -156,3 +156,22 @@ def test_denied_reads_are_recorded_with_their_outcome(world: World) -> None:
         "denied",
     )
     assert event.ip == "127.0.0.1"
+
+
+def test_refused_writes_are_recorded_with_their_outcome(world: World) -> None:
+    from tandem.services import intake, placement
+    from tandem.services.errors import ValidationFailed
+
+    actor = Actor(user=world.a.staff["therapist"].user, ip="10.1.2.3")
+    with pytest.raises(ValidationFailed):
+        intake.record_administration(actor, world.a.patient.pk, "phq9", [0])
+    with pytest.raises(ValidationFailed):
+        placement.decide_placement(actor, world.a.formulation, level="nowhere")
+    failed = list(
+        AuditEvent.objects.filter(outcome="invalid").values_list("action", "patient_id", "ip")
+    )
+    assert failed == [
+        ("administration.record", world.a.patient.pk, "10.1.2.3"),
+        ("placement.decide", world.a.patient.pk, "10.1.2.3"),
+    ]
+    assert verify_chain().ok

@@ -16,7 +16,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from tandem.services.actors import as_actor
-from tandem.services.audit import record_event
+from tandem.services.audit import note_subject, record_event
 from tandem.services.errors import NotFound
 from tandem.storage.models import CarePlan, FormulationRecord, Patient, Placement, StaffMember
 
@@ -60,6 +60,7 @@ def access_patient(who: Any, patient_id: Any, *, action: str = "patient.view") -
         record_event(actor, action, patient_id=wanted, record_type="patient", outcome=outcome)
         raise NotFound()
     record_event(actor, action, patient_id=patient.pk, record_type="patient", record_id=patient.pk)
+    note_subject(patient.pk)
     return patient
 
 
@@ -88,6 +89,7 @@ def access_record(who: Any, model: type[Any], record_id: Any, *, action: str) ->
     record_event(
         actor, action, patient_id=record.patient_id, record_type=record_type, record_id=record.pk
     )
+    note_subject(record.patient_id)
     return record
 
 

@@ -9,20 +9,25 @@ BEGIN IMMEDIATE (settings), which serialises them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import transaction
 
-from tandem.services.actors import Actor
+from tandem.services.actors import Actor, as_actor
 from tandem.services.clock import get_clock
+from tandem.services.errors import Conflict, ValidationFailed
 from tandem.storage.models import AuditChainHead, AuditEvent
 
+P = ParamSpec("P")
+R = TypeVar("R")
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "actor", "action", "patient_id", "record_type", "record_id", "ip")
 
@@ -76,6 +81,37 @@ def record_event(
         event.save()
         AuditChainHead.objects.filter(id=1).update(seq=event.seq, hash=event.hash)
     return event
+
+
+# The patient a service call is about, noted by the access functions, so that a write
+# refused for bad input or a stale version is audited against that patient.
+_subject: ContextVar[int | None] = ContextVar("tandem_audit_subject", default=None)
+
+
+def note_subject(patient_id: int | None) -> None:
+    _subject.set(patient_id)
+
+
+def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Record a write that failed validation or lost a version race (outcome ``invalid``
+    or ``conflict``); denied and not-found attempts are recorded by the access checks.
+    The decorated service takes the actor (or request, or user) first."""
+
+    def decorate(service: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(service)
+        def audited(*args: P.args, **kwargs: P.kwargs) -> R:
+            token = _subject.set(None)
+            try:
+                return service(*args, **kwargs)
+            except (ValidationFailed, Conflict) as exc:
+                record_event(as_actor(args[0]), action, patient_id=_subject.get(), outcome=exc.code)
+                raise
+            finally:
+                _subject.reset(token)
+
+        return audited
+
+    return decorate
 
 
 @dataclass(frozen=True)

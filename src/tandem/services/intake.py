@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from tandem.services import engines
 from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
-from tandem.services.audit import record_event
+from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.services.permissions import require
@@ -64,6 +64,7 @@ def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@audited_failures("administration.record")
 def record_administration(
     who: Any,
     patient: Patient | int,
@@ -169,6 +170,7 @@ def _parseable(case: dict[str, Any]) -> bool:
     return "assessed_on" in case and "substance" in case.get("stimulant", {})
 
 
+@audited_failures("intake.update")
 def update_intake(
     who: Any,
     patient: Patient | int,
@@ -230,6 +232,7 @@ def case_for_formulation(patient: Patient, intake: Intake) -> dict[str, Any]:
     return case
 
 
+@audited_failures("formulation.create")
 def formulate_patient(who: Any, patient: Patient | int) -> FormulationRecord:
     """Run the formulation engine on the current intake and store its whole output."""
     actor = as_actor(who)

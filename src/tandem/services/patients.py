@@ -9,7 +9,7 @@ from django.db import transaction
 
 from tandem.services.access import access_patient, visible_patients
 from tandem.services.actors import as_actor
-from tandem.services.audit import record_event
+from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
 from tandem.services.permissions import require
@@ -39,6 +39,7 @@ def _clean_birth(date_of_birth: Any, today: dt.date) -> dt.date:
     return date_of_birth
 
 
+@audited_failures("patient.register")
 def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: str) -> Patient:
     """Create a patient in the actor's organization, with an open episode and intake.
 
@@ -77,6 +78,7 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
     return patient
 
 
+@audited_failures("patient.care_team")
 def set_care_team(who: Any, patient_id: Any, staff_ids: list[int]) -> Patient:
     """Replace the care team with staff of the patient's own organization."""
     actor = as_actor(who)

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from tandem.services.access import access_record
 from tandem.services.actors import as_actor
-from tandem.services.audit import record_event
+from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
 from tandem.services.permissions import require
@@ -23,6 +23,7 @@ PLACEMENT_LEVELS = ("emergency", "residential_referral", "php", "iop", "outpatie
 _EPISODE_LEVEL = {"residential_referral": "residential"}
 
 
+@audited_failures("placement.decide")
 def decide_placement(
     who: Any, formulation: FormulationRecord | int, *, level: str, override_reason: str = ""
 ) -> Placement:

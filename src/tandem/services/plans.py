@@ -8,15 +8,13 @@ started from; a stale one raises Conflict (409), never a silent overwrite (SECUR
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
 
 from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
-from tandem.services.audit import record_event
+from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.services.permissions import require
@@ -33,6 +31,7 @@ TARGETS = ("use", "mood", "trauma", "sleep", "safety")  # DESIGN.md s2
 TEXT_FIELDS = ("frequency", "measure", "target", "reason")
 
 
+@audited_failures("plan.draft")
 def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
     """A draft plan holding the interventions and measures the formulation proposed."""
     actor = as_actor(who)
@@ -148,6 +147,7 @@ def _load_plan(actor: Actor, plan: CarePlan | int, action: str) -> CarePlan:
     return loaded
 
 
+@audited_failures("plan.update")
 def update_plan(
     who: Any,
     plan: CarePlan | int,
@@ -171,7 +171,7 @@ def update_plan(
     ]
     review = _clean_review_on(review_on)
     now = get_clock().now()
-    with _conflicts_audited(actor, loaded, "plan.update"), transaction.atomic():
+    with transaction.atomic():
         _bump_version(
             actor,
             loaded,
@@ -197,23 +197,6 @@ def update_plan(
     return loaded
 
 
-@contextmanager
-def _conflicts_audited(actor: Actor, plan: CarePlan, action: str) -> Iterator[None]:
-    """Record a lost compare-and-set after its transaction rolled back."""
-    try:
-        yield
-    except Conflict:
-        record_event(
-            actor,
-            action,
-            patient_id=plan.patient_id,
-            record_type="plan",
-            record_id=plan.pk,
-            outcome="conflict",
-        )
-        raise
-
-
 def _bump_version(actor: Actor, plan: CarePlan, expected_version: int, **changes: Any) -> None:
     """Compare-and-set on the version column: only one writer of a version wins."""
     won = CarePlan.objects.filter(pk=plan.pk, version=expected_version).update(
@@ -227,6 +210,7 @@ def _bump_version(actor: Actor, plan: CarePlan, expected_version: int, **changes
         )
 
 
+@audited_failures("plan.sign")
 def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = None) -> CarePlan:
     """Sign the plan: every intervention needs a responsible staff member and a review date."""
     actor = as_actor(who)
@@ -240,7 +224,7 @@ def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = 
             "responsible: every intervention needs a responsible staff member", "responsible"
         )
     now = get_clock().now()
-    with _conflicts_audited(actor, loaded, "plan.sign"), transaction.atomic():
+    with transaction.atomic():
         _bump_version(
             actor, loaded, version, status="signed", signed_by=staff, signed_at=now, updated_at=now
         )

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from tandem.services.actors import Actor, as_actor
-from tandem.services.audit import record_event
+from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import NotFound, ValidationFailed
 from tandem.services.permissions import require
@@ -114,6 +114,7 @@ def get_referral(who: Any, referral_id: Any) -> Referral:
     return referral
 
 
+@audited_failures("referral.update")
 def set_referral_status(who: Any, referral_id: Any, status: str) -> Referral:
     actor = as_actor(who)
     referral = get_referral(actor, referral_id)
