@@ -7,8 +7,10 @@ import json
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from django.test import Client
 
+from tandem.cli import main
 from tandem.storage.models import InstrumentAdministration
 from tests.integration.support import World
 
@@ -143,3 +145,13 @@ def test_openapi_is_served(world: World) -> None:
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/patients/{patient_id}/administrations" in spec["paths"]
     assert "/api/v1/plans/{plan_id}" in spec["paths"]
+
+
+def test_tandem_token_create_prints_a_working_token(world: World) -> None:
+    made = CliRunner().invoke(main, ["token", "create", "north-director"])
+    assert made.exit_code == 0, made.output
+    token = made.output.strip()
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get(f"/api/v1/patients/{world.a.patient.pk}").status_code == 200
+    unknown = CliRunner().invoke(main, ["token", "create", "nobody"])
+    assert unknown.exit_code == 2
