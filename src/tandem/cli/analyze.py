@@ -204,8 +204,18 @@ def analyze(
     if output is not None:
         write_flat(results, output)
         return
-    body = ",".join(f"{json.dumps(pid)}:{results[pid]}" for pid in sorted(results))
-    sys.stdout.write("{" + body + "}\n")
+    write_json(results)
+
+
+def write_json(results: dict[str, str]) -> None:
+    """Print the object keyed by patient id, patient by patient (no giant string)."""
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    out.write(b"{")
+    for i, pid in enumerate(sorted(results)):
+        out.write(f"{',' if i else ''}{json.dumps(pid)}:{results[pid]}".encode())
+    out.write(b"}\n")
+    out.flush()
 
 
 def _fail(message: str) -> None:
