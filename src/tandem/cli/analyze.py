@@ -109,8 +109,8 @@ def run(
         for group in analyze_caseload(caseload, today, mapper=mapper):
             if as_text:
                 results.update(patient_json(group, caseload.patient_ids))
-            else:
-                results.update(patient_reports(group, caseload.patient_ids))
+            else:  # the flat rows need no block lists
+                results.update(patient_reports(group, caseload.patient_ids, with_blocks=False))
     return results
 
 
@@ -144,7 +144,7 @@ def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
         **{k: cycle.get(k) for k in ("crash_days", "deepening", "deepening_flag")},
         **{f"chase_{k}": chase.get(k) for k in ("after_low", "after_other", "ratio")},
         **{f"chase_{k}": chase.get(k) for k in ("n_low", "n_other")},
-        "blocks": len(result["early_markers"]),
+        "blocks": trend.get("blocks", 0),
         **{k: trend.get(k) for k in ("crash_dips_per_block", "sleep_sd_per_block")},
         "mean_craving_per_block": trend.get("mean_craving_per_block"),
         "signs_of_progress": ";".join(trend.get("signs_of_progress", [])),

@@ -98,6 +98,7 @@ def test_output_writes_one_flat_row_per_patient(files: dict[str, Path], tmp_path
     assert table[0]["phq9_baseline"] == "15"
     assert table[0]["phq9_response"] == "1"
     assert table[0]["baseline_mood"] == "6.0"
+    assert table[0]["blocks"] == "3"  # 14 + 14 + 2 days
     assert table[2]["insufficient_data"] == "1"
     assert table[2]["phq9_baseline"] == ""
 

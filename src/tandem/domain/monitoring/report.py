@@ -163,6 +163,7 @@ def _trends(m: EarlyMarkers, n: int) -> list[dict[str, Any]]:
             "sleep_sd_per_block": figures(m.sleep_sd_trend),
             "mean_craving_per_block": figures(m.craving_trend),
             "signs_of_progress": _signs(m.dips_trend, m.sleep_sd_trend, m.craving_trend),
+            "blocks": m.n_blocks.tolist(),
             "meaning": [TREND_MEANING] * n,
         }
     )
