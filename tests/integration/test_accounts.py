@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import os
@@ -65,6 +66,8 @@ def test_enrolment_shows_an_svg_code_and_a_valid_code_signs_in(staff: StaffMembe
     assert b"<svg" in page.content
     assert re.search(rb"<script(?![^>]*\bsrc=)", page.content) is None  # no inline script
     device = TOTPDevice.objects.get(user=staff.user)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    assert secret.encode() in page.content  # for people who cannot scan
     response = client.post("/accounts/mfa", {"code": _code(device)})
     assert response.status_code == 302
     assert _signed_in(client)

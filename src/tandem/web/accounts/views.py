@@ -7,6 +7,7 @@ outside demo mode: only a valid, unused TOTP code does (SECURITY.md).
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import segno
@@ -114,6 +115,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         # SVG markup made by segno from the device's otpauth URI: no script, CSP-safe.
         svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
         context["qr_svg"] = mark_safe(svg)  # noqa: S308  (generated SVG, no user input)
+        # The same secret as text, for people who cannot scan (base32, as apps expect).
+        context["secret"] = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "accounts/mfa.html", context, status=400 if error else 200)
 
 
