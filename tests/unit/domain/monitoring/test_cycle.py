@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tandem.domain.monitoring.cycle import baselines, crash_cycle
 from tandem.domain.monitoring.thresholds import CycleThresholds
@@ -174,3 +176,22 @@ def test_crash_cycle_on_the_grid_directly() -> None:
     cycle = crash_cycle(group.grid, baselines(group.grid, CycleThresholds()), CycleThresholds())
     assert cycle.checkins.tolist() == [30]
     assert not cycle.insufficient_data[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(2, 8), min_size=28, max_size=80),
+    st.sets(st.integers(0, 79), max_size=15),
+    st.integers(-2, 2),
+)
+def test_moving_every_mood_by_a_constant_moves_only_baseline_mood(
+    moods: list[int], used: set[int], offset: int
+) -> None:
+    # Surge, crash, chase and deepening compare moods with their own baselines.
+    a = one(Patient(mood=[float(m) for m in moods], used=sorted(used)), len(moods) - 1)
+    b = one(Patient(mood=[float(m + offset) for m in moods], used=sorted(used)), len(moods) - 1)
+    for key in ("surge", "crash", "crash_days", "chase", "deepening", "deepening_flag"):
+        assert a["cycle"][key] == b["cycle"][key], key
+    if a["cycle"]["baseline_mood"] is not None:
+        assert b["cycle"]["baseline_mood"] == pytest.approx(a["cycle"]["baseline_mood"] + offset)
+    assert a["early_markers"] == b["early_markers"]  # dips are relative too
