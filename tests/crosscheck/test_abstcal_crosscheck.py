@@ -97,20 +97,28 @@ def _read(path: Path) -> dict[str, dict[str, str]]:
         return {row["id"]: row for row in csv.DictReader(handle)}
 
 
-CASES = [("itt", "none"), ("ro", "none"), ("itt", "run:2"), ("ro", "days:3")]
+# mode, lapse rule, prolonged-from visit, grace days
+CASES = [
+    ("itt", "none", "1", 14),
+    ("ro", "none", "1", 14),
+    ("itt", "run:2", "1", 14),
+    ("ro", "days:3", "1", 14),
+    ("itt", "days:2", "0", 7),
+    ("ro", "run:3", "0", 3),
+]
 
 
-@pytest.mark.parametrize(("mode", "lapse"), CASES)
+@pytest.mark.parametrize(("mode", "lapse", "quit_visit", "grace"), CASES)
 def test_tandem_equals_abstcal_on_every_cell_both_compute(
-    data: tuple[Path, dict[str, bool]], mode: str, lapse: str
+    data: tuple[Path, dict[str, bool]], mode: str, lapse: str, quit_visit: str, grace: int
 ) -> None:
     python = _abstcal_python()
     folder, anchored = data
     options = {
         "protocol_days": PROTOCOL, "at": "2,3", "pp": "7,28", "cont_from": "1",
-        "prolonged_from": "1", "grace": 14, "lapse": lapse, "mode": mode,
+        "prolonged_from": quit_visit, "grace": grace, "lapse": lapse, "mode": mode,
     }  # fmt: skip
-    abstcal_out = folder / f"abstcal-{mode}-{lapse}.csv"
+    abstcal_out = folder / f"abstcal-{mode}-{lapse}-{quit_visit}-{grace}.csv"
     args = [str(python), str(RUNNER), "--output", str(abstcal_out)]
     args += ["--tlfb", str(folder / "tlfb.csv"), "--visits", str(folder / "visits.csv")]
     args += ["--uds", str(folder / "uds.csv"), "--uds-cutoff", "300"]
@@ -123,7 +131,7 @@ def test_tandem_equals_abstcal_on_every_cell_both_compute(
         uds_path=folder / "uds.csv", uds_cutoff=300.0, output=folder / "unused.csv",
         **options,  # type: ignore[arg-type]
     )  # fmt: skip
-    tandem_out = folder / f"tandem-{mode}-{lapse}.csv"
+    tandem_out = folder / f"tandem-{mode}-{lapse}-{quit_visit}-{grace}.csv"
     tandem_out.write_text(header + "\n" + body, encoding="utf-8")
     theirs, ours = _read(abstcal_out), _read(tandem_out)
 
