@@ -19,6 +19,8 @@ How each condition is read (the program's reading where s5 is silent):
 - ``lapse``: a positive screen after 2 or more negatives in a row (missed and invalid
   break the run), or use reported after 7 or more calendar days without use, counting
   only use known before that day (a positive screen that same day is explained by it);
+  days without use are unknown before the first known use day, so the first reported
+  use is never a gap-based lapse (s5 counts from the last use day);
 - ``missed_checkins``: the third day in a row without a check-in, after the first one;
 - ``not_on_track``: ``mbc.phq9_daily`` (s3).
 """
@@ -31,7 +33,7 @@ from typing import Any, Final
 import numpy as np
 
 from tandem.domain.monitoring.mbc import Phq9Daily, ScoreCourse
-from tandem.domain.monitoring.recovery import Recovery, timeline_start
+from tandem.domain.monitoring.recovery import Recovery
 from tandem.domain.monitoring.rows import CSSRS_TIERS
 from tandem.domain.monitoring.series import (
     Bools,
@@ -137,7 +139,7 @@ def conditions(
     tier, tier_day = carried(grid.cssrs_tier, ~np.isnan(grid.cssrs_tier))
     with np.errstate(invalid="ignore"):
         suicide = (item9 >= 1) | (tier >= 1) | grid.safety
-    gap = _gap_before(grid, timeline_start(grid))
+    gap = _gap_before(grid)
     by_kind = {
         "suicide_risk": suicide,
         "deterioration": daily.deterioration,
@@ -152,12 +154,13 @@ def conditions(
     return Conditions(by_kind, parts, abstinent, gap)
 
 
-def _gap_before(grid: DayGrid, start: Ints) -> Ints:
+def _gap_before(grid: DayGrid) -> Ints:
     """Days without use just before each day, from use known before it (check-ins and
-    positive screens dated earlier)."""
+    positive screens dated earlier); -1 while no use day is known (s5 counts from the
+    last use day, so there is no count before the first one)."""
     last = shift(last_index(grid.used | (grid.positives > 0)), 1, -1)
     t = grid.day_index[None, :]
-    result: Ints = np.where(last >= 0, t - 1 - last, t - start[:, None])
+    result: Ints = np.where(last >= 0, t - 1 - last, -1)
     return result
 
 

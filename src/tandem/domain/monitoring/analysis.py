@@ -27,7 +27,6 @@ from tandem.domain.monitoring.recovery import (
     Recovery,
     days_without_use,
     recovery,
-    timeline_start,
     use_days,
 )
 from tandem.domain.monitoring.rows import Caseload, check_caseload
@@ -62,7 +61,7 @@ def analyze_group(grid: DayGrid, settings: MonitoringSettings) -> GroupAnalysis:
     """All of s2-s6 for the patients of one day grid."""
     th = settings.cycle
     base = baselines(grid, th)
-    abstinent = days_without_use(use_days(grid, th), timeline_start(grid))
+    abstinent = days_without_use(use_days(grid, th))
     rec = recovery(grid, abstinent, th)
     scores = courses(grid, settings.mbc)
     daily = phq9_daily(grid, scores["phq9"], settings.mbc)

@@ -2,8 +2,11 @@
 
 A day counts as use when its check-in says so or when a positive urine screen falls on it
 or on one of the next 2 days: cocaine is detectable about 1-3 days after use (facts.md
-s8.1, (V2)). A day without a check-in counts as a day without use (s2). The timeline of
-use starts at the patient's first check-in or screen; days before it are unknown.
+s8.1, (V2)). A day without a check-in counts as a day without use (s2). Days without
+use are counted from the last use day (s5), so they are unknown (-1) until a first use
+day is known: abstinence before the first record is never assumed. A run therefore
+needs a use day before it; a run that starts at the first check-in with no earlier use
+is not "recovery after stopping" (s2) and is not reported (the program's reading).
 
 For the latest run of >= 28 consecutive days without use: mean mood on its days 1-7 and
 22-28 and the latest PHQ-9 in its last 14 days. ``persistent_low`` when that PHQ-9 is
@@ -26,7 +29,6 @@ from tandem.domain.monitoring.series import (
     DayGrid,
     Floats,
     Ints,
-    first_true,
     last_index,
     shift,
     take_days,
@@ -50,11 +52,6 @@ class Recovery:
     persistent_low_day: Ints  # the day the finding was complete, -1 when not true
 
 
-def timeline_start(grid: DayGrid) -> Ints:
-    """First day with a check-in or a screen, per patient (n_days when none)."""
-    return first_true(grid.checked | (grid.screens > 0))
-
-
 def use_days(grid: DayGrid, th: CycleThresholds) -> Bools:
     """Use from check-ins, and from a positive screen on the day or the next 2 days."""
     positive = grid.positives > 0
@@ -65,17 +62,15 @@ def use_days(grid: DayGrid, th: CycleThresholds) -> Bools:
     return result
 
 
-def days_without_use(use: Bools, start: Ints) -> Ints:
-    """Days since the last use day (0 on a use day); counted from the timeline start.
+def days_without_use(use: Bools) -> Ints:
+    """Days since the last use day (0 on a use day); -1 until a first use day is known.
 
-    With no use day yet, the first day of the timeline is day 1 without use. Days before
-    the timeline start get -1.
+    s5 counts days of abstinence from the last use day; with none known the count is
+    unknown, not the days since the first record.
     """
+    last = last_index(use)
     t = np.arange(use.shape[1])
-    observed = t[None, :] >= start[:, None]
-    last = last_index(use & observed)
-    last = np.where(last >= 0, last, start[:, None] - 1)
-    result: Ints = np.where(observed, t[None, :] - last, -1)
+    result: Ints = np.where(last >= 0, t[None, :] - last, -1)
     return result
 
 

@@ -136,6 +136,16 @@ def test_lapse_after_7_days_without_use_but_not_6() -> None:
     assert alert_days(one(Patient(mood=[6.0] * 12, used=[2, 9]), 11), "lapse") == []
 
 
+def test_the_first_known_use_is_not_a_gap_based_lapse() -> None:
+    # No use known before day 10: the days without use before it are unknown (s5).
+    assert alert_days(one(Patient(mood=[6.0] * 12, used=[10]), 11), "lapse") == []
+
+
+def test_no_early_sobriety_depression_before_a_first_use_day() -> None:
+    patient = Patient(mood=[6.0] * 30, scores={("phq9", 10): 12})
+    assert alert_days(one(patient, 29), "early_sobriety_depression") == []
+
+
 def test_a_positive_screen_the_same_day_does_not_hide_a_reported_lapse() -> None:
     patient = Patient(mood=[6.0] * 12, used=[2, 10], screens=[(10, "positive")])
     result = one(patient, 11)

@@ -37,32 +37,48 @@ def test_27_days_are_not_enough() -> None:
 
 
 def test_a_positive_screen_counts_as_use_on_its_day_and_the_2_days_before() -> None:
-    # No reported use; a positive screen on day 40 makes days 38-40 use days. The run
-    # after it (days 41-59) is too short, so the latest run is days 0-37.
-    rec = one(Patient(mood=[6.0] * 60, screens=[(40, "positive")]), today=59)["recovery"]
-    assert (rec["run_start"], rec["run_end"], rec["days_without_use"]) == (iso(0), iso(37), 38)
+    # Use on day 0; a positive screen on day 40 makes days 38-40 use days. The run
+    # after it (days 41-59) is too short, so the latest run is days 1-37.
+    patient = Patient(mood=[6.0] * 60, used=[0], screens=[(40, "positive")])
+    rec = one(patient, today=59)["recovery"]
+    assert (rec["run_start"], rec["run_end"], rec["days_without_use"]) == (iso(1), iso(37), 37)
 
 
 def test_a_day_without_checkin_counts_as_a_day_without_use() -> None:
     mood: list[float | None] = [6.0] * 10 + [None] * 10 + [6.0] * 20
-    rec = one(Patient(mood=mood), today=39)["recovery"]
-    assert rec["days_without_use"] == 40
+    rec = one(Patient(mood=mood, used=[0]), today=39)["recovery"]
+    assert rec["days_without_use"] == 39
     assert rec["ongoing"] is True
 
 
+def test_a_run_needs_a_use_day_before_it() -> None:
+    # No use day known: days without use cannot be counted from "the last use day" (s5),
+    # and a run from the first check-in is not recovery after stopping (s2).
+    rec = one(Patient(mood=[6.0] * 40, scores={("phq9", 35): 12}), today=39)["recovery"]
+    assert (rec["run_start"], rec["days_without_use"], rec["persistent_low"]) == (
+        None,
+        None,
+        None,
+    )
+
+
 def test_latest_phq9_in_the_last_14_days_of_the_run() -> None:
-    # Run days 0-37 (screen on day 40). Day 24 is its 14th-last day: counted.
-    inside = Patient(mood=[6.0] * 60, screens=[(40, "positive")], scores={("phq9", 24): 12})
+    # Run days 1-37 (use on day 0, screen on day 40). Day 24 is its 14th-last day.
+    inside = Patient(
+        mood=[6.0] * 60, used=[0], screens=[(40, "positive")], scores={("phq9", 24): 12}
+    )
     rec = one(inside, today=59)["recovery"]
     assert (rec["phq9"], rec["phq9_date"], rec["persistent_low"]) == (12, iso(24), True)
     # Day 23 is outside the last 14 days; mood on days 22-28 is 6: not persistent_low.
-    outside = Patient(mood=[6.0] * 60, screens=[(40, "positive")], scores={("phq9", 23): 12})
+    outside = Patient(
+        mood=[6.0] * 60, used=[0], screens=[(40, "positive")], scores={("phq9", 23): 12}
+    )
     rec = one(outside, today=59)["recovery"]
     assert (rec["phq9"], rec["persistent_low"]) == (None, False)
 
 
 def test_a_phq9_below_10_after_the_month_is_not_persistent_low() -> None:
-    rec = one(Patient(mood=[6.0] * 40, scores={("phq9", 35): 9}), today=39)["recovery"]
+    rec = one(Patient(mood=[6.0] * 40, used=[0], scores={("phq9", 35): 9}), today=39)["recovery"]
     assert rec["persistent_low"] is False
 
 
@@ -77,7 +93,6 @@ def test_persistent_depression_alert_on_the_day_the_evidence_is_complete() -> No
     assert alert["severity"] == "high"
 
 
-def test_days_without_use_counts_from_the_last_use_or_the_timeline_start() -> None:
+def test_days_without_use_counts_from_the_last_use_and_is_unknown_before_it() -> None:
     use = np.array([[False, False, True, False, False], [False] * 5])
-    start = np.array([0, 1])
-    assert days_without_use(use, start).tolist() == [[1, 2, 0, 1, 2], [-1, 1, 2, 3, 4]]
+    assert days_without_use(use).tolist() == [[-1, -1, 0, 1, 2], [-1] * 5]
