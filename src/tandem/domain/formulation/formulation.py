@@ -8,7 +8,7 @@ sentences a clinician can read.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -25,7 +25,7 @@ from tandem.domain.formulation.timeline import (
     current_depression,
     onset_order,
 )
-from tandem.domain.instruments import Score
+from tandem.domain.instruments import Score, score
 
 SCHEMA = "tandem.formulation/1"
 
@@ -128,6 +128,7 @@ def _episode_dict(finding: EpisodeFinding) -> dict[str, Any]:
 
 def formulate(case: Case, ruleset: RuleSet) -> Formulation:
     """Onset order, episodes, current depression, codes, risk, placement and plan."""
+    case = with_program_cutoffs(case, ruleset)
     abstinence = ruleset.value("abstinence_days")
     order, order_finding = onset_order(case, ruleset.value("onset_order_days"))
     episodes = classify_episodes(case, abstinence)
@@ -180,6 +181,22 @@ def formulate(case: Case, ruleset: RuleSet) -> Formulation:
         plan=plan,
         rationale=rationale,
     )
+
+
+def with_program_cutoffs(case: Case, ruleset: RuleSet) -> Case:
+    """The case with its PCL-5 scored at the rule set's ``pcl5_cutoff``.
+
+    instruments.md: the PCL-5 cut-off is "a program setting, 31-33; the same setting
+    drives trauma care in the rule set". ``parse_case`` scores at the default (33); the
+    rule set's value is the one setting, so ``scores.pcl5.positive`` and the trauma-care
+    triggers (fact ``pcl5_positive``) always agree.
+    """
+    answers = case.instruments.get("pcl5")
+    if answers is None:
+        return case
+    cutoff = ruleset.value("pcl5_cutoff")
+    rescored = score("pcl5", answers, pcl5_cutoff=cutoff)
+    return replace(case, scores={**case.scores, "pcl5": rescored})
 
 
 def _placement_finding(placement: Placement) -> Finding:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from tandem.domain.errors import InvalidRuleSet
 from tandem.domain.formulation.facts import FACTS, FactValue, shown_fact
+from tandem.domain.instruments import PCL5_CUTOFF_RANGE
 
 Op = Literal["is", "in", "at_least", "contains"]
 PLACEMENT_LEVELS = ("emergency", "residential_referral", "php", "iop", "outpatient")
@@ -30,8 +31,12 @@ CODED_RULES = (
 )  # fmt: skip
 CODED_THRESHOLDS = (
     "onset_order_days", "abstinence_days", "overdose_low_days",
-    "severity_mild", "severity_moderate", "severity_severe",
+    "severity_mild", "severity_moderate", "severity_severe", "pcl5_cutoff",
 )  # fmt: skip
+# Thresholds whose value a program may set only within a range: the PCL-5 cut-off is
+# "a program setting, 31-33" (instruments.md; facts.md s2.5), the one value that drives
+# both scores.pcl5.positive and trauma care (formulation.py scores the PCL-5 with it).
+RANGED_THRESHOLDS = {"pcl5_cutoff": PCL5_CUTOFF_RANGE}
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,7 @@ class _Reader:
         missing = [name for name in CODED_THRESHOLDS if name not in result]
         if missing:
             raise InvalidRuleSet(f"$.thresholds: missing {', '.join(missing)}")
+        _check_ranges(result)
         self.threshold_names = set(result)
         self.threshold_values = {name: t.value for name, t in result.items()}
         return result
@@ -299,6 +305,16 @@ class _Reader:
 
 
 _RULE_KEYS = ("id", "finding", "text", "source")
+
+
+def _check_ranges(thresholds: Mapping[str, Threshold]) -> None:
+    for name, (low, high) in RANGED_THRESHOLDS.items():
+        value = thresholds[name].value
+        if not low <= value <= high:
+            raise InvalidRuleSet(
+                f"$.thresholds.{name}.value: {value} is outside the program setting's "
+                f"range {low}-{high} (instruments.md; facts.md s2.5)"
+            )
 
 
 def _operand(

@@ -6,6 +6,7 @@ Public interface (the contract is /work/shared/clinical/instruments.md)::
 
     score("phq9", [1, 2, 0, 3, 1, 0, 2, 0, 1])          # -> Score(total=10, band="moderate", ...)
     score("auditc", [2, 1, 0], sex="female")
+    score("pcl5", answers, pcl5_cutoff=31)             # the program's cut-off, 31-33
     score_batch("phq9", rows)                           # -> BatchScores (NumPy arrays)
 
 Errors come from ``tandem.domain.errors``: ``UnknownInstrument``, ``WrongAnswerCount``
@@ -19,6 +20,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tandem.domain.instruments.answers import Answer
+from tandem.domain.instruments.definitions.anxiety_trauma import (
+    PCL5_CUTOFF_RANGE,
+    PCL5_DEFAULT_CUTOFF,
+)
 from tandem.domain.instruments.engine import score
 from tandem.domain.instruments.model import Instrument, Item, Option, Score
 from tandem.domain.instruments.registry import REGISTRY, get
@@ -27,6 +32,8 @@ if TYPE_CHECKING:
     from tandem.domain.instruments.batch import BatchScores
 
 __all__ = [
+    "PCL5_CUTOFF_RANGE",
+    "PCL5_DEFAULT_CUTOFF",
     "REGISTRY",
     "Answer",
     "Instrument",

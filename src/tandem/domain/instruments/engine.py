@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tandem.domain.errors import InvalidOption
 from tandem.domain.instruments.answers import Answer, read_answers, read_option
+from tandem.domain.instruments.definitions.anxiety_trauma import pcl5_with_cutoff
 from tandem.domain.instruments.model import (
     AtLeast,
     CriteriaMet,
@@ -29,14 +31,21 @@ def score(
     answers: Sequence[Answer],
     sex: str | None = None,
     substance: str | None = None,
+    pcl5_cutoff: int | None = None,
 ) -> Score:
     """Score one set of answers given in item order (instruments.md).
 
     ``sex`` (``male``/``female``) is required by AUDIT-C; ``substance`` selects the
-    SDS cut-off and the ASSIST bands (cocaine by default). Raises ``UnknownInstrument``,
+    SDS cut-off and the ASSIST bands (cocaine by default). ``pcl5_cutoff`` is the
+    program's PCL-5 cut-off, 31-33 (33 when not given; instruments.md): an assessment
+    passes its rule set's ``pcl5_cutoff``. Raises ``UnknownInstrument``,
     ``WrongAnswerCount``, ``InvalidAnswer`` or ``InvalidOption``; never guesses.
     """
     instrument = get(instrument_id)
+    if pcl5_cutoff is not None:
+        if instrument.id != "pcl5":
+            raise InvalidOption(f"{instrument.id}: a PCL-5 cut-off applies to pcl5 only")
+        instrument = pcl5_with_cutoff(pcl5_cutoff)
     option_value = read_option(instrument, sex, substance)
     values = read_answers(instrument, answers)
     return evaluate(instrument, values, option_value)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tandem.domain.errors import InvalidRuleSet
-from tandem.domain.formulation import formulate, parse_case, parse_ruleset
+from tandem.domain.formulation import Formulation, formulate, parse_case, parse_ruleset
 from tandem.domain.formulation.ruleset import CODED_RULES
 from tandem.rulesets import DEFAULT, load_default, read_document
 from tests.unit.domain.formulation.conftest import spec_example
@@ -108,3 +108,56 @@ def test_the_generated_page_lists_every_threshold_rule_and_program_choice() -> N
     for rule in (*ruleset.rules, *ruleset.placement, *ruleset.interventions):
         assert rule.id in page
     assert ruleset.notice in page
+
+
+# PCL-5: one program setting, 31-33, drives both scores.pcl5.positive and trauma care
+# (instruments.md, pcl5 row; ruleset-v1.md s9).
+PCL5_TOTAL_32 = [2] * 16 + [0] * 4  # total 32: positive at 31 or 32, negative at 33
+
+
+def _with_pcl5_cutoff(value: int) -> Doc:
+    document = _default()
+    document["thresholds"]["pcl5_cutoff"]["value"] = value
+    return document
+
+
+def _trauma_care(formulation: Formulation) -> set[str]:
+    return {i.id for i in formulation.plan.interventions} & {"emdr", "somatic_experiencing"}
+
+
+def test_the_rule_sets_pcl5_cutoff_drives_both_the_score_and_trauma_care() -> None:
+    case = spec_example()
+    case["instruments"]["pcl5"] = PCL5_TOTAL_32
+    at_31 = formulate(parse_case(case), parse_ruleset(_with_pcl5_cutoff(31)))
+    assert at_31.scores["pcl5"].total == 32
+    assert at_31.scores["pcl5"].positive is True
+    assert _trauma_care(at_31) == {"emdr", "somatic_experiencing"}
+    assert at_31.as_dict()["scores"]["pcl5"]["positive"] is True
+    emdr = next(i for i in at_31.plan.interventions if i.id == "emdr")
+    assert "cut-off 31" in emdr.reason
+    at_33 = formulate(parse_case(case), load_default())
+    assert at_33.scores["pcl5"].positive is False
+    assert _trauma_care(at_33) == set()
+
+
+def test_the_default_pcl5_cutoff_is_the_scorers_default() -> None:
+    from tandem.domain.instruments import PCL5_DEFAULT_CUTOFF
+
+    assert load_default().value("pcl5_cutoff") == PCL5_DEFAULT_CUTOFF == 33
+
+
+@pytest.mark.parametrize("value", [30, 34, 0, 80])
+def test_a_pcl5_cutoff_outside_31_to_33_is_refused(value: int) -> None:
+    with pytest.raises(InvalidRuleSet) as error:
+        parse_ruleset(_with_pcl5_cutoff(value))
+    assert str(error.value) == (
+        f"$.thresholds.pcl5_cutoff.value: {value} is outside the program setting's range "
+        "31-33 (instruments.md; facts.md s2.5)"
+    )
+
+
+def test_a_rule_set_without_the_pcl5_cutoff_is_refused() -> None:
+    document = _default()
+    del document["thresholds"]["pcl5_cutoff"]
+    with pytest.raises(InvalidRuleSet, match=r"\$\.thresholds: missing pcl5_cutoff"):
+        parse_ruleset(document)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from tandem.domain.errors import InvalidOption
 from tandem.domain.instruments.definitions.depression import PFIZER_LICENCE
 from tandem.domain.instruments.definitions.scales import DIFFICULTY, FREQUENCY_TWO_WEEKS
 from tandem.domain.instruments.model import (
@@ -98,9 +101,27 @@ PCL5_CLUSTERS = (
 PCL5_ENDORSED = 2
 PCL5_NEEDED = {"B": 1, "C": 1, "D": 2, "E": 2}
 
-# The program's setting (instruments.md: 31-33; facts.md s2.5 gives 31-33 as suggested
-# for probable PTSD, V2). ruleset-v1.md uses the same value for trauma care.
-PCL5_PROGRAM_CUTOFF = 33
+# The program's setting: instruments.md ("total >= 33 (a program setting, 31-33; the same
+# setting drives trauma care in the rule set)"); facts.md s2.5 gives 31-33 as suggested for
+# probable PTSD (V2). 33 is the default of `tandem score pcl5`; in an assessment the rule
+# set's `pcl5_cutoff` is passed in (``pcl5_with_cutoff``) so one value drives both the
+# score's `positive` and trauma care (ruleset-v1.md s9).
+PCL5_CUTOFF_RANGE = (31, 33)
+PCL5_DEFAULT_CUTOFF = 33
+
+
+def pcl5_positive_rule(cutoff: int) -> AtLeast:
+    """PCL-5 positive at ``cutoff`` (a program setting within ``PCL5_CUTOFF_RANGE``)."""
+    return AtLeast(
+        (
+            Cutoff(
+                cutoff,
+                "a program setting within the 31-33 suggested for probable PTSD "
+                "(instruments.md; facts.md s2.5, NCPTSD) (V2)",
+            ),
+        )
+    )
+
 
 PCL5 = Instrument(
     id="pcl5",
@@ -118,15 +139,7 @@ PCL5 = Instrument(
     items=tuple(Item(number, None, PCL5_OPTIONS) for number in range(1, 21)),
     total=plain_sum(1, 20, 80),
     bands=None,
-    positive=AtLeast(
-        (
-            Cutoff(
-                PCL5_PROGRAM_CUTOFF,
-                "a program setting within the 31-33 suggested for probable PTSD "
-                "(instruments.md; facts.md s2.5, NCPTSD) (V2)",
-            ),
-        )
-    ),
+    positive=pcl5_positive_rule(PCL5_DEFAULT_CUTOFF),
     flags=(
         CriteriaMet(
             name="provisional_ptsd",
@@ -144,3 +157,16 @@ PCL5 = Instrument(
     loinc_note="LOINC codes UNVERIFIED (facts.md s2.5, s11.4): none shipped",
     notes=("Subscores are the DSM-5 clusters B (1-5), C (6-7), D (8-14), E (15-20).",),
 )
+
+
+def pcl5_with_cutoff(cutoff: int) -> Instrument:
+    """The PCL-5 positive at the program's ``cutoff``; ``InvalidOption`` outside 31-33."""
+    low, high = PCL5_CUTOFF_RANGE
+    if isinstance(cutoff, bool) or not isinstance(cutoff, int) or not low <= cutoff <= high:
+        raise InvalidOption(
+            f"pcl5: cut-off {cutoff!r} is not a program setting between {low} and {high} "
+            "(instruments.md; facts.md s2.5)"
+        )
+    if cutoff == PCL5_DEFAULT_CUTOFF:
+        return PCL5
+    return replace(PCL5, positive=pcl5_positive_rule(cutoff))
