@@ -13,14 +13,18 @@ import sys
 import time
 
 import pytest
+from click.testing import CliRunner
 from django.contrib.auth.hashers import get_hasher
 from django.test import Client, override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tandem.cli import main
 from tandem.services import accounts
+from tandem.services.actors import Actor
 from tandem.services.clock import FixedClock, use_clock
-from tandem.storage.models import StaffMember
+from tandem.services.errors import Forbidden, NotFound
+from tandem.storage.models import AuditEvent, EnrolmentCode, StaffMember
 from tandem.web.accounts.views import FAILED
 from tests.integration.support import PASSWORD, World, sign_in
 
@@ -58,9 +62,66 @@ def test_password_alone_does_not_sign_in_outside_demo_mode(staff: StaffMember) -
     assert not _signed_in(client)
 
 
+def _enrol(client: Client, username: str = "alex") -> object:
+    """Spend an operator-issued enrolment code (``tandem staff invite``) in this session."""
+    made = CliRunner().invoke(main, ["staff", "invite", username])
+    assert made.exit_code == 0, made.output
+    code = made.output.splitlines()[0].strip()
+    response = client.post("/accounts/mfa", {"enrolment_code": code})
+    assert response.status_code == 302, response.content[:300]
+    return code
+
+
+def test_password_alone_cannot_enrol_an_authenticator(staff: StaffMember) -> None:
+    """Review defect 3: without a confirmed device, the password must not be enough to
+    bind a new authenticator (and so take the account over)."""
+    client = Client()
+    _login(client, "alex", PASSWORD)
+    page = client.get("/accounts/mfa")
+    assert page.status_code == 200
+    assert b"<svg" not in page.content
+    assert b"enrolment code" in page.content.lower()
+    assert not TOTPDevice.objects.filter(user=staff.user).exists()  # no secret made
+    guessed = client.post("/accounts/mfa", {"enrolment_code": "AAAAA-BBBBB-CCCCC-DDDDD"})
+    assert guessed.status_code == 400
+    assert b"<svg" not in guessed.content
+    assert client.post("/accounts/mfa", {"code": "123456"}).status_code == 400
+    assert not TOTPDevice.objects.filter(user=staff.user).exists()
+    assert not _signed_in(client)
+
+
+def test_an_enrolment_code_works_once_and_for_72_hours(staff: StaffMember) -> None:
+    first = accounts.issue_enrolment_code(None, staff.pk)
+    assert accounts.redeem_enrolment_code(staff.user, first.lower())
+    assert not accounts.redeem_enrolment_code(staff.user, first)  # spent
+    clock = FixedClock(dt.datetime.now(dt.UTC))
+    with use_clock(clock):
+        late = accounts.issue_enrolment_code(None, staff.pk)
+        clock.advance(hours=72, seconds=1)
+        assert not accounts.redeem_enrolment_code(staff.user, late)
+    old = accounts.issue_enrolment_code(None, staff.pk)
+    accounts.issue_enrolment_code(None, staff.pk)  # a new code replaces the old one
+    assert not accounts.redeem_enrolment_code(staff.user, old)
+    stored = EnrolmentCode.objects.values_list("digest", flat=True)
+    assert all(first not in d and old not in d for d in stored)  # only hashes kept
+
+
+def test_enrolment_codes_are_issued_by_an_admin_of_the_same_clinic(world: World) -> None:
+    target = world.a.staff["therapist"]
+    code = accounts.issue_enrolment_code(Actor(world.a.staff["admin"].user), target.pk)
+    assert accounts.redeem_enrolment_code(target.user, code)
+    with pytest.raises(Forbidden):
+        accounts.issue_enrolment_code(Actor(world.a.staff["director"].user), target.pk)
+    with pytest.raises(NotFound):
+        accounts.issue_enrolment_code(Actor(world.b.staff["admin"].user), target.pk)
+    unknown = CliRunner().invoke(main, ["staff", "invite", "nobody"])
+    assert unknown.exit_code == 2
+
+
 def test_enrolment_shows_an_svg_code_and_a_valid_code_signs_in(staff: StaffMember) -> None:
     client = Client()
     _login(client, "alex", PASSWORD)
+    _enrol(client)
     page = client.get("/accounts/mfa")
     assert page.status_code == 200
     assert b"<svg" in page.content
@@ -75,9 +136,34 @@ def test_enrolment_shows_an_svg_code_and_a_valid_code_signs_in(staff: StaffMembe
     assert device.confirmed
 
 
+def test_every_accounts_page_is_never_cached(staff: StaffMember) -> None:
+    """Review defect 12: the enrolment page shows a TOTP secret before sign-in."""
+    client = Client()
+    assert client.get(LOGIN)["Cache-Control"] == "no-store"
+    assert _login(client, "alex", "wrong")["Cache-Control"] == "no-store"
+    _login(client, "alex", PASSWORD)
+    assert client.get("/accounts/mfa")["Cache-Control"] == "no-store"
+    _enrol(client)
+    page = client.get("/accounts/mfa")
+    assert b"<svg" in page.content
+    assert page["Cache-Control"] == "no-store"
+
+
+def test_a_failed_sign_in_records_the_name_tried_never_the_password(
+    staff: StaffMember,
+) -> None:
+    _login(Client(), "alex", "not-the-password-9")
+    event = AuditEvent.objects.filter(action="login").order_by("-seq").first()
+    assert event is not None
+    assert (event.actor, event.record_id, event.outcome) == ("anonymous", "alex", "denied")
+    row = AuditEvent.objects.filter(pk=event.pk).values().get()
+    assert not any("not-the-password-9" in str(value) for value in row.values())
+
+
 def test_a_code_works_only_once(staff: StaffMember) -> None:
     client = Client()
     _login(client, "alex", PASSWORD)
+    _enrol(client)
     client.get("/accounts/mfa")
     device = TOTPDevice.objects.get(user=staff.user)
     code = _code(device)
@@ -93,6 +179,7 @@ def test_a_code_works_only_once(staff: StaffMember) -> None:
 def test_a_wrong_code_does_not_sign_in(staff: StaffMember) -> None:
     client = Client()
     _login(client, "alex", PASSWORD)
+    _enrol(client)
     client.get("/accounts/mfa")
     device = TOTPDevice.objects.get(user=staff.user)
     wrong = f"{(int(_code(device)) + 1) % 1_000_000:06d}"

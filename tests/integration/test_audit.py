@@ -76,8 +76,9 @@ def test_an_inserted_event_is_found() -> None:
     assert last is not None
     _sql(
         f"INSERT INTO {TABLE} (seq, at, actor, action, patient_id, record_type, record_id, ip,"  # noqa: S608
-        " outcome, prev_hash, hash) SELECT 7, at, actor, action, patient_id, record_type,"
-        f" record_id, ip, outcome, hash, hash FROM {TABLE} WHERE seq = 6"
+        " patient_ids, outcome, prev_hash, hash) SELECT 7, at, actor, action, patient_id,"
+        f" record_type, record_id, ip, patient_ids, outcome, hash, hash FROM {TABLE}"
+        " WHERE seq = 6"
     )
     assert _verify()[0] == 1
     assert verify_chain().first_break_seq == 7

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from click.testing import CliRunner
+from django.test import override_settings
 
 from tandem.cli import main
 from tandem.services import intake, placement, plans, referrals
@@ -87,7 +88,7 @@ def test_responsible_staff_must_belong_to_the_clinic(world: World) -> None:
 
 def test_roles_narrow_writes(world: World) -> None:
     with pytest.raises(Forbidden):
-        plans.sign_plan(_actor(world, "intake"), world.a.plan)
+        plans.sign_plan(_actor(world, "admin"), world.a.plan)
     with pytest.raises(Forbidden):
         placement.decide_placement(_actor(world, "admin"), world.a.formulation, level="iop")
 
@@ -148,6 +149,14 @@ def test_a_referral_keeps_its_consent_and_is_read_by_its_clinic_only(world: Worl
     assert Referral.objects.count() == 1
 
 
+def test_the_demo_runs_only_in_demo_mode() -> None:
+    refused = CliRunner().invoke(main, ["demo"])  # the test settings: TANDEM_DEMO unset
+    assert refused.exit_code == 2
+    assert "TANDEM_DEMO=true" in refused.output
+    assert not Patient.objects.filter(organization__slug="demo").exists()
+
+
+@override_settings(TANDEM_DEMO=True)
 def test_the_demo_is_idempotent_and_spans_the_levels() -> None:
     printed = CliRunner().invoke(main, ["demo"])
     assert printed.exit_code == 0, printed.output

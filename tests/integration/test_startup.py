@@ -40,6 +40,17 @@ def test_database_is_durable() -> None:
             "TANDEM_DEBUG=true is not allowed",
         ),
         ({"TANDEM_IDLE_TIMEOUT_MINUTES": "45"}, "TANDEM_IDLE_TIMEOUT_MINUTES='45'"),
+        (
+            {
+                "TANDEM_ENV": "production",
+                "TANDEM_DEMO": "true",
+                "TANDEM_SECRET_KEY": "x" * 60,
+                "TANDEM_AUDIT_KEY": "a" * 40,
+            },
+            "TANDEM_DEMO=true is not allowed",
+        ),
+        ({"TANDEM_TRUSTED_PROXY_COUNT": "-1"}, "TANDEM_TRUSTED_PROXY_COUNT='-1'"),
+        ({"TANDEM_TRUSTED_PROXY_COUNT": "two"}, "TANDEM_TRUSTED_PROXY_COUNT='two'"),
     ],
 )
 def test_unsafe_or_unknown_settings_stop_start_up(environ: dict[str, str], message: str) -> None:

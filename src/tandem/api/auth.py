@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from tandem.services.accounts import user_for_token
-from tandem.services.actors import Actor
+from tandem.services.actors import Actor, client_ip
 
 
 class StaffToken(HttpBearer):
@@ -18,5 +18,4 @@ class StaffToken(HttpBearer):
 
 def actor(request: HttpRequest) -> Actor:
     """The token's staff user, with the client address, for services and audit."""
-    ip = str(request.META.get("REMOTE_ADDR", ""))[:45]
-    return Actor(user=request.auth, ip=ip, via="api")  # type: ignore[attr-defined]
+    return Actor(user=request.auth, ip=client_ip(request), via="api")  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "demo": "tandem.cli.server:demo",
     "audit": "tandem.cli.audit:audit",
     "token": "tandem.cli.server:token",
+    "staff": "tandem.cli.server:staff",
 }
 
 

@@ -1,4 +1,4 @@
-"""Commands that need Django: ``tandem migrate``, ``tandem serve``, ``tandem demo``."""
+"""Commands that need Django: ``tandem migrate``, ``serve``, ``demo``, ``token``, ``staff``."""
 
 from __future__ import annotations
 
@@ -80,8 +80,20 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 
 @click.command()
 def demo() -> None:
-    """Load the demo clinics, staff and 12 synthetic patients (safe to run twice)."""
+    """Load the demo clinics, staff and 12 synthetic patients (safe to run twice).
+
+    Runs only with TANDEM_DEMO=true (``make run`` sets it): the demo accounts share one
+    published password, which is safe only where sign-in is the demo's."""
     setup_django()
+    from django.conf import settings
+
+    if not settings.TANDEM_DEMO:
+        click.echo(
+            "tandem: demo refuses to run unless TANDEM_DEMO=true (its accounts share a "
+            "published password)",
+            err=True,
+        )
+        sys.exit(2)
     refuse_unsafe_database()
     from tandem.services.demo import DEMO_PASSWORD, load_demo
 
@@ -103,15 +115,63 @@ def token() -> None:
 @token.command("create")
 @click.argument("username")
 @click.option("--label", default="", help="A note to recognise the token by.")
-def create_token(username: str, label: str) -> None:
+@click.option(
+    "--days",
+    default=90,
+    show_default=True,
+    type=click.IntRange(1, 365),
+    help="Days until the token expires.",
+)
+def create_token(username: str, label: str, days: int) -> None:
     """Create an API token for USERNAME and print it once (send it as Bearer)."""
     setup_django()
     from tandem.services.accounts import create_api_token_for
     from tandem.services.errors import ValidationFailed
 
     try:
-        raw = create_api_token_for(username, label)
+        raw = create_api_token_for(username, label, days)
     except ValidationFailed as exc:
         click.echo(f"tandem: {exc.message}", err=True)
         sys.exit(2)
     click.echo(raw)
+
+
+@token.command("revoke")
+@click.argument("token_prefix_or_username")
+def revoke_token(token_prefix_or_username: str) -> None:
+    """Revoke a token (by its first characters, e.g. tdm_AbCd1234) or all of a user's."""
+    setup_django()
+    from tandem.services.accounts import revoke_api_tokens
+    from tandem.services.errors import ValidationFailed
+
+    try:
+        count = revoke_api_tokens(token_prefix_or_username)
+    except ValidationFailed as exc:
+        click.echo(f"tandem: {exc.message}", err=True)
+        sys.exit(2)
+    if count == 0:
+        click.echo("tandem: no live token matches", err=True)
+        sys.exit(2)
+    click.echo(f"revoked {count} token{'s' if count != 1 else ''}")
+
+
+@click.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("invite")
+@click.argument("username")
+def invite(username: str) -> None:
+    """Print a one-time code with which USERNAME enrols an authenticator (72 hours)."""
+    setup_django()
+    from tandem.services.accounts import invite_staff
+    from tandem.services.errors import ValidationFailed
+
+    try:
+        raw = invite_staff(username)
+    except ValidationFailed as exc:
+        click.echo(f"tandem: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(raw)
+    click.echo("Give this code to the person in person or by phone; it works once, 72 hours.")

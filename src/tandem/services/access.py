@@ -16,9 +16,16 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from tandem.services.actors import as_actor
-from tandem.services.audit import note_subject, record_event
+from tandem.services.audit import in_audited_write, note_subject, record_event
 from tandem.services.errors import NotFound
+from tandem.services.permissions import MAY
 from tandem.storage.models import CarePlan, FormulationRecord, Patient, Placement, StaffMember
+
+# Actions that change data: their name in the log means the write itself.
+WRITE_ACTIONS = frozenset(action for action in MAY if not action.endswith(".view")) | {
+    "plan.draft",
+    "plan.update",
+}
 
 
 def visible_patients(staff: StaffMember) -> QuerySet[Patient]:
@@ -59,9 +66,21 @@ def access_patient(who: Any, patient_id: Any, *, action: str = "patient.view") -
         outcome = "not_found" if patient is None else "denied"
         record_event(actor, action, patient_id=wanted, record_type="patient", outcome=outcome)
         raise NotFound()
-    record_event(actor, action, patient_id=patient.pk, record_type="patient", record_id=patient.pk)
-    note_subject(patient.pk)
+    _granted(actor, action, patient.pk, "patient", patient.pk)
     return patient
+
+
+def _granted(actor: Any, action: str, patient_id: int, record_type: str, record_id: Any) -> None:
+    """Audit a granted access. Inside a write service (``audited_failures``) nothing is
+    recorded here: the write's own event, "ok" only once it committed, or its refusal
+    (``invalid``/``conflict``/``denied``), is the operation's one event. A write service
+    that is not wrapped gets a distinct ``<action>.access`` read event, so the write's
+    own name never shows "ok" for a write that was then refused."""
+    note_subject(patient_id, record_type, record_id)
+    if in_audited_write():
+        return
+    name = f"{action}.access" if action in WRITE_ACTIONS else action
+    record_event(actor, name, patient_id=patient_id, record_type=record_type, record_id=record_id)
 
 
 def access_record(who: Any, model: type[Any], record_id: Any, *, action: str) -> Any:
@@ -86,10 +105,7 @@ def access_record(who: Any, model: type[Any], record_id: Any, *, action: str) ->
             outcome="denied" if record else "not_found",
         )
         raise NotFound()
-    record_event(
-        actor, action, patient_id=record.patient_id, record_type=record_type, record_id=record.pk
-    )
-    note_subject(record.patient_id)
+    _granted(actor, action, record.patient_id, record_type, record.pk)
     return record
 
 
@@ -134,7 +150,13 @@ def caseload(who: Any) -> list[CaseloadRow]:
         )
     }
     rows = [_caseload_row(p, risks.get(p.latest_formulation, {})) for p in patients]
-    record_event(actor, "caseload.view", record_type="caseload", record_id=len(rows))
+    record_event(
+        actor,
+        "caseload.view",
+        record_type="caseload",
+        record_id=len(rows),
+        patient_ids=[row.patient.pk for row in rows],
+    )
     return rows
 
 

@@ -17,17 +17,29 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import record_event
 from tandem.services.clock import get_clock
-from tandem.services.errors import ValidationFailed
-from tandem.storage.models import LEVELS, ROLES, ApiToken, LoginThrottle, Organization, StaffMember
+from tandem.services.errors import Forbidden, NotFound, ValidationFailed
+from tandem.storage.models import (
+    LEVELS,
+    ROLES,
+    ApiToken,
+    EnrolmentCode,
+    LoginThrottle,
+    Organization,
+    StaffMember,
+)
 
 MAX_FAILURES = 5  # SECURITY.md: throttled after 5 failures per account
 LOCK_MINUTES = 15  # the program's own choice
 TOKEN_PREFIX = "tdm_"  # noqa: S105  (a public prefix, not a secret)
+TOKEN_PREFIX_SHOWN = 12  # tdm_ + 8 characters: names a token, far too short to guess it
+TOKEN_DAYS = 90  # default token lifetime (the program's choice)
+MAX_TOKEN_DAYS = 365
+ENROLMENT_HOURS = 72  # an enrolment code's lifetime (the program's choice)
 
 
 def ensure_organization(*, slug: str, name: str, levels_offered: list[str]) -> Organization:
@@ -102,7 +114,15 @@ def record_login_failure(username: str, ip: str = "") -> None:
         if row.failures >= MAX_FAILURES and row.locked_until is None:
             row.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
             row.save(update_fields=["locked_until"])
-        record_event(Actor(None, ip), "login", record_type="account", outcome="denied")
+        # The name that was tried (never the password), so failed attempts on an account
+        # can be reviewed; the actor stays "anonymous": nobody proved who they are.
+        record_event(
+            Actor(None, ip),
+            "login",
+            record_type="account",
+            record_id=username.strip()[:150],
+            outcome="denied",
+        )
 
 
 def record_login_success(who: Any) -> None:
@@ -112,49 +132,163 @@ def record_login_success(who: Any) -> None:
         record_event(actor, "login", record_type="account")
 
 
-def create_api_token(who: Any, label: str = "") -> str:
-    """A new API token for the actor's staff account; the raw value is shown once."""
+def create_api_token(who: Any, label: str = "", days: int = TOKEN_DAYS) -> str:
+    """A new API token for the actor's staff account, valid ``days`` days (1 to 365,
+    default 90: the program's choice); the raw value is shown once."""
+    if not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(f"days: a whole number from 1 to {MAX_TOKEN_DAYS}", "days")
     actor = as_actor(who, via="cli")
     staff = actor.require_staff()
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = get_clock().now()
     with transaction.atomic():
         token = ApiToken.objects.create(
             staff=staff,
             digest=hashlib.sha256(raw.encode()).hexdigest(),
+            prefix=raw[:TOKEN_PREFIX_SHOWN],
             label=label[:100],
-            created_at=get_clock().now(),
+            created_at=now,
+            expires_at=now + dt.timedelta(days=days),
         )
         record_event(actor, "token.create", record_type="token", record_id=token.pk)
     return raw
 
 
-def create_api_token_for(username: str, label: str = "") -> str:
+def create_api_token_for(username: str, label: str = "", days: int = TOKEN_DAYS) -> str:
     """Token for a named staff account (the CLI and the demo: operator-run commands)."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None or not StaffMember.objects.filter(user=user).exists():
         raise ValidationFailed("username: an active staff account", "username")
-    return create_api_token(Actor(user=user, via="cli"), label)
+    return create_api_token(Actor(user=user, via="cli"), label, days)
+
+
+def _live_tokens(now: dt.datetime) -> Any:
+    """Unrevoked, unexpired tokens (a token made before expiry existed lasts 90 days)."""
+    legacy_since = now - dt.timedelta(days=TOKEN_DAYS)
+    return ApiToken.objects.filter(revoked_at__isnull=True).filter(
+        Q(expires_at__gt=now) | Q(expires_at__isnull=True, created_at__gt=legacy_since)
+    )
 
 
 def user_for_token(raw: str) -> Any | None:
-    """The active staff user holding this unrevoked token, or None."""
+    """The active staff user holding this unrevoked, unexpired token, or None."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     digest = hashlib.sha256(raw.encode()).hexdigest()
+    now = get_clock().now()
     token = (
-        ApiToken.objects.select_related("staff__user", "staff__organization")
-        .filter(digest=digest, revoked_at__isnull=True)
+        _live_tokens(now)
+        .select_related("staff__user", "staff__organization")
+        .filter(digest=digest)
         .first()
     )
     if token is None or not token.staff.user.is_active:
         return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= 60:
+        # At most one write a minute per token ("last used" to the minute is enough).
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     user = token.staff.user
     user.__dict__["_tandem_staff"] = token.staff
     return user
 
 
+def revoke_api_tokens(target: str) -> int:
+    """Revoke tokens named by a token prefix (``tdm_`` and at least 4 more characters, as
+    ``tandem token create`` printed it; a whole token also works) or by a username (all of
+    that account's live tokens). Returns how many were revoked (audited, operator-run)."""
+    target = (target or "").strip()
+    now = get_clock().now()
+    live = _live_tokens(now)
+    if target.startswith(TOKEN_PREFIX):
+        if len(target) < len(TOKEN_PREFIX) + 4:
+            raise ValidationFailed("token: give at least tdm_ and 4 more characters", "token")
+        digest = hashlib.sha256(target.encode()).hexdigest()
+        shown = target[:TOKEN_PREFIX_SHOWN]
+        tokens = live.filter(Q(digest=digest) | Q(prefix__startswith=shown))
+    else:
+        tokens = live.filter(staff__user__username=target)
+    with transaction.atomic():
+        ids = list(tokens.select_for_update().values_list("pk", flat=True))
+        ApiToken.objects.filter(pk__in=ids).update(revoked_at=now)
+        for pk in ids:
+            record_event(Actor(None, via="cli"), "token.revoke", record_type="token", record_id=pk)
+    return len(ids)
+
+
 def record_logout(who: Any) -> None:
     record_event(as_actor(who), "logout", record_type="account")
+
+
+def has_confirmed_device(user: Any) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+
+
+def _enrolment_digest(raw: str) -> str:
+    normal = "".join(ch for ch in raw.upper() if ch.isalnum())
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"enrolment:" + normal.encode(), hashlib.sha256).hexdigest()
+
+
+def issue_enrolment_code(who: Any, staff_id: Any) -> str:
+    """A one-time code that lets staff member ``staff_id`` enrol their first TOTP device.
+
+    Issued by an admin of the same clinic (``who``), or by the operator (``who`` None:
+    ``tandem staff invite``). Valid 72 hours, once; only a keyed hash is stored; earlier
+    unused codes of that account stop working. The raw code is returned, shown once.
+    """
+    actor = Actor(None, via="cli") if who is None else as_actor(who)
+    target = StaffMember.objects.select_related("user").filter(pk=staff_id).first()
+    if who is not None:
+        issuer = actor.require_staff()
+        if target is None or target.organization_id != issuer.organization_id:
+            raise NotFound()
+        if issuer.role != "admin":
+            record_event(actor, "mfa.invite", record_type="staff", outcome="denied")
+            raise Forbidden("only an admin of the clinic may issue enrolment codes")
+    if target is None:
+        raise NotFound()
+    raw = "-".join(secrets.token_hex(10).upper()[i : i + 5] for i in range(0, 20, 5))
+    now = get_clock().now()
+    with transaction.atomic():
+        EnrolmentCode.objects.filter(staff=target, used_at__isnull=True).update(expires_at=now)
+        EnrolmentCode.objects.create(
+            staff=target,
+            digest=_enrolment_digest(raw),
+            issued_by=actor.name if who is not None else "operator",
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=ENROLMENT_HOURS),
+        )
+        record_event(actor, "mfa.invite", record_type="staff", record_id=target.pk)
+    return raw
+
+
+def invite_staff(username: str) -> str:
+    """``tandem staff invite USERNAME``: an enrolment code for an active staff account."""
+    staff = StaffMember.objects.filter(user__username=username, user__is_active=True).first()
+    if staff is None:
+        raise ValidationFailed("username: an active staff account", "username")
+    return issue_enrolment_code(None, staff.pk)
+
+
+def redeem_enrolment_code(user: Any, raw: str, ip: str = "") -> bool:
+    """Spend a valid enrolment code of this user's account (once); False if none matches.
+    Any unconfirmed device is discarded, so enrolment starts from a fresh secret."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    now = get_clock().now()
+    with transaction.atomic():
+        spent = EnrolmentCode.objects.filter(
+            staff__user=user,
+            digest=_enrolment_digest(raw or ""),
+            used_at__isnull=True,
+            expires_at__gt=now,
+        ).update(used_at=now)
+        if spent:
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            record_event(Actor(user, ip), "mfa.enrolment_code", record_type="account")
+    return bool(spent)
 
 
 def totp_device(user: Any) -> Any:

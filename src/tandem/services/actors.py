@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 from tandem.services.errors import NotFound
 from tandem.storage.models import StaffMember
 
@@ -43,10 +45,28 @@ class Actor:
         return staff
 
 
+def client_ip(request: Any) -> str:
+    """The client's address, "from where" in the audit log.
+
+    With ``TANDEM_TRUSTED_PROXY_COUNT`` = N > 0 (N reverse proxies that each append the
+    address they saw to X-Forwarded-For), the client is the Nth entry from the right: the
+    entries further left were written by the client and cannot be trusted. With 0 (the
+    default, no proxy) or a header too short for N, REMOTE_ADDR is used.
+    """
+    meta = request.META
+    proxies = int(getattr(settings, "TANDEM_TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        hops = [h.strip() for h in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies][:45]
+    return str(meta.get("REMOTE_ADDR", ""))[:45]
+
+
 def as_actor(who: Any, via: str = "web") -> Actor:
     """An Actor from an Actor, an HttpRequest (user + client address) or a User."""
     if isinstance(who, Actor):
         return who
     if hasattr(who, "META") and hasattr(who, "user"):
-        return Actor(user=who.user, ip=str(who.META.get("REMOTE_ADDR", ""))[:45], via=via)
+        return Actor(user=who.user, ip=client_ip(who), via=via)
     return Actor(user=who, via=via)

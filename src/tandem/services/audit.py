@@ -23,7 +23,7 @@ from django.db import transaction
 
 from tandem.services.actors import Actor, as_actor
 from tandem.services.clock import get_clock
-from tandem.services.errors import Conflict, ValidationFailed
+from tandem.services.errors import Conflict, ServiceError, ValidationFailed
 from tandem.storage.models import AuditChainHead, AuditEvent
 
 P = ParamSpec("P")
@@ -38,6 +38,9 @@ def canonical(event: Any) -> str:
     fields: dict[str, Any] = {name: getattr(event, name) for name in FIELDS}
     fields["at"] = event.at.isoformat()
     fields["outcome"] = event.outcome
+    # Added after the first release: covered only when set, so older events still verify.
+    if getattr(event, "patient_ids", ""):
+        fields["patient_ids"] = event.patient_ids
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
@@ -53,6 +56,14 @@ def _keyed() -> Any:
     return hmac.new(settings.TANDEM_AUDIT_KEY.encode(), digestmod=hashlib.sha256)
 
 
+def head_mac(seq: int, last_hash: str) -> str:
+    """The head's seal: HMAC-SHA256(audit key, "seq|hash"). Without the key nobody can
+    move the head back after deleting the newest events."""
+    mac = _keyed()
+    mac.update(f"{seq}|{last_hash}".encode())
+    return str(mac.hexdigest())
+
+
 def record_event(
     actor: Actor | None,
     action: str,
@@ -61,10 +72,21 @@ def record_event(
     record_type: str = "",
     record_id: Any = "",
     outcome: str = "ok",
+    patient_ids: list[int] | None = None,
 ) -> AuditEvent:
-    """Append one event (who, action, patient, record, when, from where, outcome)."""
+    """Append one event (who, action, patient, record, when, from where, outcome).
+
+    ``patient_ids``: for a list read, every patient the list showed (in order). A refusal
+    recorded inside an audited write without a record (e.g. a role refusal) is filled in
+    with the record the write was about."""
+    if not record_type and outcome != "ok" and _in_write.get():
+        subject = _subject.get()
+        if subject is not None and subject.patient_id == patient_id:
+            record_type, record_id = subject.record_type, subject.record_id
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+            id=1, defaults={"mac": head_mac(0, GENESIS)}
+        )
         event = AuditEvent(
             seq=head.seq + 1,
             at=get_clock().now(),
@@ -74,44 +96,83 @@ def record_event(
             record_type=record_type,
             record_id="" if record_id is None else str(record_id),
             ip=actor.ip if actor else "",
+            patient_ids=",".join(str(int(pk)) for pk in patient_ids or ()),
             outcome=outcome,
             prev_hash=head.hash,
         )
         event.hash = event_hash(event, head.hash)
         event.save()
-        AuditChainHead.objects.filter(id=1).update(seq=event.seq, hash=event.hash)
+        AuditChainHead.objects.filter(id=1).update(
+            seq=event.seq, hash=event.hash, mac=head_mac(event.seq, event.hash)
+        )
     return event
 
 
-# The patient a service call is about, noted by the access functions, so that a write
-# refused for bad input or a stale version is audited against that patient.
-_subject: ContextVar[int | None] = ContextVar("tandem_audit_subject", default=None)
+@dataclass(frozen=True)
+class Subject:
+    """What a service call is about: the patient, and the record (type and id)."""
+
+    patient_id: int | None
+    record_type: str = ""
+    record_id: str = ""
 
 
-def note_subject(patient_id: int | None) -> None:
-    _subject.set(patient_id)
+# The patient and record a service call is about, noted by the access functions, so that
+# a write refused for bad input or a stale version is audited against them.
+_subject: ContextVar[Subject | None] = ContextVar("tandem_audit_subject", default=None)
+
+
+def note_subject(patient_id: int | None, record_type: str = "", record_id: Any = "") -> None:
+    _subject.set(Subject(patient_id, record_type, "" if record_id is None else str(record_id)))
+
+
+_in_write: ContextVar[bool] = ContextVar("tandem_audit_in_write", default=False)
+
+
+def in_audited_write() -> bool:
+    """Whether a service call wrapped by ``audited_failures`` is running (then the write's
+    own event carries the outcome, and the access check records only refusals)."""
+    return _in_write.get()
 
 
 def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Record a write that failed validation or lost a version race (outcome ``invalid``
-    or ``conflict``); denied and not-found attempts are recorded by the access checks.
+    """Record a write that was refused for bad input or a stale version (``invalid`` or
+    ``conflict``) as the write's one event, with the patient and record it was about.
+    Inside the call the access checks record only refusals of the read (``not_found`` /
+    ``denied``): the write's own event, appended by the service on success or here on
+    failure, is the one record of the operation, so a refused write never shows "ok".
     The decorated service takes the actor (or request, or user) first."""
 
     def decorate(service: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(service)
         def audited(*args: P.args, **kwargs: P.kwargs) -> R:
-            token = _subject.set(None)
+            token, writing = _subject.set(None), _in_write.set(True)
             try:
                 return service(*args, **kwargs)
             except (ValidationFailed, Conflict) as exc:
-                record_event(as_actor(args[0]), action, patient_id=_subject.get(), outcome=exc.code)
+                # (A role refusal, Forbidden, is recorded by permissions.require itself.)
+                _record_refusal(args[0], action, exc)
                 raise
             finally:
                 _subject.reset(token)
+                _in_write.reset(writing)
 
         return audited
 
     return decorate
+
+
+def _record_refusal(who: Any, action: str, exc: ServiceError) -> None:
+    subject = _subject.get() or Subject(None)
+    outcome = exc.code
+    record_event(
+        as_actor(who),
+        action,
+        patient_id=subject.patient_id,
+        record_type=subject.record_type,
+        record_id=subject.record_id,
+        outcome=outcome,
+    )
 
 
 @dataclass(frozen=True)
@@ -129,7 +190,7 @@ class ChainReport:
 
 def _events() -> Iterator[Any]:
     """Every event as a light named row (no model instances: 1 M events must verify fast)."""
-    columns = (*FIELDS, "outcome", "prev_hash", "hash")
+    columns = (*FIELDS, "patient_ids", "outcome", "prev_hash", "hash")
     rows = AuditEvent.objects.order_by("seq", "pk").values_list(*columns, named=True)
     return rows.iterator(chunk_size=5000)
 
@@ -152,10 +213,17 @@ def verify_chain() -> ChainReport:
 
 
 def _check_head(count: int, last_seq: int, last_hash: str) -> ChainReport:
+    """The sealed head must exist (once anything was logged), carry a valid seal and
+    name the last event; otherwise the newest events were deleted or the head forged."""
     head = AuditChainHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != last_seq or head_hash != last_hash:
+    if head is None:
+        if count == 0:
+            return ChainReport(0)
+        return ChainReport(count, last_seq + 1, "chain head missing")
+    if not hmac.compare_digest(head.mac or "", head_mac(head.seq, head.hash)):
+        return ChainReport(count, last_seq + 1, "chain head seal does not match (head forged)")
+    if head.seq != last_seq or head.hash != last_hash:
         return ChainReport(
-            count, last_seq + 1, f"events missing after {last_seq} (head {head_seq})"
+            count, last_seq + 1, f"events missing after {last_seq} (head {head.seq})"
         )
     return ChainReport(count)

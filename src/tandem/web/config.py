@@ -2,8 +2,8 @@
 
 Every setting Tandem reads is listed in ``KNOWN``; an unknown ``TANDEM_*`` variable,
 a value outside its allowed set or an unsafe combination (production without a
-secret key, production with debug on) stops start-up with a message naming the
-variable and what is allowed.
+secret key, production with debug or demo mode on) stops start-up with a message naming
+the variable and what is allowed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ KNOWN = {
     "TANDEM_DATA_DIR": "folder for the SQLite database (default ./var)",
     "TANDEM_AUDIT_KEY": "secret key for the audit hash chain (required in production)",
     "TANDEM_IDLE_TIMEOUT_MINUTES": "whole minutes from 1 to 30 (default 15)",
+    "TANDEM_TRUSTED_PROXY_COUNT": "whole number of reverse proxies in front, 0 to 5 "
+    "(default 0: the client address is REMOTE_ADDR; N: the Nth address from the right "
+    "of X-Forwarded-For)",
     "TANDEM_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
     "TANDEM_SCREENSHOTS": "tests only: 1 makes the browser tests save docs/screenshots/",
 }
@@ -45,6 +48,7 @@ class Config:
     audit_key: str
     idle_timeout_minutes: int
     log_level: str
+    trusted_proxy_count: int = 0
 
 
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -86,6 +90,12 @@ def load(environ: Mapping[str, str]) -> Config:
     debug = _bool(environ, "TANDEM_DEBUG", default=env == "development")
     if production and debug:
         raise ConfigError("TANDEM_DEBUG=true is not allowed when TANDEM_ENV=production")
+    demo = _bool(environ, "TANDEM_DEMO", default=False)
+    if production and demo:
+        raise ConfigError(
+            "TANDEM_DEMO=true is not allowed when TANDEM_ENV=production (demo mode signs "
+            "staff in without a second factor)"
+        )
     secret_key = environ.get("TANDEM_SECRET_KEY", "")
     audit_key = environ.get("TANDEM_AUDIT_KEY", "")
     if production:
@@ -101,13 +111,14 @@ def load(environ: Mapping[str, str]) -> Config:
         env=env,
         secret_key=secret_key or INSECURE_DEV_KEY,
         debug=debug,
-        demo=_bool(environ, "TANDEM_DEMO", default=False),
+        demo=demo,
         allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
         data_dir=Path(environ.get("TANDEM_DATA_DIR") or "var").resolve(),
         database_url=environ.get("DATABASE_URL") or None,
         audit_key=audit_key or "insecure-development-audit-key",
         idle_timeout_minutes=_int(environ, "TANDEM_IDLE_TIMEOUT_MINUTES", 15, 1, 30),
         log_level=level,
+        trusted_proxy_count=_int(environ, "TANDEM_TRUSTED_PROXY_COUNT", 0, 0, 5),
     )
 
 

@@ -27,6 +27,7 @@ SEEN_RESOLUTION_SECONDS = 60
 STARTED = "tandem.session_started"
 SEEN = "tandem.session_seen"
 
+NO_STORE = ("/api/", "/accounts/")  # never cached, signed in or not
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -104,6 +105,7 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+        if (user is not None and user.is_authenticated) or request.path.startswith(NO_STORE):
+            # /accounts/ too: the enrolment page shows a TOTP secret before sign-in.
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -15,6 +15,7 @@ DEBUG = CONFIG.debug
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 TANDEM_DEMO = CONFIG.demo
 TANDEM_AUDIT_KEY = CONFIG.audit_key
+TANDEM_TRUSTED_PROXY_COUNT = CONFIG.trusted_proxy_count
 
 INSTALLED_APPS = [
     "django.contrib.auth",

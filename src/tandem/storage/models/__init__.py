@@ -11,7 +11,14 @@ from tandem.storage.models.organizations import LEVELS, ROLES, Organization, Sta
 from tandem.storage.models.patients import EpisodeOfCare, Patient
 from tandem.storage.models.plans import CarePlan, CarePlanVersion, PlanIntervention
 from tandem.storage.models.referrals import Referral
-from tandem.storage.models.security import ApiToken, IdempotentRequest, LoginThrottle
+from tandem.storage.models.security import (
+    ApiToken,
+    ContactAttempt,
+    EnrolmentCode,
+    IdempotentRequest,
+    LoginThrottle,
+    SelfCheckNonce,
+)
 
 __all__ = [
     "LEVELS",
@@ -21,6 +28,8 @@ __all__ = [
     "AuditEvent",
     "CarePlan",
     "CarePlanVersion",
+    "ContactAttempt",
+    "EnrolmentCode",
     "EpisodeOfCare",
     "FormulationRecord",
     "IdempotentRequest",
@@ -32,5 +41,6 @@ __all__ = [
     "Placement",
     "PlanIntervention",
     "Referral",
+    "SelfCheckNonce",
     "StaffMember",
 ]

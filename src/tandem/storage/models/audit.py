@@ -49,8 +49,11 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=60)
     patient_id = models.BigIntegerField(null=True, blank=True)
     record_type = models.CharField(max_length=40, blank=True)
-    record_id = models.CharField(max_length=40, blank=True)
+    record_id = models.CharField(max_length=150, blank=True)  # 150: an account name fits
     ip = models.CharField(max_length=45, blank=True)
+    # Every patient a list read showed (caseload, patient list), comma-separated ids in
+    # the order shown; empty for single-record events (covered by the hash when set).
+    patient_ids = models.TextField(blank=True, default="")
     outcome = models.CharField(max_length=12, choices=[(o, o) for o in OUTCOMES])
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -74,11 +77,14 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row: the last event's sequence number and hash (the append lock)."""
+    """One row: the last event's sequence number and hash (the append lock), sealed by
+    ``mac`` = HMAC(audit key, seq|hash) so that rewriting the head after deleting the
+    newest events needs the key (docs/adr/0001-one-write-path-and-audit-chain.md)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head {self.seq}"

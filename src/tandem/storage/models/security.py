@@ -25,11 +25,55 @@ class ApiToken(models.Model):
     staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=100, blank=True)
+    # The first characters of the raw token (public prefix included), to name it in
+    # ``tandem token revoke``; too short to guess the rest.
+    prefix = models.CharField(max_length=16, blank=True, db_index=True)
     created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"token {self.pk}"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets a staff member enrol their first TOTP device.
+
+    Issued by an admin of the clinic or by ``tandem staff invite``; only a keyed hash is
+    stored; it expires and is used once (docs/security.md "First sign-in").
+    """
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"enrolment code {self.pk}"
+
+
+class SelfCheckNonce(models.Model):
+    """A spent contact-form nonce of the public self-check (a hash only, no answers)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"nonce {self.pk}"
+
+
+class ContactAttempt(models.Model):
+    """One self-check contact submission, counted per client address (a keyed hash of
+    the address, never the address) for the hourly limit."""
+
+    client_key = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"contact attempt {self.pk}"
 
 
 class IdempotentRequest(models.Model):

@@ -23,15 +23,16 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.services import accounts
-from tandem.services.actors import Actor, as_actor
+from tandem.services.actors import Actor, as_actor, client_ip
 from tandem.services.clock import get_clock
-from tandem.web.accounts.forms import CodeForm, SignInForm
+from tandem.web.accounts.forms import CodeForm, EnrolmentCodeForm, SignInForm
 from tandem.web.security import start_session_clock
 
 FAILED = "Sign-in failed. Check your name and password, or try again in 15 minutes."
 PENDING = "tandem.pending_user"
 PENDING_AT = "tandem.pending_at"
 PENDING_NEXT = "tandem.pending_next"
+ENROLLING = "tandem.enrolling_user"  # set once an enrolment code was spent (this session)
 PENDING_SECONDS = 300  # the password step is valid for 5 minutes (the program's choice)
 
 
@@ -44,7 +45,7 @@ def _next_url(request: HttpRequest, candidate: str | None) -> str:
 
 
 def _ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+    return client_ip(request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,6 +99,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return redirect("accounts:login")
+    if request.session.get(ENROLLING) != user.pk and not accounts.has_confirmed_device(user):
+        # First enrolment needs a one-time code from an admin or the operator: the
+        # password alone must never be enough to bind an authenticator to the account.
+        return _enrolment_code(request, user)
     device = accounts.totp_device(user)
     form = CodeForm(request.POST or None)
     error = ""
@@ -107,6 +112,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             if not device.confirmed:
                 accounts.confirm_totp_device(Actor(user, _ip(request)), device)
             next_url = request.session.get(PENDING_NEXT) or reverse(settings.LOGIN_REDIRECT_URL)
+            request.session.pop(ENROLLING, None)
             return _complete_sign_in(request, user, device, next_url)
         accounts.record_login_failure(user.get_username(), _ip(request))
         error = "That code did not work. Codes can be used once; wait for the next one."
@@ -118,6 +124,21 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         # The same secret as text, for people who cannot scan (base32, as apps expect).
         context["secret"] = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "accounts/mfa.html", context, status=400 if error else 200)
+
+
+def _enrolment_code(request: HttpRequest, user: Any) -> HttpResponse:
+    form = EnrolmentCodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        locked = accounts.login_locked(user.get_username())
+        raw = form.cleaned_data["enrolment_code"] if form.is_valid() else ""
+        if not locked and raw and accounts.redeem_enrolment_code(user, raw, _ip(request)):
+            request.session[ENROLLING] = user.pk
+            return redirect("accounts:mfa")
+        accounts.record_login_failure(user.get_username(), _ip(request))
+        error = "That enrolment code did not work. Codes work once, for 72 hours."
+    context = {"form": form, "error": error}
+    return render(request, "accounts/enrolment_code.html", context, status=400 if error else 200)
 
 
 @require_POST
