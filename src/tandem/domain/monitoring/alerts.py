@@ -14,8 +14,10 @@ How each condition is read (the program's reading where s5 is silent):
   baseline or from the best score so far (facts.md s7);
 - ``early_sobriety_depression``: a PHQ-9 >= 10 taken on a day 7 to 84 days without use,
   holding while that abstinence lasts up to day 84 (window: program's choice, s5);
-- ``persistent_depression``: ``persistent_low`` of the latest abstinent run, on the day
-  its evidence was complete;
+- ``persistent_depression``: ``persistent_low`` as of each day
+  (``recovery.persistent_low_daily``): the run of >= 28 days without use containing the
+  day, its latest PHQ-9 within the last 14 days as of the day, or mood on run days
+  22-28; so a later ``today`` never removes an alert already raised;
 - ``lapse``: a positive screen after 2 or more negatives in a row (missed and invalid
   break the run), or use reported after 7 or more calendar days without use, counting
   only use known before that day (a positive screen that same day is explained by it);
@@ -33,7 +35,7 @@ from typing import Any, Final
 import numpy as np
 
 from tandem.domain.monitoring.mbc import Phq9Daily, ScoreCourse
-from tandem.domain.monitoring.recovery import Recovery
+from tandem.domain.monitoring.recovery import PersistentLowDaily
 from tandem.domain.monitoring.rows import CSSRS_TIERS
 from tandem.domain.monitoring.series import (
     Bools,
@@ -114,6 +116,7 @@ class Conditions:
     suicide_parts: tuple[Floats, Floats, Floats, Ints, Ints]  # item9, tier, safety, days
     abstinent: Ints  # days without use on each day
     gap_before: Ints  # days without use known before each day
+    persistent: PersistentLowDaily
 
 
 def episode_starts(condition: Bools, quiet_days: int) -> Bools:
@@ -132,7 +135,11 @@ def carried(values: Floats, present: Bools) -> tuple[Floats, Ints]:
 
 
 def conditions(
-    grid: DayGrid, abstinent: Ints, daily: Phq9Daily, rec: Recovery, st: AlertSettings
+    grid: DayGrid,
+    abstinent: Ints,
+    daily: Phq9Daily,
+    persistent: PersistentLowDaily,
+    st: AlertSettings,
 ) -> Conditions:
     """Every alert condition over the whole grid (``abstinent``: ``days_without_use``)."""
     item9, item9_day = carried(grid.phq9_item9, ~np.isnan(grid.phq9))
@@ -144,14 +151,14 @@ def conditions(
         "suicide_risk": suicide,
         "deterioration": daily.deterioration,
         "early_sobriety_depression": _early_sobriety(daily, abstinent, st),
-        "persistent_depression": _on_day(grid, rec.persistent_low_day),
+        "persistent_depression": persistent.holds,
         "lapse": (grid.negatives_before_positive >= st.negatives_before_lapse)
         | (grid.used & (gap >= st.use_free_days_before_lapse)),
         "missed_checkins": _missed(grid, st),
         "not_on_track": daily.not_on_track,
     }
     parts = (item9, tier, grid.safety.astype(np.float64), item9_day, tier_day)
-    return Conditions(by_kind, parts, abstinent, gap)
+    return Conditions(by_kind, parts, abstinent, gap, persistent)
 
 
 def _gap_before(grid: DayGrid) -> Ints:
@@ -175,13 +182,6 @@ def _early_sobriety(daily: Phq9Daily, abstinent: Ints, st: AlertSettings) -> Boo
     return result
 
 
-def _on_day(grid: DayGrid, day: Ints) -> Bools:
-    out = np.zeros(grid.checked.shape, bool)
-    rows = np.flatnonzero(day >= 0)
-    out[rows, day[rows]] = True
-    return out
-
-
 def _missed(grid: DayGrid, st: AlertSettings) -> Bools:
     first = first_true(grid.checked)
     none = ~grid.checked
@@ -200,7 +200,6 @@ class AlertContext:
     conditions: Conditions
     daily: Phq9Daily
     phq9: ScoreCourse
-    recovery: Recovery
     settings: AlertSettings
 
 
@@ -313,13 +312,14 @@ def _early_sobriety_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[s
 
 
 def _persistent_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
-    rec = ctx.recovery
+    """The figures as of the alert's day: nothing dated after it."""
+    p = ctx.conditions.persistent
     cols: dict[str, list[Any]] = {
-        "run_start": _iso(ctx, rec.run_start[r]),
-        "days_without_use": rec.run_days[r].tolist(),
-        "mood_days_22_28": _num(rec.mood_days_22_28[r]),
-        "phq9": _num(rec.phq9[r]),
-        "phq9_date": _iso(ctx, rec.phq9_day[r]),
+        "run_start": _iso(ctx, p.run_start[r, t]),
+        "days_without_use": p.days_without_use[r, t].tolist(),
+        "mood_days_22_28": _num(p.mood_days_22_28[r, t]),
+        "phq9": _num(p.phq9[r, t]),
+        "phq9_date": _iso(ctx, p.phq9_day[r, t]),
     }
     return _rows(cols, r.size)
 

@@ -26,6 +26,7 @@ from tandem.domain.monitoring.mbc import (
 from tandem.domain.monitoring.recovery import (
     Recovery,
     days_without_use,
+    persistent_low_daily,
     recovery,
     use_days,
 )
@@ -66,8 +67,9 @@ def analyze_group(grid: DayGrid, settings: MonitoringSettings) -> GroupAnalysis:
     scores = courses(grid, settings.mbc)
     daily = phq9_daily(grid, scores["phq9"], settings.mbc)
     outcomes = phq9_outcomes(scores["phq9"], daily, settings.mbc)
-    conds = conditions(grid, abstinent, daily, rec, settings.alerts)
-    ctx = AlertContext(grid, conds, daily, scores["phq9"], rec, settings.alerts)
+    persistent = persistent_low_daily(grid, daily.latest, daily.latest_day, th)
+    conds = conditions(grid, abstinent, daily, persistent, settings.alerts)
+    ctx = AlertContext(grid, conds, daily, scores["phq9"], settings.alerts)
     suicide = conds.by_kind["suicide_risk"]
     return GroupAnalysis(
         grid=grid,

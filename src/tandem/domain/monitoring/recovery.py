@@ -15,6 +15,15 @@ abstinence points to an independent disorder (facts.md s3.4-3.5; DESIGN.md gloss
 so the formulation should be reassessed. It is true when either available part holds,
 false when at least one part is available and none holds, null when neither is
 available (the program's reading of "when there is one").
+
+Two readings of the same definition:
+- ``recovery`` describes the latest run as of ``today`` (the report's ``recovery``);
+- ``persistent_low_daily`` evaluates ``persistent_low`` as of each day, with only what
+  was known that day: the run of >= 28 days without use containing the day (use known
+  by then: check-ins and positive screens dated on or before it), the latest PHQ-9
+  within that run's last 14 days as of the day, and mood on run days 22-28. The
+  ``persistent_depression`` alert is raised from it, so a later ``today`` never
+  rewrites an alert already raised (s5), and its evidence never quotes a later value.
 """
 
 from __future__ import annotations
@@ -49,7 +58,22 @@ class Recovery:
     phq9: Floats  # latest PHQ-9 in the run's last 14 days
     phq9_day: Ints  # its day index, -1 when none
     persistent_low: Floats  # 1.0, 0.0 or NaN
-    persistent_low_day: Ints  # the day the finding was complete, -1 when not true
+
+
+@dataclass(frozen=True)
+class PersistentLowDaily:
+    """``persistent_low`` as of each day (patients x days), and what it was read from.
+
+    Where ``holds`` is false the other grids may still carry the day's figures; they
+    are only quoted on days where it holds.
+    """
+
+    holds: Bools
+    run_start: Ints  # first day of the run containing the day, -1 when none known
+    days_without_use: Ints  # as of the day, -1 until a use day is known
+    mood_days_22_28: Floats
+    phq9: Floats  # latest PHQ-9 within the run's last 14 days as of the day, else NaN
+    phq9_day: Ints  # its day, -1 when none
 
 
 def use_days(grid: DayGrid, th: CycleThresholds) -> Bools:
@@ -95,7 +119,7 @@ def recovery(grid: DayGrid, run_len: Ints, th: CycleThresholds) -> Recovery:
         mood_days_22_28=mood_22_28,
         phq9=phq9,
         phq9_day=phq9_day,
-        **_persistent_low(begin, mood_22_28, phq9, phq9_day, th),
+        **_persistent_low(mood_22_28, phq9, th),
     )
 
 
@@ -119,18 +143,42 @@ def _latest_phq9(grid: DayGrid, end: Ints, found: Bools) -> tuple[Floats, Ints]:
     return score, np.where(inside, last, -1).astype(np.int64)
 
 
-def _persistent_low(
-    begin: Ints, mood: Floats, phq9: Floats, phq9_day: Ints, th: CycleThresholds
-) -> dict[str, Any]:
+def _persistent_low(mood: Floats, phq9: Floats, th: CycleThresholds) -> dict[str, Any]:
     by_phq9 = phq9 >= th.persistent_phq9
     by_mood = mood <= th.persistent_mood
     known = ~np.isnan(phq9) | ~np.isnan(mood)
     value = np.where(by_phq9 | by_mood, 1.0, np.where(known, 0.0, np.nan))
-    day28 = begin + th.recovery_run_days - 1
-    when_phq9 = np.where(by_phq9, np.maximum(day28, phq9_day), np.iinfo(np.int64).max)
-    when_mood = np.where(by_mood, day28, np.iinfo(np.int64).max)
-    day = np.minimum(when_phq9, when_mood)
-    return {
-        "persistent_low": value,
-        "persistent_low_day": np.where(value == 1.0, day, -1).astype(np.int64),
-    }
+    return {"persistent_low": value}
+
+
+def persistent_low_daily(
+    grid: DayGrid, phq9_latest: Floats, phq9_latest_day: Ints, th: CycleThresholds
+) -> PersistentLowDaily:
+    """``persistent_low`` as of each day, from data dated on or before that day.
+
+    ``phq9_latest``/``phq9_latest_day``: each day's latest PHQ-9 and its day, carried
+    forward (``mbc.Phq9Daily``).
+    """
+    abstinent = days_without_use(grid.used | (grid.positives > 0))
+    in_run = abstinent >= th.recovery_run_days
+    t = grid.day_index[None, :]
+    start = np.where(abstinent >= 0, t - abstinent + 1, -1)
+    # s2: mood on run days 22-28, the 7 days ending on run day 28.
+    total = window_sum(np.nan_to_num(grid.mood), 6, 0)
+    count = window_sum(grid.checked, 6, 0)
+    day28 = start + 27
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = take_days(total, day28) / take_days(count, day28)
+    mood = np.where(in_run, mean, np.nan)
+    recent = in_run & (phq9_latest_day >= 0) & (phq9_latest_day >= t - 13)
+    phq9 = np.where(recent, phq9_latest, np.nan)
+    with np.errstate(invalid="ignore"):
+        holds = in_run & ((phq9 >= th.persistent_phq9) | (mood <= th.persistent_mood))
+    return PersistentLowDaily(
+        holds=np.asarray(holds, bool),
+        run_start=np.where(in_run, start, -1).astype(np.int64),
+        days_without_use=abstinent,
+        mood_days_22_28=mood,
+        phq9=phq9,
+        phq9_day=np.where(recent, phq9_latest_day, -1).astype(np.int64),
+    )

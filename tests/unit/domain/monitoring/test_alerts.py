@@ -176,3 +176,33 @@ def test_a_caseload_is_alerted_patient_by_patient() -> None:
     result = report({"A": Patient(mood=[6.0] * 5, safety=[1]), "B": Patient(mood=[6.0] * 5)}, 4)
     assert alert_days(result["A"], "suicide_risk") == [iso(1)]
     assert result["B"]["alerts"] == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from([None, 2.0, 4.0, 6.0, 6.0]), min_size=40, max_size=100),
+    st.sets(st.integers(0, 99), max_size=3),
+    st.dictionaries(st.integers(0, 99), st.sampled_from([4, 12, 20]), max_size=8),
+    st.lists(st.tuples(st.integers(0, 99), st.sampled_from(["negative", "positive"])), max_size=6),
+    st.integers(0, 60),
+)
+def test_a_later_today_never_rewrites_the_alerts_already_raised(
+    mood: list[float | None],
+    used: set[int],
+    phq9: dict[int, int],
+    screens: list[tuple[int, str]],
+    cut: int,
+) -> None:
+    # s5: an alert is raised on the first date its condition holds; running the analysis
+    # again later must give the same alerts up to the earlier date, evidence included.
+    patient = Patient(
+        mood=mood,
+        used=sorted(used | {0}),
+        scores={("phq9", d): v for d, v in phq9.items()},
+        screens=sorted(set(screens)),
+    )
+    late = len(mood) - 1
+    early = min(cut + 30, late)
+    before = one(patient, early)["alerts"]
+    after = [a for a in one(patient, late)["alerts"] if a["date"] <= iso(early)]
+    assert before == after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tandem.domain.monitoring.recovery import days_without_use
 
@@ -91,6 +92,46 @@ def test_persistent_depression_alert_on_the_day_the_evidence_is_complete() -> No
     alert = next(a for a in result["alerts"] if a["kind"] == "persistent_depression")
     assert alert["evidence"]["mood_days_22_28"] == 4
     assert alert["severity"] == "high"
+
+
+def _low_then_better() -> Patient:
+    # Check-ins days 0-60, use only on day 0, PHQ-9 12 on day 28 and 6 on day 49.
+    return Patient(mood=[6.0] * 61, used=[0], scores={("phq9", 28): 12, ("phq9", 49): 6})
+
+
+@pytest.mark.parametrize("today", [30, 45, 60])
+def test_a_persistent_depression_alert_stays_when_the_analysis_is_run_later(today: int) -> None:
+    # Day 28 is the 28th day without use and the PHQ-9 of 12 is in its last 14 days:
+    # persistent_low holds that day (s2), so the alert is dated then whatever --today (s5).
+    result = one(_low_then_better(), today=today)
+    assert alert_days(result, "persistent_depression") == [iso(28)]
+    alert = next(a for a in result["alerts"] if a["kind"] == "persistent_depression")
+    assert alert["evidence"] == {
+        "run_start": iso(1),
+        "days_without_use": 28,
+        "mood_days_22_28": 6,
+        "phq9": 12,
+        "phq9_date": iso(28),
+    }
+
+
+def test_the_recovery_figures_still_describe_the_latest_run_as_of_today() -> None:
+    rec = one(_low_then_better(), today=60)["recovery"]
+    assert (rec["run_start"], rec["days_without_use"], rec["phq9"]) == (iso(1), 60, 6)
+    assert rec["persistent_low"] is False
+
+
+def test_persistent_depression_evidence_quotes_nothing_after_its_date() -> None:
+    # Mood 3 on run days 22-28 (days 22-28): the alert is dated day 28. A PHQ-9 of 12
+    # taken on day 40 is later, so the evidence does not quote it.
+    mood = [6.0] * 51
+    mood[22:29] = [3.0] * 7
+    patient = Patient(mood=mood, used=[0], scores={("phq9", 40): 12})
+    result = one(patient, today=50)
+    alert = next(a for a in result["alerts"] if a["kind"] == "persistent_depression")
+    assert alert["date"] == iso(28)
+    assert alert["evidence"]["mood_days_22_28"] == 3
+    assert (alert["evidence"]["phq9"], alert["evidence"]["phq9_date"]) == (None, None)
 
 
 def test_days_without_use_counts_from_the_last_use_and_is_unknown_before_it() -> None:
