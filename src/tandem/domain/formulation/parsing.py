@@ -195,14 +195,12 @@ def _scores(
         path = f"$.instruments.{name}"
         if name == "auditc" and patient.sex is None:
             raise InvalidCase("$.patient.sex: required when auditc is given (male or female)")
-        options: dict[str, str | None] = {}
-        if name == "auditc":
-            options["sex"] = patient.sex
-        elif name in ("sds", "assist"):
-            options["substance"] = "amphetamine" if substance == "amphetamine_type" else "cocaine"
+        sex = patient.sex if name == "auditc" else None
+        setting = "amphetamine" if substance == "amphetamine_type" else "cocaine"
+        option = setting if name in ("sds", "assist") else None
         given = [int(a) if isinstance(a, int | float) else a for a in answers]
         try:
-            results[name] = score(name, given, **options)
+            results[name] = score(name, given, sex=sex, substance=option)
         except InvalidInput as error:
             message = str(error).removeprefix(f"{name}: ")  # the path already names it
             raise InvalidCase(f"{path}: {message}") from None
