@@ -360,12 +360,11 @@ def test_the_caseload_shows_no_placeholder_text_for_missing_dates(world: World) 
     assert "None" not in text
 
 
-@pytest.mark.parametrize(
-    ("role", "status"), [("intake", 403), ("peer_specialist", 404), ("admin", 403)]
-)
+@pytest.mark.parametrize(("role", "status"), [("peer_specialist", 404), ("admin", 403)])
 def test_only_signing_roles_can_sign_a_plan(world: World, role: str, status: int) -> None:
-    """plan.sign: therapist, prescriber, director (services.permissions). The peer
-    specialist is not on this patient's care team, so the plan does not exist for them."""
+    """plan.sign: intake (own care team), therapist, prescriber, director
+    (services.permissions). The peer specialist is not on this patient's care team, so
+    the plan does not exist for them; the admin makes no clinical entries."""
     plan = world.a.plan
     response = client_for(world.a.staff[role]).post(
         f"/clinic/plans/{plan.pk}/sign", {"version": str(plan.version)}

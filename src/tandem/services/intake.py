@@ -170,23 +170,45 @@ def _parseable(case: dict[str, Any]) -> bool:
     return "assessed_on" in case and "substance" in case.get("stimulant", {})
 
 
+def _check_assessed_on(sections: dict[str, Any]) -> None:
+    """The assessment date is a real date, not after today (the clock port's today)."""
+    if "assessed_on" not in sections:
+        return
+    try:
+        on = dt.date.fromisoformat(str(sections["assessed_on"]))
+    except ValueError:
+        raise ValidationFailed(
+            "$.assessed_on: a date YYYY-MM-DD, today or earlier", "$.assessed_on"
+        ) from None
+    if on > get_clock().today():
+        raise ValidationFailed(
+            f"$.assessed_on: {on.isoformat()} is after today; give today or an earlier date",
+            "$.assessed_on",
+        )
+
+
 @audited_failures("intake.update")
-def update_intake(
+def save_intake_step(
     who: Any,
     patient: Patient | int,
-    section: str,
-    data: Any,
+    sections: dict[str, Any],
     *,
     expected_version: int | None = None,
 ) -> Intake:
-    """Replace one section of the case; checked against the schema once it is complete enough.
+    """Replace the given sections of the case together: all are saved or none is.
 
-    A stale ``expected_version`` raises Conflict (409); nothing is half-saved.
+    Every section is checked, then the whole resulting case (once complete enough to
+    parse, ruleset-v1.md s1), then the intake's version is compared once and bumped once
+    inside one transaction. A stale ``expected_version`` raises Conflict (409).
     """
     actor = as_actor(who)
     patient = access_patient(actor, getattr(patient, "pk", patient), action="intake.update")
     require(actor, "intake.update", patient.pk)
-    _check_section(section, data)
+    if not sections:
+        raise ValidationFailed("sections: give at least one section to save", "section")
+    for section, data in sections.items():
+        _check_section(section, data)
+    _check_assessed_on(sections)
     with transaction.atomic():
         intake = current_intake(patient)
         if expected_version is not None and intake.version != expected_version:
@@ -194,7 +216,7 @@ def update_intake(
                 f"the intake changed (version {intake.version}, you had {expected_version})",
                 "version",
             )
-        case = {**intake.case, section: data}
+        case = {**intake.case, **sections}
         if _parseable(case):
             engines.check_case(case)
         updated = Intake.objects.filter(pk=intake.pk, version=intake.version).update(
@@ -207,6 +229,20 @@ def update_intake(
         )
     intake.refresh_from_db()
     return intake
+
+
+def update_intake(
+    who: Any,
+    patient: Patient | int,
+    section: str,
+    data: Any,
+    *,
+    expected_version: int | None = None,
+) -> Intake:
+    """Replace one section of the case (``save_intake_step`` with one section)."""
+    if not isinstance(section, str):
+        raise ValidationFailed("section: expected a section name", "section")
+    return save_intake_step(who, patient, {section: data}, expected_version=expected_version)
 
 
 def case_for_formulation(patient: Patient, intake: Intake) -> dict[str, Any]:
@@ -225,11 +261,36 @@ def case_for_formulation(patient: Patient, intake: Intake) -> dict[str, Any]:
     case.setdefault("program", {}).setdefault(
         "levels_offered", list(patient.organization.levels_offered)
     )
+    # Later administrations are refused by formulate_patient (check_no_later_screens).
     latest = patient.administrations.filter(episode=intake.episode, administered_on__lte=assessed)
     answers = case.setdefault("instruments", {})
     for record in latest.order_by("administered_on", "pk"):
         answers[record.instrument_id] = record.answers
     return case
+
+
+def latest_administration_on(patient: Patient, intake: Intake) -> dt.date | None:
+    """The date of the episode's most recent administration, if any."""
+    dates = patient.administrations.filter(episode=intake.episode)
+    found: dt.date | None = (
+        dates.order_by("-administered_on").values_list("administered_on", flat=True).first()
+    )
+    return found
+
+
+def check_no_later_screens(patient: Patient, intake: Intake, assessed_on: dt.date) -> None:
+    """Refuse to formulate while a questionnaire of the episode is dated after the
+    assessment date: the formulation reads the case as of ``assessed_on``, so a later
+    PHQ-9 (its item 9, facts.md s2.1) would be silently left out. The clinician moves
+    the assessment date (the program's choice; docs/adr/0004-intake-and-plan-rules.md)."""
+    latest = latest_administration_on(patient, intake)
+    if latest is not None and latest > assessed_on:
+        raise ValidationFailed(
+            f"$.assessed_on: a questionnaire was recorded on {latest.isoformat()}, after the "
+            f"assessment date {assessed_on.isoformat()}; move the assessment date to "
+            f"{latest.isoformat()} so the formulation includes it",
+            "$.assessed_on",
+        )
 
 
 @audited_failures("formulation.create")
@@ -240,6 +301,7 @@ def formulate_patient(who: Any, patient: Patient | int) -> FormulationRecord:
     staff = require(actor, "formulation.create", patient.pk)
     intake = current_intake(patient)
     case = case_for_formulation(patient, intake)
+    check_no_later_screens(patient, intake, dt.date.fromisoformat(case["assessed_on"]))
     output, ruleset_version = engines.formulate_case(case)
     with transaction.atomic():
         record = FormulationRecord.objects.create(

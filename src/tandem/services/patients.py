@@ -8,10 +8,10 @@ from typing import Any
 from django.db import transaction
 
 from tandem.services.access import access_patient, visible_patients
-from tandem.services.actors import as_actor
+from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
-from tandem.services.errors import ValidationFailed
+from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.services.permissions import require
 from tandem.storage.models import EpisodeOfCare, Intake, Patient, StaffMember
 from tandem.storage.models.patients import PATIENT_STATUSES, SEXES
@@ -99,6 +99,73 @@ def set_care_team(who: Any, patient_id: Any, staff_ids: list[int]) -> Patient:
             record_id=patient.pk,
         )
     return patient
+
+
+def _may_manage_care_team(actor: Actor, patient: Patient) -> StaffMember:
+    """Directors and admins of the clinic, or the patient's intake clinician (an intake
+    clinician on the care team; access already limits clinical roles to it)."""
+    staff = require(actor, "patient.care_team.manage", patient.pk)
+    if staff.role == "intake" and not patient.care_team.filter(pk=staff.pk).exists():
+        record_event(actor, "patient.care_team", patient_id=patient.pk, outcome="denied")
+        raise Forbidden("only the patient's own intake clinician may change the care team")
+    return staff
+
+
+def _clinic_member(patient: Patient, staff_id: Any) -> StaffMember:
+    member = StaffMember.objects.filter(
+        pk=staff_id if isinstance(staff_id, int) else -1,
+        organization_id=patient.organization_id,
+    ).first()
+    if member is None:
+        raise ValidationFailed("staff: a staff member of this patient's clinic", "staff")
+    return member
+
+
+@audited_failures("patient.care_team")
+def add_to_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
+    """Add one staff member of the patient's own clinic to the care team (audited)."""
+    actor = as_actor(who)
+    patient = access_patient(actor, patient_id, action="patient.care_team")
+    _may_manage_care_team(actor, patient)
+    member = _clinic_member(patient, staff_id)
+    with transaction.atomic():
+        patient.care_team.add(member)
+        record_event(
+            actor, "patient.care_team.add", patient_id=patient.pk,
+            record_type="staff", record_id=member.pk,
+        )  # fmt: skip
+    return member
+
+
+@audited_failures("patient.care_team")
+def remove_from_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
+    """Take one member off the care team (audited); the team is never left empty."""
+    actor = as_actor(who)
+    patient = access_patient(actor, patient_id, action="patient.care_team")
+    _may_manage_care_team(actor, patient)
+    member = _clinic_member(patient, staff_id)
+    with transaction.atomic():
+        team = list(patient.care_team.select_for_update().values_list("pk", flat=True))
+        if member.pk not in team:
+            raise ValidationFailed("staff: not on this patient's care team", "staff")
+        if team == [member.pk]:
+            raise ValidationFailed("staff: the care team needs at least one member", "staff")
+        patient.care_team.remove(member)
+        record_event(
+            actor, "patient.care_team.remove", patient_id=patient.pk,
+            record_type="staff", record_id=member.pk,
+        )  # fmt: skip
+    return member
+
+
+def care_team(who: Any, patient_id: Any) -> tuple[Patient, list[StaffMember], list[StaffMember]]:
+    """The patient, their care team, and the clinic's other staff (one audited read)."""
+    patient = access_patient(who, patient_id, action="patient.care_team.view")
+    members = list(patient.care_team.order_by("display_name", "pk"))
+    others = StaffMember.objects.filter(organization_id=patient.organization_id).exclude(
+        pk__in=[m.pk for m in members]
+    )
+    return patient, members, list(others.order_by("display_name", "pk"))
 
 
 def discharge_patient(who: Any, patient_id: Any) -> Patient:

@@ -16,13 +16,18 @@ CLINICIANS = frozenset({"intake", "therapist", "prescriber", "director"})
 MAY = {
     "patient.register": CLINICIANS,
     "patient.care_team": CLINICIANS,
+    # Adding/removing one member on the care-team page: the clinic's directors and admins,
+    # and the patient's intake clinician (who must be on the care team; docs/adr/0002).
+    "patient.care_team.manage": frozenset({"intake", "director", "admin"}),
     "patient.discharge": CLINICIANS,
     "administration.record": CLINICIANS | {"peer_specialist"},
     "intake.update": CLINICIANS,
     "formulation.create": CLINICIANS,
     "placement.decide": CLINICIANS,
     "plan.edit": CLINICIANS,
-    "plan.sign": frozenset({"therapist", "prescriber", "director"}),
+    # The intake clinician signs the plan of a patient on their care team (docs/adr/0002,
+    # "The intake clinician signs"); clinical roles only ever see care-team patients.
+    "plan.sign": frozenset({"intake", "therapist", "prescriber", "director"}),
     "referral.view": frozenset({"intake", "director", "admin"}),
     "referral.update": frozenset({"intake", "director"}),
 }

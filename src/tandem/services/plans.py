@@ -16,7 +16,7 @@ from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
-from tandem.services.errors import Conflict, ValidationFailed
+from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.services.permissions import require
 from tandem.storage.models import (
     CarePlan,
@@ -29,6 +29,27 @@ from tandem.storage.models import (
 CATEGORIES = ("clinical", "somatic_neuro")  # ruleset-v1.md s9
 TARGETS = ("use", "mood", "trauma", "sleep", "safety")  # DESIGN.md s2
 TEXT_FIELDS = ("frequency", "measure", "target", "reason")
+TEXT_LIMIT = 200  # the stored column's length (storage.models.plans): longer is refused
+# Interventions the formulation proposes for safety (ruleset-v1.md s9; tandem-default-1
+# triggers: safety_plan when suicide risk is low/moderate/high/needs_assessment,
+# overdose_prevention when overdose risk is elevated or standard). Once proposed, they
+# stay in the plan: a clinician may not remove them.
+SAFETY_INTERVENTIONS = ("safety_plan", "overdose_prevention")
+
+
+def intervention_catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """The rule set's interventions: id -> (category, targets) (ruleset-v1.md s9)."""
+    from tandem.rulesets import load_default
+
+    return {rule.id: (rule.category, tuple(rule.targets)) for rule in load_default().interventions}
+
+
+def required_for_safety(record: FormulationRecord) -> list[str]:
+    """The safety interventions this formulation proposed, which the plan must keep."""
+    proposed = {
+        str(item.get("id")) for item in record.output.get("plan", {}).get("interventions", [])
+    }
+    return [name for name in SAFETY_INTERVENTIONS if name in proposed]
 
 
 @audited_failures("plan.draft")
@@ -93,16 +114,42 @@ def _snapshot(plan: CarePlan, staff: StaffMember, now: dt.datetime) -> None:
     )
 
 
+def _clean_id_and_category(where: str, item: dict[str, Any]) -> tuple[str, str]:
+    catalogue = intervention_catalogue()
+    intervention_id = str(item.get("intervention_id", "")).strip()
+    if intervention_id not in catalogue:
+        raise ValidationFailed(
+            f"{where}.intervention_id: expected one of the rule set's interventions "
+            f"({', '.join(sorted(catalogue))})",
+            f"{where}.intervention_id",
+        )
+    category = catalogue[intervention_id][0]
+    if item.get("category", category) != category:
+        raise ValidationFailed(
+            f"{where}.category: {intervention_id} is {category} in the rule set",
+            f"{where}.category",
+        )
+    return intervention_id, category
+
+
+def _clean_text(where: str, item: dict[str, Any]) -> dict[str, str]:
+    cleaned = {}
+    for name in TEXT_FIELDS:
+        value = str(item.get(name) or "")
+        if name != "reason" and len(value) > TEXT_LIMIT:
+            raise ValidationFailed(
+                f"{where}.{name}: at most {TEXT_LIMIT} characters (this has {len(value)})",
+                f"{where}.{name}",
+            )
+        cleaned[name] = value
+    return cleaned
+
+
 def _clean_intervention(index: int, item: Any, organization_id: int) -> dict[str, Any]:
     where = f"interventions[{index}]"
     if not isinstance(item, dict):
         raise ValidationFailed(f"{where}: expected an object", where)
-    if not str(item.get("intervention_id", "")).strip():
-        raise ValidationFailed(f"{where}.intervention_id: required", f"{where}.intervention_id")
-    if item.get("category") not in CATEGORIES:
-        raise ValidationFailed(
-            f"{where}.category: expected one of {', '.join(CATEGORIES)}", f"{where}.category"
-        )
+    intervention_id, category = _clean_id_and_category(where, item)
     targets = item.get("targets", [])
     if not isinstance(targets, list) or not targets or any(t not in TARGETS for t in targets):
         raise ValidationFailed(
@@ -118,15 +165,31 @@ def _clean_intervention(index: int, item: Any, organization_id: int) -> dict[str
         raise ValidationFailed(
             f"{where}.responsible: a staff member of this clinic, or null", f"{where}.responsible"
         )
-    cleaned = {name: str(item.get(name) or "")[:200] for name in TEXT_FIELDS}
-    cleaned["reason"] = str(item.get("reason") or "")
     return {
-        "intervention_id": str(item["intervention_id"]).strip()[:60],
-        "category": item["category"],
+        "intervention_id": intervention_id,
+        "category": category,
         "targets": list(targets),
         "responsible_id": responsible,
-        **cleaned,
+        **_clean_text(where, item),
     }
+
+
+def _check_whole_plan(record: FormulationRecord, cleaned: list[dict[str, Any]]) -> None:
+    """No intervention twice; none the formulation requires for safety removed."""
+    ids = [item["intervention_id"] for item in cleaned]
+    for index, intervention_id in enumerate(ids):
+        if intervention_id in ids[:index]:
+            raise ValidationFailed(
+                f"interventions[{index}].intervention_id: {intervention_id} is already in the plan",
+                f"interventions[{index}].intervention_id",
+            )
+    missing = [name for name in required_for_safety(record) if name not in ids]
+    if missing:
+        raise ValidationFailed(
+            f"interventions: {', '.join(missing)} cannot be removed: the formulation's risk "
+            "calls for it (ruleset-v1.md s9)",
+            "interventions",
+        )
 
 
 def _clean_review_on(review_on: Any) -> dt.date | None:
@@ -169,6 +232,7 @@ def update_plan(
     cleaned = [
         _clean_intervention(i, item, organization_id) for i, item in enumerate(interventions)
     ]
+    _check_whole_plan(loaded.formulation, cleaned)
     review = _clean_review_on(review_on)
     now = get_clock().now()
     with transaction.atomic():
@@ -210,16 +274,30 @@ def _bump_version(actor: Actor, plan: CarePlan, expected_version: int, **changes
         )
 
 
+def _check_signer(staff: StaffMember, plan: CarePlan) -> None:
+    """An intake clinician signs only for a patient on their care team (docs/adr/0002)."""
+    if staff.role == "intake" and not plan.patient.care_team.filter(pk=staff.pk).exists():
+        raise Forbidden("the intake role signs plans only for patients on its care team")
+
+
 @audited_failures("plan.sign")
 def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = None) -> CarePlan:
-    """Sign the plan: every intervention needs a responsible staff member and a review date."""
+    """Sign the plan: at least one intervention, the safety ones the formulation requires,
+    a responsible staff member for each, and a review date."""
     actor = as_actor(who)
     loaded = _load_plan(actor, plan, "plan.sign")
     staff = require(actor, "plan.sign", loaded.patient_id)
     version = loaded.version if expected_version is None else expected_version
+    _check_signer(staff, loaded)
     if loaded.review_on is None:
         raise ValidationFailed("review_on: set a review date before signing", "review_on")
-    if any(item.responsible_id is None for item in loaded.interventions.all()):
+    stored = list(loaded.interventions.all())
+    if not stored:
+        raise ValidationFailed(
+            "interventions: a plan with no interventions cannot be signed", "interventions"
+        )
+    _check_whole_plan(loaded.formulation, [{"intervention_id": i.intervention_id} for i in stored])
+    if any(item.responsible_id is None for item in stored):
         raise ValidationFailed(
             "responsible: every intervention needs a responsible staff member", "responsible"
         )

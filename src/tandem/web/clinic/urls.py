@@ -3,7 +3,7 @@ with patient data (SECURITY.md "no patient data in URLs")."""
 
 from django.urls import path
 
-from tandem.web.clinic.views import formulation, intake, patients, plan
+from tandem.web.clinic.views import care_team, formulation, intake, patients, plan
 
 app_name = "clinic"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("clinic/", patients.caseload, name="caseload"),
     path("clinic/patients/new", patients.new_patient, name="new_patient"),
     path("clinic/patients/<int:patient_id>/", patients.chart, name="chart"),
+    path(
+        "clinic/patients/<int:patient_id>/care-team",
+        care_team.care_team,
+        name="care_team",
+    ),
     path(
         "clinic/patients/<int:patient_id>/intake/<slug:step>",
         intake.intake_step,

@@ -1,4 +1,7 @@
-"""What every clinician page shares: the actor, the crisis banner, the intake steps."""
+"""What every clinician page shares: the actor, level names, the intake steps.
+
+When the crisis resources show is decided in one place: ``services.crisis``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.services.actors import Actor, as_actor
-
-# When the crisis resources show on a patient's pages (DESIGN.md s5 "Safety first": any
-# sign of suicide risk). ruleset-v1.md s7: the C-SSRS tiers low/moderate/high are risk;
-# needs_assessment means PHQ-9 item 9 >= 1 without a C-SSRS, itself a sign of risk.
-# not_screened (no information) and none do not show it.
-CRISIS_SUICIDE_RISKS = frozenset({"low", "moderate", "high", "needs_assessment"})
 
 # ruleset-v1.md s8: the levels a placement names, in words.
 LEVEL_NAMES = {
@@ -41,16 +38,6 @@ def words(value: object) -> str:
 
 def actor(request: HttpRequest) -> Actor:
     return as_actor(request)
-
-
-def suicide_risk_of(formulation_output: dict[str, Any] | None) -> str:
-    if not formulation_output:
-        return ""
-    return str(formulation_output.get("risk", {}).get("suicide", ""))
-
-
-def shows_crisis(formulation_output: dict[str, Any] | None) -> bool:
-    return suicide_risk_of(formulation_output) in CRISIS_SUICIDE_RISKS
 
 
 def page(

@@ -1,7 +1,7 @@
 """The intake wizard: the tandem.case/1 document (ruleset-v1.md s1), step by step.
 
-Each step edits sections of the case through ``services.intake.update_intake`` (see
-``wizard``); questionnaires go through ``record_administration``; the last step runs
+Each step saves its sections of the case through ``services.intake.save_intake_step``
+(see ``wizard``); questionnaires go through ``record_administration``; the last step runs
 ``formulate_patient``.
 """
 
@@ -56,9 +56,11 @@ def intake_step(request: HttpRequest, patient_id: int, step: str) -> HttpRespons
 
 
 def stimulant_step(request: HttpRequest, patient: Patient) -> HttpResponse:
-    case = intake_service.current_intake(patient).case
+    current = intake_service.current_intake(patient)
+    case = current.case
     stimulant = case.get("stimulant", {})
-    initial = {"assessed_on": case.get("assessed_on") or today(), **stimulant}
+    initial = {"assessed_on": case.get("assessed_on") or _default_assessed_on(patient, current)}
+    initial.update(stimulant)
     form = StimulantForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         sections = {
@@ -75,6 +77,13 @@ def stimulant_step(request: HttpRequest, patient: Patient) -> HttpResponse:
         step_context(patient, "stimulant", form=form),
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+def _default_assessed_on(patient: Patient, current: Any) -> str:
+    """A new assessment date defaults to the latest questionnaire's date, else today, so
+    nothing recorded is left out of the formulation (docs/adr/0004-intake-and-plan-rules.md)."""
+    latest = intake_service.latest_administration_on(patient, current)
+    return latest.isoformat() if latest else today()
 
 
 def instruments_step(request: HttpRequest, patient: Patient) -> HttpResponse:

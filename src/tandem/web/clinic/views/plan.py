@@ -15,11 +15,12 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from tandem.services import plans
+from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import InterventionFormSet, PlanForm
-from tandem.web.clinic.views.common import actor, page, shows_crisis
+from tandem.web.clinic.views.common import actor, page
 
 
 def _staff(plan: CarePlan) -> list[StaffMember]:
@@ -57,13 +58,16 @@ def _render(
     problem: str = "",
 ) -> HttpResponse:
     output = plan.formulation.output
+    if len(rows.forms) != len(stored):  # a tampered or stale form: show the stored rows
+        head.add_error(None, "The plan changed while you were editing; reload it.")
+        rows = _forms(None, plan, stored)[1]
     context = {
         "plan": plan,
         "patient": plan.patient,
         "head": head,
         "rows": list(zip(rows.forms, stored, strict=True)),
         "formset": rows,
-        "show_crisis": shows_crisis(output),
+        "show_crisis": shows_crisis_resources(plan.patient, output),
         "problem": problem,
     }
     failed = bool(problem) or (
@@ -80,7 +84,6 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     head, rows = _forms(request.POST if request.method == "POST" else None, loaded, stored)
     if request.method == "POST" and head.is_valid() and rows.is_valid():
         if len(rows.forms) != len(stored):
-            head.add_error(None, "The plan changed while you were editing; reload it.")
             return _render(request, loaded, head, rows, stored)
         items = [form.as_item(item) for form, item in zip(rows.forms, stored, strict=True)]
         try:

@@ -1,8 +1,8 @@
 """What every intake step shares: its context, saving sections, moving on.
 
-A step that changes two sections of the case checks the whole resulting case first
-(``engines.check_case``), so a rejected submission saves nothing; each save carries the
-intake's version, so a concurrent edit is refused (Conflict), never overwritten.
+A step saves all its sections through one ``services.intake.save_intake_step`` call (one
+transaction, the whole case checked), so a rejected submission saves nothing; the save
+carries the intake's version, so a concurrent edit is refused (Conflict), never overwritten.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from tandem.services import engines
 from tandem.services import intake as intake_service
 from tandem.services.clock import get_clock
+from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.storage.models import Patient
 from tandem.web.clinic import errors
@@ -32,7 +32,7 @@ def step_context(patient: Patient, step: str, **extra: Any) -> dict[str, Any]:
         "intake": current,
         "case": current.case,
         "done": done_steps(current.case) | _questionnaires_done(patient, current),
-        "show_crisis": screens_show_risk(patient, current),
+        "show_crisis": shows_crisis_resources(patient),
         **extra,
     }
 
@@ -40,21 +40,6 @@ def step_context(patient: Patient, step: str, **extra: Any) -> dict[str, Any]:
 def _questionnaires_done(patient: Patient, current: Any) -> set[str]:
     recorded = patient.administrations.filter(episode=current.episode).exists()
     return {"instruments"} if recorded else set()
-
-
-def screens_show_risk(patient: Patient, current: Any) -> bool:
-    """Before any formulation, a recorded screen already showing suicide risk puts the
-    crisis resources on the intake pages: the PHQ-9's own suicide-item flag (facts.md
-    s2.1) or a C-SSRS tier other than none (instruments.md), as the scorer stored them."""
-    results = patient.administrations.filter(episode=current.episode).values_list(
-        "result", flat=True
-    )
-    for result in results:
-        if "suicide_item_positive" in result.get("flags", []):
-            return True
-        if result.get("instrument") == "cssrs" and result.get("band") not in (None, "none"):
-            return True
-    return False
 
 
 def done_steps(case: dict[str, Any]) -> set[str]:
@@ -77,16 +62,8 @@ def today() -> str:
 def save_sections(
     request: HttpRequest, patient: Patient, version: int, sections: dict[str, Any]
 ) -> None:
-    """Save sections in order; the whole case is checked first (nothing half-saved)."""
-    current = intake_service.current_intake(patient)
-    candidate = {**current.case, **sections}
-    if "assessed_on" in candidate and "substance" in candidate.get("stimulant", {}):
-        engines.check_case(candidate)
-    for section, data in sections.items():
-        saved = intake_service.update_intake(
-            actor(request), patient, section, data, expected_version=version
-        )
-        version = saved.version
+    """Save the step's sections in one service call: all or nothing, version checked once."""
+    intake_service.save_intake_step(actor(request), patient, sections, expected_version=version)
 
 
 def saved(
