@@ -17,7 +17,8 @@ How each condition is read (the program's reading where s5 is silent):
 - ``persistent_depression``: ``persistent_low`` as of each day
   (``recovery.persistent_low_daily``): the run of >= 28 days without use containing the
   day, its latest PHQ-9 within the last 14 days as of the day, or mood on run days
-  22-28; so a later ``today`` never removes an alert already raised;
+  22-28, once at least 28 check-ins are known (fewer: insufficient data, s2); so a
+  later ``today`` never removes an alert already raised;
 - ``lapse``: a positive screen after 2 or more negatives in a row (missed and invalid
   break the run), or use reported after 7 or more calendar days without use, counting
   only use known before that day (a positive screen that same day is explained by it);

@@ -156,6 +156,9 @@ def persistent_low_daily(
 ) -> PersistentLowDaily:
     """``persistent_low`` as of each day, from data dated on or before that day.
 
+    It holds only on days with at least ``min_checkins`` check-ins so far: with fewer,
+    persistent_low is insufficient data (s2) and raises no alert either.
+
     ``phq9_latest``/``phq9_latest_day``: each day's latest PHQ-9 and its day, carried
     forward (``mbc.Phq9Daily``).
     """
@@ -172,8 +175,12 @@ def persistent_low_daily(
     mood = np.where(in_run, mean, np.nan)
     recent = in_run & (phq9_latest_day >= 0) & (phq9_latest_day >= t - 13)
     phq9 = np.where(recent, phq9_latest, np.nan)
+    # s2 figures need at least 28 check-ins, else insufficient_data: counted as of the
+    # day, so that an alert raised stays raised when more check-ins arrive later.
+    enough = np.cumsum(grid.checked, axis=1, dtype=np.int32) >= th.min_checkins
     with np.errstate(invalid="ignore"):
-        holds = in_run & ((phq9 >= th.persistent_phq9) | (mood <= th.persistent_mood))
+        low = (phq9 >= th.persistent_phq9) | (mood <= th.persistent_mood)
+    holds = in_run & enough & low
     return PersistentLowDaily(
         holds=np.asarray(holds, bool),
         run_start=np.where(in_run, start, -1).astype(np.int64),

@@ -134,6 +134,16 @@ def test_persistent_depression_evidence_quotes_nothing_after_its_date() -> None:
     assert (alert["evidence"]["phq9"], alert["evidence"]["phq9_date"]) == (None, None)
 
 
+def test_no_persistent_depression_from_insufficient_data() -> None:
+    # Use on day 0, then check-ins only on days 29-31 with a PHQ-9 of 12 on day 30: a run
+    # of 30 days, but 4 check-ins, so persistent_low is insufficient data (s2) and
+    # raises no alert either.
+    mood: list[float | None] = [6.0] + [None] * 28 + [6.0] * 3
+    result = one(Patient(mood=mood, used=[0], scores={("phq9", 30): 12}), today=31)
+    assert result["recovery"] == {"insufficient_data": True}
+    assert alert_days(result, "persistent_depression") == []
+
+
 def test_days_without_use_counts_from_the_last_use_and_is_unknown_before_it() -> None:
     use = np.array([[False, False, True, False, False], [False] * 5])
     assert days_without_use(use).tolist() == [[-1, -1, 0, 1, 2], [-1] * 5]
