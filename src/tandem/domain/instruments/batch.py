@@ -375,18 +375,26 @@ def score_rows(
 
 
 def _row_codes(instrument: Instrument, row: Sequence[Answer]) -> list[int]:
-    if len(row) == instrument.item_count:
-        return [_CODE_OF.get(a, OTHER) if type(a) is not bool else OTHER for a in row]
-    if len(row) == instrument.required_count:
-        codes = [_CODE_OF.get(a, OTHER) if type(a) is not bool else OTHER for a in row]
-        return codes + [SKIP] * (instrument.item_count - len(row))
+    if len(row) in (instrument.item_count, instrument.required_count):
+        return answer_codes(row, instrument.item_count)
     return [OTHER] * instrument.item_count  # the scalar engine names the count
+
+
+def answer_codes(row: Sequence[Answer], width: int) -> list[int]:
+    """Codes of one row's answers, padded with skips to ``width`` (an optional item not
+    given). The one mapping of answer to code, for ``score_rows`` and the batch file."""
+    codes = [_CODE_OF.get(a, OTHER) if type(a) is not bool else OTHER for a in row]
+    return codes + [SKIP] * (width - len(codes))
 
 
 def option_indexes(
     instrument: Instrument, overrides: Sequence[str | None] | None, rows: int
 ) -> npt.NDArray[np.int8]:
-    """Each row's own option index: ``NO_OVERRIDE`` when blank, ``UNKNOWN_OPTION`` if bad."""
+    """Each row's own option index: ``NO_OVERRIDE`` when blank, ``UNKNOWN_OPTION`` if bad.
+
+    The one mapping of a row's sex/substance to its index, for ``score_rows`` and the
+    batch file's option column.
+    """
     if overrides is None:
         return np.full(rows, NO_OVERRIDE, dtype=np.int8)
     index_of: dict[str | None, int] = {None: NO_OVERRIDE, "": NO_OVERRIDE}

@@ -26,14 +26,13 @@ import numpy.typing as npt
 from tandem.domain.errors import InvalidInput, InvalidOption
 from tandem.domain.instruments.answers import Answer, allowed_text
 from tandem.domain.instruments.batch import (
-    NO_OVERRIDE,
     OTHER,
     SKIP,
-    UNKNOWN_OPTION,
     BatchScores,
     RowSource,
+    answer_codes,
     default_option_index,
-    option_values,
+    option_indexes,
     score_codes,
 )
 from tandem.domain.instruments.model import Instrument
@@ -146,7 +145,8 @@ class AnswersFile:
         column = layout.option_column
         texts = [row[column].encode() for row in padded] if column is not None else None
         width = len(layout.answer_columns)
-        codes = np.array([_text_codes(a, width) for a in answers], dtype=np.int8)
+        # A dropped empty difficulty cell is padded back as a skip.
+        codes = np.array([answer_codes(a, width) for a in answers], dtype=np.int8)
         codes = codes.reshape(len(rows), width)
         source = RowSource(
             answers=lambda r: answers[r],
@@ -176,11 +176,9 @@ class AnswersFile:
         return self.sex if option and option.name == "sex" else self.substance
 
     def _option_indexes(self, texts: Sequence[bytes] | None, rows: int) -> npt.NDArray[np.int8]:
-        if texts is None:
-            return np.full(rows, NO_OVERRIDE, dtype=np.int8)
-        index_of = {b"": NO_OVERRIDE}
-        index_of.update((v.encode(), i) for i, v in enumerate(option_values(self.instrument)) if v)
-        return np.array([index_of.get(t, UNKNOWN_OPTION) for t in texts], dtype=np.int8)
+        """Each row's option index from its option cells (UTF-8: checked on reading)."""
+        overrides = [text.decode("utf-8") for text in texts] if texts is not None else None
+        return option_indexes(self.instrument, overrides, rows)
 
 
 def read_answers_file(
@@ -259,15 +257,6 @@ class _Cells:
     def text(self, row: int, column: int) -> str:
         start, end = int(self.starts[row, column]), int(self.ends[row, column])
         return self.data[start:end].decode("utf-8")
-
-
-_TEXT_CODE = {**{str(v): v for v in range(10)}, "-": SKIP}
-
-
-def _text_codes(answers: list[Answer], width: int) -> list[int]:
-    """Codes of one row's cells; a dropped empty difficulty cell reads as a skip."""
-    codes = [_TEXT_CODE.get(a, OTHER) if isinstance(a, str) else OTHER for a in answers]
-    return codes + [SKIP] * (width - len(codes))
 
 
 def _quoted(cell: str) -> str:
