@@ -3,8 +3,9 @@
 New routes are covered automatically. An id parameter (an int converter, or an untyped
 one named ``*_id``, as ninja writes them) is filled by its name: anything naming a
 formulation, plan, referral, administration, placement or intake gets that record's id;
-any other (``patient_id``, ``pk``, ``id``...) a patient id. Word parameters (slug, str)
-get a value from ``WORDS`` so the view reaches its access check.
+any other (``patient_id``, ``pk``, ``id``...) a patient id. Referral ids need a world
+built with ``build_world(referrals=True)``: a patient id there would test nothing. Word
+parameters (slug, str) get a value from ``WORDS`` so the view reaches its access check.
 """
 
 from __future__ import annotations
@@ -78,12 +79,16 @@ def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
             ids[name] = MISSING_ID
             continue
         kind = record_kind(name)
+        if kind == "referral" and clinic.referral is None:
+            raise AssertionError(f"{route.template}: build the world with referrals=True")
         record = {
             "formulation": clinic.formulation,
             "plan": clinic.plan,
             "placement": clinic.formulation.placements.first(),
             "intake": clinic.formulation.intake,
             "administration": clinic.patient.administrations.first(),
+            "referral": clinic.referral,
         }.get(kind, clinic.patient)
-        ids[name] = record.pk if record is not None else MISSING_ID
+        assert record is not None, (route.template, name)
+        ids[name] = record.pk
     return ids

@@ -18,8 +18,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tandem.services import accounts, intake, placement, plans
 from tandem.services.accounts import create_api_token
 from tandem.services.actors import Actor
+from tandem.services.clock import get_clock
 from tandem.services.patients import register_patient, set_care_team
-from tandem.storage.models import ROLES, CarePlan, FormulationRecord, Patient, StaffMember
+from tandem.services.referrals import submit_referral
+from tandem.storage.models import (
+    ROLES,
+    CarePlan,
+    FormulationRecord,
+    Patient,
+    Referral,
+    StaffMember,
+)
 from tandem.web.security import SEEN, STARTED
 
 PASSWORD = "correct-horse-battery-staple-42"
@@ -33,6 +42,7 @@ class Clinic:
     formulation: FormulationRecord
     plan: CarePlan
     outsider_patient: Patient  # same clinic, care team = prescriber only
+    referral: Referral | None = None  # a self-check referral (``build_world(referrals=True)``)
 
 
 @dataclass
@@ -85,8 +95,27 @@ def build_clinic(slug: str, patient_name: str) -> Clinic:
     return Clinic(staff, patient, formulation, plan, outsider)
 
 
-def build_world() -> World:
+def add_referral(clinic: Clinic, name: str) -> Referral:
+    """A self-check referral to ``clinic`` (through the service, as the public form does)."""
+    clinic.referral = submit_referral(
+        organization=clinic.staff["intake"].organization_id,
+        contact_name=name,
+        phone="555-0100",
+        preferred_contact="phone",
+        shared={},
+        consent_text="I agree to be contacted.",
+        consented_at=get_clock().now(),
+    )
+    return clinic.referral
+
+
+def build_world(*, referrals: bool = False) -> World:
+    """The two clinics; ``referrals=True`` adds one self-check referral to each (off by
+    default: some page tests count the referrals they make themselves)."""
     world = World(a=build_clinic("north", CANARY), b=build_clinic("south", "Southern Patient"))
+    if referrals:
+        add_referral(world.a, "North Caller")
+        add_referral(world.b, "South Caller")
     for clinic in (world.a, world.b):
         for member in clinic.staff.values():
             world.tokens[member.pk] = create_api_token(Actor(user=member.user))

@@ -18,9 +18,18 @@ from tandem.services.actors import Actor
 from tandem.services.errors import NotFound
 from tandem.storage.models import ROLES, FormulationRecord
 from tests.integration.routes import MISSING_ID, all_routes, ids_for
-from tests.integration.support import CANARY, World, signed_in_client
+from tests.integration.support import CANARY, World, build_world, signed_in_client
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """The two-clinic world with a self-check referral in each (referral routes get real
+    referral ids, never a patient id)."""
+    return build_world(referrals=True)
+
+
 ALLOWED_FOR_FORBIDDEN = {404, 405}
 
 

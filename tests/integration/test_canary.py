@@ -11,9 +11,16 @@ import pytest
 
 from tandem.storage.models import AuditEvent
 from tests.integration.routes import all_routes, ids_for
-from tests.integration.support import CANARY, World, signed_in_client
+from tests.integration.support import CANARY, World, build_world, signed_in_client
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """The two-clinic world with a self-check referral in each (referral routes get real
+    referral ids, never a patient id)."""
+    return build_world(referrals=True)
 
 
 class Everything(logging.Handler):
