@@ -76,7 +76,10 @@ def test_json_is_keyed_by_patient_with_every_part(files: dict[str, Path]) -> Non
                                "deepening", "deepening_flag"}  # fmt: skip
     assert set(a["cycle"]["chase"]) == {"after_low", "after_other", "ratio", "n_low", "n_other"}
     assert a["mbc"]["phq9"]["change"] == -9
-    assert {x["kind"] for x in a["alerts"]} == {"lapse", "suicide_risk"}
+    # The PHQ-9 of 15 (day 0) holds until the next one (day 28); day 18 is the 7th day
+    # after the positive screen of day 11: early sobriety depression (s5).
+    kinds = {"lapse", "suicide_risk", "early_sobriety_depression"}
+    assert {x["kind"] for x in a["alerts"]} == kinds
     for alert in a["alerts"]:
         assert set(alert) == {"kind", "severity", "date", "evidence", "action", "recipient"}
     assert result["C"]["cycle"] == {"insufficient_data": True}

@@ -12,8 +12,12 @@ How each condition is read (the program's reading where s5 is silent):
   check-in with ``safety`` = 1 that day (facts.md s2.1 item 9, s2.4);
 - ``deterioration``: the latest PHQ-9 is a reliable deterioration (>= 6 points) from the
   baseline or from the best score so far (facts.md s7);
-- ``early_sobriety_depression``: a PHQ-9 >= 10 taken on a day 7 to 84 days without use,
-  holding while that abstinence lasts up to day 84 (window: program's choice, s5);
+- ``early_sobriety_depression``: the latest PHQ-9 (carried forward, like every score
+  here) is >= 10 on a day that is day 7 to 84 without use (window: program's choice,
+  s5), whenever that PHQ-9 was taken;
+- days without use are counted on each day from use known by that day (check-ins and
+  positive screens dated on or before it: ``recovery.persistent_low_daily``), the same
+  count for every alert, so a later screen never rewrites an earlier day;
 - ``persistent_depression``: ``persistent_low`` as of each day
   (``recovery.persistent_low_daily``): the run of >= 28 days without use containing the
   day, its latest PHQ-9 within the last 14 days as of the day, or mood on run days
@@ -115,8 +119,8 @@ class Conditions:
 
     by_kind: dict[str, Bools]
     suicide_parts: tuple[Floats, Floats, Floats, Ints, Ints]  # item9, tier, safety, days
-    abstinent: Ints  # days without use on each day
-    gap_before: Ints  # days without use known before each day
+    abstinent: Ints  # days without use on each day, from use known by then (-1: unknown)
+    gap_before: Ints  # days without use just before each day (-1: unknown)
     persistent: PersistentLowDaily
 
 
@@ -136,18 +140,15 @@ def carried(values: Floats, present: Bools) -> tuple[Floats, Ints]:
 
 
 def conditions(
-    grid: DayGrid,
-    abstinent: Ints,
-    daily: Phq9Daily,
-    persistent: PersistentLowDaily,
-    st: AlertSettings,
+    grid: DayGrid, daily: Phq9Daily, persistent: PersistentLowDaily, st: AlertSettings
 ) -> Conditions:
-    """Every alert condition over the whole grid (``abstinent``: ``days_without_use``)."""
+    """Every alert condition over the whole grid."""
     item9, item9_day = carried(grid.phq9_item9, ~np.isnan(grid.phq9))
     tier, tier_day = carried(grid.cssrs_tier, ~np.isnan(grid.cssrs_tier))
     with np.errstate(invalid="ignore"):
         suicide = (item9 >= 1) | (tier >= 1) | grid.safety
-    gap = _gap_before(grid)
+    abstinent = persistent.days_without_use
+    gap = shift(abstinent, 1, -1)  # the count on the day before
     by_kind = {
         "suicide_risk": suicide,
         "deterioration": daily.deterioration,
@@ -162,24 +163,11 @@ def conditions(
     return Conditions(by_kind, parts, abstinent, gap, persistent)
 
 
-def _gap_before(grid: DayGrid) -> Ints:
-    """Days without use just before each day, from use known before it (check-ins and
-    positive screens dated earlier); -1 while no use day is known (s5 counts from the
-    last use day, so there is no count before the first one)."""
-    last = shift(last_index(grid.used | (grid.positives > 0)), 1, -1)
-    t = grid.day_index[None, :]
-    result: Ints = np.where(last >= 0, t - 1 - last, -1)
-    return result
-
-
 def _early_sobriety(daily: Phq9Daily, abstinent: Ints, st: AlertSettings) -> Bools:
-    at_score = np.where(daily.latest_day >= 0, take_days(abstinent, daily.latest_day), -1)
-    since = np.arange(abstinent.shape[1])[None, :] - daily.latest_day
-    same_run = (daily.latest_day >= 0) & (abstinent - at_score == since)
     with np.errstate(invalid="ignore"):
         high = daily.latest >= st.early_sobriety_phq9
-    in_window = (at_score >= st.abstinent_from_days) & (at_score <= st.abstinent_to_days)
-    result: Bools = high & in_window & same_run & (abstinent <= st.abstinent_to_days)
+    in_window = (abstinent >= st.abstinent_from_days) & (abstinent <= st.abstinent_to_days)
+    result: Bools = high & in_window
     return result
 
 
@@ -303,11 +291,10 @@ def _deterioration_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[st
 
 def _early_sobriety_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     d = ctx.daily
-    score_day = d.latest_day[r, t]
     cols: dict[str, list[Any]] = {
         "phq9": _num(d.latest[r, t]),
-        "phq9_date": _iso(ctx, score_day),
-        "days_without_use": ctx.conditions.abstinent[r, score_day].tolist(),
+        "phq9_date": _iso(ctx, d.latest_day[r, t]),
+        "days_without_use": ctx.conditions.abstinent[r, t].tolist(),
     }
     return _rows(cols, r.size)
 

@@ -68,7 +68,7 @@ def analyze_group(grid: DayGrid, settings: MonitoringSettings) -> GroupAnalysis:
     daily = phq9_daily(grid, scores["phq9"], settings.mbc)
     outcomes = phq9_outcomes(scores["phq9"], daily, settings.mbc)
     persistent = persistent_low_daily(grid, daily.latest, daily.latest_day, th)
-    conds = conditions(grid, abstinent, daily, persistent, settings.alerts)
+    conds = conditions(grid, daily, persistent, settings.alerts)
     ctx = AlertContext(grid, conds, daily, scores["phq9"], settings.alerts)
     suicide = conds.by_kind["suicide_risk"]
     return GroupAnalysis(

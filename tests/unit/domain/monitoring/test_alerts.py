@@ -153,13 +153,36 @@ def test_a_positive_screen_the_same_day_does_not_hide_a_reported_lapse() -> None
     assert result["alerts"][0]["evidence"]["days_without_use_before"] == 7
 
 
-@pytest.mark.parametrize(("phq9_day", "raised"), [(8, False), (9, True), (86, True), (87, False)])
-def test_early_sobriety_depression_between_7_and_84_days(phq9_day: int, raised: bool) -> None:
-    # Use on day 2: day 9 is the 7th day without use, day 86 the 84th.
+@pytest.mark.parametrize(
+    ("phq9_day", "raised_on"), [(1, 9), (5, 9), (8, 9), (9, 9), (86, 86), (87, None)]
+)
+def test_early_sobriety_depression_between_7_and_84_days(
+    phq9_day: int, raised_on: int | None
+) -> None:
+    # Use on day 2: day 9 is the 7th day without use, day 86 the 84th. The latest PHQ-9
+    # holds until the next one, as for every alert: a 12 taken on day 1, 5 or 8 still
+    # holds on day 9 (s5 "PHQ-9 >= 10 while abstinent 7 to 84 days").
     mood = [6.0] * 90
     patient = Patient(mood=mood, used=[2], scores={("phq9", phq9_day): 12})
-    days = alert_days(one(patient, 89), "early_sobriety_depression")
-    assert days == ([iso(phq9_day)] if raised else [])
+    result = one(patient, 89)
+    days = alert_days(result, "early_sobriety_depression")
+    assert days == ([] if raised_on is None else [iso(raised_on)])
+    if raised_on is not None:
+        alert = next(a for a in result["alerts"] if a["kind"] == "early_sobriety_depression")
+        assert alert["evidence"] == {
+            "phq9": 12,
+            "phq9_date": iso(phq9_day),
+            "days_without_use": raised_on - 2,
+        }
+
+
+def test_early_sobriety_counts_only_use_known_by_the_day() -> None:
+    # PHQ-9 12 on day 9, the 7th day after use on day 2; a positive screen on day 11
+    # says use on days 9-11 (s2), but on day 9 that was not known: the alert stays.
+    patient = Patient(
+        mood=[6.0] * 20, used=[2], scores={("phq9", 9): 12}, screens=[(11, "positive")]
+    )
+    assert alert_days(one(patient, 19), "early_sobriety_depression") == [iso(9)]
 
 
 def test_deterioration_from_the_best_score() -> None:
