@@ -3,11 +3,16 @@
 Three passes, each naming the JSON path of the first problem (ruleset-v1.md s1):
 1. the JSON Schema (schemas.py): unknown fields, types, lists of values, date formats;
 2. agreements between fields: real calendar dates, ends not before starts, nothing after
-   ``assessed_on``, periods in order with only the last one ongoing, ``last_use`` against
-   an ongoing period, ``days_used_past_30`` against ``last_use``;
+   ``assessed_on``, only the last item ongoing, ``last_use`` against an ongoing period,
+   items in order, ``days_used_past_30`` against ``last_use``;
 3. instrument answers, scored by ``tandem.domain.instruments`` (its ``NotScorable`` and
    ``InvalidOption`` become ``InvalidCase`` at ``$.instruments.<id>``).
-Midpoints of partial dates are used for every comparison (ruleset-v1.md s2).
+A partial date is an interval when a date is checked against another (ruleset-v1.md s2's
+onset-order reading, the lead's decision): it is refused only when no day it could mean
+fits (after ``assessed_on``: its earliest day is; an end before its start: the end's
+latest day is before the start's earliest). The case then keeps s2's midpoints, clamped
+into what the case allows (``_taken_as``), and items must follow each other on those
+midpoints (s1: "each item starts (midpoint) after the previous one ends (midpoint)").
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from tandem.domain.formulation.dates import (
     parse_full_date,
     parse_partial_date,
     shown,
+    shown_earliest,
+    shown_latest,
 )
 from tandem.domain.formulation.fast_check import Check, compile_check
 from tandem.domain.formulation.schemas import CASE_SCHEMA
@@ -78,13 +85,12 @@ def _patient(data: Mapping[str, Any]) -> model.Patient:
 
 
 def _stimulant(data: Mapping[str, Any], assessed_on: date) -> model.Stimulant:
-    base = "$.stimulant"
-    periods = tuple(
-        model.UsePeriod(start, end)
-        for start, end in _timeline(data.get("use_periods", []), "start", base + ".use_periods")
-    )
-    _check_in_past([(p.start, p.end) for p in periods], "start", base + ".use_periods", assessed_on)
-    last_use = _last_use(data.get("last_use"), periods, assessed_on)
+    base = "$.stimulant.use_periods"
+    spans = _timeline(data.get("use_periods", []), "start", base, assessed_on)
+    last_use = _last_use(data.get("last_use"), spans, assessed_on)
+    spans = _taken_as(spans, assessed_on, ongoing_until=last_use or assessed_on)
+    _check_order(spans, "start", base)
+    periods = tuple(model.UsePeriod(start, end) for start, end in spans)
     days = int(data.get("days_used_past_30", 0))
     _check_days_used(days, last_use, assessed_on)
     return model.Stimulant(
@@ -107,58 +113,78 @@ def _episodes(
     items: Sequence[Mapping[str, Any]], assessed_on: date
 ) -> tuple[model.DepressiveEpisode, ...]:
     base = "$.depressive_episodes"
-    spans = _timeline(items, "onset", base)
-    _check_in_past(spans, "onset", base, assessed_on)
+    spans = _taken_as(_timeline(items, "onset", base, assessed_on), assessed_on, assessed_on)
+    _check_order(spans, "onset", base)
     return tuple(model.DepressiveEpisode(onset, end) for onset, end in spans)
 
 
 Span = tuple[PartialDate, PartialDate | None]
 
 
-def _timeline(items: Sequence[Mapping[str, Any]], first: str, base: str) -> list[Span]:
-    """Parse a list of (start, end) items: ends not before starts, in order, one ongoing."""
+def _timeline(
+    items: Sequence[Mapping[str, Any]], first: str, base: str, assessed_on: date
+) -> list[Span]:
+    """Parse a list of (start, end) items: each possible, none after today, one ongoing."""
     spans: list[Span] = []
     for index, item in enumerate(items):
         path = f"{base}[{index}]"
         start = parse_partial_date(item[first], f"{path}.{first}")
         end = None if item["end"] is None else parse_partial_date(item["end"], f"{path}.end")
-        if end is not None and end.midpoint < start.midpoint:
-            raise InvalidCase(f"{path}.end: {shown(end)} is before its {first} {shown(start)}")
+        if end is not None and end.latest < start.earliest:
+            raise InvalidCase(
+                f"{path}.end: {shown_latest(end)} is before its {first} {shown_earliest(start)}"
+            )
         if end is None and index < len(items) - 1:
             raise InvalidCase(f"{path}.end: only the last item may be ongoing (null)")
-        if spans and start.midpoint <= cast(PartialDate, spans[-1][1]).midpoint:
-            previous = cast(PartialDate, spans[-1][1])
-            raise InvalidCase(
-                f"{path}.{first}: {shown(start)} does not come after the previous item's end "
-                f"{shown(previous)} (oldest first, no overlap)"
-            )
+        _not_after(start, assessed_on, f"{path}.{first}")
+        _not_after(end, assessed_on, f"{path}.end")
         spans.append((start, end))
     return spans
 
 
-def _check_in_past(spans: list[Span], first: str, base: str, assessed_on: date) -> None:
-    for index, (start, end) in enumerate(spans):
-        _not_after(start, assessed_on, f"{base}[{index}].{first}")
-        _not_after(end, assessed_on, f"{base}[{index}].end")
-
-
 def _not_after(value: PartialDate | None, assessed_on: date, path: str) -> None:
-    if value is not None and value.midpoint > assessed_on:
-        raise InvalidCase(f"{path}: {shown(value)} is after assessed_on {assessed_on.isoformat()}")
+    """Refused only when even the earliest day the date could mean is after today."""
+    if value is not None and value.earliest > assessed_on:
+        raise InvalidCase(
+            f"{path}: {shown_earliest(value)} is after assessed_on {assessed_on.isoformat()}"
+        )
 
 
-def _last_use(
-    text: str | None, periods: tuple[model.UsePeriod, ...], assessed_on: date
-) -> date | None:
+def _taken_as(spans: list[Span], assessed_on: date, ongoing_until: date) -> list[Span]:
+    """s2's midpoints, clamped (the program's choice, docs/clinical/formulation.md).
+
+    No midpoint after ``assessed_on``; an ongoing item's start not after ``ongoing_until``
+    (``last_use`` for a use period, when known); an end not before its start's day.
+    """
+    result: list[Span] = []
+    for start, end in spans:
+        start = start.clamped(assessed_on if end is not None else ongoing_until)
+        result.append((start, None if end is None else end.clamped(assessed_on, start.midpoint)))
+    return result
+
+
+def _check_order(spans: list[Span], first: str, base: str) -> None:
+    """ruleset-v1.md s1: each item starts (midpoint) after the previous one ends (midpoint)."""
+    for index in range(1, len(spans)):
+        start, previous = spans[index][0], cast(PartialDate, spans[index - 1][1])
+        if start.midpoint <= previous.midpoint:
+            raise InvalidCase(
+                f"{base}[{index}].{first}: {shown(start)} does not come after the previous "
+                f"item's end {shown(previous)} (oldest first, no overlap)"
+            )
+
+
+def _last_use(text: str | None, periods: list[Span], assessed_on: date) -> date | None:
+    """Not after today; not before the earliest day an ongoing period's start could mean."""
     path = "$.stimulant.last_use"
     if text is None:
         return None
     last_use = parse_full_date(text, path)
     if last_use > assessed_on:
         raise InvalidCase(f"{path}: {text} is after assessed_on {assessed_on.isoformat()}")
-    if periods and periods[-1].end is None and last_use < periods[-1].start.midpoint:
+    if periods and periods[-1][1] is None and last_use < periods[-1][0].earliest:
         raise InvalidCase(
-            f"{path}: {text} is before the start {shown(periods[-1].start)} "
+            f"{path}: {text} is before the start {shown_earliest(periods[-1][0])} "
             "of the ongoing use period"
         )
     return last_use

@@ -146,13 +146,14 @@ BAD: list[tuple[str, Callable[[Case], None], str]] = [
     (
         "end before start",
         _set("stimulant.use_periods.0.end", "2017"),
-        "$.stimulant.use_periods[0].end: 2017 (taken as 2017-07-01) is before its start 2018-05 "
-        "(taken as 2018-05-15)",
+        "$.stimulant.use_periods[0].end: 2017 (at the latest 2017-12-31) is before its start "
+        "2018-05 (at the earliest 2018-05-01)",
     ),
     (
         "episode end before onset",
         _set("depressive_episodes.0.end", "2016-08"),
-        "$.depressive_episodes[0].end: 2016-08 (taken as 2016-08-15) is before its onset",
+        "$.depressive_episodes[0].end: 2016-08 (at the latest 2016-08-31) is before its onset "
+        "2016-09 (at the earliest 2016-09-01)",
     ),
     (
         "last_use after assessed_on",
@@ -162,7 +163,7 @@ BAD: list[tuple[str, Callable[[Case], None], str]] = [
     (
         "onset after assessed_on",
         _set("depressive_episodes.1.onset", "2027"),
-        "$.depressive_episodes[1].onset: 2027 (taken as 2027-07-01) is after assessed_on",
+        "$.depressive_episodes[1].onset: 2027 (at the earliest 2027-01-01) is after assessed_on",
     ),
     (
         "period start after assessed_on",
@@ -188,7 +189,8 @@ BAD: list[tuple[str, Callable[[Case], None], str]] = [
     (
         "last_use before ongoing start",
         _set("stimulant.last_use", "2021-01-02"),
-        "$.stimulant.last_use: 2021-01-02 is before the start 2021-03",
+        "$.stimulant.last_use: 2021-01-02 is before the start 2021-03 (at the earliest "
+        "2021-03-01) of the ongoing use period",
     ),
     (
         "days too many for last_use",
