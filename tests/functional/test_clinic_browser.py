@@ -1,5 +1,9 @@
 """A clinician's intake in a real browser, on a tablet: new patient to a signed plan.
 
+The intake clinician does it all (issue 4 "Done when"): registers, completes the intake,
+decides the level, edits and signs the plan, then adds the therapist to the care team,
+who then finds the patient on their caseload.
+
 Also: a therapist of another clinic cannot open the chart (404), and nothing about the
 patient is left in the browser's storage.
 """
@@ -41,20 +45,20 @@ def fill_stimulant(page: Page, today: dt.date) -> None:
 
 def fill_timeline(visit: Visit, today: dt.date) -> None:
     page = visit.page
-    page.locator("#id_use-0-start").fill("2019")
-    page.locator("#id_use-0-end").fill("2019-01")  # before its start: refused, named
+    page.locator("#id_use-0-start").fill("2019-06")
+    page.locator("#id_use-0-end").fill("2018")  # wholly before its start: refused, named
     page.locator("#id_mood-0-onset").fill("2021-06")  # ongoing, began during use
     page.get_by_label("Days of use in the past 30", exact=False).fill("10")
     page.get_by_label("Last day of any use").fill((today - dt.timedelta(days=2)).isoformat())
     save(page)
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("Use period 1, ended (leave empty if ongoing)")
-    page.locator("#id_use-0-end").fill("")  # ongoing since 2019
+    page.locator("#id_use-0-end").fill("")  # ongoing since June 2019
     save(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Questionnaires")
     # a second look at the timeline shows the saved rows and a fresh empty one
     page.goto(page.url.replace("/instruments", "/timeline"))
-    expect(page.locator("#id_use-0-start")).to_have_value("2019")
+    expect(page.locator("#id_use-0-start")).to_have_value("2019-06")
     visit.shot("intake-timeline.png")
     page.get_by_role("link", name="3. Questionnaires").click()
 
@@ -87,12 +91,13 @@ def fill_clinical(page: Page) -> None:
     save(page)
 
 
-def test_a_new_patient_from_intake_to_a_signed_plan(tablet: Visit) -> None:
+def test_a_new_patient_from_intake_to_a_signed_plan(tablet: Visit, second_tablet: Visit) -> None:
     today = get_clock().today()
     clinic = make_clinic("harbor", "Harbor Clinic")
+    clinician = make_staff(clinic, "harbor-intake", "intake", "Ines Intake")
     therapist = make_staff(clinic, "harbor-therapist", "therapist", "Theo Therapist")
     page = tablet.page
-    sign_in(tablet, therapist)
+    sign_in(tablet, clinician)
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
 
     page.get_by_role("link", name="New patient").first.click()
@@ -146,12 +151,21 @@ def test_a_new_patient_from_intake_to_a_signed_plan(tablet: Visit) -> None:
     expect(page.locator("h1 .badge")).to_have_text("signed")
     plan = CarePlan.objects.get(patient=patient)
     assert plan.status == "signed"
-    assert plan.signed_by == therapist
+    assert plan.signed_by == clinician
 
     page.get_by_role("link", name=NAME).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
     expect(page.get_by_text("works days; evening")).to_be_visible()
     tablet.shot("chart.png")
+    page.get_by_role("link", name="Care team").click()
+    page.get_by_label("Staff member of this clinic").select_option(
+        label="Theo Therapist (therapist)"
+    )
+    page.get_by_role("button", name="Add to the care team").click()
+    team = page.get_by_role("region", name="On the care team")
+    expect(team).to_contain_text("Theo Therapist")
+    tablet.shot("care-team.png")
+    page.get_by_role("link", name=NAME).click()
     page.get_by_role("link", name="Caseload").click()
     expect(page.get_by_role("row", name=NAME)).to_contain_text("Outpatient")
     tablet.shot("caseload.png")
@@ -159,6 +173,10 @@ def test_a_new_patient_from_intake_to_a_signed_plan(tablet: Visit) -> None:
     assert tablet.offsite_requests() == []
     assert tablet.csp_violations() == []
     tablet.assert_no_patient_data_stored(NAME, "Quinn")
+
+    sign_in(second_tablet, therapist)  # now on the care team: the patient is on the caseload
+    expect(second_tablet.page.get_by_role("row", name=NAME)).to_contain_text("Outpatient")
+    second_tablet.assert_no_patient_data_stored(NAME, "Quinn")
 
 
 def test_a_therapist_of_another_clinic_cannot_open_the_chart(
