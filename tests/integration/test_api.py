@@ -3,15 +3,19 @@ OpenAPI served, validation errors that name the field and the allowed values."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from django.conf import settings
 from django.test import Client
 
 from tandem.cli import main
-from tandem.storage.models import InstrumentAdministration
+from tandem.services import accounts
+from tandem.services.clock import FixedClock, use_clock
+from tandem.storage.models import ApiToken, InstrumentAdministration
 from tests.integration.support import World
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +159,116 @@ def test_tandem_token_create_prints_a_working_token(world: World) -> None:
     assert client.get(f"/api/v1/patients/{world.a.patient.pk}").status_code == 200
     unknown = CliRunner().invoke(main, ["token", "create", "nobody"])
     assert unknown.exit_code == 2
+
+
+def test_a_body_over_the_upload_limit_is_413_in_the_error_shape(world: World) -> None:
+    """Review defect 9: Django's RequestDataTooBig was answered 500 by the catch-all."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[world.a.staff['therapist'].pk]}")
+    url = f"/api/v1/patients/{world.a.patient.pk}/administrations"
+    huge = {"instrument_id": "phq9", "answers": ["x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)]}
+    assert_error(post(client, url, huge), 413, "too_large", "body")
+
+
+@pytest.mark.parametrize("key", ["k" * 201, "with space", "caf\u00e9", "tab\there"])
+def test_an_idempotency_key_must_be_short_printable_ascii(world: World, key: str) -> None:
+    before = InstrumentAdministration.objects.count()
+    body = {"instrument_id": "phq9", "answers": [0] * 9}
+    url = f"/api/v1/patients/{world.a.patient.pk}/administrations"
+    response = post(api(world), url, body, HTTP_IDEMPOTENCY_KEY=key)
+    assert_error(response, 422, "invalid", "Idempotency-Key")
+    assert InstrumentAdministration.objects.count() == before
+    ok = post(api(world), url, body, HTTP_IDEMPOTENCY_KEY="k" * 200)
+    assert ok.status_code == 201
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "2999-01-01"])
+def test_an_administration_date_outside_1900_to_today_is_refused(world: World, day: str) -> None:
+    url = f"/api/v1/patients/{world.a.patient.pk}/administrations"
+    body = {"instrument_id": "phq9", "answers": [0] * 9, "administered_on": day}
+    error = assert_error(post(api(world), url, body), 422, "invalid", "administered_on")
+    assert "1900-01-01" in error["message"]
+
+
+@pytest.mark.parametrize("answers", [[True] * 9, [1.0] * 9, ["1"] * 9, [0] * 8 + [False]])
+def test_answers_must_be_whole_numbers_not_booleans_or_text(world: World, answers: list) -> None:
+    before = InstrumentAdministration.objects.count()
+    url = f"/api/v1/patients/{world.a.patient.pk}/administrations"
+    response = post(api(world), url, {"instrument_id": "phq9", "answers": answers})
+    error = assert_error(response, 422, "invalid")
+    assert error["field"].startswith("answers")
+    assert InstrumentAdministration.objects.count() == before
+
+
+def test_a_skipped_item_is_still_accepted(world: World) -> None:
+    url = f"/api/v1/patients/{world.a.patient.pk}/administrations"
+    body = {"instrument_id": "cssrs", "answers": [1, 0, "-", "-", "-", 0]}
+    assert post(api(world), url, body).status_code == 201
+
+
+def test_plan_text_over_its_column_is_refused_not_cut(world: World) -> None:
+    client = api(world)
+    plan = client.get(f"/api/v1/patients/{world.a.patient.pk}/plan").json()
+    assert plan["interventions"]
+    item = {**plan["interventions"][0], "measure": "m" * 201}
+    update = {"expected_version": plan["version"], "interventions": [item], "review_on": None}
+    response = client.put(
+        f"/api/v1/plans/{plan['id']}", json.dumps(update), content_type="application/json"
+    )
+    error = assert_error(response, 422, "invalid")
+    assert error["field"] == "interventions.0.measure"
+    assert client.get(f"/api/v1/plans/{plan['id']}").json()["version"] == plan["version"]
+
+
+def _bare(token: str) -> Client:
+    """A client with the bearer token only: no session cookie can keep it signed in."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert not client.cookies
+    return client
+
+
+def test_a_token_expires_after_its_days(world: World) -> None:
+    """Review defect 11: tokens used to live for ever."""
+    url = f"/api/v1/patients/{world.a.patient.pk}"
+    clock = FixedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
+    with use_clock(clock):
+        made = CliRunner().invoke(main, ["token", "create", "north-therapist", "--days", "2"])
+        assert made.exit_code == 0, made.output
+        client = _bare(made.output.strip())
+        assert client.get(url).status_code == 200
+        token = ApiToken.objects.order_by("-pk").first()
+        assert token is not None
+        assert token.last_used_at == clock.now()
+        clock.advance(hours=47)
+        assert client.get(url).status_code == 200
+        clock.advance(hours=1, seconds=1)
+        assert_error(client.get(url), 401, "unauthenticated")
+        assert not client.cookies
+
+
+def test_tokens_default_to_90_days() -> None:
+    from tandem.services.accounts import TOKEN_DAYS
+
+    assert TOKEN_DAYS == 90
+    org = accounts.ensure_organization(slug="tok", name="Tok", levels_offered=["iop"])
+    staff = accounts.ensure_staff(organization=org, username="tok", role="therapist", password=None)
+    accounts.create_api_token_for("tok")
+    token = ApiToken.objects.get(staff=staff)
+    assert token.expires_at - token.created_at == dt.timedelta(days=90)
+
+
+def test_a_revoked_token_stops_working_by_prefix_or_by_username(world: World) -> None:
+    url = f"/api/v1/patients/{world.a.patient.pk}"
+    raw = CliRunner().invoke(main, ["token", "create", "north-director"]).output.strip()
+    client = _bare(raw)
+    assert client.get(url).status_code == 200
+    revoked = CliRunner().invoke(main, ["token", "revoke", raw[:12]])
+    assert revoked.exit_code == 0, revoked.output
+    assert "revoked 1 token" in revoked.output
+    assert_error(client.get(url), 401, "unauthenticated")
+    other = _bare(world.tokens[world.a.staff["therapist"].pk])
+    assert other.get(url).status_code == 200  # only the named token went
+    by_name = CliRunner().invoke(main, ["token", "revoke", "north-therapist"])
+    assert by_name.exit_code == 0, by_name.output
+    assert_error(other.get(url), 401, "unauthenticated")
+    assert CliRunner().invoke(main, ["token", "revoke", "north-therapist"]).exit_code == 2
+    assert CliRunner().invoke(main, ["token", "revoke", "tdm_"]).exit_code == 2

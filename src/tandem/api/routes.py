@@ -23,7 +23,8 @@ from tandem.api.schemas import (
 from tandem.services import access, intake, patients, plans
 
 router = Router()
-ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"  # printable ASCII, no spaces; <= the column
+ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 409, 413, 422), ErrorOut)
 
 
 @router.get("/patients", response={200: list[PatientOut], **ERRORS})
@@ -76,7 +77,13 @@ def submit_administration(
     request: HttpRequest,
     patient_id: int,
     payload: AdministrationIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", max_length=200),
+    idempotency_key: str | None = Header(
+        default=None,
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        description="1 to 200 printable ASCII characters",
+    ),
 ) -> Any:
     record = intake.record_administration(
         actor(request),
