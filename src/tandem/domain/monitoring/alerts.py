@@ -39,6 +39,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from tandem.domain.monitoring.cells import plain, records
 from tandem.domain.monitoring.mbc import Phq9Daily, ScoreCourse
 from tandem.domain.monitoring.recovery import PersistentLowDaily
 from tandem.domain.monitoring.rows import CSSRS_TIERS
@@ -246,20 +247,9 @@ def _iso(ctx: AlertContext, days: Ints) -> list[str | None]:
     return iso_dates(ctx.grid.first_day, days)
 
 
-def _num(values: Floats) -> list[Any]:
-    """Plain numbers in bulk: whole values as int, others as float, NaN as None."""
-    a = np.asarray(values, float)
-    cells = a.astype(object)
-    whole = np.isfinite(a) & (a == np.round(a))
-    cells[whole] = a[whole].astype(np.int64).astype(object)
-    cells[np.isnan(a)] = None
-    out: list[Any] = cells.tolist()
-    return out
-
-
 def _suicide_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     item9, tier, safety, item9_day, tier_day = ctx.conditions.suicide_parts
-    i9 = _num(item9[r, t])
+    i9 = plain(item9[r, t])
     i9_date = _iso(ctx, item9_day[r, t])
     tiers = tier[r, t].tolist()
     tier_date = _iso(ctx, tier_day[r, t])
@@ -280,23 +270,23 @@ def _suicide_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any
 def _deterioration_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     d = ctx.daily
     cols: dict[str, list[Any]] = {
-        "phq9": _num(d.latest[r, t]),
+        "phq9": plain(d.latest[r, t]),
         "phq9_date": _iso(ctx, d.latest_day[r, t]),
-        "baseline": _num(ctx.phq9.baseline[r]),
-        "best_so_far": _num(d.best[r, t]),
+        "baseline": plain(ctx.phq9.baseline[r]),
+        "best_so_far": plain(d.best[r, t]),
         "threshold_points": [ctx.phq9.threshold] * r.size,
     }
-    return _rows(cols, r.size)
+    return records(cols)
 
 
 def _early_sobriety_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     d = ctx.daily
     cols: dict[str, list[Any]] = {
-        "phq9": _num(d.latest[r, t]),
+        "phq9": plain(d.latest[r, t]),
         "phq9_date": _iso(ctx, d.latest_day[r, t]),
         "days_without_use": ctx.conditions.abstinent[r, t].tolist(),
     }
-    return _rows(cols, r.size)
+    return records(cols)
 
 
 def _persistent_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
@@ -305,17 +295,17 @@ def _persistent_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, 
     cols: dict[str, list[Any]] = {
         "run_start": _iso(ctx, p.run_start[r, t]),
         "days_without_use": p.days_without_use[r, t].tolist(),
-        "mood_days_22_28": _num(p.mood_days_22_28[r, t]),
-        "phq9": _num(p.phq9[r, t]),
+        "mood_days_22_28": plain(p.mood_days_22_28[r, t]),
+        "phq9": plain(p.phq9[r, t]),
         "phq9_date": _iso(ctx, p.phq9_day[r, t]),
     }
-    return _rows(cols, r.size)
+    return records(cols)
 
 
 def _lapse_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     g, st = ctx.grid, ctx.settings
     streak = g.negatives_before_positive[r, t].tolist()
-    level = _num(g.positive_benzoylecgonine[r, t])
+    level = plain(g.positive_benzoylecgonine[r, t])
     reported = g.used[r, t] & (ctx.conditions.gap_before[r, t] >= st.use_free_days_before_lapse)
     gap = ctx.conditions.gap_before[r, t].tolist()
     out = []
@@ -338,7 +328,7 @@ def _lapse_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]
 def _missed_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     last = last_index(ctx.grid.checked)[r, t] if r.size else t
     cols = {"last_checkin": _iso(ctx, last), "days_without_checkin": (t - last).tolist()}
-    return _rows(cols, r.size)
+    return records(cols)
 
 
 def _not_on_track_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
@@ -346,21 +336,14 @@ def _not_on_track_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str
     with np.errstate(invalid="ignore", divide="ignore"):
         below = 100.0 * (p.baseline[r] - d.latest[r, t]) / p.baseline[r]
     cols: dict[str, list[Any]] = {
-        "phq9": _num(d.latest[r, t]),
+        "phq9": plain(d.latest[r, t]),
         "phq9_date": _iso(ctx, d.latest_day[r, t]),
-        "baseline": _num(p.baseline[r]),
+        "baseline": plain(p.baseline[r]),
         "baseline_date": _iso(ctx, p.baseline_day[r]),
-        "percent_below_baseline": _num(np.round(below, 1)),
+        "percent_below_baseline": plain(np.round(below, 1)),
         "days_since_baseline": (t - p.baseline_day[r]).tolist(),
     }
-    return _rows(cols, r.size)
-
-
-def _rows(cols: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
-    if n == 0:
-        return []
-    names = list(cols)
-    return [dict(zip(names, values, strict=True)) for values in zip(*cols.values(), strict=True)]
+    return records(cols)
 
 
 EVIDENCE: Final = {

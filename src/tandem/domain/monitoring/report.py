@@ -17,10 +17,10 @@ from numpy.typing import NDArray
 
 from tandem.domain.monitoring.alerts import KINDS
 from tandem.domain.monitoring.analysis import GroupAnalysis
+from tandem.domain.monitoring.cells import DIGITS, figures, flags, records, whole
 from tandem.domain.monitoring.markers import EarlyMarkers
 from tandem.domain.monitoring.series import Floats, iso_date_table, iso_dates
 
-DIGITS: Final = 3
 BLOCK_KEYS: Final = (
     "block", "start", "end", "days", "checkins", "crash_dips", "sleep_sd", "mean_craving"
 )  # fmt: skip
@@ -29,33 +29,6 @@ TREND_MEANING: Final = (
     "Fewer crash dips, steadier sleep and less craving over the blocks are early signs "
     "of progress, often before the weekly PHQ-9 moves. A description, not a diagnosis."
 )
-
-
-def figures(values: Floats) -> list[Any]:
-    """Rounded floats, ``None`` for NaN."""
-    a = np.asarray(values, float)
-    cells = np.round(a, DIGITS).astype(object)
-    cells[np.isnan(a)] = None
-    out: list[Any] = cells.tolist()
-    return out
-
-
-def whole(values: Floats) -> list[Any]:
-    """Whole numbers as int, ``None`` for NaN."""
-    a = np.asarray(values, float)
-    cells = np.nan_to_num(a).astype(np.int64).astype(object)
-    cells[np.isnan(a)] = None
-    out: list[Any] = cells.tolist()
-    return out
-
-
-def flags(values: Floats) -> list[Any]:
-    """1.0 / 0.0 / NaN as true / false / ``None``."""
-    a = np.asarray(values, float)
-    cells = (a == 1.0).astype(object)
-    cells[np.isnan(a)] = None
-    out: list[Any] = cells.tolist()
-    return out
 
 
 def patient_reports(
@@ -89,14 +62,9 @@ def patient_reports(
     return out
 
 
-def _columns(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
-    names = list(cols)
-    return [dict(zip(names, v, strict=True)) for v in zip(*cols.values(), strict=True)]
-
-
 def _cycles(group: GroupAnalysis) -> list[dict[str, Any]]:
     c = group.cycle
-    chase = _columns(
+    chase = records(
         {
             "after_low": figures(c.chase_after_low),
             "after_other": figures(c.chase_after_other),
@@ -105,7 +73,7 @@ def _cycles(group: GroupAnalysis) -> list[dict[str, Any]]:
             "n_other": c.chase_n_other.tolist(),
         }
     )
-    return _columns(
+    return records(
         {
             "checkins": c.checkins.tolist(),
             "baseline_mood": figures(c.baseline_mood),
@@ -157,7 +125,7 @@ def _markers(
 
 
 def _trends(m: EarlyMarkers, n: int) -> list[dict[str, Any]]:
-    return _columns(
+    return records(
         {
             "crash_dips_per_block": figures(m.dips_trend),
             "sleep_sd_per_block": figures(m.sleep_sd_trend),
@@ -180,7 +148,7 @@ def _recoveries(group: GroupAnalysis) -> list[dict[str, Any]]:
     r = group.recovery
     first_day = group.grid.first_day
     found = r.run_start >= 0
-    return _columns(
+    return records(
         {
             "run_start": iso_dates(first_day, r.run_start),
             "run_end": iso_dates(first_day, r.run_end),
@@ -214,8 +182,8 @@ def _mbc(group: GroupAnalysis) -> list[dict[str, Any]]:
             cols["remission"] = flags(group.phq9.remission)
             cols["not_on_track"] = flags(group.phq9.not_on_track)
         known = (c.baseline_day >= 0).tolist()
-        per[name] = [d if k else None for d, k in zip(_columns(cols), known, strict=True)]
-    return _columns(per)
+        per[name] = [d if k else None for d, k in zip(records(cols), known, strict=True)]
+    return records(per)
 
 
 def _alerts(group: GroupAnalysis) -> dict[int, list[dict[str, Any]]]:
