@@ -53,13 +53,15 @@ def score_batch(
     substance: str | None = None,
     sexes: Sequence[str | None] | None = None,
     substances: Sequence[str | None] | None = None,
+    pcl5_cutoff: int | None = None,
 ) -> BatchScores:
     """Score many rows at once with NumPy; a bad row gets its message, the rest a score.
 
     ``sex``/``substance`` hold for every row; ``sexes``/``substances`` (one per row,
     ``None`` or ``""`` for no override) override them row by row. Each row is scored
-    exactly as ``score`` would score it (see ``batch.BatchScores``).
+    exactly as ``score`` would score it (see ``batch.BatchScores``). ``pcl5_cutoff`` as
+    for ``score``.
     """
     from tandem.domain.instruments.batch import score_rows
 
-    return score_rows(instrument_id, rows, sex, substance, sexes, substances)
+    return score_rows(instrument_id, rows, sex, substance, sexes, substances, pcl5_cutoff)

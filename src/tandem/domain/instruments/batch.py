@@ -28,7 +28,7 @@ from tandem.domain.instruments.model import (
     Score,
     Tiers,
 )
-from tandem.domain.instruments.registry import get
+from tandem.domain.instruments.registry import instrument_for
 
 SKIP = -1
 OTHER = -3
@@ -352,9 +352,10 @@ def score_rows(
     substance: str | None = None,
     sexes: Sequence[str | None] | None = None,
     substances: Sequence[str | None] | None = None,
+    pcl5_cutoff: int | None = None,
 ) -> BatchScores:
     """``score_batch`` for rows given as sequences (see ``tandem.domain.instruments``)."""
-    instrument = get(instrument_id)
+    instrument = instrument_for(instrument_id, pcl5_cutoff)
     default_index = default_option_index(instrument, sex, substance)
     overrides = sexes if _option_name(instrument) == "sex" else substances
     if instrument.option is None:

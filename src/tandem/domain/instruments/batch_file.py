@@ -36,7 +36,7 @@ from tandem.domain.instruments.batch import (
     score_codes,
 )
 from tandem.domain.instruments.model import Instrument
-from tandem.domain.instruments.registry import get
+from tandem.domain.instruments.registry import instrument_for
 
 OUTPUT_HEADER = b"id,total,band,positive,flags,error\n"
 CHUNK_BYTES = 4 << 20
@@ -182,10 +182,14 @@ class AnswersFile:
 
 
 def read_answers_file(
-    data: bytes, instrument_id: str, sex: str | None = None, substance: str | None = None
+    data: bytes,
+    instrument_id: str,
+    sex: str | None = None,
+    substance: str | None = None,
+    pcl5_cutoff: int | None = None,
 ) -> AnswersFile:
     """Check an answers file's encoding, header and options before anything is scored."""
-    instrument = get(instrument_id)
+    instrument = instrument_for(instrument_id, pcl5_cutoff)
     default_index = default_option_index(instrument, sex, substance)
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
@@ -309,9 +313,10 @@ def score_file(
     sex: str | None = None,
     substance: str | None = None,
     progress: Callable[[int], None] | None = None,
+    pcl5_cutoff: int | None = None,
 ) -> tuple[bytes, int, int]:
     """The whole output file, the row count and the invalid-row count (for tests)."""
-    answers = read_answers_file(data, instrument_id, sex, substance)
+    answers = read_answers_file(data, instrument_id, sex, substance, pcl5_cutoff)
     parts, rows, invalid = [OUTPUT_HEADER], 0, 0
     for chunk in answers.chunks():
         parts.append(chunk.text)

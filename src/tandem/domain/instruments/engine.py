@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tandem.domain.errors import InvalidOption
 from tandem.domain.instruments.answers import Answer, read_answers, read_option
-from tandem.domain.instruments.definitions.anxiety_trauma import pcl5_with_cutoff
 from tandem.domain.instruments.model import (
     AtLeast,
     CriteriaMet,
@@ -23,7 +21,7 @@ from tandem.domain.instruments.model import (
     Score,
     Tiers,
 )
-from tandem.domain.instruments.registry import get
+from tandem.domain.instruments.registry import instrument_for
 
 
 def score(
@@ -41,11 +39,7 @@ def score(
     passes its rule set's ``pcl5_cutoff``. Raises ``UnknownInstrument``,
     ``WrongAnswerCount``, ``InvalidAnswer`` or ``InvalidOption``; never guesses.
     """
-    instrument = get(instrument_id)
-    if pcl5_cutoff is not None:
-        if instrument.id != "pcl5":
-            raise InvalidOption(f"{instrument.id}: a PCL-5 cut-off applies to pcl5 only")
-        instrument = pcl5_with_cutoff(pcl5_cutoff)
+    instrument = instrument_for(instrument_id, pcl5_cutoff)
     option_value = read_option(instrument, sex, substance)
     values = read_answers(instrument, answers)
     return evaluate(instrument, values, option_value)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from tandem.domain.errors import UnknownInstrument
-from tandem.domain.instruments.definitions.anxiety_trauma import GAD7, PCL5
+from tandem.domain.errors import InvalidOption, UnknownInstrument
+from tandem.domain.instruments.definitions.anxiety_trauma import GAD7, PCL5, pcl5_with_cutoff
 from tandem.domain.instruments.definitions.depression import PHQ2, PHQ9, QIDS_SR16
 from tandem.domain.instruments.definitions.sleep import ISI
 from tandem.domain.instruments.definitions.substance_use import ASSIST, AUDITC, DAST10, SDS
@@ -40,3 +40,13 @@ def get(instrument_id: str) -> Instrument:
     except KeyError:
         known = ", ".join(REGISTRY)
         raise UnknownInstrument(f"{instrument_id}: unknown instrument; one of {known}") from None
+
+
+def instrument_for(instrument_id: str, pcl5_cutoff: int | None = None) -> Instrument:
+    """``get``, with the PCL-5 at the program's cut-off (31-33; instruments.md) if given."""
+    instrument = get(instrument_id)
+    if pcl5_cutoff is None:
+        return instrument
+    if instrument.id != "pcl5":
+        raise InvalidOption(f"{instrument.id}: a PCL-5 cut-off applies to pcl5 only")
+    return pcl5_with_cutoff(pcl5_cutoff)

@@ -36,3 +36,19 @@ def test_only_31_to_33_are_allowed() -> None:
 def test_the_cutoff_belongs_to_the_pcl5_alone() -> None:
     with pytest.raises(InvalidOption, match="phq9: a PCL-5 cut-off applies to pcl5 only"):
         score("phq9", [0] * 9, pcl5_cutoff=31)
+
+
+def test_batch_scoring_takes_the_same_cutoff() -> None:
+    from tandem.domain.instruments import score_batch
+    from tandem.domain.instruments.batch_file import score_file
+
+    rows = [TOTAL_32, [2] * 15 + [0] * 5]  # totals 32 and 30
+    assert list(score_batch("pcl5", rows).positive) == [False, False]
+    assert list(score_batch("pcl5", rows, pcl5_cutoff=31).positive) == [True, False]
+    header = "id," + ",".join(f"i{n}" for n in range(1, 21)) + "\n"
+    data = (header + "a," + ",".join(map(str, TOTAL_32)) + "\n").encode()
+    output, rows_scored, invalid = score_file(data, "pcl5", pcl5_cutoff=32)
+    assert (rows_scored, invalid) == (1, 0)
+    assert output.decode().splitlines()[1] == "a,32,,true,provisional_ptsd,"
+    with pytest.raises(InvalidOption, match="pcl5: cut-off 34 is not a program setting"):
+        score_file(data, "pcl5", pcl5_cutoff=34)

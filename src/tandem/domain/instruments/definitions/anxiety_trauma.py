@@ -155,7 +155,12 @@ PCL5 = Instrument(
     ),
     subscores=PCL5_CLUSTERS,
     loinc_note="LOINC codes UNVERIFIED (facts.md s2.5, s11.4): none shipped",
-    notes=("Subscores are the DSM-5 clusters B (1-5), C (6-7), D (8-14), E (15-20).",),
+    notes=(
+        "Subscores are the DSM-5 clusters B (1-5), C (6-7), D (8-14), E (15-20).",
+        "The cut-off is a program setting, 31-33 (33 here and in `tandem score`): an "
+        "assessment scores the PCL-5 at its rule set's `pcl5_cutoff`, which also drives "
+        "trauma care; the library takes `score('pcl5', answers, pcl5_cutoff=31)`.",
+    ),
 )
 
 
