@@ -6,6 +6,7 @@ comes before the result whenever PHQ-9 item 9 is above 0.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -16,7 +17,8 @@ from django.test import Client
 from django.utils.html import escape
 
 from tandem.domain.formulation.explanations import explain
-from tandem.storage.models import Organization, Referral
+from tandem.services.clock import FixedClock, use_clock
+from tandem.storage.models import ContactAttempt, Organization, Referral, SelfCheckNonce
 from tandem.web.selfcheck import carry
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,12 @@ RISK_PHQ9 = [2, 2, 2, 2, 1, 1, 1, 1, 2]  # total 14, moderate, item 9 = 2
 def sealed(response: Any) -> str:
     match = re.search(rb'name="answers" value="([^"]+)"', response.content)
     assert match, "the page carries no answers"
+    return match.group(1).decode()
+
+
+def nonce(response: Any) -> str:
+    match = re.search(rb'name="nonce" value="([^"]+)"', response.content)
+    assert match, "the contact form carries no nonce"
     return match.group(1).decode()
 
 
@@ -154,6 +162,7 @@ def test_asking_to_be_contacted_creates_one_referral_with_only_what_was_shared(
     before = row_counts()
     form = {
         "answers": sealed(response),
+        "nonce": nonce(response),
         "contact_name": "Sam",
         "phone": "555-0100",
         "email": "",
@@ -196,7 +205,8 @@ def test_with_two_clinics_the_person_chooses_which_one_contacts_them(client: Cli
     response = client.post("/check/safety", {"answers": token})
     response = client.post("/check/contact", {"answers": sealed(response)})
     form = {
-        "answers": sealed(response), "contact_name": "Sam", "email": "sam@example.org",
+        "answers": sealed(response), "nonce": nonce(response), "contact_name": "Sam",
+        "email": "sam@example.org",
         "preferred_contact": "email", "consent": "on",
     }  # fmt: skip
     missing = client.post("/check/contact/send", form)
@@ -208,3 +218,62 @@ def test_with_two_clinics_the_person_chooses_which_one_contacts_them(client: Cli
     assert referral.organization == ridge
     assert referral.shared == {}  # nothing ticked: contact details only
     assert "the clinic I chose" in referral.consent_text
+
+
+def _contact_form(client: Client, name: str = "Sam") -> dict[str, str]:
+    token = walk_to_overdose(client, LOW_PHQ9)
+    response = client.post("/check/safety", {"answers": token})
+    response = client.post("/check/contact", {"answers": sealed(response)})
+    assert response.status_code == 200
+    return {
+        "answers": sealed(response), "nonce": nonce(response), "contact_name": name,
+        "phone": "555-0100", "preferred_contact": "phone", "consent": "on",
+    }  # fmt: skip
+
+
+def test_a_sent_contact_form_cannot_be_replayed(client: Client) -> None:
+    """Review defect 13: one signed answers value was good for an hour of referrals."""
+    Organization.objects.create(name="Harbor Clinic", slug="harbor", levels_offered=[])
+    form = _contact_form(client)
+    assert SelfCheckNonce.objects.count() == 0  # nothing stored before the person sends
+    assert client.post("/check/contact/send", form).status_code == 200
+    replay = client.post("/check/contact/send", form)
+    assert replay.status_code == 409
+    assert b"already sent" in replay.content
+    assert Referral.objects.count() == 1
+    stored = list(SelfCheckNonce.objects.values_list("digest", flat=True))
+    assert len(stored) == 1
+    assert form["nonce"] not in stored[0]
+    forged = client.post("/check/contact/send", {**form, "nonce": "made-up"})
+    assert forged.status_code == 400
+    assert Referral.objects.count() == 1
+
+
+def test_one_address_may_ask_five_times_an_hour(client: Client) -> None:
+    Organization.objects.create(name="Harbor Clinic", slug="harbor", levels_offered=[])
+    clock = FixedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
+    with use_clock(clock):
+        for n in range(5):
+            sent = client.post("/check/contact/send", _contact_form(client, f"Caller {n}"))
+            assert sent.status_code == 200
+        refused = client.post("/check/contact/send", _contact_form(client, "Caller 6"))
+        assert refused.status_code == 429
+        assert b"try again in an hour" in refused.content
+        assert b"988" in refused.content
+        other = Client(REMOTE_ADDR="192.0.2.44")
+        assert other.post("/check/contact/send", _contact_form(other)).status_code == 200
+        clock.advance(hours=1, seconds=1)
+        later = client.post("/check/contact/send", _contact_form(client, "Caller 7"))
+        assert later.status_code == 200
+    assert Referral.objects.count() == 7
+    keys = set(ContactAttempt.objects.values_list("client_key", flat=True))
+    assert all("127.0.0.1" not in key and "192.0.2.44" not in key for key in keys)
+
+
+def test_a_refused_contact_form_spends_nothing(client: Client) -> None:
+    Organization.objects.create(name="Harbor Clinic", slug="harbor", levels_offered=[])
+    form = _contact_form(client)
+    bad = client.post("/check/contact/send", {**form, "phone": "call me maybe"})
+    assert bad.status_code == 400
+    assert SelfCheckNonce.objects.count() == ContactAttempt.objects.count() == 0
+    assert client.post("/check/contact/send", form).status_code == 200

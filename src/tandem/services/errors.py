@@ -4,7 +4,8 @@
     ├── NotFound          missing OR forbidden patient data (both look the same: 404)
     ├── Forbidden         the actor may see the record but not do this (403)
     ├── Conflict          a stale writer (optimistic concurrency) or a reused key (409)
-    └── ValidationFailed  bad input: names the field and what is allowed (400/422)
+    ├── ValidationFailed  bad input: names the field and what is allowed (400/422)
+    └── TooMany           a rate limit was reached (429)
 
 ``NotFound`` subclasses Django's ``Http404`` so views that do not catch it still answer
 404 without revealing whether the record exists.
@@ -46,3 +47,8 @@ class Conflict(ServiceError):
 class ValidationFailed(ServiceError):
     code = "invalid"
     status = 422
+
+
+class TooMany(ServiceError):
+    code = "too_many"
+    status = 429

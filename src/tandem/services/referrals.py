@@ -7,17 +7,22 @@ referrals is audited like patient data.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
+import secrets
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
 
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
-from tandem.services.errors import NotFound, ValidationFailed
+from tandem.services.errors import Conflict, NotFound, TooMany, ValidationFailed
 from tandem.services.permissions import require
-from tandem.storage.models import Organization, Referral
+from tandem.storage.models import ContactAttempt, Organization, Referral, SelfCheckNonce
 from tandem.storage.models.referrals import PREFERRED_CONTACTS, REFERRAL_STATUSES
 
 _PHONE = re.compile(r"^[0-9+()\-. ]{7,40}$")
@@ -83,6 +88,61 @@ def submit_referral(
     return referral
 
 
+# Flood limits of the public contact hand-off (the program's own choices): each contact
+# form carries a one-use nonce valid for an hour, and one client address may send at
+# most 5 referrals an hour. Only hashes are kept: of the nonce, and of the address
+# (keyed), never the address itself nor any answer.
+NONCE_SALT = "tandem.selfcheck.contact-nonce/1"
+NONCE_MAX_AGE_SECONDS = 60 * 60
+CONTACTS_PER_HOUR = 5
+
+
+def new_contact_nonce() -> str:
+    """A signed one-use nonce for one contact form (nothing is stored until it is spent)."""
+    return signing.dumps(secrets.token_urlsafe(24), salt=NONCE_SALT)
+
+
+def _nonce_digest(nonce: str | None) -> str:
+    try:
+        raw = signing.loads(nonce or "", salt=NONCE_SALT, max_age=NONCE_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        raise ValidationFailed(
+            "nonce: the form is too old; please open it again", "nonce"
+        ) from None
+    return hashlib.sha256(str(raw).encode()).hexdigest()
+
+
+def _client_key(ip: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"contact:" + (ip or "").encode(), hashlib.sha256).hexdigest()
+
+
+def _spend(nonce: str | None, ip: str, now: dt.datetime) -> None:
+    """Spend the form's nonce and count the address; refuse a replay or a flood."""
+    digest = _nonce_digest(nonce)
+    hour_ago = now - dt.timedelta(hours=1)
+    ContactAttempt.objects.filter(at__lte=hour_ago).delete()  # older ones no longer count
+    SelfCheckNonce.objects.filter(used_at__lte=now - dt.timedelta(hours=2)).delete()
+    client_key = _client_key(ip)
+    if ContactAttempt.objects.filter(client_key=client_key).count() >= CONTACTS_PER_HOUR:
+        raise TooMany("too many requests to be contacted from here; try again in an hour")
+    try:
+        with transaction.atomic():
+            SelfCheckNonce.objects.create(digest=digest, used_at=now)
+    except IntegrityError:
+        raise Conflict("this form was already sent", "nonce") from None
+    ContactAttempt.objects.create(client_key=client_key, at=now)
+
+
+def submit_selfcheck_referral(*, nonce: str | None, ip: str, **referral: Any) -> Referral:
+    """The self-check's contact hand-off: ``submit_referral`` guarded by the form's one-use
+    nonce and the per-address hourly limit; all or nothing (a refused referral spends
+    neither the nonce nor the address's allowance)."""
+    with transaction.atomic():
+        _spend(nonce, ip, get_clock().now())
+        return submit_referral(ip=ip, **referral)
+
+
 def list_referrals(who: Any) -> list[Referral]:
     """Referrals to the actor's clinic, newest first (audited)."""
     actor = as_actor(who)
@@ -90,7 +150,12 @@ def list_referrals(who: Any) -> list[Referral]:
     referrals = list(
         Referral.objects.filter(organization_id=staff.organization_id).order_by("-received_at")
     )
-    record_event(actor, "referral.list", record_type="referral", record_id=len(referrals))
+    record_event(
+        actor,
+        "referral.list",
+        record_type="referral",
+        record_id=len(referrals),
+    )
     return referrals
 
 

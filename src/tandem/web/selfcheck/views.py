@@ -3,7 +3,9 @@
 Each step posts its answers with the earlier ones carried in a signed hidden field
 (``carry``); the next page is rendered straight from the POST, so no answer is kept in
 the session, the database, a URL or the browser. Only the optional contact hand-off
-writes anything, through ``services.referrals.submit_referral``.
+writes anything, through ``services.referrals.submit_selfcheck_referral``: the form
+carries a signed one-use nonce (only its hash is kept, once spent) and each client
+address may send 5 an hour (counted under a keyed hash of the address).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from tandem.domain import instruments, selfcheck
 from tandem.domain.errors import InvalidInput
 from tandem.services import referrals
+from tandem.services.actors import client_ip
 from tandem.services.clock import get_clock
-from tandem.services.errors import ValidationFailed
+from tandem.services.errors import Conflict, TooMany, ValidationFailed
 from tandem.storage.models import Organization
 from tandem.web.selfcheck import carry, wording
 from tandem.web.selfcheck.forms import AboutYouForm, ContactForm, OverdoseForm, Phq9Form
@@ -149,7 +152,11 @@ def _clinics() -> list[Organization]:
 
 
 def _contact_page(
-    request: HttpRequest, form: ContactForm, answers: dict[str, Any], clinics: list[Organization]
+    request: HttpRequest,
+    form: ContactForm,
+    answers: dict[str, Any],
+    clinics: list[Organization],
+    nonce: str,
 ) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
     return _page(
@@ -158,6 +165,7 @@ def _contact_page(
         status=status,
         form=form,
         sealed=carry.seal(answers),
+        nonce=nonce,
         consent_text=consent_text(clinics),
     )
 
@@ -172,7 +180,9 @@ def contact(request: HttpRequest) -> HttpResponse:
     clinics = _clinics()
     if not clinics:
         return _page(request, "no_clinic.html", status=404)
-    return _contact_page(request, ContactForm(clinics=clinics), answers, clinics)
+    # A one-use nonce for this form (signed, not stored: only spending it writes a hash).
+    nonce = referrals.new_contact_nonce()
+    return _contact_page(request, ContactForm(clinics=clinics), answers, clinics, nonce)
 
 
 @require_POST
@@ -185,16 +195,23 @@ def contact_send(request: HttpRequest) -> HttpResponse:
         return _start_again(request)
     clinics = _clinics()
     form = ContactForm(request.POST, clinics=clinics)
+    nonce = str(request.POST.get("nonce", ""))[:200]
     if not form.is_valid():
-        return _contact_page(request, form, answers, clinics)
+        return _contact_page(request, form, answers, clinics, nonce)
     clinic = form.clinic()
     try:
         _submit(
             request, form, clinic, _shared(form.cleaned_data["shared"], answers, outcome), clinics
         )
+    except TooMany:
+        return _page(request, "contact_too_many.html", status=429, show_crisis=True)
+    except Conflict:
+        return _page(request, "contact_already_sent.html", status=409, show_crisis=True)
     except ValidationFailed as error:
+        if error.field == "nonce":
+            return _start_again(request)
         form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _contact_page(request, form, answers, clinics)
+        return _contact_page(request, form, answers, clinics, nonce)
     return _page(
         request, "contact_sent.html", clinic=clinic, show_crisis=outcome.needs_safety_screen
     )
@@ -207,7 +224,9 @@ def _submit(
     shared: dict[str, Any],
     clinics: list[Organization],
 ) -> None:
-    referrals.submit_referral(
+    referrals.submit_selfcheck_referral(
+        nonce=str(request.POST.get("nonce", ""))[:200],
+        ip=client_ip(request),
         organization=clinic,
         contact_name=form.cleaned_data["contact_name"],
         phone=form.cleaned_data["phone"],
@@ -216,7 +235,6 @@ def _submit(
         shared=shared,
         consent_text=consent_text(clinics),
         consented_at=get_clock().now(),
-        ip=str(request.META.get("REMOTE_ADDR", ""))[:45],
     )
 
 
