@@ -48,6 +48,13 @@ def fill_timeline(visit: Visit, today: dt.date) -> None:
     page.locator("#id_use-0-start").fill("2019-06")
     page.locator("#id_use-0-end").fill("2018")  # wholly before its start: refused, named
     page.locator("#id_mood-0-onset").fill("2021-06")  # ongoing, began during use
+    # "Add an episode" brings one more empty row (htmx swaps in just the fieldset)
+    page.evaluate("() => { window.sameDocument = true; }")
+    page.get_by_role("button", name="Add an episode").click()
+    expect(page.locator("#id_mood-1-onset")).to_be_visible()
+    assert page.evaluate("() => window.sameDocument === true")  # swapped, not reloaded
+    expect(page.locator("#id_mood-0-onset")).to_have_value("2021-06")
+    expect(page.locator("#id_use-0-end")).to_have_value("2018")
     page.get_by_label("Days of use in the past 30", exact=False).fill("10")
     page.get_by_label("Last day of any use").fill((today - dt.timedelta(days=2)).isoformat())
     save(page)

@@ -439,3 +439,33 @@ def test_the_care_team_is_never_left_empty(world: World) -> None:
     with pytest.raises(ValidationFailed, match="at least one member"):
         patients.remove_from_care_team(director, patient.pk, world.a.staff["intake"].pk)
     assert list(patient.care_team.all()) == [world.a.staff["intake"]]
+
+
+# The timeline's "add a row" button (htmx, with a no-JS fallback) -------------------------
+
+
+def test_adding_a_timeline_row_without_javascript_keeps_the_input_and_saves_nothing(
+    world: World,
+) -> None:
+    client = sign_in(Client(), world.a.staff["intake"])
+    patient = world.a.patient
+    url = f"/clinic/patients/{patient.pk}/intake/timeline"
+    page = _page(client, url)
+    assert "vendor/htmx-2.0.11.min.js" in page
+    before = intake.current_intake(patient)
+    data = {
+        "version": str(before.version), "add": "mood",
+        "use-TOTAL_FORMS": "1", "use-INITIAL_FORMS": "0", "use-0-start": "2019-06",
+        "last_use": "", "days_used_past_30": "4",
+        "mood-TOTAL_FORMS": "1", "mood-INITIAL_FORMS": "0", "mood-0-onset": "2021-06",
+    }  # fmt: skip
+    response = client.post(url, data)
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="mood-TOTAL_FORMS" value="2"' in text
+    assert 'id="id_mood-1-onset"' in text
+    assert 'value="2021-06"' in text
+    assert 'value="2019-06"' in text
+    assert 'name="use-TOTAL_FORMS" value="1"' in text
+    after = intake.current_intake(patient)
+    assert (after.version, after.case) == (before.version, before.case)

@@ -3,13 +3,17 @@
 Dates of periods and episodes may be partial (YYYY, YYYY-MM, YYYY-MM-DD; ruleset-v1.md
 s1-s2). The domain checks order, overlap and agreement with the assessment date; its
 error names the JSON path, which lands on the row and field it means.
+
+"Add a use period" / "Add an episode" post the form with ``add=use|mood``: the page comes
+back with one more empty row and nothing is saved. Without JavaScript that is a whole
+page; with htmx (vendored) the button swaps in just its fieldset (the same response).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from tandem.services import intake as intake_service
 from tandem.storage.models import Patient
@@ -34,9 +38,28 @@ def _row_targets(formset: Any, path: str, first: str) -> dict[str, Target]:
     return targets
 
 
+ADD_ROW = ("use", "mood")  # the formset prefixes an "add a row" button may name
+MAX_ROWS = 30  # the formsets' max_num (forms.py)
+
+
+def _with_added_row(data: QueryDict, prefix: str) -> QueryDict:
+    """The posted form with one more (empty) row in the ``prefix`` formset."""
+    grown = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, "0"))
+    except ValueError:
+        return grown  # a broken management form: the formset reports it
+    grown[key] = str(min(total + 1, MAX_ROWS))
+    return grown
+
+
 def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     case = intake_service.current_intake(patient).case
     stimulant = case.get("stimulant", {})
+    adding = request.POST.get("add") if request.method == "POST" else None
+    if adding in ADD_ROW:
+        return _render_with_row(request, patient, case, str(adding))
     data = request.POST or None
     recent = RecentUseForm(data, initial=stimulant)
     periods = UsePeriodFormSet(data, prefix="use", initial=stimulant.get("use_periods", []))
@@ -63,3 +86,18 @@ def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     failed = request.method == "POST"  # reaching here after a POST means it was refused
     context = step_context(patient, "timeline", recent=recent, periods=periods, episodes=episodes)
     return page(request, "intake/timeline.html", context, status=400 if failed else 200)
+
+
+def _render_with_row(
+    request: HttpRequest, patient: Patient, case: dict[str, Any], prefix: str
+) -> HttpResponse:
+    """The step again, as posted plus one empty row; nothing is saved."""
+    stimulant = case.get("stimulant", {})
+    data = _with_added_row(request.POST, prefix)
+    recent = RecentUseForm(data, initial=stimulant)
+    periods = UsePeriodFormSet(data, prefix="use", initial=stimulant.get("use_periods", []))
+    episodes = EpisodeFormSet(data, prefix="mood", initial=case.get("depressive_episodes", []))
+    context = step_context(
+        patient, "timeline", recent=recent, periods=periods, episodes=episodes, added=prefix
+    )
+    return page(request, "intake/timeline.html", context)
