@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
+from tandem.cli.output import output_text
 from tandem.domain.errors import InvalidInput
 from tandem.domain.formulation import formulate, parse_case, summary
 from tandem.domain.formulation.ruleset import RuleSet
@@ -100,11 +101,9 @@ def assess_lines(lines: Iterable[str], out: TextIO, ruleset: RuleSet) -> int:
 def _assess_batch(input_path: Path, output_path: Path) -> None:
     lines = _read(input_path).splitlines()
     ruleset = load_default()
-    try:
-        with output_path.open("w", encoding="utf-8") as out:
-            errors = assess_lines(_with_progress(lines), out, ruleset)
-    except OSError as error:
-        _fail(f"{output_path}: cannot be written ({error.__class__.__name__})")
+    failure = f"tandem assess: {output_path}: cannot be written"
+    with output_text(output_path, lambda error: f"{failure} ({type(error).__name__})") as out:
+        errors = assess_lines(_with_progress(lines), out, ruleset)
     click.echo(f"tandem assess: {errors} of {len(lines)} cases had errors", err=True)
 
 

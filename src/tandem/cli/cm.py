@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from tandem.cli.output import output_text
 from tandem.domain.errors import InvalidInput, InvalidTimeline
 from tandem.domain.monitoring import incentives as cm_rules
 from tandem.domain.monitoring.incentives import Ledger, Screen, ScreenResult
@@ -60,11 +61,9 @@ def cm(**options: object) -> None:
     if target is None:
         click.echo(text, nl=False)
         return
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        click.echo(f"tandem cm: {target.name}: cannot be written ({exc.strerror})", err=True)
-        sys.exit(2)
+    failure = f"tandem cm: {target.name}: cannot be written"
+    with output_text(target, lambda exc: f"{failure} ({exc.strerror})") as out:
+        out.write(text)
 
 
 def run(

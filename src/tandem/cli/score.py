@@ -17,14 +17,14 @@ imported only for ``--input`` and rich only when stderr is a terminal
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from tandem.cli.output import Failure, output_file
 from tandem.domain.errors import InvalidInput
 from tandem.domain.instruments import Score
 from tandem.domain.instruments import score as score_answers
@@ -116,7 +116,7 @@ def _score_file(
     if sys.stderr.isatty():
         chunks = _with_progress(chunks, len(answers.body), instrument)
     rows = invalid = 0
-    with _Output(output_path, instrument) as out:
+    with output_file(output_path, _cannot_write(instrument, output_path)) as out:
         out.write(OUTPUT_HEADER)
         for chunk in chunks:
             out.write(chunk.text)
@@ -138,23 +138,5 @@ def _with_progress(
             bar.advance(task, chunk.consumed)
 
 
-class _Output:
-    """Write beside the target, then rename, so a failed run leaves no partial file."""
-
-    def __init__(self, path: Path, instrument: str) -> None:
-        self.path, self.instrument = path, instrument
-        self.aside = path.with_name(f".{path.name}.{os.getpid()}.partial")
-
-    def __enter__(self) -> BinaryIO:
-        try:
-            self.file = self.aside.open("wb")
-        except OSError as error:
-            _fail(f"{self.instrument}: output: {self.path} cannot be written ({error.strerror})")
-        return self.file
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        self.file.close()
-        if kind is None:
-            os.replace(self.aside, self.path)
-        else:
-            self.aside.unlink(missing_ok=True)
+def _cannot_write(instrument: str, path: Path) -> Failure:
+    return lambda error: f"{instrument}: output: {path} cannot be written ({error.strerror})"

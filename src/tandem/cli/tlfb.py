@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tandem.cli import timeline_csv
+from tandem.cli.output import output_text
 from tandem.domain.errors import InvalidInput
 from tandem.domain.monitoring import abstinence as ab
 
@@ -43,11 +44,9 @@ def tlfb(**options: object) -> None:
         sys.exit(2)
     output = options["output"]
     assert isinstance(output, Path)
-    try:
-        output.write_text(header + "\n" + rows, encoding="utf-8")
-    except OSError as exc:
-        click.echo(f"tandem tlfb: {output.name}: cannot be written ({exc.strerror})", err=True)
-        sys.exit(2)
+    failure = f"tandem tlfb: {output.name}: cannot be written"
+    with output_text(output, lambda exc: f"{failure} ({exc.strerror})") as out:
+        out.write(header + "\n" + rows)
 
 
 def run(
