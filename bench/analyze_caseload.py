@@ -62,18 +62,25 @@ def _ids(patients: int) -> np.ndarray:
 
 
 def write_phq9(path: Path, patients: int, days: int, rng: np.random.Generator) -> None:
-    """A weekly PHQ-9 (total and item 9) that drifts down at each patient's own pace."""
+    """A weekly PHQ-9 (every item, total given) that drifts down at each patient's own pace.
+
+    A row gives all scored items or none (instruments.md); items 1-8 carry the total
+    (3s first), item 9 is 1 in 1% of rows.
+    """
     ids = _ids(patients)
     weeks = np.arange(0, days, 7)
     p, w = np.meshgrid(np.arange(patients), np.arange(weeks.size), indexing="ij")
     start = rng.integers(8, 22, patients)
     total = np.clip(start[:, None] - w * rng.random((patients, 1)) * 0.4, 0, 27).astype(int)
-    item9 = (rng.random(total.shape) < 0.01).astype(int)
+    item9 = (rng.random(total.shape) < 0.01).astype(int).ravel()
+    total = np.clip(total.ravel(), item9, 24 + item9)  # items 1-8 hold at most 24
+    rest = (total - item9)[:, None]
+    first = np.clip(rest - 3 * np.arange(8)[None, :], 0, 3)
     cols = [ids[p.ravel()], _iso_days(days)[weeks][w.ravel()], np.full(p.size, "phq9"),
-            total.ravel().astype(str), item9.ravel().astype(str)]  # fmt: skip
+            total.astype(str)]  # fmt: skip
+    items = [first[:, k].astype(str) for k in range(8)] + [item9.astype(str)]
     header = "patient_id,date,instrument,total," + ",".join(f"i{k}" for k in range(1, 10))
-    empties = [np.full(p.size, "")] * 8
-    _write(path, header, cols[:4] + empties + cols[4:])
+    _write(path, header, cols + items)
 
 
 def write_screens(path: Path, used: np.ndarray, rng: np.random.Generator) -> None:

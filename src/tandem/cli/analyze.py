@@ -71,6 +71,7 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "phq9_response",
     "phq9_remission",
     "phq9_not_on_track",
+    "phq9_latest_item9",
     "alerts",
     "alert_kinds",
     "latest_alert_date",
@@ -161,6 +162,7 @@ def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
         row.update({f"{name}_{f}": course.get(f) for f in COURSE_FIELDS})
     phq9 = result["mbc"]["phq9"] or {}
     row.update({f"phq9_{k}": phq9.get(k) for k in ("response", "remission", "not_on_track")})
+    row["phq9_latest_item9"] = phq9.get("latest_item9")  # empty: not given (unknown)
     alerts = result["alerts"]
     row["alerts"] = len(alerts)
     row["alert_kinds"] = ";".join(f"{a['kind']}@{a['date']}" for a in alerts)

@@ -26,6 +26,7 @@ from tandem.domain.errors import InvalidTimeline
 from tandem.domain.monitoring.rows import (
     INSTRUMENTS,
     SCREEN_RESULTS,
+    SKIPPED,
     Caseload,
     CheckinRows,
     InstrumentRows,
@@ -283,6 +284,8 @@ SHORT_VALUES, SHORT_BAD = _short_table()
 def numbers(table: CsvTable, column: str, *, optional: bool, skip_dash: bool = False) -> Floats:
     """Decimal numbers of a column (``12``, ``7.5``, ``-1``); NaN for empty cells.
 
+    With ``skip_dash`` a cell ``-`` gives ``SKIPPED`` (an item the form skipped).
+
     Cells of at most 2 bytes (most check-in answers) are read from a 65,536-entry table.
     """
     s, e = table.cell(table.col(column))
@@ -290,8 +293,7 @@ def numbers(table: CsvTable, column: str, *, optional: bool, skip_dash: bool = F
     width = int(min(length.max(initial=0), MAX_NUMBER_WIDTH + 1))
     chars = _window(table.buf, s, max(width, 2))
     empty = length == 0
-    if skip_dash:
-        empty |= (length == 1) & (chars[:, 0] == 45)
+    dash = (length == 1) & (chars[:, 0] == 45) & skip_dash  # '-': skipped, not empty
     if not optional:
         _bad_row(table, empty, column, "is empty; a number is required")
     if width <= 2:
@@ -300,8 +302,8 @@ def numbers(table: CsvTable, column: str, *, optional: bool, skip_dash: bool = F
         value, bad = SHORT_VALUES[key], SHORT_BAD[key]
     else:
         value, bad = _parse_decimals(chars, length)
-    _bad_row(table, bad & ~empty, column, "is not a number")
-    result: Floats = np.where(empty, np.nan, value)
+    _bad_row(table, bad & ~empty & ~dash, column, "is not a number")
+    result: Floats = np.where(empty, np.nan, np.where(dash, SKIPPED, value))
     return result
 
 

@@ -47,8 +47,8 @@ def files(tmp_path: Path) -> dict[str, Path]:
             tmp_path / "instruments.csv",
             "patient_id,date,instrument,total," + ",".join(f"i{k}" for k in range(1, 10)),
             [
-                "A,2026-01-01,phq9,15,,,,,,,,,0",
-                "A,2026-01-29,PHQ-9,6,,,,,,,,,1",
+                "A,2026-01-01,phq9,15,3,3,3,3,3,0,0,0,0",
+                "A,2026-01-29,PHQ-9,6,1,1,1,1,1,0,0,0,1",
                 "C,2026-01-05,gad7,12,,,,,,,,,",
             ],
         ),
@@ -148,13 +148,15 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, line: str, message: str
          "instruments.csv: row 2, column total: 12 is not the sum of the phq9 items (9)"),
         ("instruments.csv", "patient_id,date,instrument,total,i1,i2,i3,i4,i5,i6",
          "A,2026-01-01,cssrs,,1,0,1,-,-,0",
-         "instruments.csv: row 2, column i3: 1 is not allowed when q2 = 0"),
+         "instruments.csv: row 2, column i3: 1 is not one of -, 0 (item 2 is 0, so item 3 "
+         "is skipped)"),
         ("instruments.csv", "patient_id,date,instrument,total,i1,i2,i3,i4,i5,i6",
          "A,2026-01-01,cssrs,,1,1,-,0,0,0",
-         "instruments.csv: row 2, column i3: is empty; q2 = 1 requires 0 or 1"),
+         "instruments.csv: row 2, column i3: - is not one of 0, 1 (a skip is allowed only "
+         "when item 2 is 0)"),
         ("instruments.csv", "patient_id,date,instrument,total",
          "A,2026-01-01,gad7,",
-         "instruments.csv: row 2, column total: is empty and the gad7 items are incomplete"),
+         "instruments.csv: row 2, column total: is empty and the gad7 items are not given"),
         ("screens.csv", "patient_id,date,result", "A,2026-01-01,dilute",
          "screens.csv: row 2, column result: 'dilute' is not one of negative, positive"),
         ("screens.csv", "patient_id,date,outcome", "A,2026-01-01,negative",
@@ -171,6 +173,52 @@ def test_bad_instruments_and_screens(
     assert code == 2
     assert err.startswith(message)
     assert err.count("\n") == 1
+
+
+ITEMS12 = "patient_id,date,instrument,total," + ",".join(f"i{k}" for k in range(1, 13))
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        # instruments.md: a missing scored item means not scorable; '-' only where the
+        # instrument's branching allows (PHQ-9 item 9 is never skipped).
+        ("A,2026-01-01,phq9,9,1,1,1,1,1,1,1,1,-,,,",
+         "row 2, column i9: - is not one of 0, 1, 2, 3"),
+        ("A,2026-01-01,phq9,8,1,1,1,1,1,1,1,1,,,,",
+         "row 2, column i9: is empty; a phq9 row gives all scored items or none"),
+        ("A,2026-01-01,phq9,1,,,,,,,,,1,,,",
+         "row 2, column i1: is empty; a phq9 row gives all scored items or none"),
+        ("A,2026-01-01,phq9,10,1,1,4,1,1,1,1,0,0,,,",
+         "row 2, column i3: 4 is not one of 0, 1, 2, 3"),
+        ("A,2026-01-01,phq9,9,1,1,1,1,1,1,1,1,1,,,1",
+         "row 2, column i12: must be empty; phq9 has 10 items"),
+        ("A,2026-01-01,gad7,7,1,1,1,1,1,1,1,,-,,,",
+         "row 2, column i9: must be empty; gad7 has 8 items"),
+        ("A,2026-01-01,phq9,12,1,1,1,1,1,1,1,1,1,,,",
+         "row 2, column total: 12 is not the sum of the phq9 items (9)"),
+    ],
+)  # fmt: skip
+def test_a_row_gives_all_scored_items_or_none(tmp_path: Path, line: str, message: str) -> None:
+    ci = write(tmp_path / "checkins.csv", HEADER, checkins(3))
+    ins = write(tmp_path / "instruments.csv", ITEMS12, [line])
+    code, _, err = run("--checkins", ci, "--instruments", ins, "--today", "2026-01-30")
+    assert (code, err) == (2, f"instruments.csv: {message}\n")
+
+
+def test_a_total_only_phq9_leaves_item_9_unknown(tmp_path: Path) -> None:
+    ci = write(tmp_path / "checkins.csv", HEADER, checkins(3) + checkins(3, patient="B"))
+    lines = [
+        "A,2026-01-01,phq9,9,,,,,,,,,,,,",  # total only: item 9 unknown
+        "B,2026-01-01,phq9,9,1,1,1,1,1,1,1,2,0,-,,",  # every item (10th optional, '-')
+    ]
+    ins = write(tmp_path / "instruments.csv", ITEMS12, lines)
+    code, out, err = run("--checkins", ci, "--instruments", ins, "--today", "2026-01-03", "--json")
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["A"]["mbc"]["phq9"]["latest_item9"] is None  # unknown, not 0
+    assert result["B"]["mbc"]["phq9"]["latest_item9"] == 0
+    assert result["A"]["mbc"]["phq9"]["latest"] == result["B"]["mbc"]["phq9"]["latest"] == 9
 
 
 def test_an_empty_file_and_a_missing_file(tmp_path: Path) -> None:

@@ -96,13 +96,13 @@ def analyze_caseload(
     ``mapper`` runs the groups (``map`` by default; a caller may pass a thread pool's).
     """
     chosen = settings or MonitoringSettings()
-    check_caseload(caseload)
+    scored = check_caseload(caseload)
     day = today.toordinal()
     tables = _sorted_tables(caseload)
 
     def analyse(patients: Ints) -> GroupAnalysis:
         rows = RowSelection(*(_rows_of(order, keys, patients) for order, keys in tables))
-        return analyze_group(build_grid(caseload, patients, rows, day), chosen)
+        return analyze_group(build_grid(caseload, scored, patients, rows, day), chosen)
 
     yield from mapper(analyse, _groups(caseload, day))
 

@@ -181,9 +181,18 @@ def _mbc(group: GroupAnalysis) -> list[dict[str, Any]]:
             cols["response"] = flags(group.phq9.response)
             cols["remission"] = flags(group.phq9.remission)
             cols["not_on_track"] = flags(group.phq9.not_on_track)
+            cols["latest_item9"] = whole(_latest_item9(group, c.latest_day))
         known = (c.baseline_day >= 0).tolist()
         per[name] = [d if k else None for d, k in zip(records(cols), known, strict=True)]
     return records(per)
+
+
+def _latest_item9(group: GroupAnalysis, day: NDArray[np.int64]) -> Floats:
+    """Item 9 of the latest PHQ-9; NaN (null: unknown, never 0) for a total-only row."""
+    rows = np.arange(day.size)
+    item9 = group.grid.phq9_item9[rows, np.maximum(day, 0)]
+    result: Floats = np.where(day >= 0, item9, np.nan)
+    return result
 
 
 def _alerts(group: GroupAnalysis) -> dict[int, list[dict[str, Any]]]:

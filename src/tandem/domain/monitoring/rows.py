@@ -11,26 +11,40 @@ breach it finds, column by column; it never repairs or guesses a value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tandem.domain.errors import InvalidTimeline
+from tandem.domain.instruments import Instrument
+from tandem.domain.instruments import get as get_instrument
+from tandem.domain.instruments.batch import NO_OVERRIDE, OTHER, SKIP, RowSource, score_codes
+from tandem.domain.instruments.model import Tiers
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 
-# Instruments the monitoring core reads (ids as in instruments.md).
+# Instruments the monitoring core reads (ids as in instruments.md). Their items, ranges,
+# totals, skip rules and C-SSRS tiers are the instrument library's (one place).
 INSTRUMENTS: Final = ("phq9", "gad7", "pcl5", "cssrs")
 PHQ9, GAD7, PCL5, CSSRS = range(4)
-# (highest total, highest item answer, scored items): instruments.md table; facts.md s2.
-SCALES: Final = {PHQ9: (27, 3, 9), GAD7: (21, 3, 7), PCL5: (80, 4, 20)}
-# C-SSRS risk tiers, instruments.md (cssrs row) from facts.md s2.4 triage points.
-CSSRS_TIERS: Final = ("none", "low", "moderate", "high")
+# An item cell given as '-' (skipped), told apart from an empty cell (NaN).
+SKIPPED: Final = -np.inf
+
+
+def _tier_names() -> tuple[str, ...]:
+    """C-SSRS risk tiers lowest first, from the library (instruments.md, facts.md s2.4)."""
+    tiers = get_instrument("cssrs").bands
+    assert isinstance(tiers, Tiers)
+    return (tiers.otherwise, *(t.key for t in reversed(tiers.tiers)))
+
+
+CSSRS_TIERS: Final = _tier_names()  # ("none", "low", "moderate", "high")
 
 # Urine drug screen results, monitoring.md s1.
 SCREEN_RESULTS: Final = ("negative", "positive", "invalid", "missed")
@@ -71,7 +85,7 @@ class InstrumentRows:
     day: Ints
     instrument: Ints
     total: Floats
-    items: Floats  # shape (rows, item columns); NaN for empty or skipped ('-')
+    items: Floats  # shape (rows, item columns); NaN for empty, SKIPPED for '-'
     source: Source
 
 
@@ -192,52 +206,191 @@ def check_duplicates(patient: Ints, day: Ints, source: Source, what: str) -> Non
     )
 
 
-def check_caseload(caseload: Caseload) -> None:
-    """Enforce the whole contract of ``monitoring.md`` s1 (raises ``InvalidTimeline``)."""
+@dataclass(frozen=True)
+class ScoredInstruments:
+    """Per instrument row, what the monitoring core reads (NaN where not applicable).
+
+    ``total``: the given total or the library's total of the items (NaN for C-SSRS);
+    ``phq9_item9``: PHQ-9 item 9, NaN (unknown, never 0) when the row gives a total only;
+    ``cssrs_tier``: index into ``CSSRS_TIERS``.
+    """
+
+    total: Floats
+    phq9_item9: Floats
+    cssrs_tier: Floats
+
+
+def check_caseload(caseload: Caseload) -> ScoredInstruments:
+    """Enforce the whole contract of ``monitoring.md`` s1 (raises ``InvalidTimeline``);
+    returns the instrument rows as scored by the instrument library."""
     ci = caseload.checkins
     check_checkins(ci)
     check_duplicates(ci.patient, ci.day, ci.source, "check-in")
-    check_instruments(caseload.instruments)
+    scored = check_instruments(caseload.instruments)
     check_screens(caseload.screens)
+    return scored
 
 
-def check_instruments(rows: InstrumentRows) -> None:
-    """Totals and items in range, totals equal to the sum of complete items.
+def check_instruments(rows: InstrumentRows) -> ScoredInstruments:
+    """Items through the instrument library; a given total must equal the scored total.
 
+    instruments.md: a missing scored item means not scorable, and ``-`` is allowed only
+    where the instrument's branching allows it. So a row gives either all scored items
+    or none (a total only; then item 9 of a PHQ-9 is unknown). Item columns beyond the
+    instrument's items must be empty. C-SSRS rows give items i1-i6 and no total.
     A duplicate score of one instrument on one day is refused: which one counts would be
     a guess (the program's rule; monitoring.md s1 only rules on check-ins).
     """
     key = rows.patient * len(INSTRUMENTS) + rows.instrument
     check_duplicates(key, rows.day, rows.source, "score of the same instrument")
-    for code, (top, item_top, scored) in SCALES.items():
-        _check_scale(rows, code, top, item_top, scored)
-    cssrs_tier(rows)
+    n = rows.patient.size
+    out = ScoredInstruments(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan))
+    for code, name in enumerate(INSTRUMENTS):
+        mine = np.flatnonzero(rows.instrument == code)
+        if mine.size:
+            _check_instrument(rows, mine, get_instrument(name), out)
+    return out
 
 
-def _check_scale(rows: InstrumentRows, code: int, top: int, item_top: int, scored: int) -> None:
-    mine = rows.instrument == code
-    name = INSTRUMENTS[code]
-    items = rows.items[:, :scored]
-    for j in range(items.shape[1]):
-        values = np.where(mine, items[:, j], np.nan)
-        check_range(values, 0, item_top, f"i{j + 1}", rows.source, optional=True)
-        _check_integers(values, f"i{j + 1}", rows.source)
-    total = np.where(mine, rows.total, np.nan)
-    complete = mine & (items.shape[1] == scored) & ~np.isnan(items).any(axis=1)
-    sums = items.sum(axis=1) if items.shape[1] == scored else np.full(mine.size, np.nan)
-    index = _first(mine & np.isnan(total) & ~complete)
+def _check_instrument(
+    rows: InstrumentRows, mine: Ints, instrument: Instrument, out: ScoredInstruments
+) -> None:
+    count = instrument.item_count
+    items = _item_matrix(rows, mine, count)
+    _check_no_extra_items(rows, mine, count)
+    given = np.asarray(~np.isnan(items).all(axis=1) | (instrument.total is None), bool)
+    _check_all_or_none(rows, mine[given], items[given], instrument)
+    scores = _score(rows, mine[given], items[given], instrument)
+    if instrument.total is None:  # the C-SSRS screen: a tier, no total
+        _check_no_total(rows, mine)
+        tier = scores.band.astype(np.int64)
+        out.cssrs_tier[mine] = [CSSRS_TIERS.index(instrument.band_keys[t]) for t in tier]
+        return
+    total = rows.total[mine]
+    scored = scores.total.astype(np.float64)
+    _check_totals(rows, mine, given, total, scored, instrument)
+    out.total[mine] = np.where(given, _spread(given, scored), total)
+    if instrument.id == "phq9":
+        out.phq9_item9[mine[given]] = items[given, 8]
+
+
+def _spread(given: Bools, values: Floats) -> Floats:
+    full = np.full(given.size, np.nan)
+    full[given] = values
+    return full
+
+
+def _item_matrix(rows: InstrumentRows, mine: Ints, count: int) -> Floats:
+    """The instrument's item columns of its rows, NaN where the file has fewer columns."""
+    width = min(count, rows.items.shape[1])
+    items = np.full((mine.size, count), np.nan)
+    items[:, :width] = rows.items[mine, :width]
+    return items
+
+
+def _check_no_extra_items(rows: InstrumentRows, mine: Ints, count: int) -> None:
+    extra = rows.items[mine, count:]
+    bad = ~np.isnan(extra)
+    index = _first(np.asarray(bad.any(axis=1), bool))
     if index is not None:
-        where = rows.source.where(index, "total")
-        raise InvalidTimeline(f"{where}: is empty and the {name} items are incomplete")
-    check_range(total, 0, top, "total", rows.source, optional=True)
-    _check_integers(total, "total", rows.source)
-    index = _first(complete & ~np.isnan(total) & (total != sums))
+        column = count + 1 + int(np.argmax(bad[index]))
+        name = INSTRUMENTS[int(rows.instrument[mine[index]])]
+        where = rows.source.where(int(mine[index]), f"i{column}")
+        raise InvalidTimeline(f"{where}: must be empty; {name} has {count} items")
+
+
+def _check_all_or_none(
+    rows: InstrumentRows, sel: Ints, items: Floats, instrument: Instrument
+) -> None:
+    """An empty scored item in a row that gives items: not scorable (instruments.md).
+
+    An item the form may skip (C-SSRS q3-q5) counts an empty cell as skipped; the
+    library then decides whether the skip is allowed.
+    """
+    for item in instrument.items:
+        if item.optional or item.skip is not None:
+            continue
+        index = _first(np.isnan(items[:, item.number - 1]))
+        if index is not None:
+            where = rows.source.where(int(sel[index]), f"i{item.number}")
+            raise InvalidTimeline(
+                f"{where}: is empty; a {instrument.id} row gives all scored items or none"
+            )
+
+
+def _score(rows: InstrumentRows, sel: Ints, items: Floats, instrument: Instrument) -> Any:
+    """Score with the library's vectorised engine; raise the first row's error."""
+    codes = np.where(
+        np.isnan(items) | (items == SKIPPED),
+        SKIP,
+        np.where((items >= 0) & (items <= 9) & (items == np.round(items)), items, OTHER),
+    ).astype(np.int8)
+
+    def answers(r: int) -> list[Any]:
+        return [_answer(v) for v in items[r].tolist()]
+
+    scores = score_codes(
+        instrument,
+        codes,
+        np.full(sel.size, NO_OVERRIDE, np.int8),
+        0,
+        RowSource(answers, lambda r: None),
+    )
+    if scores.errors:
+        r = min(scores.errors)
+        raise InvalidTimeline(_located(rows, int(sel[r]), scores.errors[r]))
+    return scores
+
+
+def _answer(value: float) -> int | str | None:
+    if np.isnan(value) or value == SKIPPED:
+        return "-"
+    return int(value) if float(value).is_integer() else _number(value)
+
+
+_ITEM_MESSAGE: Final = re.compile(r"^\w+: item (\d+): (.*)$")
+
+
+def _located(rows: InstrumentRows, index: int, message: str) -> str:
+    """The library's message ("phq9: item 9: ...") as ``file: row N, column iK: ...``."""
+    found = _ITEM_MESSAGE.match(message)
+    if found is None:
+        return f"{rows.source.where(index, 'items')}: {message}"
+    return f"{rows.source.where(index, 'i' + found.group(1))}: {found.group(2)}"
+
+
+def _check_no_total(rows: InstrumentRows, mine: Ints) -> None:
+    index = _first(~np.isnan(rows.total[mine]))
     if index is not None:
-        where = rows.source.where(index, "total")
-        text = (
-            f"{_number(total[index])} is not the sum of the {name} items ({_number(sums[index])})"
-        )
-        raise InvalidTimeline(f"{where}: {text}")
+        where = rows.source.where(int(mine[index]), "total")
+        raise InvalidTimeline(f"{where}: must be empty for cssrs (the screen has no total)")
+
+
+def _check_totals(
+    rows: InstrumentRows,
+    mine: Ints,
+    given: Bools,
+    total: Floats,
+    scored: Floats,
+    instrument: Instrument,
+) -> None:
+    """A total is required without items, in the library's range, and equal to the
+    library's total of the items when both are given."""
+    assert instrument.total is not None
+    name = instrument.id
+    index = _first(~given & np.isnan(total))
+    if index is not None:
+        where = rows.source.where(int(mine[index]), "total")
+        raise InvalidTimeline(f"{where}: is empty and the {name} items are not given")
+    src = Source(rows.source.name, rows.source.rows[mine])
+    check_range(total, 0, instrument.total.maximum, "total", src, optional=True)
+    _check_integers(total, "total", src)
+    full = _spread(given, scored)
+    index = _first(given & ~np.isnan(total) & (total != full))
+    if index is not None:
+        where = src.where(index, "total")
+        text = f"{_number(total[index])} is not the sum of the {name} items"
+        raise InvalidTimeline(f"{where}: {text} ({_number(full[index])})")
 
 
 def _check_integers(values: Floats, column: str, source: Source) -> None:
@@ -245,62 +398,3 @@ def _check_integers(values: Floats, column: str, source: Source) -> None:
     if index is not None:
         where = source.where(index, column)
         raise InvalidTimeline(f"{where}: {_number(values[index])} is not a whole number")
-
-
-def instrument_totals(rows: InstrumentRows) -> Floats:
-    """Each row's total: the given one, or the sum of complete scored items."""
-    total = rows.total.copy()
-    for code, (_, _, scored) in SCALES.items():
-        if rows.items.shape[1] < scored:
-            continue
-        fill = (rows.instrument == code) & np.isnan(total)
-        total[fill] = rows.items[fill, :scored].sum(axis=1)
-    total[rows.instrument == CSSRS] = np.nan
-    return total
-
-
-def cssrs_tier(rows: InstrumentRows) -> Floats:
-    """C-SSRS screen risk tier per row (0 none .. 3 high), NaN for other instruments.
-
-    instruments.md (cssrs row), from facts.md s2.4: ``high`` if q4 or q5 = 1 or q6 = 2;
-    else ``moderate`` if q3 = 1 or q6 = 1; else ``low`` if q1 or q2 = 1; else ``none``.
-    q3-q5 may be skipped ('-', empty) or 0 only when q2 = 0.
-    """
-    mine = rows.instrument == CSSRS
-    tier = np.full(mine.size, np.nan)
-    if not mine.any():
-        return tier
-    index = _first(mine & ~np.isnan(rows.total))
-    if index is not None:
-        where = rows.source.where(index, "total")
-        raise InvalidTimeline(f"{where}: must be empty for cssrs (the screen has no total)")
-    if rows.items.shape[1] < 6:
-        raise InvalidTimeline(f"{rows.source.name}: cssrs rows need item columns i1..i6")
-    q = [np.where(mine, rows.items[:, j], np.nan) for j in range(6)]
-    _check_cssrs_answers(q, mine, rows.source)
-    tier[mine] = 0
-    tier[mine & ((q[0] == 1) | (q[1] == 1))] = 1
-    tier[mine & ((q[2] == 1) | (q[5] == 1))] = 2
-    tier[mine & ((q[3] == 1) | (q[4] == 1) | (q[5] == 2))] = 3
-    return tier
-
-
-def _check_cssrs_answers(q: list[Floats], mine: Bools, source: Source) -> None:
-    check_choice(q[0], (0.0, 1.0), "i1", source, optional=True)
-    check_choice(q[1], (0.0, 1.0), "i2", source, optional=True)
-    check_choice(q[5], (0.0, 1.0, 2.0), "i6", source, optional=True)
-    asked = q[1] == 1
-    for j in (2, 3, 4):
-        check_choice(q[j], (0.0, 1.0), f"i{j + 1}", source, optional=True)
-        index = _first(asked & np.isnan(q[j]))
-        if index is not None:
-            where = source.where(index, f"i{j + 1}")
-            raise InvalidTimeline(f"{where}: is empty; q2 = 1 requires 0 or 1")
-        index = _first((q[1] == 0) & (q[j] == 1))
-        if index is not None:
-            where = source.where(index, f"i{j + 1}")
-            raise InvalidTimeline(f"{where}: 1 is not allowed when q2 = 0 (skipped: '-' or 0)")
-    for j in (0, 1, 5):
-        index = _first(mine & np.isnan(q[j]))
-        if index is not None:
-            raise InvalidTimeline(f"{source.where(index, f'i{j + 1}')}: is empty")

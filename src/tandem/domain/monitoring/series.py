@@ -23,8 +23,7 @@ from tandem.domain.monitoring.rows import (
     PHQ9,
     POSITIVE,
     Caseload,
-    cssrs_tier,
-    instrument_totals,
+    ScoredInstruments,
 )
 
 Ints = NDArray[np.int64]
@@ -145,10 +144,17 @@ def first_true(mask: Bools) -> Ints:
     return np.asarray(np.where(found, mask.argmax(axis=1), mask.shape[1]), dtype=np.int64)
 
 
-def build_grid(caseload: Caseload, patients: Ints, rows: RowSelection, today: int) -> DayGrid:
+def build_grid(
+    caseload: Caseload,
+    scored: ScoredInstruments,
+    patients: Ints,
+    rows: RowSelection,
+    today: int,
+) -> DayGrid:
     """Lay the selected rows of ``patients`` out on the day grid.
 
-    ``patients`` is a contiguous ascending range of indexes into ``caseload.patient_ids``.
+    ``patients`` is a contiguous ascending range of indexes into ``caseload.patient_ids``;
+    ``scored`` is ``check_caseload``'s reading of the instrument rows.
     """
     ci = rows.checkins[caseload.checkins.day[rows.checkins] <= today]
     ins = rows.instruments[caseload.instruments.day[rows.instruments] <= today]
@@ -162,7 +168,7 @@ def build_grid(caseload: Caseload, patients: Ints, rows: RowSelection, today: in
         patients=patients,
         first_day=first_day,
         **_checkin_grids(caseload, ci, patients, first_day, shape),
-        **_instrument_grids(caseload, ins, patients, first_day, shape),
+        **_instrument_grids(caseload, scored, ins, patients, first_day, shape),
         **_screen_grids(caseload, scr, patients, first_day, shape),
     )
 
@@ -198,19 +204,21 @@ def _checkin_grids(
 
 
 def _instrument_grids(
-    caseload: Caseload, ins: Ints, patients: Ints, first_day: int, shape: tuple[int, int]
+    caseload: Caseload,
+    scored: ScoredInstruments,
+    ins: Ints,
+    patients: Ints,
+    first_day: int,
+    shape: tuple[int, int],
 ) -> dict[str, Any]:
     rows = caseload.instruments
-    totals = instrument_totals(rows)
-    tiers = cssrs_tier(rows)
-    item9 = rows.items[:, 8] if rows.items.shape[1] >= 9 else np.full(totals.size, np.nan)
     grids: dict[str, Any] = {}
     for name, code, values in (
-        ("phq9", PHQ9, totals),
-        ("phq9_item9", PHQ9, item9),
-        ("gad7", GAD7, totals),
-        ("pcl5", PCL5, totals),
-        ("cssrs_tier", CSSRS, tiers),
+        ("phq9", PHQ9, scored.total),
+        ("phq9_item9", PHQ9, scored.phq9_item9),  # NaN: total only, item 9 unknown
+        ("gad7", GAD7, scored.total),
+        ("pcl5", PCL5, scored.total),
+        ("cssrs_tier", CSSRS, scored.cssrs_tier),
     ):
         sel = ins[rows.instrument[ins] == code]
         r, t = _cells(rows.patient[sel], rows.day[sel], patients, first_day)

@@ -80,6 +80,15 @@ def _checkins(patients: Mapping[str, Patient], ids: list[str]) -> CheckinRows:
     )
 
 
+def phq9_items(total: int, item9: int) -> list[float]:
+    """PHQ-9 items 1-9 adding up to ``total`` with the given item 9 (items 1-8 filled
+    with 3s first)."""
+    rest = total - item9
+    first = [float(min(3, max(0, rest - 3 * k))) for k in range(8)]
+    assert sum(first) == rest, "total too high for item 9"
+    return [*first, float(item9)]
+
+
 def _instruments(patients: Mapping[str, Patient], ids: list[str]) -> InstrumentRows:
     p, d, code, total, items = [], [], [], [], []
     for pid, pt in patients.items():
@@ -91,9 +100,9 @@ def _instruments(patients: Mapping[str, Patient], ids: list[str]) -> InstrumentR
             if name == "cssrs":
                 total.append(np.nan)
                 row[:6] = [np.nan if v is None else v for v in value]
-            elif isinstance(value, tuple):  # (total, item 9)
+            elif isinstance(value, tuple):  # (total, item 9): every item, as the file must
                 total.append(value[0])
-                row[8] = value[1]
+                row[:9] = phq9_items(value[0], value[1])
             else:
                 total.append(value)
             items.append(row)
