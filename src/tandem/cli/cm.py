@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 
 from tandem.cli.output import output_text
+from tandem.domain.csv_text import quoted
 from tandem.domain.errors import InvalidInput, InvalidTimeline
 from tandem.domain.monitoring import incentives as cm_rules
 from tandem.domain.monitoring.incentives import Ledger, Screen, ScreenResult
@@ -231,11 +232,5 @@ def ledgers_csv(ledgers: dict[str, Ledger]) -> str:
             )
             cells = [patient, entry.date.isoformat(), entry.result.value]
             cells += [_dollars(entry.earned_cents), str(entry.draws), prizes]
-            lines.append(",".join(_quoted(cell) for cell in cells))
+            lines.append(",".join(quoted(cell) for cell in cells))
     return "\n".join(lines) + "\n"
-
-
-def _quoted(cell: str) -> str:
-    if any(c in cell for c in ',"\n\r'):
-        return '"' + cell.replace('"', '""') + '"'
-    return cell

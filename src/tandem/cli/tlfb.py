@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from tandem.cli import timeline_csv
 from tandem.cli.output import output_text
+from tandem.domain.csv_text import quoted
 from tandem.domain.errors import InvalidInput
 from tandem.domain.monitoring import abstinence as ab
 
@@ -187,7 +188,7 @@ def _verify(
 def format_rows(ids: list[str], results: dict[str, NDArray[np.float64]]) -> str:
     """CSV body: outcome cells 1/0/empty, ``pda`` with two decimals, day counts whole."""
     columns = [_format_column(name, values) for name, values in results.items()]
-    lines = [",".join(row) for row in zip(map(_csv_id, ids), *columns, strict=True)]
+    lines = [",".join(row) for row in zip(map(quoted, ids), *columns, strict=True)]
     return "".join(line + "\n" for line in lines)
 
 
@@ -205,10 +206,3 @@ def _format_column(name: str, values: NDArray[np.float64]) -> list[str]:
         return ["" if e else str(v) for v, e in zip(whole, empty.tolist(), strict=True)]
     code = np.where(empty, 2, values).astype(np.int64)
     return list(_OUTCOME_TEXT[code].tolist())
-
-
-def _csv_id(subject_id: str) -> str:
-    """Quote an id only when CSV needs it."""
-    if any(c in subject_id for c in ',"\n\r'):
-        return '"' + subject_id.replace('"', '""') + '"'
-    return subject_id

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tandem.domain.csv_text import quoted
 from tandem.domain.errors import InvalidInput, InvalidOption
 from tandem.domain.instruments.answers import Answer, allowed_text
 from tandem.domain.instruments.batch import (
@@ -158,7 +159,7 @@ class AnswersFile:
             if any(cell.strip() for cell in row[layout.width :]):
                 scores.reject(index, f"{self.instrument.id}: row has {len(row)} cells, the "
                                      f"header has {layout.width}")  # fmt: skip
-        ids = [_quoted(row[layout.id_column]).encode() for row in padded]
+        ids = [quoted(row[layout.id_column]).encode() for row in padded]
         return ScoredChunk(render(ids, scores), len(rows), scores.invalid_count, len(piece))
 
     def _answers(self, cells: list[str]) -> list[Answer]:
@@ -263,13 +264,6 @@ class _Cells:
         return self.data[start:end].decode("utf-8")
 
 
-def _quoted(cell: str) -> str:
-    """A cell as CSV writes it: quoted when it holds a comma, quote or line break."""
-    if any(c in cell for c in ',"\r\n'):
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
-
-
 def suffixes(scores: BatchScores) -> tuple[npt.NDArray[np.intp], list[bytes]]:
     """Each row's output after its id, as an index into a table of distinct suffixes."""
     key = (scores.total.astype(np.int64) + 1) * 64 + (scores.band.astype(np.int64) + 1)
@@ -279,7 +273,7 @@ def suffixes(scores: BatchScores) -> tuple[npt.NDArray[np.intp], list[bytes]]:
     index = index.reshape(-1)
     errors: dict[bytes, int] = {}
     for row, message in scores.errors.items():
-        text = b",,,,," + _quoted(message).encode() + b"\n"
+        text = b",,,,," + quoted(message).encode() + b"\n"
         index[row] = errors.setdefault(text, len(table) + len(errors))
     return index, table + list(errors)
 
