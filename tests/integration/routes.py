@@ -2,7 +2,8 @@
 
 New routes are covered automatically. An id parameter (an int converter, or an untyped
 one named ``*_id``, as ninja writes them) is filled by its name: anything naming a
-formulation, plan, referral, administration, placement or intake gets that record's id;
+formulation, plan, referral, administration, placement, intake or staff member gets that
+record's id (a staff id: the clinic's therapist);
 any other (``patient_id``, ``pk``, ``id``...) a patient id. Referral ids need a world
 built with ``build_world(referrals=True)``: a patient id there would test nothing. Word
 parameters (slug, str) get a value from ``WORDS`` so the view reaches its access check.
@@ -65,7 +66,8 @@ def all_routes() -> list[Route]:
 
 
 def record_kind(name: str) -> str:
-    for kind in ("formulation", "plan", "referral", "administration", "placement", "intake"):
+    kinds = ("formulation", "plan", "referral", "administration", "placement", "intake", "staff")
+    for kind in kinds:
         if kind in name:
             return kind
     return "patient"
@@ -88,6 +90,7 @@ def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
             "intake": clinic.formulation.intake,
             "administration": clinic.patient.administrations.first(),
             "referral": clinic.referral,
+            "staff": clinic.staff["therapist"],
         }.get(kind, clinic.patient)
         assert record is not None, (route.template, name)
         ids[name] = record.pk

@@ -26,7 +26,7 @@ from tandem.services.clock import FixedClock, use_clock
 from tandem.services.errors import Forbidden, NotFound
 from tandem.storage.models import AuditEvent, EnrolmentCode, StaffMember
 from tandem.web.accounts.views import FAILED
-from tests.integration.support import PASSWORD, World, sign_in
+from tests.integration.support import PASSWORD, World, sign_in, signed_in_client
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login"
@@ -116,6 +116,22 @@ def test_enrolment_codes_are_issued_by_an_admin_of_the_same_clinic(world: World)
         accounts.issue_enrolment_code(Actor(world.b.staff["admin"].user), target.pk)
     unknown = CliRunner().invoke(main, ["staff", "invite", "nobody"])
     assert unknown.exit_code == 2
+
+
+def test_an_admin_issues_an_enrolment_code_on_a_page(world: World) -> None:
+    target = world.a.staff["therapist"]
+    url = f"/accounts/staff/{target.pk}/enrolment-code"
+    admin = signed_in_client(world.a.staff["admin"])
+    assert admin.get(url).status_code == 200
+    page = admin.post(url)
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
+    code = re.search(rb'class="enrolment-code">([^<]+)<', page.content)
+    assert code is not None
+    assert accounts.redeem_enrolment_code(target.user, code.group(1).decode())
+    for other in (world.a.staff["director"], world.b.staff["admin"]):
+        assert signed_in_client(other).post(url).status_code == 404
+    assert EnrolmentCode.objects.filter(staff=target).count() == 1
 
 
 def test_enrolment_shows_an_svg_code_and_a_valid_code_signs_in(staff: StaffMember) -> None:

@@ -143,6 +143,8 @@ def _subject_of(route_template: str, clinic: Clinic) -> tuple[str, int | None]:
     """The record type a route's events name, and the patient they are about."""
     if "referral" in route_template:
         return "referral", None
+    if "staff" in route_template:
+        return "staff", None
     return "", clinic.patient.pk
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -229,6 +229,34 @@ def _enrolment_digest(raw: str) -> str:
     normal = "".join(ch for ch in raw.upper() if ch.isalnum())
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, b"enrolment:" + normal.encode(), hashlib.sha256).hexdigest()
+
+
+def staff_for_enrolment(who: Any, staff_id: Any) -> StaffMember:
+    """The staff member an admin is about to issue an enrolment code for (audited as
+    ``staff.view``). Anyone but an admin of the same clinic gets NotFound, like a
+    missing account, so account ids of other clinics are not revealed."""
+    actor = as_actor(who)
+    issuer = actor.staff
+    wanted = str(staff_id) if str(staff_id).isdigit() and len(str(staff_id)) < 19 else None
+    target = (
+        StaffMember.objects.select_related("user").filter(pk=wanted).first()
+        if wanted is not None and issuer is not None
+        else None
+    )
+    if target is None or issuer is None:
+        _refuse_staff_view(actor, staff_id, "not_found")
+    if target.organization_id != issuer.organization_id:
+        _refuse_staff_view(actor, staff_id, "denied")
+    if issuer.role != "admin":
+        _refuse_staff_view(actor, staff_id, "denied")
+    record_event(actor, "staff.view", record_type="staff", record_id=target.pk)
+    return target
+
+
+def _refuse_staff_view(actor: Actor, staff_id: Any, outcome: str) -> NoReturn:
+    record_id = str(staff_id)[:40]
+    record_event(actor, "staff.view", record_type="staff", record_id=record_id, outcome=outcome)
+    raise NotFound()
 
 
 def issue_enrolment_code(who: Any, staff_id: Any) -> str:

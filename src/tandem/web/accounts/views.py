@@ -141,6 +141,18 @@ def _enrolment_code(request: HttpRequest, user: Any) -> HttpResponse:
     return render(request, "accounts/enrolment_code.html", context, status=400 if error else 200)
 
 
+@require_http_methods(["GET", "POST"])
+def enrolment_code_for_staff(request: HttpRequest, staff_id: int) -> HttpResponse:
+    """An admin issues a one-time enrolment code for a staff member of their clinic (GET
+    asks, POST issues and shows the code once; never cached, as every /accounts/ page)."""
+    target = accounts.staff_for_enrolment(as_actor(request), staff_id)
+    code = ""
+    if request.method == "POST":
+        code = accounts.issue_enrolment_code(as_actor(request), target.pk)
+    context = {"target": target, "code": code}
+    return render(request, "accounts/issue_enrolment_code.html", context)
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
