@@ -38,7 +38,9 @@ def score_answers(
         allowed = ", ".join(instrument_ids())
         raise ValidationFailed(f"instrument_id: expected one of {allowed}", "instrument_id")
     try:
-        result = instruments.score(instrument_id, answers, **options)
+        result = instruments.score(
+            instrument_id, answers, sex=options.get("sex"), substance=options.get("substance")
+        )
     except InvalidInput as exc:
         raise ValidationFailed(f"answers: {exc}", "answers") from None
     return dict(result.as_dict())
