@@ -298,6 +298,9 @@ def test_api_session_end_answers_in_the_error_shape(world: World) -> None:
         response = client.get("/api/v1/patients")
         assert response.status_code == 401
         assert set(response.json()["error"]) == {"code", "message", "field"}
+        # It was the session policy that answered (the client has a session cookie and no
+        # token); token expiry and revocation without any cookie: tests/integration/test_api.py.
+        assert response.json()["error"]["message"] == "session ended"
 
 
 def test_passwords_use_pbkdf2_with_at_least_a_million_iterations(staff: StaffMember) -> None:
