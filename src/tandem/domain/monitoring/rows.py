@@ -263,8 +263,8 @@ def _check_instrument(
     scores = _score(rows, mine[given], items[given], instrument)
     if instrument.total is None:  # the C-SSRS screen: a tier, no total
         _check_no_total(rows, mine)
-        tier = scores.band.astype(np.int64)
-        out.cssrs_tier[mine] = [CSSRS_TIERS.index(instrument.band_keys[t]) for t in tier]
+        lookup = np.array([CSSRS_TIERS.index(key) for key in instrument.band_keys], float)
+        out.cssrs_tier[mine] = lookup[scores.band.astype(np.int64)]
         return
     total = rows.total[mine]
     scored = scores.total.astype(np.float64)
