@@ -2,8 +2,10 @@
 
 Part A, the monitoring core, lives in these modules:
 
-- ``series``: the rows of check-ins, instruments and screens, checked against their
-  contract and laid out as dense patients x days NumPy grids (NaN where a day is missing);
+- ``rows``: the rows of check-ins, instruments and screens, checked against their
+  contract (instrument items through the instrument library, ``tandem.domain.instruments``);
+- ``series``: the rows laid out as dense patients x days NumPy grids (NaN where a day is
+  missing);
 - ``cycle``: the crash cycle (surge, crash, chase, deepening), ``monitoring.md`` s2;
 - ``markers``: the early markers per 14-day block and their trend, s2;
 - ``recovery``: mood after 28 days without use and ``persistent_low``, s2;
@@ -12,7 +14,7 @@ Part A, the monitoring core, lives in these modules:
 - ``stepping``: the step-up / step-down suggestions of s6;
 - ``thresholds``: every configurable figure with its source;
 - ``analysis``: one call that runs all of it, in bounded chunks of patients;
-- ``report``: the per-patient result as plain JSON-ready values.
+- ``report``: the per-patient result as plain JSON-ready values (cells from ``cells``).
 
 Everything is vectorised over patients and days; nothing reads files or the clock
 (the caller passes ``today``). The figures describe a person's own pattern for the
