@@ -9,7 +9,8 @@ How each condition is read (the program's reading where s5 is silent):
 - a score holds from its date until the next score of the same instrument (so a weekly
   PHQ-9 that stays high is one episode); a check-in holds on its own day;
 - ``suicide_risk``: latest PHQ-9 item 9 >= 1, latest C-SSRS tier above ``none``, or a
-  check-in with ``safety`` = 1 that day (facts.md s2.1 item 9, s2.4);
+  check-in with ``safety`` = 1 that day (facts.md s2.1 item 9, s2.4); a PHQ-9 given as a
+  total only leaves item 9 unknown (NaN), so it cannot raise the alert;
 - ``deterioration``: the latest PHQ-9 is a reliable deterioration (>= 6 points) from the
   baseline or from the best score so far (facts.md s7);
 - ``early_sobriety_depression``: the latest PHQ-9 (carried forward, like every score
