@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "audit": "tandem.cli.audit:audit",
     "token": "tandem.cli.server:token",
     "staff": "tandem.cli.server:staff",
+    "clinic": "tandem.cli.server:clinic",
 }
 
 

@@ -160,6 +160,71 @@ def staff() -> None:
     """Staff accounts."""
 
 
+@staff.command("create")
+@click.argument("username")
+@click.option("--clinic", "clinic_slug", required=True, help="the clinic's slug")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(
+        ["intake", "therapist", "prescriber", "peer_specialist", "director", "admin"]
+    ),
+)
+@click.option("--name", "display_name", default="", help="name shown to colleagues")
+@click.password_option(help="asked for when not given (never put it in shell history)")
+def create_staff(
+    username: str, clinic_slug: str, role: str, display_name: str, password: str
+) -> None:
+    """Create a staff account in a clinic; then give them `tandem staff invite` code."""
+    setup_django()
+    from tandem.services.accounts import register_staff
+    from tandem.services.errors import ValidationFailed
+
+    try:
+        register_staff(
+            clinic_slug=clinic_slug,
+            username=username,
+            role=role,
+            password=password,
+            display_name=display_name,
+        )
+    except ValidationFailed as exc:
+        click.echo(f"tandem: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(f"created {username} ({role}) in {clinic_slug}")
+    click.echo(f"Next: tandem staff invite {username}  (the one-time code to enrol MFA)")
+
+
+@click.group()
+def clinic() -> None:
+    """Clinics (organizations) and the levels of care they offer."""
+
+
+@clinic.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="the clinic's name")
+@click.option(
+    "--levels",
+    default="iop,php",
+    show_default=True,
+    help="levels offered, comma-separated: outpatient, iop, php, residential",
+)
+def create_clinic(slug: str, name: str, levels: str) -> None:
+    """Create a clinic with the levels of care it offers."""
+    setup_django()
+    from tandem.services.accounts import register_clinic
+    from tandem.services.errors import ValidationFailed
+
+    try:
+        register_clinic(
+            slug=slug, name=name, levels_offered=[x.strip() for x in levels.split(",") if x]
+        )
+    except ValidationFailed as exc:
+        click.echo(f"tandem: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(f"created clinic {slug}")
+
+
 @staff.command("invite")
 @click.argument("username")
 def invite(username: str) -> None:

@@ -87,6 +87,46 @@ def ensure_staff(
     return staff
 
 
+def register_clinic(*, slug: str, name: str, levels_offered: list[str]) -> Organization:
+    """Create a new clinic (operator command); refuses a slug already in use."""
+    if not slug or not slug.replace("-", "").isalnum() or slug != slug.lower():
+        raise ValidationFailed("slug: expected lower-case letters, digits and hyphens", "slug")
+    if not name.strip():
+        raise ValidationFailed("name: expected the clinic's name", "name")
+    if Organization.objects.filter(slug=slug).exists():
+        raise ValidationFailed(f"slug: a clinic {slug!r} already exists", "slug")
+    return ensure_organization(slug=slug, name=name.strip(), levels_offered=levels_offered)
+
+
+def register_staff(
+    *, clinic_slug: str, username: str, role: str, password: str, display_name: str = ""
+) -> StaffMember:
+    """Create a staff account in a clinic (operator command); refuses an existing username.
+
+    The password must pass Django's validators; the person then enrols an authenticator
+    with a one-time code (``invite_staff``).
+    """
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    organization = Organization.objects.filter(slug=clinic_slug).first()
+    if organization is None:
+        raise ValidationFailed(f"clinic: no clinic {clinic_slug!r}", "clinic")
+    if not username or get_user_model().objects.filter(username=username).exists():
+        raise ValidationFailed(f"username: {username!r} is empty or already taken", "username")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise ValidationFailed(f"password: {' '.join(exc.messages)}", "password") from None
+    return ensure_staff(
+        organization=organization,
+        username=username,
+        role=role,
+        password=password,
+        display_name=display_name,
+    )
+
+
 def _account_key(username: str) -> str:
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, username.strip().lower().encode(), hashlib.sha256).hexdigest()
