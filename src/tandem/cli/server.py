@@ -99,11 +99,12 @@ def demo() -> None:
 
     made = load_demo()
     click.echo(f"Demo clinic ready: {made['patients']} synthetic patients ({made['created']} new).")
-    click.echo("Sign in at /accounts/login with one of these staff accounts:")
+    click.echo("Sign in at http://127.0.0.1:8000/accounts/login (after `tandem serve`) as:")
     for username in made["usernames"]:
         click.echo(f"  {username}")
     click.echo(f"Demo password (every account): {DEMO_PASSWORD}")
-    click.echo("Outside demo mode (TANDEM_DEMO=true) staff enrol a TOTP app at first sign-in.")
+    click.echo("Demo mode: no second factor. Outside demo mode staff enrol an authenticator")
+    click.echo("at first sign-in with a one-time code from `tandem staff invite USERNAME`.")
     click.echo("An API token for a staff account: tandem token create demo-therapist")
 
 
