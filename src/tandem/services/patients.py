@@ -201,5 +201,11 @@ def list_patients(who: Any, *, status: str | None = None) -> list[Patient]:
             raise ValidationFailed(f"status: expected one of {allowed}", "status")
         patients = patients.filter(status=status)
     found = list(patients)
-    record_event(actor, "patient.list", record_type="patient", record_id=len(found))
+    record_event(
+        actor,
+        "patient.list",
+        record_type="patient",
+        record_id=len(found),
+        patient_ids=[patient.pk for patient in found],
+    )
     return found
