@@ -5,11 +5,14 @@ outcome (also an unexpected failure), and replacing a care team is a managed cha
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
+from tandem.services.access import access_patient
 from tandem.services.actors import Actor
-from tandem.services.audit import verify_chain
-from tandem.services.patients import list_patients
-from tandem.storage.models import AuditEvent
+from tandem.services.audit import audited_failures, verify_chain
+from tandem.services.errors import Forbidden
+from tandem.services.patients import discharge_patient, list_patients
+from tandem.storage.models import AuditEvent, Patient
 from tests.integration.support import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -30,4 +33,42 @@ def test_the_patient_list_records_every_patient_shown(world: World) -> None:
     assert len(shown) >= 2
     assert event.action == "patient.list"
     assert event.patient_ids == ",".join(str(p.pk) for p in shown)
+    assert verify_chain().ok
+
+
+def _since(seq: int) -> list[tuple[str, int | None, str]]:
+    events = AuditEvent.objects.filter(seq__gt=seq).order_by("seq")
+    return list(events.values_list("action", "patient_id", "outcome"))
+
+
+def test_a_discharge_is_one_event_with_its_true_outcome(world: World) -> None:
+    patient = world.a.patient.pk
+    before = _last().seq
+    with pytest.raises(Forbidden):
+        discharge_patient(Actor(user=world.a.staff["admin"].user), patient)
+    discharge_patient(Actor(user=world.a.staff["therapist"].user), patient)
+    assert _since(before) == [
+        ("patient.discharge", patient, "denied"),
+        ("patient.discharge", patient, "ok"),
+    ]
+    assert Patient.objects.get(pk=patient).status == "discharged"
+
+
+@audited_failures("intake.update")
+def _write_that_breaks(who: Actor, patient_id: int) -> None:
+    """A write that changes a row, then fails with an error no service anticipates."""
+    patient = access_patient(who, patient_id, action="intake.update")
+    with transaction.atomic():
+        Patient.objects.filter(pk=patient.pk).update(display_name="half-saved")
+        raise RuntimeError("disk on fire")
+
+
+def test_an_unexpected_error_in_a_write_is_recorded_as_failed(world: World) -> None:
+    patient = world.a.patient
+    before = _last().seq
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        _write_that_breaks(Actor(user=world.a.staff["therapist"].user), patient.pk)
+    assert _since(before) == [("intake.update", patient.pk, "failed")]
+    assert (_last().record_type, _last().record_id) == ("patient", str(patient.pk))
+    assert Patient.objects.get(pk=patient.pk).display_name == patient.display_name
     assert verify_chain().ok

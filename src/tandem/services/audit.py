@@ -137,7 +137,9 @@ def in_audited_write() -> bool:
 
 def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Record a write that was refused for bad input or a stale version (``invalid`` or
-    ``conflict``) as the write's one event, with the patient and record it was about.
+    ``conflict``), or that broke on an unexpected error (``failed``, then re-raised), as
+    the write's one event, with the patient and record it was about. The write's own
+    ``transaction.atomic`` block has rolled back by then, so this event stands outside it.
     Inside the call the access checks record only refusals of the read (``not_found`` /
     ``denied``): the write's own event, appended by the service on success or here on
     failure, is the one record of the operation, so a refused write never shows "ok".
@@ -151,7 +153,12 @@ def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 return service(*args, **kwargs)
             except (ValidationFailed, Conflict) as exc:
                 # (A role refusal, Forbidden, is recorded by permissions.require itself.)
-                _record_refusal(args[0], action, exc)
+                _record_refusal(args[0], action, exc.code)
+                raise
+            except ServiceError:
+                raise  # NotFound / Forbidden: recorded where they were raised
+            except Exception:
+                _record_refusal(args[0], action, "failed")
                 raise
             finally:
                 _subject.reset(token)
@@ -162,9 +169,8 @@ def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
-def _record_refusal(who: Any, action: str, exc: ServiceError) -> None:
+def _record_refusal(who: Any, action: str, outcome: str) -> None:
     subject = _subject.get() or Subject(None)
-    outcome = exc.code
     record_event(
         as_actor(who),
         action,

@@ -168,6 +168,7 @@ def care_team(who: Any, patient_id: Any) -> tuple[Patient, list[StaffMember], li
     return patient, members, list(others.order_by("display_name", "pk"))
 
 
+@audited_failures("patient.discharge")
 def discharge_patient(who: Any, patient_id: Any) -> Patient:
     """Mark the patient discharged and close the open episode of care."""
     actor = as_actor(who)
