@@ -91,7 +91,8 @@ def build_clinic(slug: str, patient_name: str) -> Clinic:
         date_of_birth="1980-01-01",
         sex="male",
     )
-    set_care_team(Actor(user=staff["prescriber"].user), outsider.pk, [staff["prescriber"].pk])
+    # The director assigns the team (a prescriber may not change care teams; adr/0002).
+    set_care_team(Actor(user=staff["director"].user), outsider.pk, [staff["prescriber"].pk])
     return Clinic(staff, patient, formulation, plan, outsider)
 
 

@@ -11,7 +11,7 @@ from tandem.services.access import access_patient
 from tandem.services.actors import Actor
 from tandem.services.audit import audited_failures, verify_chain
 from tandem.services.errors import Forbidden
-from tandem.services.patients import discharge_patient, list_patients
+from tandem.services.patients import discharge_patient, list_patients, set_care_team
 from tandem.storage.models import AuditEvent, Patient
 from tests.integration.support import World, build_world
 
@@ -72,3 +72,24 @@ def test_an_unexpected_error_in_a_write_is_recorded_as_failed(world: World) -> N
     assert (_last().record_type, _last().record_id) == ("patient", str(patient.pk))
     assert Patient.objects.get(pk=patient.pk).display_name == patient.display_name
     assert verify_chain().ok
+
+
+@pytest.mark.parametrize("role", ["prescriber", "therapist"])
+def test_replacing_a_care_team_is_refused_to_other_clinicians(world: World, role: str) -> None:
+    patient = world.a.patient if role == "therapist" else world.a.outsider_patient
+    team = sorted(patient.care_team.values_list("pk", flat=True))
+    before = _last().seq
+    with pytest.raises(Forbidden):
+        set_care_team(Actor(user=world.a.staff[role].user), patient.pk, [world.a.staff[role].pk])
+    assert sorted(patient.care_team.values_list("pk", flat=True)) == team
+    assert _since(before) == [("patient.care_team.manage", patient.pk, "denied")]
+
+
+@pytest.mark.parametrize("role", ["director", "admin", "intake"])
+def test_directors_admins_and_the_intake_clinician_replace_a_care_team(
+    world: World, role: str
+) -> None:
+    patient, staff = world.a.patient, world.a.staff
+    set_care_team(Actor(user=staff[role].user), patient.pk, [staff["intake"].pk])
+    assert list(patient.care_team.values_list("pk", flat=True)) == [staff["intake"].pk]
+    assert _last().outcome == "ok"

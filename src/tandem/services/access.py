@@ -23,6 +23,7 @@ from tandem.storage.models import CarePlan, FormulationRecord, Patient, Placemen
 
 # Actions that change data: their name in the log means the write itself.
 WRITE_ACTIONS = frozenset(action for action in MAY if not action.endswith(".view")) | {
+    "patient.care_team",
     "plan.draft",
     "plan.update",
 }

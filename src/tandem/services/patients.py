@@ -80,10 +80,11 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
 
 @audited_failures("patient.care_team")
 def set_care_team(who: Any, patient_id: Any, staff_ids: list[int]) -> Patient:
-    """Replace the care team with staff of the patient's own organization."""
+    """Replace the care team with staff of the patient's own organization (the same
+    people may do it as add or remove one member: ``_may_manage_care_team``)."""
     actor = as_actor(who)
     patient = access_patient(actor, patient_id, action="patient.care_team")
-    require(actor, "patient.care_team", patient.pk)
+    _may_manage_care_team(actor, patient)
     members = list(
         StaffMember.objects.filter(pk__in=staff_ids, organization_id=patient.organization_id)
     )
@@ -102,8 +103,9 @@ def set_care_team(who: Any, patient_id: Any, staff_ids: list[int]) -> Patient:
 
 
 def _may_manage_care_team(actor: Actor, patient: Patient) -> StaffMember:
-    """Directors and admins of the clinic, or the patient's intake clinician (an intake
-    clinician on the care team; access already limits clinical roles to it)."""
+    """Who may change a care team (replace it, add or remove one member): directors and
+    admins of the clinic, or the patient's intake clinician (an intake clinician on the
+    care team; access already limits clinical roles to it). docs/adr/0002-access.md."""
     staff = require(actor, "patient.care_team.manage", patient.pk)
     if staff.role == "intake" and not patient.care_team.filter(pk=staff.pk).exists():
         record_event(actor, "patient.care_team", patient_id=patient.pk, outcome="denied")

@@ -15,9 +15,9 @@ from tandem.storage.models import StaffMember
 CLINICIANS = frozenset({"intake", "therapist", "prescriber", "director"})
 MAY = {
     "patient.register": CLINICIANS,
-    "patient.care_team": CLINICIANS,
-    # Adding/removing one member on the care-team page: the clinic's directors and admins,
-    # and the patient's intake clinician (who must be on the care team; docs/adr/0002).
+    # Changing a care team (replacing it, or adding/removing one member): the clinic's
+    # directors and admins, and the patient's intake clinician (who must be on the care
+    # team; docs/adr/0002). Logged under the action "patient.care_team".
     "patient.care_team.manage": frozenset({"intake", "director", "admin"}),
     "patient.discharge": CLINICIANS,
     "administration.record": CLINICIANS | {"peer_specialist"},
