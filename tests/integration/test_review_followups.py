@@ -4,16 +4,21 @@ outcome (also an unexpected failure), and replacing a care team is a managed cha
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 from django.db import transaction
 
 from tandem.services.access import access_patient
 from tandem.services.actors import Actor
 from tandem.services.audit import audited_failures, verify_chain
-from tandem.services.errors import Forbidden
+from tandem.services.clock import get_clock
+from tandem.services.errors import Forbidden, ValidationFailed
+from tandem.services.intake import record_administration
 from tandem.services.patients import discharge_patient, list_patients, set_care_team
-from tandem.storage.models import AuditEvent, Patient
-from tests.integration.support import World, build_world
+from tandem.storage.models import AuditEvent, InstrumentAdministration, Patient
+from tests.integration.support import World, build_world, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +98,48 @@ def test_directors_admins_and_the_intake_clinician_replace_a_care_team(
     set_care_team(Actor(user=staff[role].user), patient.pk, [staff["intake"].pk])
     assert list(patient.care_team.values_list("pk", flat=True)) == [staff["intake"].pk]
     assert _last().outcome == "ok"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"idempotency_key": "k" * 201}, "Idempotency-Key"),
+        ({"idempotency_key": "with space"}, "Idempotency-Key"),
+        ({"idempotency_key": "caf\u00e9"}, "Idempotency-Key"),
+        ({"idempotency_key": ""}, "Idempotency-Key"),
+        ({"administered_on": dt.date(1899, 12, 31)}, "administered_on"),
+        ({"administered_on": "2020-01-01"}, "administered_on"),
+        ({"administered_on": "tomorrow"}, "administered_on"),
+    ],
+)
+def test_the_service_checks_the_key_and_the_date(
+    world: World, changes: dict[str, Any], field: str
+) -> None:
+    """The service itself refuses them, so the web form is covered as well as the API."""
+    if changes.get("administered_on") == "tomorrow":
+        changes = {"administered_on": get_clock().today() + dt.timedelta(days=1)}
+    therapist = Actor(user=world.a.staff["therapist"].user)
+    before, seq = InstrumentAdministration.objects.count(), _last().seq
+    with pytest.raises(ValidationFailed) as refused:
+        record_administration(therapist, world.a.patient.pk, "phq9", [0] * 9, **changes)
+    assert refused.value.field == field
+    assert InstrumentAdministration.objects.count() == before
+    assert _since(seq) == [("administration.record", world.a.patient.pk, "invalid")]
+    made = record_administration(
+        therapist, world.a.patient.pk, "phq9", [0] * 9,
+        idempotency_key="k" * 200, administered_on=dt.date(1900, 1, 1),
+    )  # fmt: skip
+    assert made.administered_on == dt.date(1900, 1, 1)
+
+
+def test_the_instrument_form_refuses_a_tampered_idempotency_key(world: World) -> None:
+    client = signed_in_client(world.a.staff["therapist"])
+    patient = world.a.patient
+    before = InstrumentAdministration.objects.count()
+    data = {f"item_{n}": "0" for n in range(1, 10)}
+    data["idempotency_key"] = "tampered key with spaces"
+    url = f"/clinic/patients/{patient.pk}/intake/instruments/phq9"
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert b"Idempotency-Key: 1 to 200 printable ASCII" in response.content
+    assert InstrumentAdministration.objects.count() == before

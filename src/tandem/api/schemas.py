@@ -6,13 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StrictInt, field_validator
-
-from tandem.services.clock import get_clock
-
-# The earliest date an administration may carry: the program's own sanity bound (no
-# record of this service predates it); the latest is today.
-EARLIEST_ADMINISTERED_ON = dt.date(1900, 1, 1)
+from pydantic import Field, StrictInt
 
 Sex = Literal["female", "male", "other", "unknown"]
 
@@ -46,15 +40,8 @@ class AdministrationIn(Schema):
     # Whole numbers only (JSON true/false or 1.0 are refused, not coerced); "-" marks an
     # item skipped by design (e.g. C-SSRS branching); null, an unanswered item.
     answers: list[StrictInt | Literal["-"] | None] = Field(max_length=100)
+    # Its range (1900-01-01 to today) is checked by services.intake.record_administration.
     administered_on: dt.date | None = None
-
-    @field_validator("administered_on")
-    @classmethod
-    def _sane_date(cls, value: dt.date | None) -> dt.date | None:
-        today = get_clock().today()
-        if value is not None and not EARLIEST_ADMINISTERED_ON <= value <= today:
-            raise ValueError(f"a date from {EARLIEST_ADMINISTERED_ON} to today ({today})")
-        return value
 
 
 class AdministrationOut(Schema):

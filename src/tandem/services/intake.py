@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -60,6 +61,33 @@ def _scoring_options(instrument_id: str, patient: Patient, case: dict[str, Any])
     return {}
 
 
+# The earliest date an administration may carry: the program's own sanity bound (no
+# record of this service predates it); the latest is the clock's today.
+EARLIEST_ADMINISTERED_ON = dt.date(1900, 1, 1)
+# An idempotency key is 1-200 printable ASCII characters without spaces (the column
+# holds 200); the program's own limit, the same for the web form and the API.
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+def _clean_administered_on(administered_on: Any, today: dt.date) -> dt.date:
+    on = today if administered_on is None else administered_on
+    if isinstance(on, dt.datetime) or not isinstance(on, dt.date):
+        on = None
+    if on is None or not EARLIEST_ADMINISTERED_ON <= on <= today:
+        raise ValidationFailed(
+            f"administered_on: a date from {EARLIEST_ADMINISTERED_ON} to today ({today})",
+            "administered_on",
+        )
+    return on
+
+
+def _check_idempotency_key(key: Any) -> None:
+    if key is not None and not (isinstance(key, str) and _IDEMPOTENCY_KEY.fullmatch(key)):
+        raise ValidationFailed(
+            "Idempotency-Key: 1 to 200 printable ASCII characters, no spaces", "Idempotency-Key"
+        )
+
+
 def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -74,13 +102,16 @@ def record_administration(
     administered_on: dt.date | None = None,
     idempotency_key: str | None = None,
 ) -> InstrumentAdministration:
-    """Score and store one administration; a retried idempotency key returns the first."""
+    """Score and store one administration; a retried idempotency key returns the first.
+
+    ``administered_on`` (default today) lies from 1900-01-01 to today; ``idempotency_key``
+    (optional) is 1-200 printable ASCII characters: checked here, for the web and the API.
+    """
     actor = as_actor(who)
     patient = access_patient(actor, getattr(patient, "pk", patient), action="administration.record")
     staff = require(actor, "administration.record", patient.pk)
-    on = administered_on or get_clock().today()
-    if on > get_clock().today():
-        raise ValidationFailed("administered_on: a date not after today", "administered_on")
+    on = _clean_administered_on(administered_on, get_clock().today())
+    _check_idempotency_key(idempotency_key)
     fingerprint = _fingerprint(patient.pk, instrument_id, answers, on)
     if idempotency_key:
         earlier = _replay(actor, staff.pk, idempotency_key, fingerprint)
