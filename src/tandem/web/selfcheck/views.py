@@ -10,6 +10,8 @@ address may send 5 an hour (counted under a keyed hash of the address).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +32,32 @@ from tandem.web.selfcheck.forms import AboutYouForm, ContactForm, OverdoseForm, 
 ABOUT_KEYS = frozenset(AboutYouForm.base_fields)
 PHQ9_KEYS = ABOUT_KEYS | {"phq9"}
 ALL_KEYS = PHQ9_KEYS | {"ever_overdosed", "uses_alone", "opioids_or_pills"}
+
+CarriedView = Callable[[HttpRequest, dict[str, Any]], HttpResponse]
+
+
+def carried(
+    needs: frozenset[str],
+) -> Callable[[CarriedView], Callable[[HttpRequest], HttpResponse]]:
+    """A POST step that receives the earlier answers from the signed hidden field.
+
+    Missing, altered or expired answers send the person back to the start (nothing else
+    is ever read from the request for earlier steps).
+    """
+
+    def wrap(view: CarriedView) -> Callable[[HttpRequest], HttpResponse]:
+        @require_POST
+        @wraps(view)
+        def step(request: HttpRequest) -> HttpResponse:
+            try:
+                answers = carry.unseal(request.POST.get(carry.FIELD), needs=needs)
+            except carry.StaleAnswers:
+                return _start_again(request)
+            return view(request, answers)
+
+        return step
+
+    return wrap
 
 
 def _page(request: HttpRequest, template: str, status: int = 200, **context: Any) -> HttpResponse:
@@ -76,26 +104,18 @@ def about_you(request: HttpRequest) -> HttpResponse:
     return _step(request, 2, Phq9Form(instrument=instruments.get("phq9")), dict(form.cleaned_data))
 
 
-@require_POST
-def phq9(request: HttpRequest) -> HttpResponse:
+@carried(needs=ABOUT_KEYS)
+def phq9(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     """Step 2: the PHQ-9, exact wording from the registry (facts.md s2.1)."""
-    try:
-        answers = carry.unseal(request.POST.get(carry.FIELD), needs=ABOUT_KEYS)
-    except carry.StaleAnswers:
-        return _start_again(request)
     form = Phq9Form(request.POST, instrument=instruments.get("phq9"))
     if not form.is_valid():
         return _step(request, 2, form, answers)
     return _step(request, 3, OverdoseForm(), {**answers, "phq9": form.answers()})
 
 
-@require_POST
-def overdose(request: HttpRequest) -> HttpResponse:
+@carried(needs=PHQ9_KEYS)
+def overdose(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     """Step 3 (construct 7); then the safety screen first when PHQ-9 item 9 > 0."""
-    try:
-        answers = carry.unseal(request.POST.get(carry.FIELD), needs=PHQ9_KEYS)
-    except carry.StaleAnswers:
-        return _start_again(request)
     form = OverdoseForm(request.POST)
     if not form.is_valid():
         return _step(request, 3, form, answers)
@@ -105,13 +125,9 @@ def overdose(request: HttpRequest) -> HttpResponse:
     return _result(request, answers)
 
 
-@require_POST
-def result(request: HttpRequest) -> HttpResponse:
+@carried(needs=ALL_KEYS)
+def result(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     """The result page, reached from the safety screen (or again from the contact form)."""
-    try:
-        answers = carry.unseal(request.POST.get(carry.FIELD), needs=ALL_KEYS)
-    except carry.StaleAnswers:
-        return _start_again(request)
     return _result(request, answers)
 
 
@@ -170,13 +186,9 @@ def _contact_page(
     )
 
 
-@require_POST
-def contact(request: HttpRequest) -> HttpResponse:
+@carried(needs=ALL_KEYS)
+def contact(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     """The optional hand-off: the contact form (reached from the result page)."""
-    try:
-        answers = carry.unseal(request.POST.get(carry.FIELD), needs=ALL_KEYS)
-    except carry.StaleAnswers:
-        return _start_again(request)
     clinics = _clinics()
     if not clinics:
         return _page(request, "no_clinic.html", status=404)
@@ -185,13 +197,12 @@ def contact(request: HttpRequest) -> HttpResponse:
     return _contact_page(request, ContactForm(clinics=clinics), answers, clinics, nonce)
 
 
-@require_POST
-def contact_send(request: HttpRequest) -> HttpResponse:
+@carried(needs=ALL_KEYS)
+def contact_send(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     """Validate the contact form and hand it to the clinic's intake list."""
     try:
-        answers = carry.unseal(request.POST.get(carry.FIELD), needs=ALL_KEYS)
         outcome = selfcheck.assess(selfcheck.answers_from_mapping(answers))
-    except (carry.StaleAnswers, InvalidInput):
+    except InvalidInput:
         return _start_again(request)
     clinics = _clinics()
     form = ContactForm(request.POST, clinics=clinics)
