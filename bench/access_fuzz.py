@@ -12,12 +12,12 @@ Exit status 1 on any leak.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from throwaway_app import start_django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -27,19 +27,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.update(
-        TANDEM_DATA_DIR=tempfile.mkdtemp(prefix="tandem-bench-access-"),
-        TANDEM_ENV="test",
-        TANDEM_LOG_LEVEL="ERROR",
-        DJANGO_SETTINGS_MODULE="tandem.web.settings",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    start_django("tandem-bench-access-", TANDEM_LOG_LEVEL="ERROR")
     from django.test import Client
     from django.test.utils import setup_test_environment
     from tests.integration.support import build_world

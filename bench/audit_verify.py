@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
-import tempfile
 import time
+
+from throwaway_app import start_django
 
 
 def main() -> None:
@@ -22,20 +22,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.update(
-        TANDEM_DATA_DIR=tempfile.mkdtemp(prefix="tandem-bench-audit-"),
-        TANDEM_ENV="test",
-        DJANGO_SETTINGS_MODULE="tandem.web.settings",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    start_django("tandem-bench-audit-")
     from django.db import connection, transaction
 
-    call_command("migrate", verbosity=0)
-    from tandem.services.audit import GENESIS, _keyed, event_hash, verify_chain
+    from tandem.services.audit import GENESIS, _keyed, event_hash, head_mac, verify_chain
     from tandem.storage.models import AuditChainHead, AuditEvent
 
     started = time.perf_counter()
@@ -61,7 +51,9 @@ def main() -> None:
                 AuditEvent.objects.bulk_create(batch)
                 batch = []
         AuditEvent.objects.bulk_create(batch)
-        AuditChainHead.objects.update_or_create(id=1, defaults={"seq": args.events, "hash": prev})
+        AuditChainHead.objects.update_or_create(
+            id=1, defaults={"seq": args.events, "hash": prev, "mac": head_mac(args.events, prev)}
+        )
     print(f"filled {args.events} events in {time.perf_counter() - started:.0f} s")
     times = []
     for _ in range(args.runs):

@@ -13,11 +13,11 @@ Prints the median and p95 milliseconds per flow for each run and the medians ove
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
-import tempfile
 import time
+
+from throwaway_app import start_django
 
 ABOUT = {
     "started_first": "stimulant_use", "crash_after_use": "often",
@@ -43,18 +43,12 @@ def main() -> None:
     parser.add_argument("--flows", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.web.settings")
-    os.environ.setdefault("TANDEM_DATA_DIR", tempfile.mkdtemp(prefix="tandem-bench-"))
-    import django
-
-    django.setup()
+    start_django("tandem-bench-selfcheck-")
     from django.apps import apps
-    from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    call_command("migrate", verbosity=0)
 
     def counts() -> dict[str, int]:
         return {m._meta.db_table: m.objects.count() for m in apps.get_models()}
