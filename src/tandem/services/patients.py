@@ -123,13 +123,18 @@ def _clinic_member(patient: Patient, staff_id: Any) -> StaffMember:
     return member
 
 
-@audited_failures("patient.care_team")
-def add_to_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
-    """Add one staff member of the patient's own clinic to the care team (audited)."""
+def _team_change(who: Any, patient_id: Any, staff_id: Any) -> tuple[Actor, Patient, StaffMember]:
+    """Load the patient, check the actor may change the team, and find the member."""
     actor = as_actor(who)
     patient = access_patient(actor, patient_id, action="patient.care_team")
     _may_manage_care_team(actor, patient)
-    member = _clinic_member(patient, staff_id)
+    return actor, patient, _clinic_member(patient, staff_id)
+
+
+@audited_failures("patient.care_team")
+def add_to_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
+    """Add one staff member of the patient's own clinic to the care team (audited)."""
+    actor, patient, member = _team_change(who, patient_id, staff_id)
     with transaction.atomic():
         patient.care_team.add(member)
         record_event(
@@ -142,10 +147,7 @@ def add_to_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
 @audited_failures("patient.care_team")
 def remove_from_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
     """Take one member off the care team (audited); the team is never left empty."""
-    actor = as_actor(who)
-    patient = access_patient(actor, patient_id, action="patient.care_team")
-    _may_manage_care_team(actor, patient)
-    member = _clinic_member(patient, staff_id)
+    actor, patient, member = _team_change(who, patient_id, staff_id)
     with transaction.atomic():
         team = list(patient.care_team.select_for_update().values_list("pk", flat=True))
         if member.pk not in team:
