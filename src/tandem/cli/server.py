@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -19,6 +21,18 @@ def setup_django() -> None:
         django.setup()
     except ConfigError as exc:
         click.echo(f"tandem: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+@contextmanager
+def service_refusals() -> Iterator[None]:
+    """A service's refusal of bad input: its field-named message on stderr, exit 2."""
+    from tandem.services.errors import ValidationFailed
+
+    try:
+        yield
+    except ValidationFailed as exc:
+        click.echo(f"tandem: {exc.message}", err=True)
         sys.exit(2)
 
 
@@ -127,13 +141,9 @@ def create_token(username: str, label: str, days: int) -> None:
     """Create an API token for USERNAME and print it once (send it as Bearer)."""
     setup_django()
     from tandem.services.accounts import create_api_token_for
-    from tandem.services.errors import ValidationFailed
 
-    try:
+    with service_refusals():
         raw = create_api_token_for(username, label, days)
-    except ValidationFailed as exc:
-        click.echo(f"tandem: {exc.message}", err=True)
-        sys.exit(2)
     click.echo(raw)
 
 
@@ -143,13 +153,9 @@ def revoke_token(token_prefix_or_username: str) -> None:
     """Revoke a token (by its first characters, e.g. tdm_AbCd1234) or all of a user's."""
     setup_django()
     from tandem.services.accounts import revoke_api_tokens
-    from tandem.services.errors import ValidationFailed
 
-    try:
+    with service_refusals():
         count = revoke_api_tokens(token_prefix_or_username)
-    except ValidationFailed as exc:
-        click.echo(f"tandem: {exc.message}", err=True)
-        sys.exit(2)
     if count == 0:
         click.echo("tandem: no live token matches", err=True)
         sys.exit(2)
@@ -179,9 +185,8 @@ def create_staff(
     """Create a staff account in a clinic; then give them `tandem staff invite` code."""
     setup_django()
     from tandem.services.accounts import register_staff
-    from tandem.services.errors import ValidationFailed
 
-    try:
+    with service_refusals():
         register_staff(
             clinic_slug=clinic_slug,
             username=username,
@@ -189,9 +194,6 @@ def create_staff(
             password=password,
             display_name=display_name,
         )
-    except ValidationFailed as exc:
-        click.echo(f"tandem: {exc.message}", err=True)
-        sys.exit(2)
     click.echo(f"created {username} ({role}) in {clinic_slug}")
     click.echo(f"Next: tandem staff invite {username}  (the one-time code to enrol MFA)")
 
@@ -214,15 +216,11 @@ def create_clinic(slug: str, name: str, levels: str) -> None:
     """Create a clinic with the levels of care it offers."""
     setup_django()
     from tandem.services.accounts import register_clinic
-    from tandem.services.errors import ValidationFailed
 
-    try:
+    with service_refusals():
         register_clinic(
             slug=slug, name=name, levels_offered=[x.strip() for x in levels.split(",") if x]
         )
-    except ValidationFailed as exc:
-        click.echo(f"tandem: {exc.message}", err=True)
-        sys.exit(2)
     click.echo(f"created clinic {slug}")
 
 
@@ -232,12 +230,8 @@ def invite(username: str) -> None:
     """Print a one-time code with which USERNAME enrols an authenticator (72 hours)."""
     setup_django()
     from tandem.services.accounts import invite_staff
-    from tandem.services.errors import ValidationFailed
 
-    try:
+    with service_refusals():
         raw = invite_staff(username)
-    except ValidationFailed as exc:
-        click.echo(f"tandem: {exc.message}", err=True)
-        sys.exit(2)
     click.echo(raw)
     click.echo("Give this code to the person in person or by phone; it works once, 72 hours.")
