@@ -1,0 +1,111 @@
+"""``patients.csv``: what the monitoring commands know of each patient from intake.
+
+ruleset-v2.md s7: ``tandem analyze --patients patients.csv`` with ``patient_id,last_use``
+lets abstinence known from intake count (the days from the day after ``last_use`` up to
+the first check-in are days without use). Optional columns, both read by ``analyze``
+and ``cm``:
+
+- ``substance``: ``cocaine`` (the default when empty), ``amphetamine_type`` or
+  ``other_stimulant`` (as in the intake case): the patient's own stimulant, which a screen
+  must test for its negative to earn a reward (ruleset-v2.md s7);
+- ``prescribed_opioids``: analytes of the screen panel (``domain/monitoring/panel.py``)
+  separated by ``;`` that the patient is prescribed; a positive for them raises no
+  ``overdose_risk`` (fentanyl always does).
+
+``last_use`` may be empty (unknown). Bad input: ``InvalidTimeline`` naming file, row and
+column, quoting only the offending cell. Must not import Django.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from tandem.domain.errors import InvalidTimeline
+from tandem.domain.formulation.case import SUBSTANCES
+from tandem.domain.monitoring.panel import OPIOID_ANALYTES
+
+REQUIRED = ("patient_id", "last_use")
+OPTIONAL = ("substance", "prescribed_opioids")
+
+
+@dataclass(frozen=True)
+class PatientIntake:
+    """One patient's row: last use (None when unknown), own stimulant, prescribed opioids."""
+
+    last_use: date | None
+    substance: str = "cocaine"
+    prescribed_opioids: frozenset[str] = frozenset()
+
+
+def read_patients(path: Path) -> dict[str, PatientIntake]:
+    """Each patient's intake facts, by patient id (a patient listed twice is refused)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidTimeline(f"{path.name}: cannot be read ({exc})") from None
+    reader = csv.reader(text.splitlines())
+    header = next(reader, [])
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
+    if missing or unknown or len(set(header)) != len(header):
+        raise InvalidTimeline(
+            f"{path.name}, row 1: the header must be {','.join(REQUIRED)} "
+            f"(optionally {', '.join(OPTIONAL)}), each once"
+        )
+    patients: dict[str, PatientIntake] = {}
+    for number, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise InvalidTimeline(
+                f"{path.name}, row {number}: expected {len(header)} columns, got {len(row)}"
+            )
+        cells = dict(zip(header, row, strict=True))
+        where = f"{path.name}, row {number}, column"
+        patient = cells["patient_id"]
+        if not patient:
+            raise InvalidTimeline(f"{where} patient_id: is empty")
+        if patient in patients:
+            raise InvalidTimeline(f"{where} patient_id: {patient!r} is listed twice")
+        patients[patient] = PatientIntake(
+            last_use=_last_use(cells["last_use"], where),
+            substance=_substance(cells.get("substance", ""), where),
+            prescribed_opioids=_opioids(cells.get("prescribed_opioids", ""), where),
+        )
+    return patients
+
+
+def _last_use(text: str, where: str) -> date | None:
+    if not text:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidTimeline(
+            f"{where} last_use: {text!r} is not a date; use YYYY-MM-DD, or leave it empty "
+            "when unknown"
+        ) from None
+
+
+def _substance(text: str, where: str) -> str:
+    if not text:
+        return "cocaine"
+    if text not in SUBSTANCES:
+        raise InvalidTimeline(f"{where} substance: {text!r} is not one of {', '.join(SUBSTANCES)}")
+    return text
+
+
+def _opioids(text: str, where: str) -> frozenset[str]:
+    names = frozenset(name.strip() for name in text.split(";") if name.strip())
+    unknown = sorted(names - set(OPIOID_ANALYTES))
+    if unknown:
+        raise InvalidTimeline(
+            f"{where} prescribed_opioids: {unknown[0]!r} is not one of "
+            f"{', '.join(OPIOID_ANALYTES)} (separate several with ';')"
+        )
+    return names
