@@ -3,11 +3,14 @@
     tandem assess CASE.json [--json]
     tandem assess --input cases.jsonl --output formulations.jsonl
 
-The contract is ruleset-v1.md s10. One case: the section-10 JSON with ``--json``, else
-a summary a clinician can paste into a note; a malformed case exits with status 2 and
-one line on stderr naming the JSON path. Batch: one output line per input line, in
-order; a malformed case gets ``{"error": "<json path>: <message>"}`` in its place, the
-count of errors goes to stderr and the exit status is 0 once the file could be read.
+The contract is ruleset-v1.md s10, with ruleset-v2.md's additions under the default
+rule set ``tandem-default/2``; ``--ruleset tandem-default/1`` gives version 1's output
+byte for byte (to re-check a formulation stored under it). One case: the section-10
+JSON with ``--json``, else a summary a clinician can paste into a note; a malformed
+case exits with status 2 and one line on stderr naming the JSON path. Batch: one
+output line per input line, in order; a malformed case gets ``{"error": "<json path>:
+<message>"}`` in its place, the count of errors goes to stderr and the exit status is 0
+once the file could be read.
 Uses the domain alone: it must not import Django (tests/unit/cli/test_assess.py).
 """
 
@@ -25,7 +28,7 @@ from tandem.cli.output import output_text
 from tandem.domain.errors import InvalidInput
 from tandem.domain.formulation import formulate, parse_case, summary
 from tandem.domain.formulation.ruleset import RuleSet
-from tandem.rulesets import load_default
+from tandem.rulesets import DEFAULT_ID, RULESETS, load_ruleset
 
 
 @click.command()
@@ -33,20 +36,33 @@ from tandem.rulesets import load_default
 @click.option("--json", "as_json", is_flag=True, help="print the formulation as JSON")
 @click.option("--input", "input_path", type=click.Path(path_type=Path), help="cases, JSONL")
 @click.option("--output", "output_path", type=click.Path(path_type=Path), help="JSONL out")
+@click.option(
+    "--ruleset",
+    "ruleset_id",
+    type=click.Choice(list(RULESETS)),
+    default=DEFAULT_ID,
+    show_default=True,
+    help="the rule set to apply",
+)
 def assess(
-    case_file: Path | None, as_json: bool, input_path: Path | None, output_path: Path | None
+    case_file: Path | None,
+    as_json: bool,
+    input_path: Path | None,
+    output_path: Path | None,
+    ruleset_id: str,
 ) -> None:
     """Formulate one intake case (CASE.json), or a JSONL file of cases (--input/--output)."""
+    ruleset = load_ruleset(ruleset_id)
     if (input_path is None) != (output_path is None):
         _fail("--input and --output go together")
     if input_path is not None and output_path is not None:
         if case_file is not None:
             _fail("give CASE.json or --input/--output, not both")
-        _assess_batch(input_path, output_path)
+        _assess_batch(input_path, output_path, ruleset)
         return
     if case_file is None:
         _fail("give CASE.json, or --input cases.jsonl --output formulations.jsonl")
-    _assess_one(case_file, as_json)
+    _assess_one(case_file, as_json, ruleset)
 
 
 def _fail(message: str) -> NoReturn:
@@ -61,13 +77,13 @@ def _read(path: Path) -> str:
         _fail(f"{path}: cannot be read ({error.__class__.__name__})")
 
 
-def _assess_one(path: Path, as_json: bool) -> None:
+def _assess_one(path: Path, as_json: bool, ruleset: RuleSet) -> None:
     try:
         data = json.loads(_read(path))
     except json.JSONDecodeError as error:
         _fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno})")
     try:
-        formulation = formulate(parse_case(data), load_default())
+        formulation = formulate(parse_case(data), ruleset)
     except InvalidInput as error:
         _fail(str(error))
     if as_json:
@@ -98,9 +114,8 @@ def assess_lines(lines: Iterable[str], out: TextIO, ruleset: RuleSet) -> int:
     return errors
 
 
-def _assess_batch(input_path: Path, output_path: Path) -> None:
+def _assess_batch(input_path: Path, output_path: Path, ruleset: RuleSet) -> None:
     lines = _read(input_path).splitlines()
-    ruleset = load_default()
     failure = f"tandem assess: {output_path}: cannot be written"
     with output_text(output_path, lambda error: f"{failure} ({type(error).__name__})") as out:
         errors = assess_lines(_with_progress(lines), out, ruleset)

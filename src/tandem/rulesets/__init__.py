@@ -2,8 +2,10 @@
 
 The domain never reads files (tandem.domain is pure); this package reads the packaged
 documents with ``importlib.resources`` and hands the mappings to the domain, which
-checks them (``parse_ruleset``). ``tandem-default-1.json`` is the default rule set of
-ruleset-v1.md; a program reviews it, and may ship its own beside it.
+checks them (``parse_ruleset``). ``tandem-default-2.json`` (ruleset-v2.md) is the
+default; ``tandem-default-1.json`` (ruleset-v1.md) stays, exact, so that a stored
+formulation can be re-checked against the rules it was made with. A program reviews
+them, and may ship its own beside them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from typing import Any
 
 from tandem.domain.formulation.ruleset import RuleSet, parse_ruleset
 
-DEFAULT = "tandem-default-1.json"
+# Rule set id -> packaged file; the first is the default.
+RULESETS = {
+    "tandem-default/2": "tandem-default-2.json",
+    "tandem-default/1": "tandem-default-1.json",
+}
+DEFAULT_ID = "tandem-default/2"
+DEFAULT = RULESETS[DEFAULT_ID]
 
 
 def read_document(name: str) -> dict[str, Any]:
@@ -26,9 +34,16 @@ def read_document(name: str) -> dict[str, Any]:
 
 
 @cache
+def load_ruleset(ruleset_id: str) -> RuleSet:
+    """A packaged rule set by id (checked once, then reused); KeyError if unknown."""
+    ruleset = parse_ruleset(read_document(RULESETS[ruleset_id]))
+    assert ruleset.id == ruleset_id, f"{RULESETS[ruleset_id]} holds {ruleset.id}"
+    return ruleset
+
+
 def load_default() -> RuleSet:
-    """The default rule set, ``tandem-default/1`` (checked once, then reused)."""
-    return parse_ruleset(read_document(DEFAULT))
+    """The default rule set, ``tandem-default/2``."""
+    return load_ruleset(DEFAULT_ID)
 
 
 def load_schema(name: str) -> dict[str, Any]:

@@ -20,9 +20,41 @@ def _write(path: Path, data: Any) -> Path:
     return path
 
 
-def test_json_output_is_the_spec_example_formulation(tmp_path: Path) -> None:
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "formulation"
+V1 = ["--ruleset", "tandem-default/1"]
+
+
+def test_version_1_is_reproduced_byte_for_byte(tmp_path: Path) -> None:
+    """ruleset-v2.md: --ruleset tandem-default/1 gives v1's output byte for byte. The
+    golden file was written by the version-1 engine (before rule set 2) from the 81
+    hand-worked vignettes."""
+    out = tmp_path / "out.jsonl"
+    cases = str(GOLDEN / "vignette-cases.jsonl")
+    result = CliRunner().invoke(assess, ["--input", cases, "--output", str(out), *V1])
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes() == (GOLDEN / "tandem-default-1.jsonl").read_bytes()
+
+
+def test_version_2_is_the_default_and_writes_formulation_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         assess, [str(_write(tmp_path / "c.json", spec_example())), "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert (output["schema"], output["ruleset"]) == ("tandem.formulation/2", "tandem-default/2")
+    assert all(i["evidence_level"] for i in output["plan"]["interventions"])
+
+
+def test_version_1_refuses_a_case_2_naming_the_rule_set(tmp_path: Path) -> None:
+    case = {**spec_example(), "schema": "tandem.case/2"}
+    result = CliRunner().invoke(assess, [str(_write(tmp_path / "c.json", case)), *V1])
+    assert result.exit_code == 2
+    assert "$.schema: tandem-default/1 reads tandem.case/1 only" in result.stderr
+
+
+def test_json_output_is_the_spec_example_formulation(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        assess, [str(_write(tmp_path / "c.json", spec_example())), "--json", *V1]
     )
     assert result.exit_code == 0, result.stderr
     output = json.loads(result.stdout)
@@ -43,7 +75,7 @@ def test_json_output_is_the_spec_example_formulation(tmp_path: Path) -> None:
 
 
 def test_summary_reads_as_a_note(tmp_path: Path) -> None:
-    result = CliRunner().invoke(assess, [str(_write(tmp_path / "c.json", spec_example()))])
+    result = CliRunner().invoke(assess, [str(_write(tmp_path / "c.json", spec_example())), *V1])
     assert result.exit_code == 0
     text = result.stdout
     assert "Onset order: depression first." in text

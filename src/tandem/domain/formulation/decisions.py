@@ -9,14 +9,25 @@ with its reason, the facts it used, an evidence note and a frequency for the lev
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from tandem.domain.formulation.case import Program
 from tandem.domain.formulation.facts import FactValue, used_facts
-from tandem.domain.formulation.ruleset import Clause, RuleSet, reason_names, reason_text
+from tandem.domain.formulation.ruleset import (
+    Clause,
+    PlacementRule,
+    RuleSet,
+    reason_names,
+    reason_text,
+)
 
 LEVEL_ORDER = ("outpatient", "iop", "php", "residential_referral", "emergency")
+# ruleset-v2.md s4: level ranks for "never lower"; the two referrals rank the same.
+LEVEL_RANK = {
+    "outpatient": 0, "iop": 1, "php": 2, "residential_referral": 3, "adolescent_referral": 3,
+    "emergency": 4,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,16 @@ class Placement:
     reasons: tuple[str, ...]
     facts: Mapping[str, object]
     note: str | None
+    review_flags: tuple[ReviewFlag, ...] = ()
+    adult: Placement | None = None  # P1a: what the adult rules would say (ruleset-v2.md s4)
+
+
+@dataclass(frozen=True)
+class ReviewFlag:
+    """Shown beside the level, acknowledged by the deciding clinician (ruleset-v2.md s4)."""
+
+    id: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +60,7 @@ class Intervention:
     adjunct: bool
     evidence: str
     frequency: str
+    evidence_level: str | None = None  # version-2 rule sets
 
 
 @dataclass(frozen=True)
@@ -61,9 +83,34 @@ def _facts_of(clauses: list[Clause], facts: Mapping[str, FactValue]) -> dict[str
 
 
 def place(facts: Mapping[str, FactValue], ruleset: RuleSet, program: Program) -> Placement:
-    """The first placement rule that matches, with every matching clause as a reason."""
+    """The first placement rule that matches, with every matching clause as a reason.
+
+    Version 2 (ruleset-v2.md s4): the review flags that hold, and for an adolescent
+    referral (P1a) what the adult rules after it would say, marked as such.
+    """
+    placement = _first_match(facts, ruleset, program, ruleset.placement)
+    if ruleset.engine == 1:
+        return placement
+    flags = tuple(
+        ReviewFlag(rule.id, rule.text)
+        for rule in ruleset.review_flags
+        if _matching(rule.clauses, facts)
+    )
+    adult = None
+    if placement.level == "adolescent_referral":
+        later = tuple(r for r in ruleset.placement if r.level != "adolescent_referral")
+        adult = _first_match(facts, ruleset, program, later)
+    return replace(placement, review_flags=flags, adult=adult)
+
+
+def _first_match(
+    facts: Mapping[str, FactValue],
+    ruleset: RuleSet,
+    program: Program,
+    rules: tuple[PlacementRule, ...],
+) -> Placement:
     values = ruleset.values
-    for rule in ruleset.placement:
+    for rule in rules:
         matched = _matching(rule.clauses, facts)
         if matched:
             names = reason_names(facts, values)
@@ -89,6 +136,11 @@ def _within_program(level: str, program: Program) -> bool:
 def _referral_note(level: str) -> str:
     if level == "emergency":
         return "emergency evaluation is needed now: it is never provided within the program"
+    if level == "adolescent_referral":
+        return (
+            "this rule set is for adults: refer to an adolescent program, since adolescent "
+            "levels of care are separate (facts.md s12.2)"
+        )
     return f"this program does not offer {level.replace('_referral', '')}: a referral is needed"
 
 
@@ -117,6 +169,7 @@ def build_plan(
                 adjunct=rule.adjunct,
                 evidence=rule.evidence,
                 frequency=frequency.format_map(names),
+                evidence_level=rule.evidence_level,
             )
         )
         current["plan"] = frozenset(i.id for i in chosen)

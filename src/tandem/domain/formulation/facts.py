@@ -16,13 +16,16 @@ FactValue = bool | int | str | None | frozenset[str]
 
 SUICIDE_RISKS = ("high", "moderate", "low", "none", "needs_assessment", "not_screened")
 OVERDOSE_RISKS = ("elevated", "standard", "low")
-SEVERITIES = ("none", "mild", "moderate", "severe")
+SEVERITIES = ("not_assessed", "none", "mild", "moderate", "severe")
 CURRENT_DEPRESSION = ("none", "independent", "substance_induced_provisional")
 INTERVENTION_IDS = (
     "cbt_use", "contingency_management", "relapse_prevention", "psychiatric_care",
     "behavioral_activation", "safety_plan", "dbt_skills", "emdr", "somatic_experiencing",
     "sleep_care", "overdose_prevention", "alcohol_care", "depression_reassessment",
     "neurofeedback", "breathwork", "pemf",
+    # ruleset-v2.md s6
+    "trauma_assessment", "opioid_and_infection_care", "use_disorder_assessment",
+    "withdrawal_assessment",
 )  # fmt: skip
 
 FACTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -46,13 +49,45 @@ FACTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "prior_no_response": ("set", ("outpatient", "iop", "php", "residential")),
     "complementary_offered": ("set", ("neurofeedback", "breathwork", "pemf")),
     "plan": ("set", INTERVENTION_IDS),
+    # ruleset-v2.md (version-2 rule sets); a yes/no that is unknown is never ``true``
+    "mdd_severity": ("enum", ("not_given", "mild", "moderate", "severe", "severe_psychotic")),
+    "homicidal_ideation": ("enum", ("none", "ideation", "plan_or_intent")),
+    "overdose_past_12_months": ("bool", ()),
+    "possible_use_past_30_days": ("bool", ()),
+    "possible_use_past_12_months": ("bool", ()),
+    "any_use_recorded": ("bool", ()),
+    "remission": ("bool", ()),
+    "mania_history": ("bool", ()),
+    "pregnant": ("bool", ()),
+    "opioid_or_injection": ("bool", ()),
+    "pcl5_provisional_ptsd": ("bool", ()),
+    "alcohol_withdrawal_risk": ("bool", ()),
+    "overdose_factors_not_asked": ("bool", ()),
+    "last_use_unknown": ("bool", ()),
+    "use_periods_incomplete": ("bool", ()),
+    "screens_disagree": ("bool", ()),
+    "clinical_not_assessed": ("bool", ()),
+    "age_under_18": ("bool", ()),
 }
+
+# AUDIT-C item 1 at its top answer, "4 or more times a week" (facts.md s2.6) (program).
+AUDITC_ITEM1_TOP = 4
+ADULT_AGE = 18  # ruleset-v2.md s4 P1a; facts.md s12.2 (adolescent levels are separate)
 
 
 def case_facts(
-    case: Case, *, suicide_risk: str, overdose_risk: str, use_severity: str, current: str
+    case: Case,
+    *,
+    suicide_risk: str,
+    overdose_risk: str,
+    use_severity: str,
+    current: str,
+    v2: Mapping[str, FactValue] | None = None,
 ) -> dict[str, FactValue]:
-    """Every fact but ``plan`` (which grows as the plan is built), from a case and findings."""
+    """Every fact but ``plan`` (which grows as the plan is built), from a case and findings.
+
+    ``v2``: the facts only a version-2 rule set reads (``v2_facts``), when it runs.
+    """
     phq9 = case.scores.get("phq9")
     pcl5 = case.scores.get("pcl5")
     return {
@@ -78,6 +113,51 @@ def case_facts(
         ),
         "complementary_offered": frozenset(case.program.complementary_offered),
         "plan": frozenset(),
+        **(v2 or {}),
+    }
+
+
+def v2_facts(
+    case: Case,
+    *,
+    past_month_days: int,
+    past_year_days: int,
+    use_periods_incomplete: bool,
+    screens_disagree: bool,
+    overdose_factors_not_asked: bool,
+) -> dict[str, FactValue]:
+    """The facts ruleset-v2.md adds (s1 windows, s4 flags and additions, s6 triggers)."""
+    from tandem.domain.formulation.windows import (
+        any_use_recorded,
+        ongoing_period,
+        possible_use_within,
+    )
+
+    s = case.stimulant
+    clinical = case.clinical
+    auditc = case.scores.get("auditc")
+    pcl5 = case.scores.get("pcl5")
+    return {
+        "mdd_severity": clinical.mdd_severity or "not_given",
+        "homicidal_ideation": clinical.homicidal_ideation,
+        "overdose_past_12_months": s.overdose_past_12_months is True,
+        "possible_use_past_30_days": possible_use_within(case, past_month_days, periods=False),
+        "possible_use_past_12_months": possible_use_within(case, past_year_days, periods=True),
+        "any_use_recorded": any_use_recorded(case),
+        "remission": s.remission is not None,
+        "mania_history": clinical.mania_history is True,
+        "pregnant": case.patient.pregnant is True,
+        "opioid_or_injection": s.opioid_co_use is True or s.route == "injected",
+        "pcl5_provisional_ptsd": pcl5 is not None and "provisional_ptsd" in pcl5.flags,
+        "alcohol_withdrawal_risk": auditc is not None
+        and auditc.positive
+        and case.answer("auditc", 1) == AUDITC_ITEM1_TOP,
+        "overdose_factors_not_asked": overdose_factors_not_asked,
+        "last_use_unknown": s.last_use is None and ongoing_period(s),
+        "use_periods_incomplete": use_periods_incomplete,
+        "screens_disagree": screens_disagree,
+        "clinical_not_assessed": clinical.psychosis is None or clinical.medically_unstable is None,
+        "age_under_18": case.patient.age is not None and case.patient.age < ADULT_AGE,
     }
 
 

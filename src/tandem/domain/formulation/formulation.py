@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from tandem.domain.errors import InvalidCase
 from tandem.domain.formulation.case import Case
 from tandem.domain.formulation.codes import diagnosis_codes, use_disorder
 from tandem.domain.formulation.decisions import Placement, Plan, build_plan, place
@@ -28,13 +29,15 @@ from tandem.domain.formulation.timeline import (
 from tandem.domain.instruments import Score, score
 
 SCHEMA = "tandem.formulation/1"
+SCHEMA_V2 = "tandem.formulation/2"
 
 
 @dataclass(frozen=True)
 class UseDisorder:
     substance: str
-    criteria_count: int
+    criteria_count: int | None  # None: criteria not assessed (version 2)
     severity: str
+    remission: str | None = None  # version 2: "early" or "sustained"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Risk:
     actions: tuple[str, ...]
     rules: tuple[str, ...] = ()
     facts: Mapping[str, object] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()  # version 2 (ruleset-v2.md s3)
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,36 @@ class Formulation:
     placement: Placement
     plan: Plan
     rationale: tuple[Finding, ...]
+    engine: int = 1
 
     def as_dict(self) -> dict[str, Any]:
-        """Exactly the JSON object ``tandem assess --json`` prints."""
+        """Exactly the JSON object ``tandem assess --json`` prints.
+
+        Version 1 rule sets give ruleset-v1.md s10's object byte for byte; version 2 adds
+        the fields of ``tandem.formulation/2`` (docs/schemas/formulation-2.schema.json).
+        """
+        out = self._v1_dict()
+        if self.engine == 1:
+            return out
+        out["schema"] = SCHEMA_V2
+        out["use_disorder"]["remission"] = self.use_disorder.remission
+        out["risk"]["flags"] = list(self.risk.flags)
+        out["placement"]["review_flags"] = [
+            {"id": f.id, "text": f.text} for f in self.placement.review_flags
+        ]
+        adult = self.placement.adult
+        out["placement"]["adult_rules_would_give"] = (
+            None
+            if adult is None
+            else {"level": adult.level, "rule": adult.rule, "reasons": list(adult.reasons)}
+        )
+        for item, intervention in zip(
+            out["plan"]["interventions"], self.plan.interventions, strict=True
+        ):
+            item["evidence_level"] = intervention.evidence_level
+        return out
+
+    def _v1_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
             "ruleset": self.ruleset,
@@ -127,7 +158,20 @@ def _episode_dict(finding: EpisodeFinding) -> dict[str, Any]:
 
 
 def formulate(case: Case, ruleset: RuleSet) -> Formulation:
-    """Onset order, episodes, current depression, codes, risk, placement and plan."""
+    """Onset order, episodes, current depression, codes, risk, placement and plan.
+
+    A version-1 rule set runs ruleset-v1.md exactly (tandem.case/1 only); a version-2
+    rule set runs ruleset-v2.md (``formulate_v2``).
+    """
+    if ruleset.engine == 2:
+        from tandem.domain.formulation.formulation_v2 import formulate_v2
+
+        return formulate_v2(case, ruleset)
+    if case.schema != "tandem.case/1":
+        raise InvalidCase(
+            f"$.schema: {ruleset.id} reads tandem.case/1 only; assess a {case.schema} case "
+            "with tandem-default/2"
+        )
     case = with_program_cutoffs(case, ruleset)
     abstinence = ruleset.value("abstinence_days")
     order, order_finding = onset_order(case, ruleset.value("onset_order_days"))
@@ -157,7 +201,7 @@ def formulate(case: Case, ruleset: RuleSet) -> Formulation:
         *code_findings,
         suicide_finding,
         overdose_finding,
-        _placement_finding(placement),
+        placement_finding(placement),
         *(Finding(i.id, i.reason) for i in plan.interventions),
         Finding("notice", ruleset.notice),
     )
@@ -199,7 +243,7 @@ def with_program_cutoffs(case: Case, ruleset: RuleSet) -> Case:
     return replace(case, scores={**case.scores, "pcl5": rescored})
 
 
-def _placement_finding(placement: Placement) -> Finding:
+def placement_finding(placement: Placement) -> Finding:
     text = f"level of care {placement.level}: {'; '.join(placement.reasons)}"
     if placement.note:
         text += f" ({placement.note})"

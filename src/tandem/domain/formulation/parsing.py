@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from tandem.domain.errors import InvalidCase, InvalidInput
 from tandem.domain.formulation import case as model
+from tandem.domain.formulation.codes import PHARMACOLOGICAL
 from tandem.domain.formulation.dates import (
     PartialDate,
     parse_full_date,
@@ -33,37 +34,49 @@ from tandem.domain.formulation.dates import (
     shown_latest,
 )
 from tandem.domain.formulation.fast_check import Check, compile_check
-from tandem.domain.formulation.schemas import CASE_SCHEMA
+from tandem.domain.formulation.schemas import CASE_SCHEMA, CASE_SCHEMA_V2
 from tandem.domain.instruments import Score, score
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 
+SCHEMAS = {model.CASE_V1: CASE_SCHEMA, model.CASE_V2: CASE_SCHEMA_V2}
+
+
 @cache
-def _validator() -> Draft202012Validator:
+def _validator(version: str) -> Draft202012Validator:
     """Compiled once, and imported only when a case is invalid (it is slow to import)."""
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(CASE_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    schema = SCHEMAS[version]
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 @cache
-def _fast_check() -> Check:
-    return compile_check(CASE_SCHEMA)
+def _fast_check(version: str) -> Check:
+    return compile_check(SCHEMAS[version])
 
 
 def parse_case(data: Mapping[str, Any]) -> model.Case:
-    """A valid ``Case`` from its JSON form; raises ``InvalidCase`` naming the JSON path."""
+    """A valid ``Case`` from its JSON form; raises ``InvalidCase`` naming the JSON path.
+
+    ``tandem.case/1`` is read with v1's defaults (ruleset-v1.md s1), ``tandem.case/2``
+    with v2's (ruleset-v2.md s1: absent means unknown) and its consistency checks.
+    """
     if not isinstance(data, Mapping):
         raise InvalidCase("$: a case is a JSON object")
-    if not _fast_check()(data):
+    version = data.get("schema", model.CASE_V1)  # absent: the schema says it is required
+    if version not in SCHEMAS:
+        raise InvalidCase(f"$.schema: {version} is not {model.CASE_V1} or {model.CASE_V2}")
+    if not _fast_check(version)(data):
         from tandem.domain.formulation.schema_errors import first_problem
 
-        validator = _validator()  # the full validator only to explain the problem
+        validator = _validator(version)  # the full validator only to explain the problem
         raise InvalidCase(first_problem(validator.iter_errors(data)) or "$: invalid case")
+    v2 = version == model.CASE_V2
     assessed_on = parse_full_date(data["assessed_on"], "$.assessed_on")
-    stimulant = _stimulant(data["stimulant"], assessed_on)
+    stimulant = _stimulant(data["stimulant"], assessed_on, v2)
     episodes = _episodes(data.get("depressive_episodes", []), assessed_on)
     patient = _patient(data.get("patient", {}))
     answers = {name: _answers(given) for name, given in data.get("instruments", {}).items()}
@@ -73,40 +86,86 @@ def parse_case(data: Mapping[str, Any]) -> model.Case:
         patient=patient,
         depressive_episodes=episodes,
         instruments=answers,
-        scores=_scores(data.get("instruments", {}), patient, stimulant.substance),
-        clinical=_clinical(data.get("clinical", {})),
+        scores=_scores(data.get("instruments", {}), patient, stimulant.substance, v2),
+        clinical=_clinical(data.get("clinical", {}), v2),
         program=_program(data.get("program", {})),
+        schema=version,
     )
 
 
 def _patient(data: Mapping[str, Any]) -> model.Patient:
     age = data.get("age")
-    return model.Patient(age=None if age is None else int(age), sex=data.get("sex"))
+    return model.Patient(
+        age=None if age is None else int(age), sex=data.get("sex"), pregnant=data.get("pregnant")
+    )
 
 
-def _stimulant(data: Mapping[str, Any], assessed_on: date) -> model.Stimulant:
+def _stimulant(data: Mapping[str, Any], assessed_on: date, v2: bool) -> model.Stimulant:
+    """The stimulant section; an absent answer is v1's default in case/1, unknown in case/2."""
     base = "$.stimulant.use_periods"
-    spans = _timeline(data.get("use_periods", []), "start", base, assessed_on)
+    items = data.get("use_periods", [])
+    spans = _timeline(items, "start", base, assessed_on)
     last_use = _last_use(data.get("last_use"), spans, assessed_on)
     spans = _taken_as(spans, assessed_on, ongoing_until=last_use or assessed_on)
     _check_order(spans, "start", base)
-    periods = tuple(model.UsePeriod(start, end) for start, end in spans)
-    days = int(data.get("days_used_past_30", 0))
+    periods = tuple(
+        model.UsePeriod(start, end, item.get("pattern", "regular"))
+        for (start, end), item in zip(spans, items, strict=True)
+    )
+    absent: Any = None if v2 else 0
+    days = data.get("days_used_past_30", absent)
+    days = None if days is None else int(days)
     _check_days_used(days, last_use, assessed_on)
-    return model.Stimulant(
+    criteria = data.get("dsm_criteria_past_12_months", None if v2 else [])
+    unasked: Any = None if v2 else False
+    stimulant = model.Stimulant(
         substance=data["substance"],
         use_periods=periods,
         last_use=last_use,
         days_used_past_30=days,
-        dsm_criteria_past_12_months=frozenset(
-            int(c) for c in data.get("dsm_criteria_past_12_months", [])
-        ),
+        dsm_criteria_past_12_months=None
+        if criteria is None
+        else frozenset(int(c) for c in criteria),
         prescribed_under_supervision=data.get("prescribed_under_supervision", False),
         route=data.get("route", "intranasal"),
-        uses_alone=data.get("uses_alone", False),
-        opioid_co_use=data.get("opioid_co_use", False),
-        overdose_past_12_months=data.get("overdose_past_12_months", False),
+        uses_alone=data.get("uses_alone", unasked),
+        opioid_co_use=data.get("opioid_co_use", unasked),
+        overdose_past_12_months=data.get("overdose_past_12_months", unasked),
+        remission=_remission(data.get("remission")),
     )
+    if v2:
+        _check_remission(stimulant)
+    return stimulant
+
+
+def _remission(data: Mapping[str, Any] | None) -> model.Remission | None:
+    if data is None:
+        return None
+    return model.Remission(data["specifier"], data["severity"])
+
+
+# Craving (criterion 4) may persist in remission (facts.md s3.1, DSM-5-TR).
+CRAVING = 4
+
+
+def _check_remission(s: model.Stimulant) -> None:
+    """ruleset-v2.md s1's consistency checks for ``remission`` (case/2 only)."""
+    path = "$.stimulant.remission"
+    if s.remission is None:
+        return
+    if s.days_used_past_30 is not None and s.days_used_past_30 >= 1:
+        raise InvalidCase(
+            f"{path}: remission disagrees with days_used_past_30 {s.days_used_past_30}: "
+            "a person who used in the past 30 days is not in remission"
+        )
+    criteria = s.dsm_criteria_past_12_months or frozenset()
+    counted = criteria - PHARMACOLOGICAL if s.prescribed_under_supervision else criteria
+    if s.remission.specifier == "sustained" and counted - {CRAVING}:
+        listed = ", ".join(str(c) for c in sorted(counted - {CRAVING}))
+        raise InvalidCase(
+            f"{path}: sustained remission means no criterion but craving (4) met for 12 months "
+            f"or more, but criteria {listed} are met in the past 12 months (facts.md s3.1)"
+        )
 
 
 def _episodes(
@@ -190,9 +249,14 @@ def _last_use(text: str | None, periods: list[Span], assessed_on: date) -> date 
     return last_use
 
 
-def _check_days_used(days: int, last_use: date | None, assessed_on: date) -> None:
-    """ruleset-v1.md s1: 0 when last use is unknown or 30+ days ago, else 1..30-days since."""
+def _check_days_used(days: int | None, last_use: date | None, assessed_on: date) -> None:
+    """ruleset-v1.md s1: 0 when last use is unknown or 30+ days ago, else 1..30-days since.
+
+    case/2 (ruleset-v2.md s1): an unknown count (None) agrees with any ``last_use``.
+    """
     path = "$.stimulant.days_used_past_30"
+    if days is None:
+        return
     if last_use is None or (assessed_on - last_use).days >= 30:
         if days != 0:
             when = "unknown" if last_use is None else f"{last_use.isoformat()}, 30 or more days ago"
@@ -214,14 +278,20 @@ def _scores(
     instruments: Mapping[str, Sequence[int | str | None]],
     patient: model.Patient,
     substance: model.Substance,
+    v2: bool,
 ) -> dict[str, Score]:
-    """Score each instrument with the options ruleset-v1.md s1 fixes."""
+    """Score each instrument with the options ruleset-v1.md s1 fixes.
+
+    case/2: the AUDIT-C takes the male cut-off only for ``male`` and the more sensitive
+    (female) cut-off otherwise, unknown sex included (ruleset-v2.md s1, program).
+    """
     results: dict[str, Score] = {}
     for name, answers in instruments.items():
         path = f"$.instruments.{name}"
-        if name == "auditc" and patient.sex is None:
+        if name == "auditc" and patient.sex is None and not v2:
             raise InvalidCase("$.patient.sex: required when auditc is given (male or female)")
-        sex = patient.sex if name == "auditc" else None
+        auditc_sex = "male" if patient.sex == "male" else "female"
+        sex = (auditc_sex if v2 else patient.sex) if name == "auditc" else None
         setting = "amphetamine" if substance == "amphetamine_type" else "cocaine"
         option = setting if name in ("sds", "assist") else None
         given = [int(a) if isinstance(a, int | float) else a for a in answers]
@@ -233,10 +303,11 @@ def _scores(
     return results
 
 
-def _clinical(data: Mapping[str, Any]) -> model.Clinical:
+def _clinical(data: Mapping[str, Any], v2: bool) -> model.Clinical:
+    unassessed: Any = None if v2 else False
     return model.Clinical(
-        psychosis=data.get("psychosis", False),
-        medically_unstable=data.get("medically_unstable", False),
+        psychosis=data.get("psychosis", unassessed),
+        medically_unstable=data.get("medically_unstable", unassessed),
         emotion_dysregulation=data.get("emotion_dysregulation", False),
         functional_impairment=data.get("functional_impairment", "none"),
         recovery_environment=data.get("recovery_environment", "supportive"),
@@ -245,6 +316,8 @@ def _clinical(data: Mapping[str, Any]) -> model.Clinical:
             for item in data.get("prior_treatment", [])
         ),
         mdd_severity=data.get("mdd_severity"),
+        mania_history=data.get("mania_history"),
+        homicidal_ideation=data.get("homicidal_ideation", "none"),
     )
 
 

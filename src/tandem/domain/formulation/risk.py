@@ -89,3 +89,96 @@ def risk_actions(suicide: str, overdose: str) -> tuple[str, ...]:
     if overdose != "low":
         actions.append(NALOXONE)
     return tuple(actions)
+
+
+# --- ruleset-v2.md s3 ------------------------------------------------------------------------
+
+RESOLVE_SCREENS = "a clinician resolves the difference between the screens today"
+
+
+def suicide_risk_v2(case: Case) -> tuple[str, tuple[Finding, ...], tuple[str, ...]]:
+    """The tier, the findings behind it and ``risk.flags`` (ruleset-v2.md s3).
+
+    With a C-SSRS, its tier raised to at least ``low`` when PHQ-9 item 9 or QIDS-SR16
+    item 12 is positive (program: a positive item 9 is a positive screen whatever the
+    other says, facts.md s2.1; no published rule resolves a disagreement, facts.md s12.2,
+    so the higher one stands and a clinician reviews). A negative C-SSRS never erases
+    item 9. Without a C-SSRS, as v1.
+    """
+    item9 = case.answer("phq9", 9)
+    item12 = case.answer("qids_sr16", 12)
+    flags = []
+    if (item9 or 0) >= 1:
+        flags.append("item9_positive")
+    if (item12 or 0) >= 1:
+        flags.append("qids_item12_positive")
+    cssrs = case.scores.get("cssrs")
+    if cssrs is None or cssrs.band is None:
+        tier, finding = suicide_risk(case)
+        return tier, (finding,), tuple(flags)
+    tier = cssrs.band
+    findings = [Finding("RS1", f"the C-SSRS screen gives the {tier} risk tier")]
+    if flags and tier == "none":
+        which = " and ".join(_positive_items(item9, item12))
+        raised = f"{which} positive: suicide risk raised from none to low"
+        findings.append(Finding("RS6", f"{raised} (a negative C-SSRS never erases it)"))
+        findings.append(Finding("RS7", f"the screens disagree: {RESOLVE_SCREENS}"))
+        flags.append("screens_disagree")
+        tier = "low"
+    return tier, tuple(findings), tuple(flags)
+
+
+def _positive_items(item9: int | None, item12: int | None) -> list[str]:
+    items = []
+    if (item9 or 0) >= 1:
+        items.append(f"PHQ-9 item 9 = {item9}")
+    if (item12 or 0) >= 1:
+        items.append(f"QIDS-SR16 item 12 = {item12}")
+    return items
+
+
+def overdose_risk_v2(
+    case: Case, *, no_use_past_year: bool, criteria_count: int | None
+) -> tuple[str, Finding]:
+    """ruleset-v2.md s3: ``low`` only with no use in the past 12 months (known) and fewer
+    than 2 criteria met (assessed); an unknown last use is treated as possible use."""
+    s = case.stimulant
+    if _any_factor(case):
+        return overdose_risk(case, 0)  # RO1, as v1 (the low_days bound is not reached)
+    if no_use_past_year and criteria_count is not None and criteria_count < 2:
+        text = "no use in the past 12 months (known) and fewer than 2 criteria met: low"
+        return "low", Finding("RO2", text)
+    if s.last_use is None:
+        text = "last use unknown: treated as possible current use; overdose risk is standard"
+        return "standard", Finding("RO4", text)
+    why = (
+        "use in the past 12 months is possible"
+        if not no_use_past_year
+        else "criteria for a use disorder are met or were not assessed"
+    )
+    return "standard", Finding("RO3", f"{why}: overdose risk is standard")
+
+
+def _any_factor(case: Case) -> bool:
+    s = case.stimulant
+    return (
+        s.overdose_past_12_months is True
+        or s.opioid_co_use is True
+        or s.route == "injected"
+        or s.uses_alone is True
+    )
+
+
+def overdose_factors_not_asked(case: Case, possible_use_past_year: bool) -> bool:
+    """A risk factor not asked (null) while use in the past 12 months is possible."""
+    s = case.stimulant
+    unasked = None in (s.overdose_past_12_months, s.uses_alone, s.opioid_co_use)
+    return unasked and possible_use_past_year
+
+
+def risk_actions_v2(suicide: str, overdose: str, flags: tuple[str, ...]) -> tuple[str, ...]:
+    """v1's actions, and the screens' difference resolved today when they disagree."""
+    actions = list(risk_actions(suicide, overdose))
+    if "screens_disagree" in flags:
+        actions.insert(0, RESOLVE_SCREENS)
+    return tuple(actions)

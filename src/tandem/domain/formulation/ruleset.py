@@ -20,8 +20,15 @@ from tandem.domain.errors import InvalidRuleSet
 from tandem.domain.formulation.facts import FACTS, FactValue, shown_fact
 from tandem.domain.instruments import PCL5_CUTOFF_RANGE
 
-Op = Literal["is", "in", "at_least", "contains"]
-PLACEMENT_LEVELS = ("emergency", "residential_referral", "php", "iop", "outpatient")
+Op = Literal["is", "in", "at_least", "contains", "lacks"]
+OPS: tuple[Op, ...] = ("is", "in", "at_least", "contains", "lacks")
+PLACEMENT_LEVELS = (
+    "emergency", "adolescent_referral", "residential_referral", "php", "iop", "outpatient",
+)  # fmt: skip
+EVIDENCE_LEVELS = ("strong", "moderate", "limited", "insufficient", "not_rated")
+# The rule-set document schema decides which engine runs it: version 1 is ruleset-v1.md
+# exactly (kept for re-checking stored formulations), version 2 adds ruleset-v2.md.
+ENGINES = {"tandem.ruleset/1": 1, "tandem.ruleset/2": 2}
 CATEGORIES = ("clinical", "somatic_neuro")
 TARGETS = ("use", "mood", "trauma", "sleep", "safety")
 # Rule ids the engine's code implements; the file must describe every one (docs list them).
@@ -29,9 +36,16 @@ CODED_RULES = (
     "O1", "O2", "O3", "O4", "O5", "E0", "E1", "E2", "E3", "E4", "C0", "C1", "C2", "C3",
     "U1", "K1", "K2", "K3", "RS1", "RS2", "RS3", "RS4", "RS5", "RO1", "RO2", "RO3",
 )  # fmt: skip
+CODED_RULES_V2 = (
+    *(r for r in CODED_RULES if r != "RO2"), "E5", "U2", "K4", "K5", "RS6", "RS7", "RO2", "RO4",
+)  # fmt: skip
 CODED_THRESHOLDS = (
     "onset_order_days", "abstinence_days", "overdose_low_days",
     "severity_mild", "severity_moderate", "severity_severe", "pcl5_cutoff",
+)  # fmt: skip
+CODED_THRESHOLDS_V2 = (
+    *(t for t in CODED_THRESHOLDS if t != "overdose_low_days"),
+    "past_month_days", "past_year_days", "episode_days",
 )  # fmt: skip
 # Thresholds whose value a program may set only within a range: the PCL-5 cut-off is
 # "a program setting, 31-33" (instruments.md; facts.md s2.5), the one value that drives
@@ -78,6 +92,8 @@ class Condition:
             return value is self.operand
         if op == "at_least":
             return type(value) is int and value >= self.limit  # never None, never a bool
+        if op == "lacks":
+            return isinstance(value, frozenset) and self.operand not in value
         return isinstance(value, frozenset) and self.operand in value
 
 
@@ -111,6 +127,16 @@ class InterventionRule:
     clauses: tuple[Clause, ...]
     evidence: str
     frequency: str | None
+    evidence_level: str | None = None  # version-2 rule sets (ruleset-v2.md s6)
+
+
+@dataclass(frozen=True)
+class ReviewFlagRule:
+    """A review flag shown beside the level (ruleset-v2.md s4); it never changes the level."""
+
+    id: str
+    text: str
+    clauses: tuple[Clause, ...]
 
 
 @dataclass(frozen=True)
@@ -132,6 +158,8 @@ class RuleSet:
     frequency_by_level: Mapping[str, str]
     interventions: tuple[InterventionRule, ...]
     measures: tuple[MeasureRule, ...]
+    engine: int = 1
+    review_flags: tuple[ReviewFlagRule, ...] = ()
 
     def value(self, name: str) -> int:
         """The value of a threshold by name."""
@@ -157,6 +185,8 @@ def parse_ruleset(data: Mapping[str, Any]) -> RuleSet:
         frequency_by_level=reader.frequencies(),
         interventions=reader.interventions(),
         measures=reader.measures(),
+        engine=reader.engine,
+        review_flags=reader.review_flags(),
     )
     return ruleset
 
@@ -165,8 +195,12 @@ class _Reader:
     """Reads one rule-set document; every error message starts with the JSON path."""
 
     def __init__(self, data: Mapping[str, Any]) -> None:
-        if not isinstance(data, Mapping) or data.get("schema") != "tandem.ruleset/1":
-            raise InvalidRuleSet("$.schema: a rule set must have schema 'tandem.ruleset/1'")
+        schema = data.get("schema") if isinstance(data, Mapping) else None
+        if schema not in ENGINES:
+            raise InvalidRuleSet(
+                "$.schema: a rule set must have schema 'tandem.ruleset/1' or 'tandem.ruleset/2'"
+            )
+        self.engine = ENGINES[str(schema)]
         self.data = data
         self.threshold_names: set[str] = set()
         self.threshold_values: dict[str, int] = {}
@@ -193,7 +227,8 @@ class _Reader:
                 source=self.text(item, "source", path),
                 program_choice=self.field(item, "program_choice", path, bool),
             )
-        missing = [name for name in CODED_THRESHOLDS if name not in result]
+        coded = CODED_THRESHOLDS if self.engine == 1 else CODED_THRESHOLDS_V2
+        missing = [name for name in coded if name not in result]
         if missing:
             raise InvalidRuleSet(f"$.thresholds: missing {', '.join(missing)}")
         _check_ranges(result)
@@ -207,7 +242,8 @@ class _Reader:
             RuleText(*(self.text(item, key, f"$.rules[{i}]") for key in _RULE_KEYS))
             for i, item in enumerate(items)
         )
-        missing = sorted(set(CODED_RULES) - {rule.id for rule in rules})
+        coded = CODED_RULES if self.engine == 1 else CODED_RULES_V2
+        missing = sorted(set(coded) - {rule.id for rule in rules})
         if missing:
             raise InvalidRuleSet(f"$.rules: missing {', '.join(missing)}")
         return rules
@@ -227,10 +263,16 @@ class _Reader:
         return tuple(rules)
 
     def frequencies(self) -> dict[str, str]:
+        """A frequency for every level a placement rule of this document can give."""
         items = self.field(self.data, "frequency_by_level", "$", dict)
-        for level in PLACEMENT_LEVELS:
+        levels = [
+            level
+            for level in PLACEMENT_LEVELS
+            if level in items or any(rule.get("level") == level for rule in self.data["placement"])
+        ]
+        for level in levels:
             self.text(items, level, "$.frequency_by_level")
-        return {level: str(items[level]) for level in PLACEMENT_LEVELS}
+        return {level: str(items[level]) for level in levels}
 
     def interventions(self) -> tuple[InterventionRule, ...]:
         rules = []
@@ -254,9 +296,32 @@ class _Reader:
                     clauses=self.clauses(item, path),
                     evidence=self.text(item, "evidence", path),
                     frequency=self.text(item, "frequency", path) if frequency is not None else None,
+                    evidence_level=self.evidence_level(item, path),
                 )
             )
         return tuple(rules)
+
+    def evidence_level(self, item: Mapping[str, Any], path: str) -> str | None:
+        """Required in a version-2 rule set, one of EVIDENCE_LEVELS (ruleset-v2.md s6)."""
+        if self.engine == 1:
+            return None
+        level = self.text(item, "evidence_level", path)
+        if level not in EVIDENCE_LEVELS:
+            raise InvalidRuleSet(f"{path}.evidence_level: {level} is not one of {EVIDENCE_LEVELS}")
+        return level
+
+    def review_flags(self) -> tuple[ReviewFlagRule, ...]:
+        """Version 2 only: the review flags of ruleset-v2.md s4, each with its trigger."""
+        if self.engine == 1:
+            return ()
+        return tuple(
+            ReviewFlagRule(
+                id=self.text(item, "id", f"$.review_flags[{i}]"),
+                text=self.text(item, "text", f"$.review_flags[{i}]"),
+                clauses=self.clauses(item, f"$.review_flags[{i}]"),
+            )
+            for i, item in enumerate(self.field(self.data, "review_flags", "$", list))
+        )
 
     def measures(self) -> tuple[MeasureRule, ...]:
         return tuple(
@@ -288,10 +353,10 @@ class _Reader:
         fact = self.text(item, "fact", path)
         if fact not in FACTS:
             raise InvalidRuleSet(f"{path}.fact: unknown fact {fact} (known: {', '.join(FACTS)})")
-        ops = [op for op in ("is", "in", "at_least", "contains") if op in item]
+        ops = [op for op in OPS if op in item]
         if len(ops) != 1:
-            raise InvalidRuleSet(f"{path}: exactly one of is, in, at_least, contains")
-        op: Op = ops[0]  # type: ignore[assignment]  # narrowed by the list above
+            raise InvalidRuleSet(f"{path}: exactly one of {', '.join(OPS)}")
+        op: Op = ops[0]
         operand = _operand(op, item[op], FACTS[fact], self.threshold_names, path)
         limit = self.threshold_values[str(operand)] if op == "at_least" else 0
         return Condition(fact, op, operand, limit)
@@ -328,7 +393,7 @@ def _operand(
         return tuple(given)
     if op == "at_least" and kind == "count" and given in thresholds:
         return str(given)
-    if op == "contains" and kind == "set" and given in allowed:
+    if op in ("contains", "lacks") and kind == "set" and given in allowed:
         return str(given)
     raise InvalidRuleSet(
         f"{path}.{op}: {given!r} does not fit a {kind} fact ({', '.join(allowed)})"

@@ -9,6 +9,7 @@ fields (order of periods, dates after ``assessed_on``, ``days_used_past_30`` aga
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 FULL_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -255,3 +256,136 @@ FORMULATION_SCHEMA: dict[str, Any] = {
         ),
     ),
 }
+
+
+# --- tandem.case/2 and tandem.formulation/2 (ruleset-v2.md s1, s3-s6) --------------------
+# Built from the version-1 documents above with only the changes ruleset-v2.md lists, so
+# the two versions cannot drift apart where v2 is silent.
+
+_UNKNOWN_BOOL: dict[str, Any] = {"type": ["boolean", "null"], "default": None}
+
+
+def _case_v2() -> dict[str, Any]:
+    case = copy.deepcopy(CASE_SCHEMA)
+    case["$id"] = "https://tandem.invalid/schemas/case-2.schema.json"
+    case["title"] = "tandem.case/2: an intake case (ruleset-v2.md s1; unknown never means safe)"
+    props = case["properties"]
+    props["schema"] = {"const": "tandem.case/2"}
+    patient = props["patient"]["properties"]
+    patient["sex"] = {
+        "type": ["string", "null"],
+        "enum": ["male", "female", "other", "unknown", None],
+    }
+    patient["pregnant"] = _UNKNOWN_BOOL
+    stimulant = props["stimulant"]["properties"]
+    stimulant["days_used_past_30"] = {
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "maximum": 30,
+        "default": None,
+        "description": "use days among assessed_on and the 29 days before it; null = unknown",
+    }
+    stimulant["dsm_criteria_past_12_months"] = {
+        **stimulant["dsm_criteria_past_12_months"],
+        "type": ["array", "null"],
+        "default": None,
+        "description": (
+            "the DSM-5-TR criteria met (facts.md s3.1); null = not assessed, [] = none met"
+        ),
+    }
+    period = stimulant["use_periods"]["items"]["properties"]
+    period["pattern"] = _enum("regular", "binge", default="regular")
+    stimulant["use_periods"]["description"] = (
+        "periods of use, oldest first: regular (at least weekly) or binge (episodes at least "
+        "monthly)"
+    )
+    for name in ("uses_alone", "opioid_co_use", "overdose_past_12_months"):
+        stimulant[name] = {**_UNKNOWN_BOOL, "description": "null = not asked"}
+    stimulant["remission"] = {
+        "anyOf": [
+            {"type": "null"},
+            _object(
+                {
+                    "specifier": _enum("early", "sustained"),
+                    "severity": _enum("mild", "moderate", "severe"),
+                },
+                ("specifier", "severity"),
+            ),
+        ],
+        "default": None,
+        "description": "DSM-5-TR remission (facts.md s3.1); severity is the disorder's when active",
+    }
+    clinical = props["clinical"]["properties"]
+    for name in ("psychosis", "medically_unstable"):
+        clinical[name] = {**_UNKNOWN_BOOL, "description": "null = not assessed"}
+    clinical["mania_history"] = {
+        **_UNKNOWN_BOOL,
+        "description": "a past manic or hypomanic episode",
+    }
+    clinical["homicidal_ideation"] = _enum("none", "ideation", "plan_or_intent", default="none")
+    return case
+
+
+CASE_SCHEMA_V2: dict[str, Any] = _case_v2()
+
+_REVIEW_FLAG = _object({"id": {"type": "string"}, "text": {"type": "string"}}, ("id", "text"))
+_LEVELS_V2 = (
+    "emergency",
+    "adolescent_referral",
+    "residential_referral",
+    "php",
+    "iop",
+    "outpatient",
+)
+
+
+def _formulation_v2() -> dict[str, Any]:
+    out = copy.deepcopy(FORMULATION_SCHEMA)
+    out["$id"] = "https://tandem.invalid/schemas/formulation-2.schema.json"
+    out["title"] = "tandem.formulation/2: the output of tandem assess --json (ruleset-v2.md)"
+    props = out["properties"]
+    props["schema"] = {"const": "tandem.formulation/2"}
+    classes = props["episodes"]["items"]["properties"]["classification"]["enum"]
+    classes.insert(classes.index("substance_induced"), "order_unclear")
+    use = props["use_disorder"]
+    use["properties"]["severity"] = _enum("not_assessed", "none", "mild", "moderate", "severe")
+    use["properties"]["criteria_count"] = {"type": ["integer", "null"], "minimum": 0, "maximum": 11}
+    use["properties"]["remission"] = {
+        "type": ["string", "null"],
+        "enum": ["early", "sustained", None],
+    }
+    use["required"].append("remission")
+    risk = props["risk"]
+    risk["properties"]["flags"] = {
+        "type": "array",
+        "items": _enum("item9_positive", "qids_item12_positive", "screens_disagree"),
+    }
+    risk["required"].append("flags")
+    placement = props["placement"]
+    placement["properties"]["level"] = _enum(*_LEVELS_V2)
+    placement["properties"]["rule"] = _enum("P1", "P1a", "P2", "P3", "P4", "P5")
+    placement["properties"]["review_flags"] = {"type": "array", "items": _REVIEW_FLAG}
+    placement["properties"]["adult_rules_would_give"] = {
+        "anyOf": [
+            {"type": "null"},
+            _object(
+                {
+                    "level": _enum(*_LEVELS_V2),
+                    "rule": {"type": "string"},
+                    "reasons": _STRINGS,
+                },
+                ("level", "rule", "reasons"),
+            ),
+        ],
+        "description": "P1a only: what the adult rules would say, for information",
+    }
+    placement["required"] += ["review_flags", "adult_rules_would_give"]
+    intervention = props["plan"]["properties"]["interventions"]["items"]
+    intervention["properties"]["evidence_level"] = _enum(
+        "strong", "moderate", "limited", "insufficient", "not_rated"
+    )
+    intervention["required"].append("evidence_level")
+    return out
+
+
+FORMULATION_SCHEMA_V2: dict[str, Any] = _formulation_v2()

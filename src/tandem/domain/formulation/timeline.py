@@ -142,6 +142,13 @@ def _classify(
     return EpisodeFinding(episode, "substance_induced_provisional", "E4", reason, facts)
 
 
+def _provisional(finding: EpisodeFinding) -> str:
+    """How C2 and C3 name the ongoing episode (v1's words for v1's classes)."""
+    if finding.classification == "order_unclear":
+        return "order_unclear (treated as substance_induced_provisional, ruleset-v2.md s2)"
+    return "substance_induced_provisional"
+
+
 def _persisted_after(
     case: Case, spans: list[UseSpan], onset: date, end: date, days: int
 ) -> UseSpan | None:
@@ -173,7 +180,7 @@ def current_depression(
     earlier = [f for f in episodes if f is not current and f.classification in INDEPENDENT]
     if earlier:
         text = (
-            f"the ongoing episode is substance_induced_provisional, but an earlier episode "
+            f"the ongoing episode is {_provisional(current)}, but an earlier episode "
             f"(onset {earlier[0].episode.onset.text}) is {earlier[0].classification}. DSM-5-TR's "
             "example of such evidence is a history of recurrent non-substance episodes; counting "
             "one earlier independent episode is the program's looser choice"
@@ -186,5 +193,136 @@ def current_depression(
         if reassess_on
         else "the last day of use is unknown, so no reassessment date can be set"
     )
-    text = f"the ongoing episode is substance_induced_provisional; {when}"
+    text = f"the ongoing episode is {_provisional(current)}; {when}"
     return "substance_induced_provisional", reassess_on, Finding("C3", text)
+
+
+# --- ruleset-v2.md s2: no false precision --------------------------------------------------
+
+ORDER_UNCLEAR = "order_unclear"
+# ruleset-v2.md s2: order_unclear is treated exactly as substance_induced_provisional.
+PROVISIONAL = ("substance_induced_provisional", ORDER_UNCLEAR)
+
+
+def classify_episodes_v2(
+    case: Case, abstinence_days: int, episode_days: int, incomplete: bool
+) -> tuple[EpisodeFinding, ...]:
+    """Each episode's classification under ruleset-v2.md s2, first match wins.
+
+    ``episode_days``: a major depressive episode lasts at least 2 weeks (facts.md s3.3 A);
+    ``incomplete``: the review flag ``use_periods_incomplete`` (rules 3 and 4 then do not
+    apply to an ongoing episode: the record of use is too thin to show independence).
+    """
+    if not case.stimulant.use_periods:
+        return classify_episodes(case, abstinence_days)  # E0, as v1
+    spans = use_spans(case)
+    return tuple(
+        _classify_v2(case, e, spans, abstinence_days, episode_days, incomplete)
+        for e in case.depressive_episodes
+    )
+
+
+def _classify_v2(
+    case: Case,
+    episode: DepressiveEpisode,
+    spans: list[UseSpan],
+    days: int,
+    episode_days: int,
+    incomplete: bool,
+) -> EpisodeFinding:
+    first = case.stimulant.use_periods[0].start
+    onset = episode.onset
+    facts: dict[str, object] = {
+        "onset_latest": onset.latest.isoformat(),
+        "first_use_start_earliest": first.earliest.isoformat(),
+    }
+    if onset.latest + timedelta(days=episode_days) <= first.earliest:
+        reason = (
+            f"onset {onset.text} (at the latest {onset.latest.isoformat()}) plus the "
+            f"{episode_days} days of a depressive episode came on or before the earliest "
+            f"possible start of the first period of use ({first.text}, at the earliest "
+            f"{first.earliest.isoformat()})"
+        )
+        return EpisodeFinding(episode, "independent_preceded_use", "E1", reason, facts)
+    if onset.earliest < first.latest:
+        reason = (
+            f"onset {onset.text} and the first period of use ({first.text}) began too close "
+            f"together, or are dated too imprecisely, to tell which came first: treated as "
+            "substance-induced (provisional) until the dates are clearer"
+        )
+        facts["first_use_start_latest"] = first.latest.isoformat()
+        return EpisodeFinding(episode, ORDER_UNCLEAR, "E5", reason, facts)
+    blocked = incomplete and episode.end is None
+    if not blocked:
+        found = _in_abstinence_v2(case, episode, spans, days) or _persisted_v2(
+            case, episode, spans, days
+        )
+        if found is not None:
+            return found
+    return _induced(episode, days, blocked)
+
+
+def _in_abstinence_v2(
+    case: Case, episode: DepressiveEpisode, spans: list[UseSpan], days: int
+) -> EpisodeFinding | None:
+    """Rule 3: inside no use period, a period ended before the onset, and no use of any
+    pattern (nor ``last_use``) in the ``days`` before it (ruleset-v2.md s2)."""
+    onset = episode.onset.midpoint
+    if any(s.start <= onset <= s.end for s in spans):
+        return None
+    before = [s for s in spans if s.end < onset]
+    last_use = case.stimulant.last_use
+    since = onset - timedelta(days=days)
+    if not before or (onset - before[-1].end).days <= days:
+        return None
+    if last_use is not None and since <= last_use < onset:
+        return None
+    reason = (
+        f"onset {shown(episode.onset)} came {(onset - before[-1].end).days} days after "
+        f"{before[-1].label} ended, more than {days} days, inside no period of use and with "
+        "no use in between"
+    )
+    facts = {"onset": onset.isoformat(), "use_ended": before[-1].end.isoformat()}
+    return EpisodeFinding(episode, "independent_in_abstinence", "E2", reason, facts)
+
+
+def _persisted_v2(
+    case: Case, episode: DepressiveEpisode, spans: list[UseSpan], days: int
+) -> EpisodeFinding | None:
+    """Rule 4: as v1's rule 3 (binge periods count as use periods)."""
+    onset = episode.onset.midpoint
+    end = episode.end.midpoint if episode.end else case.assessed_on
+    persisted = _persisted_after(case, spans, onset, end, days)
+    if persisted is None:
+        return None
+    reason = (
+        f"the episode (onset {shown(episode.onset)}) was present {days} days after "
+        f"{persisted.label} ended ({(persisted.end + timedelta(days=days)).isoformat()}), "
+        "with no use in between"
+    )
+    facts = {"onset": onset.isoformat(), "use_ended": persisted.end.isoformat()}
+    return EpisodeFinding(episode, "independent_persisted", "E3", reason, facts)
+
+
+def _induced(episode: DepressiveEpisode, days: int, blocked: bool) -> EpisodeFinding:
+    """Rule 5: substance-induced (provisional while ongoing), as v1's rule 4."""
+    during = f"onset {shown(episode.onset)} came during use or within {days} days of stopping"
+    facts: dict[str, object] = {
+        "onset": episode.onset.midpoint.isoformat(),
+        "abstinence_days": days,
+    }
+    if episode.end is not None:
+        return EpisodeFinding(
+            episode, "substance_induced", "E4", f"{during}; the episode ended", facts
+        )
+    reason = (
+        f"{during}; the episode is ongoing, so whether it persists after {days} days of "
+        "abstinence cannot be judged yet"
+    )
+    if blocked:
+        reason = (
+            "the record of use is too thin to show this ongoing episode is independent "
+            "(use_periods_incomplete: criteria are met but no period of use is recorded in "
+            f"the past 12 months); {reason}"
+        )
+    return EpisodeFinding(episode, "substance_induced_provisional", "E4", reason, facts)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tandem.domain.formulation.ruleset import RuleSet
-from tandem.rulesets import load_default
+from tandem.rulesets import load_ruleset
 
 VIGNETTES = Path(__file__).parent / "vignettes" / "vignettes.jsonl"
 
@@ -28,4 +28,10 @@ def spec_example() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def ruleset() -> RuleSet:
-    return load_default()
+    """Version 1, exactly: these vignettes were worked by hand from ruleset-v1.md."""
+    return load_ruleset("tandem-default/1")
+
+
+@pytest.fixture(scope="session")
+def ruleset_v2() -> RuleSet:
+    return load_ruleset("tandem-default/2")

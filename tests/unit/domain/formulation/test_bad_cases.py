@@ -60,8 +60,8 @@ BAD: list[tuple[str, Callable[[Case], None], str]] = [
     ("missing substance", _drop("stimulant.substance"), "$.stimulant.substance: required field"),
     (
         "wrong schema",
-        _set("schema", "tandem.case/2"),
-        "$.schema: tandem.case/2 is not tandem.case/1",
+        _set("schema", "tandem.case/3"),
+        "$.schema: tandem.case/3 is not tandem.case/1 or tandem.case/2",
     ),
     (
         "wrong type",

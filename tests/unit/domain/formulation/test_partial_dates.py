@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tandem.domain.errors import InvalidCase
 from tandem.domain.formulation import formulate, parse_case
 from tandem.domain.formulation.dates import parse_partial_date
-from tandem.rulesets import load_default
+from tandem.rulesets import load_ruleset
 from tests.unit.domain.formulation.conftest import spec_example
 
 
@@ -36,7 +36,7 @@ def test_an_onset_in_the_month_of_assessment_is_taken_as_assessed_on() -> None:
     case = _case(depressive_episodes=[{"onset": "2026-11", "end": None}])  # assessed 2026-11-02
     parsed = parse_case(case)
     assert parsed.depressive_episodes[0].onset.midpoint == date(2026, 11, 2)
-    episode = formulate(parsed, load_default()).as_dict()["episodes"][0]
+    episode = formulate(parsed, load_ruleset("tandem-default/1")).as_dict()["episodes"][0]
     assert episode["facts"]["onset"] == "2026-11-02"
     assert episode["classification"] == "substance_induced_provisional"  # 3 days after use
     assert "2026-11 (taken as 2026-11-02)" in episode["reason"]
@@ -66,7 +66,7 @@ def test_an_ongoing_use_period_starting_this_month_is_taken_as_last_use() -> Non
     parsed = parse_case(case)
     assert parsed.stimulant.use_periods[1].start.midpoint == date(2026, 5, 10)
     assert parsed.stimulant.use_periods[0].start.midpoint == date(2018, 5, 15)  # unchanged
-    formulate(parsed, load_default())
+    formulate(parsed, load_ruleset("tandem-default/1"))
 
 
 def test_an_end_is_refused_only_when_it_cannot_follow_its_start() -> None:

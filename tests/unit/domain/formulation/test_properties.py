@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from tandem.domain.formulation import FORMULATION_SCHEMA, formulate, parse_case
-from tandem.rulesets import load_default
+from tandem.rulesets import load_ruleset
 
-RULESET = load_default()
+RULESET = load_ruleset("tandem-default/1")
 ASSESSED_ON = date(2026, 11, 2)
 LEVEL_ORDER = ("outpatient", "iop", "php", "residential_referral", "emergency")
 CSSRS_BY_TIER = {

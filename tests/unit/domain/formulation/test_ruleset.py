@@ -11,18 +11,18 @@ import pytest
 from tandem.domain.errors import InvalidRuleSet
 from tandem.domain.formulation import Formulation, formulate, parse_case, parse_ruleset
 from tandem.domain.formulation.ruleset import CODED_RULES
-from tandem.rulesets import DEFAULT, load_default, read_document
+from tandem.rulesets import RULESETS, load_ruleset, read_document
 from tests.unit.domain.formulation.conftest import spec_example
 
 Doc = dict[str, Any]
 
 
 def _default() -> Doc:
-    return copy.deepcopy(read_document(DEFAULT))
+    return copy.deepcopy(read_document(RULESETS["tandem-default/1"]))
 
 
 def test_the_default_rule_set_loads_and_describes_every_coded_rule() -> None:
-    ruleset = load_default()
+    ruleset = load_ruleset("tandem-default/1")
     assert ruleset.id == "tandem-default/1"
     assert {rule.id for rule in ruleset.rules} >= set(CODED_RULES)
     assert [rule.id for rule in ruleset.placement] == ["P1", "P2", "P3", "P4", "P5"]
@@ -30,7 +30,7 @@ def test_the_default_rule_set_loads_and_describes_every_coded_rule() -> None:
 
 
 def test_placement_thresholds_and_plan_triggers_are_marked_as_program_choices() -> None:
-    thresholds = load_default().thresholds
+    thresholds = load_ruleset("tandem-default/1").thresholds
     for name in ("heavy_use_days", "phq9_iop", "phq9_php", "abstinence_days", "onset_order_days"):
         assert thresholds[name].program_choice, name
     assert not thresholds["severity_severe"].program_choice  # DSM-5-TR (facts.md s3.1)
@@ -42,7 +42,7 @@ def test_a_program_threshold_change_changes_the_placement() -> None:
     ruleset = parse_ruleset(document)
     case = spec_example()
     case["clinical"]["prior_treatment"] = []
-    assert formulate(parse_case(case), load_default()).placement.level == "iop"
+    assert formulate(parse_case(case), load_ruleset("tandem-default/1")).placement.level == "iop"
     result = formulate(parse_case(case), ruleset).placement
     assert (result.level, result.rule) == ("php", "P3")
     assert result.reasons == ("the use disorder is severe with use on 12 of the past 30 days",)
@@ -100,7 +100,7 @@ def test_the_generated_page_lists_every_threshold_rule_and_program_choice() -> N
     from tandem.docs_gen.ruleset import render
 
     page = render()
-    ruleset = load_default()
+    ruleset = load_ruleset("tandem-default/1")
     for threshold in ruleset.thresholds.values():
         choice = "**yes**" if threshold.program_choice else "no"
         assert f"| `{threshold.name}` | {threshold.value} |" in page
@@ -135,7 +135,7 @@ def test_the_rule_sets_pcl5_cutoff_drives_both_the_score_and_trauma_care() -> No
     assert at_31.as_dict()["scores"]["pcl5"]["positive"] is True
     emdr = next(i for i in at_31.plan.interventions if i.id == "emdr")
     assert "cut-off 31" in emdr.reason
-    at_33 = formulate(parse_case(case), load_default())
+    at_33 = formulate(parse_case(case), load_ruleset("tandem-default/1"))
     assert at_33.scores["pcl5"].positive is False
     assert _trauma_care(at_33) == set()
 
@@ -143,7 +143,7 @@ def test_the_rule_sets_pcl5_cutoff_drives_both_the_score_and_trauma_care() -> No
 def test_the_default_pcl5_cutoff_is_the_scorers_default() -> None:
     from tandem.domain.instruments import PCL5_DEFAULT_CUTOFF
 
-    assert load_default().value("pcl5_cutoff") == PCL5_DEFAULT_CUTOFF == 33
+    assert load_ruleset("tandem-default/1").value("pcl5_cutoff") == PCL5_DEFAULT_CUTOFF == 33
 
 
 @pytest.mark.parametrize("value", [30, 34, 0, 80])
