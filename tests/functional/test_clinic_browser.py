@@ -37,10 +37,15 @@ def fill_stimulant(page: Page, today: dt.date) -> None:
     page.get_by_label("Assessed on").fill(today.isoformat())
     choose(page, "Main stimulant", "cocaine")
     choose(page, "Usual route", "smoked")
-    criteria = page.get_by_role("group", name="DSM-5-TR criteria")
+    page.get_by_role("group", name="DSM-5-TR criteria").get_by_label(
+        re.compile("^assessed")
+    ).check()
+    criteria = page.get_by_role("group", name="Criteria met in the past 12 months")
     for number in (1, 2, 3, 4, 6, 9, 11):
         criteria.get_by_label(re.compile(rf"^\s*{number}\. ")).check()
-    page.get_by_label("Uses alone").check()
+    choose(page, "Overdose in the past 12 months", "no")
+    choose(page, "Also uses opioids", "no")
+    # "Uses alone" stays "not asked": the formulation flags it for review (ruleset-v2 s4)
 
 
 def fill_timeline(visit: Visit, today: dt.date) -> None:
@@ -91,6 +96,8 @@ def _index(page: Page, number: int, value: int) -> int:
 
 
 def fill_clinical(page: Page) -> None:
+    choose(page, "Psychotic symptoms now", "no")
+    choose(page, "Medically unstable", "no")
     choose(page, "Functional impairment", "moderate")
     choose(page, "Recovery environment", "supportive")
     page.get_by_label("Earlier level of care").first.select_option("iop")
@@ -137,11 +144,18 @@ def test_a_new_patient_from_intake_to_a_signed_plan(tablet: Visit, second_tablet
     expect(page.locator(".callout").nth(1)).to_contain_text("reassess on")
     tablet.shot("formulation.png")
 
+    flags = page.get_by_role("note").filter(has_text="Review before deciding")
+    expect(flags).to_contain_text("Ask about a past overdose, using alone")
     choose(page, "Level of care decided", "Outpatient")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".error-summary")).to_contain_text("Reason for a level different")
+    expect(page.locator(".error-summary")).to_contain_text("acknowledge each review flag")
     page.get_by_label("Reason for a level different", exact=False).fill("works days; evening")
+    page.get_by_role("group", name="Review flags", exact=False).get_by_label(
+        re.compile("^Ask about a past overdose")
+    ).check()
     page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Review flags acknowledged", exact=False)).to_be_visible()
     expect(page.get_by_text("overrides the recommendation")).to_be_visible()
     page.get_by_role("button", name="Draft the plan").click()
 

@@ -63,8 +63,14 @@ def _case_through_services(actor: Actor, name: str, team: list[int]) -> Patient:
         "last_use": (today - dt.timedelta(days=3)).isoformat(),
         "days_used_past_30": 6,
         "dsm_criteria_past_12_months": [1, 2, 3, 4, 5],
+        "uses_alone": False,
+        "opioid_co_use": False,
+        "overdose_past_12_months": False,
     }
     intake.update_intake(actor, patient, "stimulant", stimulant)
+    intake.update_intake(
+        actor, patient, "clinical", {"psychosis": False, "medically_unstable": False}
+    )
     intake.record_administration(actor, patient, "phq9", [2, 2, 1, 2, 1, 1, 1, 0, 0])
     intake.record_administration(actor, patient, "cssrs", [1, 0, "-", "-", "-", 0])
     return patient

@@ -139,7 +139,7 @@ def test_formulations_are_read_as_stored(world: World) -> None:
     assert [f["id"] for f in listed] == [world.a.formulation.pk]
     one = client.get(f"/api/v1/formulations/{world.a.formulation.pk}").json()
     assert one["output"] == world.a.formulation.output
-    assert one["ruleset_version"] == "tandem-default/1"
+    assert one["ruleset_version"] == "tandem-default/2"
 
 
 def test_openapi_is_served(world: World) -> None:

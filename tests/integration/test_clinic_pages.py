@@ -158,7 +158,9 @@ def test_the_intake_flow_end_to_end(world: World) -> None:
 
     stimulant = {
         "assessed_on": today.isoformat(), "substance": "cocaine", "route": "smoked",
-        "dsm_criteria_past_12_months": ["1", "2", "3", "4", "6", "9", "11"], "uses_alone": "on",
+        "criteria_assessed": "yes",
+        "dsm_criteria_past_12_months": ["1", "2", "3", "4", "6", "9", "11"], "uses_alone": "yes",
+        "opioid_co_use": "no", "overdose_past_12_months": "no",
     }  # fmt: skip
     response = post_step(client, patient, "stimulant", stimulant)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -173,6 +175,7 @@ def test_the_intake_flow_end_to_end(world: World) -> None:
     clinical = {
         "functional_impairment": "moderate", "recovery_environment": "supportive",
         "mdd_severity": "moderate", **formset("prior", [{"level": "iop", "response": "none"}]),
+        "psychosis": "no", "medically_unstable": "no", "homicidal_ideation": "none",
     }  # fmt: skip
     response = post_step(client, patient, "clinical", clinical)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -246,6 +249,7 @@ def test_a_timeline_error_names_the_row_and_saves_nothing(world: World) -> None:
     data = {
         **formset("use", [{"start": "2021-03", "end": "2019-01"}]),
         "last_use": "",
+        "last_use_unknown": "on",
         "days_used_past_30": "0",
         **formset("mood", [{"onset": "2016-9"}]),
     }

@@ -47,7 +47,9 @@ def test_an_override_needs_a_reason(world: World) -> None:
 
 
 def test_an_unknown_level_names_the_allowed_ones(world: World) -> None:
-    with pytest.raises(ValidationFailed, match="emergency, residential_referral, php"):
+    with pytest.raises(
+        ValidationFailed, match="emergency, adolescent_referral, residential_referral, php"
+    ):
         placement.decide_placement(_actor(world, "therapist"), world.a.formulation, level="spa")
 
 
@@ -114,7 +116,7 @@ def test_the_intake_refuses_a_stale_writer_and_bad_sections(world: World) -> Non
 
 def test_a_formulation_is_stored_whole_and_never_recomputed(world: World) -> None:
     record = world.a.formulation
-    assert record.output["schema"] == "tandem.formulation/1"
+    assert record.output["schema"] == "tandem.formulation/2"
     assert record.case["patient"]["sex"] == "female"
     again = intake.formulate_patient(_actor(world, "therapist"), world.a.patient)
     assert again.pk != record.pk

@@ -175,6 +175,10 @@ def _stimulant(spec: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "days_used_past_30": days,
         "dsm_criteria_past_12_months": list(range(1, spec["criteria"] + 1)),
         "last_use": (today - dt.timedelta(days=2)).isoformat() if days else None,
+        # The demo intakes ask every overdose question (case/2: unasked is null).
+        "uses_alone": False,
+        "opioid_co_use": False,
+        "overdose_past_12_months": False,
     }
     if end is not None and not days:
         section["last_use"] = f"{_month(today, end)}-10"
@@ -223,13 +227,15 @@ def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Pat
         {"onset": _month(today, o), "end": e and _month(today, e)} for o, e in spec.episodes
     ]
     intake.update_intake(actor, patient, "depressive_episodes", episodes)
-    if spec.clinical:
-        intake.update_intake(actor, patient, "clinical", spec.clinical)
+    assessed = {"psychosis": False, "medically_unstable": False, "mania_history": False}
+    intake.update_intake(actor, patient, "clinical", {**assessed, **(spec.clinical or {})})
     for instrument_id, answers in spec.answers.items():
         intake.record_administration(actor, patient, instrument_id, answers)
     formulation = intake.formulate_patient(actor, patient)
     recommended = formulation.recommended_level
-    placement.decide_placement(actor, formulation, level=recommended)
+    # The demo clinician reads each review flag (ruleset-v2.md s4) and acknowledges it.
+    flags = [flag["id"] for flag in placement.review_flags(formulation)]
+    placement.decide_placement(actor, formulation, level=recommended, acknowledged_flags=flags)
     plan = plans.draft_plan(actor, formulation)
     interventions = [
         dict(item, responsible=care_team[1]) for item in plans.plan_as_dict(plan)["interventions"]

@@ -1,8 +1,10 @@
 """Intake: instrument administrations, the case document, and formulations.
 
-The case is the tandem.case/1 document (ruleset-v1.md s1), filled one section at a
-time. A formulation runs the real engine on the case and stores its whole output with
-the rule-set version (ruleset-v1.md s10); it is never recomputed silently.
+The case is the tandem.case/2 document (ruleset-v2.md s1: an unanswered question is
+unknown, never "no"), filled one section at a time; a case stored before rule set 2 is
+read as case/2 too (its forms wrote every answer, so nothing changes meaning). A
+formulation runs the real engine on the case and stores its whole output with the
+rule-set version (ruleset-v1.md s10); it is never recomputed silently.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from tandem.storage.models import (
     Patient,
 )
 
-# Top-level sections of tandem.case/1 (ruleset-v1.md s1) a clinician fills in turn.
+CASE_SCHEMA = "tandem.case/2"
+# Top-level sections of the case (ruleset-v1.md s1) a clinician fills in turn.
 SECTIONS = {
     "assessed_on": str,
     "patient": dict,
@@ -247,7 +250,7 @@ def save_intake_step(
                 f"the intake changed (version {intake.version}, you had {expected_version})",
                 "version",
             )
-        case = {**intake.case, **sections}
+        case = {**intake.case, **sections, "schema": CASE_SCHEMA}
         if _parseable(case):
             engines.check_case(case)
         updated = Intake.objects.filter(pk=intake.pk, version=intake.version).update(
@@ -280,15 +283,14 @@ def case_for_formulation(patient: Patient, intake: Intake) -> dict[str, Any]:
     """The stored case plus facts the record already holds (age and sex at assessment,
     the clinic's levels, the latest administration of each instrument in the episode)."""
     case: dict[str, Any] = json.loads(json.dumps(intake.case))
-    case.setdefault("schema", "tandem.case/1")
+    case["schema"] = CASE_SCHEMA
     assessed = dt.date.fromisoformat(str(case.get("assessed_on", get_clock().today())))
     case["assessed_on"] = assessed.isoformat()
     born = patient.date_of_birth
     age = assessed.year - born.year - ((assessed.month, assessed.day) < (born.month, born.day))
     person = case.setdefault("patient", {})
     person.setdefault("age", age)
-    if patient.sex in ("male", "female"):
-        person.setdefault("sex", patient.sex)
+    person.setdefault("sex", patient.sex)
     case.setdefault("program", {}).setdefault(
         "levels_offered", list(patient.organization.levels_offered)
     )

@@ -65,7 +65,7 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
         Intake.objects.create(
             patient=patient,
             episode=episode,
-            case={"schema": "tandem.case/1"},
+            case={"schema": "tandem.case/2"},
             updated_at=clock.now(),
         )
         record_event(

@@ -1,11 +1,14 @@
 """Level-of-care placement: the engine recommends, the clinician decides (DESIGN.md s2).
 
 The recommendation is the stored formulation's ``placement.level`` (ruleset-v1.md s8);
-a decision that differs from it needs a written reason.
+a decision that differs from it needs a written reason. A version-2 formulation lists
+review flags beside the level (ruleset-v2.md s4): the deciding clinician acknowledges
+each one, and each acknowledgement is its own row and its own audit event.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -16,18 +19,32 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
 from tandem.services.permissions import require
-from tandem.storage.models import EpisodeOfCare, FormulationRecord, Placement
+from tandem.storage.models import (
+    EpisodeOfCare,
+    FormulationRecord,
+    Placement,
+    ReviewFlagAcknowledgement,
+)
 
-# ruleset-v1.md s8: the levels a placement can name.
-PLACEMENT_LEVELS = ("emergency", "residential_referral", "php", "iop", "outpatient")
-_EPISODE_LEVEL = {"residential_referral": "residential"}
+# ruleset-v1.md s8 and ruleset-v2.md s4: the levels a placement can name.
+PLACEMENT_LEVELS = (
+    "emergency", "adolescent_referral", "residential_referral", "php", "iop", "outpatient",
+)  # fmt: skip
+# The episode's level of care here; an adolescent referral leaves this program's level unset.
+_EPISODE_LEVEL = {"residential_referral": "residential", "adolescent_referral": ""}
 
 
 @audited_failures("placement.decide")
 def decide_placement(
-    who: Any, formulation: FormulationRecord | int, *, level: str, override_reason: str = ""
+    who: Any,
+    formulation: FormulationRecord | int,
+    *,
+    level: str,
+    override_reason: str = "",
+    acknowledged_flags: Sequence[str] = (),
 ) -> Placement:
-    """Record the clinician's level; an override of the recommendation needs a reason."""
+    """Record the clinician's level; an override of the recommendation needs a reason,
+    and every review flag of the formulation must be acknowledged (ruleset-v2.md s4)."""
     actor = as_actor(who)
     record: FormulationRecord = access_record(
         actor, FormulationRecord, getattr(formulation, "pk", formulation), action="placement.decide"
@@ -42,6 +59,14 @@ def decide_placement(
             f"override_reason: required when the level ({level}) differs from the "
             f"recommendation ({recommended})",
             "override_reason",
+        )
+    flags = review_flags(record)
+    missing = [flag["text"] for flag in flags if flag["id"] not in set(acknowledged_flags)]
+    if missing:
+        listed = " / ".join(missing)
+        raise ValidationFailed(
+            f"acknowledged_flags: acknowledge each review flag before deciding: {listed}",
+            "acknowledged_flags",
         )
     with transaction.atomic():
         placement = Placement.objects.create(
@@ -63,7 +88,31 @@ def decide_placement(
             record_type="placement",
             record_id=placement.pk,
         )
+        for flag in flags:
+            acknowledgement = ReviewFlagAcknowledgement.objects.create(
+                placement=placement,
+                flag_id=flag["id"],
+                flag_text=flag["text"],
+                acknowledged_by=staff,
+                acknowledged_at=placement.decided_at,
+            )
+            record_event(
+                actor,
+                "placement.acknowledge_flag",
+                patient_id=record.patient_id,
+                record_type="review_flag_acknowledgement",
+                record_id=acknowledgement.pk,
+            )
     return placement
+
+
+def review_flags(record: FormulationRecord) -> list[dict[str, str]]:
+    """The formulation's review flags (none for a version-1 formulation)."""
+    placement = record.output.get("placement", {})
+    return [
+        {"id": str(flag["id"]), "text": str(flag["text"])}
+        for flag in placement.get("review_flags", [])
+    ]
 
 
 def latest_placement(formulation: FormulationRecord) -> Placement | None:

@@ -115,7 +115,7 @@ def _stimulant(data: Mapping[str, Any], assessed_on: date, v2: bool) -> model.St
     absent: Any = None if v2 else 0
     days = data.get("days_used_past_30", absent)
     days = None if days is None else int(days)
-    _check_days_used(days, last_use, assessed_on)
+    _check_days_used(days, last_use, assessed_on, v2)
     criteria = data.get("dsm_criteria_past_12_months", None if v2 else [])
     unasked: Any = None if v2 else False
     stimulant = model.Stimulant(
@@ -249,13 +249,17 @@ def _last_use(text: str | None, periods: list[Span], assessed_on: date) -> date 
     return last_use
 
 
-def _check_days_used(days: int | None, last_use: date | None, assessed_on: date) -> None:
+def _check_days_used(
+    days: int | None, last_use: date | None, assessed_on: date, v2: bool = False
+) -> None:
     """ruleset-v1.md s1: 0 when last use is unknown or 30+ days ago, else 1..30-days since.
 
-    case/2 (ruleset-v2.md s1): an unknown count (None) agrees with any ``last_use``.
+    case/2 (ruleset-v2.md s1): an unknown count (None) agrees with any ``last_use``, and
+    an unknown ``last_use`` with any count (a person may know they used on about 4 of the
+    past 30 days without knowing the last day: the program's reading).
     """
     path = "$.stimulant.days_used_past_30"
-    if days is None:
+    if days is None or (v2 and last_use is None):
         return
     if last_use is None or (assessed_on - last_use).days >= 30:
         if days != 0:

@@ -8,14 +8,12 @@ from tandem.domain.formulation.formulation import Formulation
 def summary(formulation: Formulation) -> str:
     """A short, readable note: findings first, then risk, level of care, plan, rules."""
     f = formulation
-    use = f.use_disorder
     lines = [
         f"Formulation ({f.ruleset}); a screen to be confirmed by the clinician.",
         *_urgent(f),
         f"Onset order: {f.onset_order.replace('_', ' ')}.",
         f"Current depression: {_current(f)}.",
-        f"Stimulant use disorder ({use.substance.replace('_', ' ')}): {use.severity} "
-        f"({use.criteria_count} of 11 criteria).",
+        _use_disorder(f),
         f"Codes to confirm: {', '.join(f.diagnosis_codes) or 'none'}.",
     ]
     for episode in f.episodes:
@@ -24,7 +22,7 @@ def summary(formulation: Formulation) -> str:
             f"  Episode {episode.episode.onset.text} to {end}: "
             f"{episode.classification.replace('_', ' ')} ({episode.reason})."
         )
-    lines += [_scores(f), f"Suicide risk: {f.risk.suicide.replace('_', ' ')}. "
+    lines += [_scores(f), *_item9(f), f"Suicide risk: {f.risk.suicide.replace('_', ' ')}. "
               f"Overdose risk: {f.risk.overdose}."]  # fmt: skip
     lines += [f"  Action: {action}." for action in f.risk.actions]
     place = f.placement
@@ -33,10 +31,16 @@ def summary(formulation: Formulation) -> str:
         f"Level of care: {place.level.replace('_', ' ')} (rule {place.rule}; {where}): "
         f"{'; '.join(place.reasons)}."
     )
+    if place.adult is not None:
+        lines.append(
+            f"  For information only, the adult rules would give {place.adult.level} "
+            f"(rule {place.adult.rule}): {'; '.join(place.adult.reasons)}."
+        )
+    lines += [f"  Review before deciding: {flag.text}" for flag in place.review_flags]
     lines.append("Plan:" if f.plan.interventions else "Plan: no intervention was triggered.")
     lines += [
-        f"  - {i.id.replace('_', ' ')} [{', '.join(i.targets)}{'; adjunct' if i.adjunct else ''}]:"
-        f" {i.reason}; {i.frequency}."
+        f"  - {i.id.replace('_', ' ')} [{', '.join(i.targets)}{'; adjunct' if i.adjunct else ''}"
+        f"{_evidence(i.evidence_level)}]: {i.reason}; {i.frequency}."
         for i in f.plan.interventions
     ]
     lines.append("Measures: " + "; ".join(f.plan.measures) + ".")
@@ -69,3 +73,29 @@ def _scores(f: Formulation) -> str:
         value = result.band if result.total is None else f"{result.total} ({result.band or '-'})"
         parts.append(f"{name} {value}{', positive' if result.positive else ''}")
     return "Scores: " + ("; ".join(parts) if parts else "none given") + "."
+
+
+def _use_disorder(f: Formulation) -> str:
+    use = f.use_disorder
+    substance = use.substance.replace("_", " ")
+    if use.criteria_count is None:
+        severity = "not assessed (the DSM-5-TR criteria were not assessed)"
+    else:
+        severity = f"{use.severity} ({use.criteria_count} of 11 criteria)"
+    if use.remission:
+        severity += f", in {use.remission} remission"
+    return f"Stimulant use disorder ({substance}): {severity}."
+
+
+def _item9(f: Formulation) -> list[str]:
+    """Version 2 (ruleset-v2.md s3): the note prints item 9 whenever a PHQ-9 was given."""
+    phq9_item9 = f.risk.facts.get("phq9_item9", None)
+    if f.engine == 1 or "phq9" not in f.scores:
+        return []
+    answer = "not given (total only)" if phq9_item9 is None else str(phq9_item9)
+    flags = f"; flags: {', '.join(f.risk.flags).replace('_', ' ')}" if f.risk.flags else ""
+    return [f"PHQ-9 item 9 (thoughts of death or self-harm): {answer}{flags}."]
+
+
+def _evidence(level: str | None) -> str:
+    return "" if level is None else f"; evidence {level.replace('_', ' ')}"

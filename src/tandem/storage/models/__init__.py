@@ -6,6 +6,7 @@ from tandem.storage.models.clinical import (
     InstrumentAdministration,
     Intake,
     Placement,
+    ReviewFlagAcknowledgement,
 )
 from tandem.storage.models.organizations import LEVELS, ROLES, Organization, StaffMember
 from tandem.storage.models.patients import EpisodeOfCare, Patient
@@ -41,6 +42,7 @@ __all__ = [
     "Placement",
     "PlanIntervention",
     "Referral",
+    "ReviewFlagAcknowledgement",
     "SelfCheckNonce",
     "StaffMember",
 ]

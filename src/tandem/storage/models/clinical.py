@@ -80,3 +80,24 @@ class Placement(models.Model):
     @property
     def is_override(self) -> bool:
         return self.decided_level != self.recommended_level
+
+
+class ReviewFlagAcknowledgement(models.Model):
+    """The deciding clinician acknowledged one review flag of the formulation
+    (ruleset-v2.md s4): one row and one audit event per flag, never one box for all."""
+
+    placement = models.ForeignKey(
+        Placement, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    flag_id = models.CharField(max_length=40)
+    flag_text = models.TextField()
+    acknowledged_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT)
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["placement", "flag_id"], name="one_ack_per_flag"),
+        )
+
+    def __str__(self) -> str:
+        return f"acknowledgement {self.pk} ({self.flag_id})"

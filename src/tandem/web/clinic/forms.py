@@ -30,6 +30,28 @@ def _yes_no(label: str) -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False)
 
 
+# tandem.case/2 (ruleset-v2.md s1): a yes/no question may be unanswered, and "not asked"
+# or "not assessed" is stored as null, never read as "no".
+UNKNOWN = ""
+
+
+def _tri(label: str, unknown: str = "not asked") -> forms.TypedChoiceField:
+    """Yes / no / not asked: True, False or None."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("yes", "yes"), ("no", "no"), (UNKNOWN, unknown)],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+def tri_initial(value: Any) -> str:
+    """A stored True/False/None as the radio's value."""
+    return {True: "yes", False: "no"}.get(value, UNKNOWN)
+
+
 def _radio(label: str, values: tuple[str, ...], **kwargs: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label, choices=_choices(values), widget=forms.RadioSelect, **kwargs
@@ -68,8 +90,18 @@ class StimulantForm(forms.Form):
     )
     substance = _radio("Main stimulant", case_model.SUBSTANCES)
     route = _radio("Usual route", case_model.ROUTES)
+    criteria_assessed = forms.ChoiceField(
+        label="DSM-5-TR criteria",
+        choices=[
+            ("no", "not assessed yet"),
+            ("yes", "assessed: tick every criterion met (none ticked means none met)"),
+        ],
+        widget=forms.RadioSelect,
+        initial="no",
+        required=False,  # unanswered: not assessed
+    )
     dsm_criteria_past_12_months = forms.TypedMultipleChoiceField(
-        label="DSM-5-TR criteria met in the past 12 months (facts.md s3.1)",
+        label="Criteria met in the past 12 months",
         choices=[(str(n), f"{n}. {text}") for n, text in DSM_CRITERIA],
         coerce=int,
         required=False,
@@ -79,17 +111,70 @@ class StimulantForm(forms.Form):
         "Taken only as prescribed, under medical supervision (tolerance and withdrawal "
         "then do not count)"
     )
-    uses_alone = _yes_no("Uses alone")
-    opioid_co_use = _yes_no("Also uses opioids")
-    overdose_past_12_months = _yes_no("Overdose in the past 12 months")
+    remission = forms.ChoiceField(
+        label="Remission (DSM-5-TR)",
+        choices=[
+            ("", "not in remission"),
+            ("early", "early remission: no criterion but craving for 3 to 12 months"),
+            ("sustained", "sustained remission: no criterion but craving for 12 months or more"),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    remission_severity = forms.ChoiceField(
+        label="Severity of the disorder when it was active (sets the remission code)",
+        choices=[("", "—"), *_choices(("mild", "moderate", "severe"))],
+        required=False,
+    )
+    uses_alone = _tri("Uses alone")
+    opioid_co_use = _tri("Also uses opioids")
+    overdose_past_12_months = _tri("Overdose in the past 12 months")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        assessed = data.get("criteria_assessed") == "yes"
+        if not assessed and data.get("dsm_criteria_past_12_months"):
+            self.add_error(
+                "criteria_assessed",
+                "criteria are ticked: choose 'assessed', or untick them if not assessed yet",
+            )
+        if data.get("remission") and not data.get("remission_severity"):
+            self.add_error("remission_severity", "give the severity for a remission code")
+        if not data.get("remission") and data.get("remission_severity"):
+            self.add_error(
+                "remission", "choose early or sustained remission, or clear the severity"
+            )
+        return data
 
     def section(self) -> dict[str, Any]:
         data = self.cleaned_data
         keys = ("substance", "route", "prescribed_under_supervision", "uses_alone",
                 "opioid_co_use", "overdose_past_12_months")  # fmt: skip
         stimulant = {key: data[key] for key in keys}
-        stimulant["dsm_criteria_past_12_months"] = sorted(data["dsm_criteria_past_12_months"])
+        stimulant["dsm_criteria_past_12_months"] = (
+            sorted(data["dsm_criteria_past_12_months"])
+            if data["criteria_assessed"] == "yes"
+            else None
+        )
+        stimulant["remission"] = (
+            {"specifier": data["remission"], "severity": data["remission_severity"]}
+            if data["remission"]
+            else None
+        )
         return stimulant
+
+    @staticmethod
+    def initial_from(stimulant: dict[str, Any]) -> dict[str, Any]:
+        """A stored stimulant section as this form's initial values."""
+        initial = dict(stimulant)
+        criteria = stimulant.get("dsm_criteria_past_12_months")
+        initial["criteria_assessed"] = "no" if criteria is None else "yes"
+        for name in ("uses_alone", "opioid_co_use", "overdose_past_12_months"):
+            initial[name] = tri_initial(stimulant.get(name))
+        remission = stimulant.get("remission") or {}
+        initial["remission"] = remission.get("specifier", "")
+        initial["remission_severity"] = remission.get("severity", "")
+        return initial
 
 
 class PartialDateField(forms.CharField):
@@ -107,8 +192,18 @@ class PartialDateField(forms.CharField):
 
 
 class UsePeriodForm(forms.Form):
-    start = PartialDateField(label="Regular use began")
+    start = PartialDateField(label="Use began")
     end = PartialDateField(label="Ended (leave empty if ongoing)", required=False)
+    pattern = forms.ChoiceField(
+        label="Pattern",
+        choices=[
+            ("regular", "regular: at least weekly"),
+            ("binge", "binges: episodes at least monthly"),
+        ],
+        initial="regular",
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
 
 class EpisodeForm(forms.Form):
@@ -121,36 +216,73 @@ EpisodeFormSet = forms.formset_factory(EpisodeForm, extra=1, max_num=30, can_del
 
 
 class RecentUseForm(forms.Form):
+    """Last use and days used; "unknown" is an answer of its own (ruleset-v2.md s1)."""
+
     last_use = forms.DateField(
         label="Last day of any use",
         required=False,
-        help_text="Leave empty if unknown.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    last_use_unknown = forms.BooleanField(label="Last day of use unknown", required=False)
     days_used_past_30 = forms.IntegerField(
         label="Days of use in the past 30 days (including the assessment day)",
         min_value=0,
         max_value=30,
-        initial=0,
+        required=False,
     )
+    days_used_unknown = forms.BooleanField(label="Number of days unknown", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        pairs = (
+            ("last_use", "last_use_unknown", "the last day of use"),
+            ("days_used_past_30", "days_used_unknown", "the number of days (0 if none)"),
+        )
+        for value, unknown, what in pairs:
+            given = data.get(value) is not None
+            if given and data.get(unknown):
+                self.add_error(unknown, f"give {what} or tick unknown, not both")
+            elif not given and not data.get(unknown) and value not in self.errors:
+                self.add_error(value, f"give {what}, or tick unknown")
+        return data
+
+    @staticmethod
+    def initial_from(stimulant: dict[str, Any]) -> dict[str, Any]:
+        """A stored section as initial values: a stored null is "unknown" ticked."""
+        initial = dict(stimulant)
+        initial["last_use_unknown"] = "last_use" in stimulant and stimulant["last_use"] is None
+        days = stimulant.get("days_used_past_30")
+        initial["days_used_unknown"] = "days_used_past_30" in stimulant and days is None
+        return initial
 
 
 def spans(formset: forms.BaseFormSet[Any], first: str) -> list[dict[str, str | None]]:
-    """The filled, undeleted rows of a timeline formset, in the order given."""
+    """The filled, undeleted rows of a timeline formset, in the order given (a use
+    period also keeps its pattern, regular unless binge was chosen)."""
     rows = []
     for form in formset.forms:
         data = form.cleaned_data
         if not data or data.get("DELETE") or not data.get(first):
             continue
-        rows.append({first: data[first], "end": data.get("end")})
+        row: dict[str, str | None] = {first: data[first], "end": data.get("end")}
+        if "pattern" in data:
+            row["pattern"] = data.get("pattern") or "regular"
+        rows.append(row)
     return rows
 
 
 class ClinicalForm(forms.Form):
     """The clinical facts of the case (ruleset-v1.md s1, "clinical" and "program")."""
 
-    psychosis = _yes_no("Psychotic symptoms now")
-    medically_unstable = _yes_no("Medically unstable")
+    psychosis = _tri("Psychotic symptoms now", "not assessed")
+    medically_unstable = _tri("Medically unstable", "not assessed")
+    homicidal_ideation = _radio(
+        "Thoughts of harming others",
+        case_model.HOMICIDAL,
+        initial="none",
+    )
+    mania_history = _tri("A past manic or hypomanic episode", "not assessed")
+    pregnant = _tri("Pregnant", "not asked")
     emotion_dysregulation = _yes_no("Marked emotion dysregulation")
     functional_impairment = _radio("Functional impairment", case_model.IMPAIRMENTS)
     recovery_environment = _radio("Recovery environment", case_model.ENVIRONMENTS)
@@ -227,9 +359,26 @@ class PlacementForm(forms.Form):
         help_text="Required when the level differs from the recommendation.",
     )
 
-    def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:
+    acknowledged_flags = forms.MultipleChoiceField(
+        label="Review flags: I have read and considered each one",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each flag is acknowledged on its own and recorded with your decision.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        levels: list[tuple[str, str]],
+        flags: list[dict[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = levels  # type: ignore[attr-defined]  # ChoiceField
+        choices = [(flag["id"], flag["text"]) for flag in flags or []]
+        self.fields["acknowledged_flags"].choices = choices  # type: ignore[attr-defined]
+        if not choices:
+            del self.fields["acknowledged_flags"]
 
 
 class PlanForm(forms.Form):

@@ -15,6 +15,7 @@ from tandem.services.actors import Actor, as_actor
 # ruleset-v1.md s8: the levels a placement names, in words.
 LEVEL_NAMES = {
     "emergency": "Emergency evaluation",
+    "adolescent_referral": "Referral to an adolescent program",
     "residential_referral": "Referral to residential care",
     "php": "Partial hospitalization (PHP)",
     "iop": "Intensive outpatient (IOP)",

@@ -33,7 +33,7 @@ ONSET_WORDS = {
 }
 CURRENT_WORDS = {
     "independent": "Independent of use",
-    "substance_induced_provisional": "Substance-induced, provisional",
+    "substance_induced_provisional": "Substance-induced, provisional (or the order is unclear)",
     "none": "No ongoing depressive episode",
 }
 
@@ -83,6 +83,7 @@ def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm
         "findings": findings(output),
         "recommended": record.recommended_level,
         "placement": placement.latest_placement(record),
+        "review_flags": placement.review_flags(record),
         "plan": record.plans.order_by("-created_at", "-pk").first(),
         "form": form,
         "show_crisis": shows_crisis_resources(record.patient, output),
@@ -97,7 +98,10 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     record = _load(request, formulation_id, "formulation.view")
     levels = _levels(record.recommended_level)
     form = PlacementForm(
-        request.POST or None, levels=levels, initial={"level": record.recommended_level}
+        request.POST or None,
+        levels=levels,
+        flags=placement.review_flags(record),
+        initial={"level": record.recommended_level},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,4 +1,4 @@
-"""The intake wizard: the tandem.case/1 document (ruleset-v1.md s1), step by step.
+"""The intake wizard: the tandem.case/2 document (ruleset-v2.md s1), step by step.
 
 Each step saves its sections of the case through ``services.intake.save_intake_step``
 (see ``wizard``); questionnaires go through ``record_administration``; the last step runs
@@ -26,6 +26,7 @@ from tandem.web.clinic.forms import (
     InstrumentForm,
     PriorTreatmentFormSet,
     StimulantForm,
+    tri_initial,
 )
 from tandem.web.clinic.views.common import actor, page
 from tandem.web.clinic.views.timeline import timeline_step
@@ -60,7 +61,7 @@ def stimulant_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     case = current.case
     stimulant = case.get("stimulant", {})
     initial = {"assessed_on": case.get("assessed_on") or _default_assessed_on(patient, current)}
-    initial.update(stimulant)
+    initial.update(StimulantForm.initial_from(stimulant))
     form = StimulantForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         sections = {
@@ -147,7 +148,10 @@ def clinical_step(request: HttpRequest, patient: Patient) -> HttpResponse:
         **clinical,
         "mdd_severity": clinical.get("mdd_severity") or "",
         "complementary_offered": program.get("complementary_offered", []),
+        "pregnant": tri_initial(case.get("patient", {}).get("pregnant")),
     }
+    for name in ("psychosis", "medically_unstable", "mania_history"):
+        initial[name] = tri_initial(clinical.get(name))
     initial.setdefault("functional_impairment", "none")
     initial.setdefault("recovery_environment", "supportive")
     form = ClinicalForm(request.POST or None, initial=initial)
@@ -155,8 +159,9 @@ def clinical_step(request: HttpRequest, patient: Patient) -> HttpResponse:
         request.POST or None, prefix="prior", initial=clinical.get("prior_treatment", [])
     )
     if request.method == "POST" and form.is_valid() and prior.is_valid():
-        sections = _clinical_sections(form, prior, program)
+        sections = _clinical_sections(form, prior, program, case.get("patient", {}))
         targets: dict[str, Target] = {f"$.clinical.{n}": (form, n) for n in form.fields}
+        targets["$.patient.pregnant"] = (form, "pregnant")
         targets["$.program.complementary_offered"] = (form, "complementary_offered")
         for index, row in enumerate(f for f in prior.forms if f.cleaned_data.get("level")):
             targets[f"$.clinical.prior_treatment[{index}]"] = (row, None)
@@ -167,16 +172,23 @@ def clinical_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     return page(request, "intake/clinical.html", context, status=400 if bound else 200)
 
 
-def _clinical_sections(form: ClinicalForm, prior: Any, program: dict[str, Any]) -> dict[str, Any]:
+def _clinical_sections(
+    form: ClinicalForm, prior: Any, program: dict[str, Any], person: dict[str, Any]
+) -> dict[str, Any]:
     data = dict(form.cleaned_data)
     complementary = data.pop("complementary_offered")
+    pregnant = data.pop("pregnant")
     data["mdd_severity"] = data["mdd_severity"] or None
     data["prior_treatment"] = [
         {"level": f.cleaned_data["level"], "response": f.cleaned_data["response"]}
         for f in prior.forms
         if f.cleaned_data.get("level")
     ]
-    return {"clinical": data, "program": {**program, "complementary_offered": complementary}}
+    return {
+        "clinical": data,
+        "program": {**program, "complementary_offered": complementary},
+        "patient": {**person, "pregnant": pregnant},
+    }
 
 
 def review_step(request: HttpRequest, patient: Patient) -> HttpResponse:

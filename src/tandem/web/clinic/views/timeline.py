@@ -61,11 +61,11 @@ def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     if adding in ADD_ROW:
         return _render_with_row(request, patient, case, str(adding))
     data = request.POST or None
-    recent = RecentUseForm(data, initial=stimulant)
+    recent = RecentUseForm(data, initial=RecentUseForm.initial_from(stimulant))
     periods = UsePeriodFormSet(data, prefix="use", initial=stimulant.get("use_periods", []))
     episodes = EpisodeFormSet(data, prefix="mood", initial=case.get("depressive_episodes", []))
     if request.method == "POST" and all(f.is_valid() for f in (recent, periods, episodes)):
-        last_use = recent.cleaned_data["last_use"]
+        last_use = recent.cleaned_data["last_use"]  # None: ticked unknown (case/2)
         sections = {
             "stimulant": {
                 **stimulant,
@@ -94,7 +94,7 @@ def _render_with_row(
     """The step again, as posted plus one empty row; nothing is saved."""
     stimulant = case.get("stimulant", {})
     data = _with_added_row(request.POST, prefix)
-    recent = RecentUseForm(data, initial=stimulant)
+    recent = RecentUseForm(data, initial=RecentUseForm.initial_from(stimulant))
     periods = UsePeriodFormSet(data, prefix="use", initial=stimulant.get("use_periods", []))
     episodes = EpisodeFormSet(data, prefix="mood", initial=case.get("depressive_episodes", []))
     context = step_context(
