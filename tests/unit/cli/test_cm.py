@@ -33,34 +33,63 @@ def cm(folder: Path, *extra: str, screens: str = SCREENS) -> tuple[int, str, str
 
 
 def test_escalating_json_reproduces_the_worked_example(tmp_path: Path) -> None:
-    code, out, _ = cm(tmp_path, "--schedule", "escalating", "--json")
+    # ruleset-v2.md s7 worked example, pacing off so that three negatives in week 1 pay
+    code, out, _ = cm(tmp_path, "--schedule", "escalating", "--eligible-per-week", "all", "--json")
     assert code == 0
     data = json.loads(out)
     assert [e["earned"] for e in data["p1"]["ledger"]] == [
-        "10.00", "11.50", "13.00", "0.00", "10.00", "11.50", "14.50",
+        "10.00", "10.50", "11.00", "0.00", "10.00", "10.50", "11.50",
     ]  # fmt: skip
-    assert data["p1"]["total"] == "70.50"
+    assert data["p1"]["total"] == "63.50"
     assert data["p1"]["ledger"][3] == {
         "date": "2026-01-12", "result": "positive", "earned": "0.00", "draws": 0, "prizes": [],
+        "note": None, "week": 2, "day_result": "positive",
     }  # fmt: skip
-    # two screens on one day in file order: invalid (shown as invalid) then negative
-    assert [(e["result"], e["earned"]) for e in data["p2"]["ledger"]] == [
-        ("invalid", "0.00"), ("negative", "10.00"),
+    # two screens on one day in file order: the day is negative; its first entry (the
+    # invalid screen, shown as invalid) carries the day's reward, the second earns 0
+    p2 = data["p2"]["ledger"]
+    assert [(e["result"], e["day_result"], e["earned"], e["note"]) for e in p2] == [
+        ("invalid", "negative", "10.00", None), ("negative", "negative", "0.00", "same_day"),
     ]  # fmt: skip
+
+
+def test_default_pacing_pays_two_negative_days_in_week_1(tmp_path: Path) -> None:
+    # 2@1-12: 01-09 is week 1's third negative: 0.00, level and run unchanged (11.00 next);
+    # P saves 11.00; 01-14 and 01-16 (week 2) pay 10.00, 10.50 and recover the level to
+    # 11.00; 01-19 (week 3) pays 11.00. 36 eligible days in all, 5 used.
+    code, out, _ = cm(tmp_path, "--schedule", "escalating", "--json")
+    assert code == 0
+    p1 = json.loads(out)["p1"]
+    assert [(e["earned"], e["note"]) for e in p1["ledger"]] == [
+        ("10.00", None), ("10.50", None), ("0.00", "not_eligible_this_week"), ("0.00", None),
+        ("10.00", None), ("10.50", None), ("11.00", None),
+    ]  # fmt: skip
+    assert [e["week"] for e in p1["ledger"]] == [1, 1, 1, 2, 2, 2, 3]
+    assert p1["total"] == "52.00"
+    assert p1["cap_reached_on"] is None
+    # 31 eligible days left (1 in week 3, 2 a week in 4-12, 1 a week in 13-24), every one
+    # negative from level 11.50: 11.50 .. 19.00 (16 days, 244.00) then 15 x 19.00 (285.00)
+    assert p1["max_still_possible"] == "529.00"
 
 
 def test_escalating_options_and_csv_output(tmp_path: Path) -> None:
     out = tmp_path / "ledger.csv"
     args = ["--schedule", "escalating", "--start", "5", "--step", "2.25", "--cap", "20.00"]
-    code, _, _ = cm(tmp_path, *args, "--output", str(out))
+    code, _, _ = cm(tmp_path, *args, "--eligible-per-week", "all", "--output", str(out))
     assert code == 0
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "patient_id,date,result,earned,draws,prizes"
+    assert lines[0] == (
+        "patient_id,date,result,earned,draws,prizes,note,week,day_result,"
+        "cap_reached_on,max_still_possible"
+    )
     # 5.00, 7.25, then min(9.50, 20.00 - 12.25) = 7.75, then nothing fits
     assert [line.split(",")[3] for line in lines[1:8]] == [
         "5.00", "7.25", "7.75", "0.00", "0.00", "0.00", "0.00",
     ]  # fmt: skip
     assert len(lines) == 1 + 9  # one entry per input screen
+    # the ledger's figures as of its last screen, on the patient's last row only
+    assert lines[6].endswith(",negative,,")
+    assert lines[7] == "p1,2026-01-19,negative,0.00,0,,,3,negative,2026-01-09,0.00"
 
 
 def test_prize_ledger_is_replayed_by_the_same_seed(tmp_path: Path) -> None:
@@ -69,7 +98,9 @@ def test_prize_ledger_is_replayed_by_the_same_seed(tmp_path: Path) -> None:
     assert first[0] == 0
     assert first[1] == again[1]
     ledger = json.loads(first[1])["p1"]["ledger"]
-    assert [e["draws"] for e in ledger] == [1, 2, 3, 0, 1, 2, 3]
+    # prize draws follow the pacing too: week 1's third negative draws nothing
+    assert [e["draws"] for e in ledger] == [1, 2, 0, 0, 1, 2, 3]
+    assert ledger[2]["note"] == "not_eligible_this_week"
     assert all(len(e["prizes"]) == e["draws"] for e in ledger)
     assert {p["prize"] for e in ledger for p in e["prizes"]} <= {
         "good job",
@@ -85,8 +116,10 @@ def test_custom_bowl_and_cap_in_csv(tmp_path: Path) -> None:
     code, _, _ = cm(tmp_path, *args, "--output", str(out))
     assert code == 0
     rows = out.read_text(encoding="utf-8").splitlines()
-    assert rows[1] == "p1,2026-01-05,negative,5.00,1,voucher:5.00"
-    assert rows[2] == "p1,2026-01-07,negative,5.00,2,voucher:5.00;voucher:5.00:not awarded"
+    assert rows[1] == "p1,2026-01-05,negative,5.00,1,voucher:5.00,,1,negative,,"
+    assert rows[2] == (
+        "p1,2026-01-07,negative,5.00,2,voucher:5.00;voucher:5.00:not awarded,,1,negative,,"
+    )
 
 
 @pytest.mark.parametrize(
