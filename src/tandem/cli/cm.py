@@ -258,8 +258,8 @@ def check_text(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> 
         f"schedule: escalating; start {_dollars(schedule.start_cents)}, step "
         f"{_dollars(schedule.step_cents)}, max per screen "
         f"{_dollars(schedule.max_per_screen_cents)}, "
-        f"recovery after {schedule.recovery_after}, bonus {_dollars(schedule.bonus_cents)} every "
-        f"{schedule.bonus_every} (0 = off), cap {_dollars(schedule.cap_cents)}, window "
+        f"recovery after {schedule.recovery_after}, {_bonus_text(schedule)}, cap "
+        f"{_dollars(schedule.cap_cents)}, window "
         f"{schedule.window_days} days, eligible per week {schedule.eligible_per_week.text}",
         f"every eligible day negative: {result.rewarded_days} rewarded days pay "
         f"{_dollars(result.total_cents)} ({_dollars(result.uncapped_cents)} without the cap)",
@@ -275,6 +275,12 @@ def check_text(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> 
     verdict = "fits: every rewarded day is paid in full" if result.fits else "does not fit"
     lines.append(f"the schedule {verdict}")
     return "\n".join(lines) + "\n"
+
+
+def _bonus_text(schedule: cm_rules.EscalatingSchedule) -> str:
+    if not schedule.bonus_every:
+        return "no bonus"
+    return f"bonus {_dollars(schedule.bonus_cents)} every {schedule.bonus_every} negatives"
 
 
 def check_json(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> dict[str, Any]:

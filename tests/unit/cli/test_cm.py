@@ -167,3 +167,141 @@ def test_cm_command_does_not_import_django(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert '"p1"' in done.stdout
+
+
+# --- ruleset-v2.md s7: panels, the patient's own stimulant, the schedule check ----------
+
+PANEL = """patient_id,date,result,cocaine,amphetamine,methamphetamine,fentanyl
+c1,2026-01-05,negative,negative,,,
+c1,2026-01-07,negative,,negative,,
+c1,2026-01-12,negative,negative,negative,negative,positive
+a1,2026-01-05,negative,,negative,,
+a1,2026-01-07,negative,negative,,,
+a1,2026-01-12,positive,negative,,positive,
+"""
+
+
+def test_a_negative_counts_only_when_the_patients_own_stimulant_was_tested(
+    tmp_path: Path,
+) -> None:
+    patients = tmp_path / "patients.csv"
+    patients.write_text("patient_id,last_use,substance\nc1,,\na1,2025-12-20,amphetamine_type\n")
+    code, out, err = cm(
+        tmp_path, "--schedule", "escalating", "--patients", str(patients), "--json", screens=PANEL
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    # c1 (cocaine, the default when substance is empty): an amphetamine-only negative is
+    # invalid for CM and resets; a fentanyl positive does not block the reward (ruleset-v2
+    # s7: other substances do not block rewards; overdose_risk is analyze's).
+    assert [(e["result"], e["earned"]) for e in data["c1"]["ledger"]] == [
+        ("negative", "10.00"), ("invalid", "0.00"), ("negative", "10.00"),
+    ]  # fmt: skip
+    # a1 (amphetamine-type): a cocaine-only negative is invalid; methamphetamine positive
+    assert [(e["result"], e["earned"]) for e in data["a1"]["ledger"]] == [
+        ("negative", "10.00"), ("invalid", "0.00"), ("positive", "0.00"),
+    ]  # fmt: skip
+
+
+def test_without_patients_every_patient_is_read_as_a_cocaine_patient(tmp_path: Path) -> None:
+    code, out, _ = cm(tmp_path, "--schedule", "escalating", "--json", screens=PANEL)
+    assert code == 0
+    a1 = json.loads(out)["a1"]["ledger"]
+    assert [e["result"] for e in a1] == ["invalid", "negative", "positive"]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("c1,2026-01-14,negative,neg,,,",
+         "screens.csv, row 5, column cocaine: 'neg' is not one of positive, negative"),
+        ("c1,2026-01-14,positive,negative,,,",
+         "screens.csv, row 5, column result: 'positive' but no stimulant analyte"),
+        ("c1,2026-01-14,negative,,,positive,",
+         "screens.csv, row 5, column result: 'negative' but methamphetamine is positive"),
+        ("c1,2026-01-14,missed,negative,,,",
+         "screens.csv, row 5, column result: 'missed' but the row records analyte results"),
+    ],
+)  # fmt: skip
+def test_bad_panel_cells_name_file_row_and_column(tmp_path: Path, row: str, message: str) -> None:
+    screens = "\n".join([*PANEL.splitlines()[:4], row]) + "\n"
+    code, _, err = cm(tmp_path, "--schedule", "escalating", screens=screens)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_patient_missing_from_patients_csv_is_refused(tmp_path: Path) -> None:
+    patients = tmp_path / "patients.csv"
+    patients.write_text("patient_id,last_use\nc1,\n")
+    code, _, err = cm(
+        tmp_path, "--schedule", "escalating", "--patients", str(patients), screens=PANEL
+    )
+    assert code == 2
+    assert "screens.csv, row 5, column patient_id: 'a1' is not in patients.csv" in err
+
+
+def test_two_negatives_the_same_day_pay_once(tmp_path: Path) -> None:
+    screens = "patient_id,date,result\np1,2026-01-05,negative\np1,2026-01-05,negative\n"
+    code, out, _ = cm(tmp_path, "--schedule", "escalating", screens=screens)
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "p1,2026-01-05,negative,10.00,0,,,1,negative,,",
+        # 35 eligible days left from level 10.50: 598.50 - 10.00
+        "p1,2026-01-05,negative,0.00,0,,same_day,1,negative,,588.50",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2", "--eligible-per-week: '2' must be 'all' or N@FIRST-LAST"),
+        ("2@1-12,1@10-24", "--eligible-per-week: week 10 is named twice"),
+    ],
+)
+def test_bad_eligible_per_week_names_the_option_and_form(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    code, _, err = cm(tmp_path, "--schedule", "escalating", "--eligible-per-week", value)
+    assert code == 2
+    assert message in err
+
+
+def check(*extra: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["cm", "--check-schedule", *extra])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_schedule_passes_on_the_defaults() -> None:
+    code, out, err = check()
+    assert (code, err) == (0, "")
+    assert "36 rewarded days pay 598.50" in out
+    assert "cap 599.00: not reached before the window ends" in out
+    assert "the schedule fits" in out
+
+
+def test_check_schedule_fails_on_the_v1_defaults_at_three_a_week() -> None:
+    code, out, err = check(
+        "--step", "1.50", "--max-per-screen", "26.50", "--eligible-per-week", "3@1-24"
+    )
+    assert code == 1
+    assert "cap 599.00: reached in week 9 (program day 58, rewarded day 27 of 72)" in out
+    assert err == (
+        "tandem cm: --check-schedule: the cap 599.00 is reached in week 9, before the window "
+        "ends (168 days): 46 of 72 rewarded days would be paid less than their amount\n"
+    )
+
+
+def test_check_schedule_json_and_refusals(tmp_path: Path) -> None:
+    code, out, _ = check("--json", "--eligible-per-week", "all")
+    data = json.loads(out)
+    assert code == 1
+    assert (data["fits"], data["rewarded_days"], data["total"]) == (False, 168, "599.00")
+    assert data["cap_reached"] == {"week": 6, "program_day": 36, "rewarded_day": 37}
+    assert check("--json")[0] == 0
+    code, _, err = check("--schedule", "prize")
+    assert code == 2
+    assert "checks the escalating schedule" in err
+    code, _, err = check("--screens", str(tmp_path / "screens.csv"))
+    assert code == 2
+    assert "leave out --screens" in err
