@@ -367,20 +367,24 @@ def ledgers_json(ledgers: dict[str, Ledger]) -> str:
 
 def ledgers_csv(ledgers: dict[str, Ledger]) -> str:
     """``CSV_HEADER``; prizes as ``name:value[:not awarded]``; the ledger's
-    ``cap_reached_on`` and ``max_still_possible`` on the patient's last row only."""
+    ``cap_reached_on`` and ``max_still_possible`` on the patient's last row only.
+
+    Only the patient id and the prizes (names from ``--bowl``) can hold a comma or a quote;
+    the other cells are dates, numbers and fixed words, written as they are."""
     lines = [CSV_HEADER]
     for patient, ledger in ledgers.items():
+        who = quoted(patient)
         for number, entry in enumerate(ledger.entries, start=1):
             prizes = ";".join(
                 f"{p.name}:{_dollars(p.value_cents)}" + ("" if p.awarded else ":not awarded")
                 for p in entry.prizes
             )
-            cells = [patient, entry.date.isoformat(), entry.result.value]
-            cells += [_dollars(entry.earned_cents), str(entry.draws), prizes]
+            cells = [who, entry.date.isoformat(), entry.result.value]
+            cells += [_dollars(entry.earned_cents), str(entry.draws), quoted(prizes)]
             cells += [entry.note.value if entry.note else "", str(entry.week)]
             cells += [entry.day_result.value if entry.day_result else ""]
             last = number == len(ledger.entries)
             reached = ledger.cap_reached_on.isoformat() if ledger.cap_reached_on else ""
             cells += [reached, _dollars(ledger.max_still_possible_cents)] if last else ["", ""]
-            lines.append(",".join(quoted(cell) for cell in cells))
+            lines.append(",".join(cells))
     return "\n".join(lines) + "\n"

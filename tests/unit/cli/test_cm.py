@@ -305,3 +305,11 @@ def test_check_schedule_json_and_refusals(tmp_path: Path) -> None:
     code, _, err = check("--screens", str(tmp_path / "screens.csv"))
     assert code == 2
     assert "leave out --screens" in err
+
+
+def test_csv_quotes_a_patient_id_and_prize_names_that_need_it(tmp_path: Path) -> None:
+    screens = 'patient_id,date,result\n"p,1",2026-01-05,negative\n'
+    args = ["--schedule", "prize", "--seed", "1", "--bowl", 'say "yes":1.00:1']
+    code, out, _ = cm(tmp_path, *args, screens=screens)
+    assert code == 0
+    assert out.splitlines()[1].startswith('"p,1",2026-01-05,negative,1.00,1,"say ""yes"":1.00",')
