@@ -21,7 +21,7 @@ from tandem.domain.errors import InvalidOption
 
 # (program) ruleset-v2.md s7; 2 x 12 + 1 x 12 = 36 tests (facts.md s8, s12.3).
 PROGRAM_ELIGIBLE_PER_WEEK: Final = "2@1-12,1@13-24"
-DAYS_PER_WEEK: Final = 7
+DAYS_PER_WEEK: Final = 7  # ruleset-v2.md s7: days 0-6 from the first screen are week 1
 _FORM: Final = "'all' or N@FIRST-LAST items (weeks from 1) separated by commas, e.g. 2@1-12,1@13-24"
 _ITEM: Final = re.compile(r"(\d+)@(\d+)(?:-(\d+))?")
 

@@ -338,6 +338,21 @@ def test_cap_reached_in_the_middle_of_a_screen_skips_a_prize_but_a_smaller_one_f
     assert sum(p.value_cents for p in prizes if p.awarded) == 2300
 
 
+def test_prize_max_still_possible_is_the_largest_total_that_fits_the_cap() -> None:
+    # cap 50.00: with only $20 slips two fit (40.00), a third would pass the cap; with $1
+    # slips as well, 2 x 20.00 + 10 x 1.00 reaches 50.00 exactly (the draws left suffice).
+    large = PrizeSchedule(seed=1, bowl=(Slip("large", 2000, 1),), cap_cents=5000)
+    assert prize_ledger([], large, "p").max_still_possible_cents == 4000
+    both = PrizeSchedule(
+        seed=1, bowl=(Slip("large", 2000, 1), Slip("small", 100, 9)), cap_cents=5000
+    )
+    assert prize_ledger([], both, "p").max_still_possible_cents == 5000
+    # no cap in reach: every draw left at the best slip. One negative on day 0 (1 draw),
+    # then 35 eligible days with 2, 3, ..., 8, 8, ... draws: 2+...+8 = 35, 28 x 8 = 224.
+    one = prize_ledger([Screen(DAY0, N)], PrizeSchedule(seed=1, cap_cents=10**8), "p")
+    assert one.max_still_possible_cents == (35 + 224) * 10000
+
+
 # --- properties ---------------------------------------------------------------------------
 
 results = st.sampled_from([N, N, N, P, INV, M])
