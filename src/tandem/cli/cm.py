@@ -1,64 +1,148 @@
-"""``tandem cm``: contingency-management ledgers for a caseload (monitoring.md s7, s8).
+"""``tandem cm``: contingency-management ledgers for a caseload (monitoring.md s7, s8;
+ruleset-v2.md s7).
 
-Reads ``screens.csv`` (``patient_id,date,result`` and optionally
-``benzoylecgonine_ng_ml``, which CM does not use: the result column is the clinic's
-stimulant reading), runs the escalating or prize schedule of
-``tandem.domain.monitoring.incentives`` per patient and prints JSON or writes a ledger CSV.
-Money is integer cents inside and ``"12.50"`` text outside (never a float). Must not
-import Django. Bad input: one line on stderr naming file, row and column; exit status 2.
+Reads ``screens.csv`` (``tandem.cli.screens_csv``: ``patient_id,date,result``, optionally
+``benzoylecgonine_ng_ml``, which CM does not use, and the analytes of a screen panel) and
+optionally ``patients.csv`` (``tandem.cli.patients_csv``: each patient's own stimulant,
+cocaine when not given), reads each screen as CM does (``panel.stimulant_reading``), runs
+the escalating or prize schedule of ``tandem.domain.monitoring.incentives`` per patient
+and prints JSON or writes a ledger CSV. ``--check-schedule`` checks the escalating
+schedule options alone against the cap. Money is integer cents inside and ``"12.50"``
+text outside (never a float). Must not import Django. Bad input: one line on stderr
+naming file, row and column (or the option); exit status 2. A schedule that does not fit
+its cap: the figures on stdout, one line on stderr, exit status 1.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import click
 
 from tandem.cli.output import output_text
+from tandem.cli.patients_csv import PatientIntake, read_patients
+from tandem.cli.screens_csv import ScreenRow, read_screens
 from tandem.domain.csv_text import quoted
 from tandem.domain.errors import InvalidInput, InvalidTimeline
 from tandem.domain.monitoring import incentives as cm_rules
-from tandem.domain.monitoring.incentives import Ledger, Screen, ScreenResult
+from tandem.domain.monitoring.incentives import (
+    Ledger,
+    LedgerEntry,
+    ScheduleCheck,
+    Screen,
+    ScreenResult,
+)
+from tandem.domain.monitoring.pacing import PROGRAM_ELIGIBLE_PER_WEEK, parse_eligible_per_week
+from tandem.domain.monitoring.panel import stimulant_reading
 
-REQUIRED = ("patient_id", "date", "result")
-OPTIONAL = ("benzoylecgonine_ng_ml",)
 ESCALATING = cm_rules.EscalatingSchedule()
 PRIZE_DEFAULTS = cm_rules.PrizeSchedule(seed=0)
+CSV_HEADER = (
+    "patient_id,date,result,earned,draws,prizes,note,week,day_result,"
+    "cap_reached_on,max_still_possible"
+)
 
 
 def _dollars(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
+@dataclass(frozen=True)
+class CmOptions:
+    """The command's options as click gives them."""
+
+    screens_path: Path | None
+    patients_path: Path | None
+    schedule: str | None
+    seed: int | None
+    start: str
+    step: str
+    max_per_screen: str
+    recovery_after: int
+    bonus_every: int
+    bonus: str
+    cap: str
+    window_days: int
+    eligible_per_week: str
+    draw_start: int
+    draw_max: int
+    bowl: str | None
+    check_schedule: bool
+    as_json: bool
+    output: Path | None
+
+
 @click.command()
-@click.option("--screens", "screens_path", required=True, type=click.Path(path_type=Path))
-@click.option("--schedule", required=True, type=click.Choice(["escalating", "prize"]))
+@click.option(
+    "--screens",
+    "screens_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="screens.csv; required unless --check-schedule",
+)
+@click.option(
+    "--patients",
+    "patients_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="patients.csv: each patient's own stimulant (default cocaine)",
+)
+@click.option(
+    "--schedule",
+    type=click.Choice(["escalating", "prize"]),
+    default=None,
+    help="required unless --check-schedule (which checks escalating)",
+)
 @click.option("--seed", type=int, default=None, help="required for prize: makes draws replayable")
 @click.option("--start", default=_dollars(ESCALATING.start_cents), show_default=True)
 @click.option("--step", default=_dollars(ESCALATING.step_cents), show_default=True)
-@click.option("--max-per-screen", default=_dollars(ESCALATING.max_per_screen_cents))
+@click.option(
+    "--max-per-screen", default=_dollars(ESCALATING.max_per_screen_cents), show_default=True
+)
 @click.option("--recovery-after", type=int, default=ESCALATING.recovery_after, show_default=True)
 @click.option("--bonus-every", type=int, default=0, show_default=True, help="0 = no bonus")
 @click.option("--bonus", default="0.00", show_default=True)
 @click.option("--cap", default=_dollars(ESCALATING.cap_cents), show_default=True)
 @click.option("--window-days", type=int, default=ESCALATING.window_days, show_default=True)
+@click.option(
+    "--eligible-per-week",
+    default=PROGRAM_ELIGIBLE_PER_WEEK,
+    show_default=True,
+    help="N@FIRST-LAST program weeks, comma-separated, or all (no pacing)",
+)
 @click.option("--draw-start", type=int, default=PRIZE_DEFAULTS.draw_start, show_default=True)
 @click.option("--draw-max", type=int, default=PRIZE_DEFAULTS.draw_max, show_default=True)
 @click.option("--bowl", default=None, help='e.g. "good job:0.00:250,small:1.00:209"')
+@click.option(
+    "--check-schedule",
+    is_flag=True,
+    help="every eligible day negative: does the cap last the window? exit 1 if not",
+)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object keyed by patient")
 @click.option("--output", type=click.Path(path_type=Path), default=None)
-def cm(**options: object) -> None:
-    """Incentive ledgers: one entry per screen, totals under the cap."""
+def cm(**options: Any) -> None:
+    """Incentive ledgers: one reward a day, one entry per screen, under the cap."""
+    chosen = CmOptions(**options)
     try:
-        text, target = run(**options)  # type: ignore[arg-type]  # click fills every option
+        if chosen.check_schedule:
+            text, failure = check(chosen)
+        else:
+            text, target = run(chosen)
     except InvalidInput as exc:
         click.echo(f"tandem cm: {exc}", err=True)
         sys.exit(2)
+    if chosen.check_schedule:
+        click.echo(text, nl=False)
+        if failure:
+            click.echo(f"tandem cm: --check-schedule: {failure}", err=True)
+            sys.exit(1)
+        return
     if target is None:
         click.echo(text, nl=False)
         return
@@ -67,54 +151,165 @@ def cm(**options: object) -> None:
         out.write(text)
 
 
-def run(
-    screens_path: Path,
-    schedule: str,
-    seed: int | None,
-    start: str,
-    step: str,
-    max_per_screen: str,
-    recovery_after: int,
-    bonus_every: int,
-    bonus: str,
-    cap: str,
-    window_days: int,
-    draw_start: int,
-    draw_max: int,
-    bowl: str | None,
-    as_json: bool,
-    output: Path | None,
-) -> tuple[str, Path | None]:
+def run(options: CmOptions) -> tuple[str, Path | None]:
     """Read, compute and format; returns the text and where it goes (None: stdout)."""
-    if as_json and output is not None:
+    if options.as_json and options.output is not None:
         raise InvalidInput("--json and --output: choose one")
-    by_patient = read_screens(screens_path)
-    if schedule == "escalating":
-        rules = cm_rules.EscalatingSchedule(
-            start_cents=cents("start", start),
-            step_cents=cents("step", step),
-            max_per_screen_cents=cents("max-per-screen", max_per_screen),
-            recovery_after=recovery_after,
-            bonus_every=bonus_every,
-            bonus_cents=cents("bonus", bonus),
-            cap_cents=cents("cap", cap),
-            window_days=window_days,
-        )
+    if options.schedule is None:
+        raise InvalidInput("--schedule: required; choose escalating or prize")
+    if options.screens_path is None:
+        raise InvalidInput("--screens: required (unless --check-schedule)")
+    rows = read_screens(options.screens_path)
+    patients = read_patients(options.patients_path) if options.patients_path else None
+    by_patient = cm_screens(options.screens_path, rows, patients, options.patients_path)
+    if options.schedule == "escalating":
+        rules = escalating_schedule(options)
         ledgers = {p: cm_rules.escalating_ledger(s, rules) for p, s in by_patient.items()}
     else:
-        if seed is None:
-            raise InvalidInput("--seed: required with --schedule prize (draws must be replayable)")
-        prize_rules = cm_rules.PrizeSchedule(
-            seed=seed,
-            draw_start=draw_start,
-            draw_max=draw_max,
-            bowl=parse_bowl(bowl) if bowl else cm_rules.PROGRAM_BOWL,
-            cap_cents=cents("cap", cap),
-            window_days=window_days,
-        )
+        prize_rules = prize_schedule(options)
         ledgers = {p: cm_rules.prize_ledger(s, prize_rules, p) for p, s in by_patient.items()}
-    text = ledgers_json(ledgers) if as_json else ledgers_csv(ledgers)
-    return text, output
+    text = ledgers_json(ledgers) if options.as_json else ledgers_csv(ledgers)
+    return text, options.output
+
+
+def cm_screens(
+    screens_path: Path,
+    rows: Mapping[str, list[ScreenRow]],
+    patients: Mapping[str, PatientIntake] | None,
+    patients_path: Path | None,
+) -> dict[str, list[Screen]]:
+    """Each row's CM reading (ruleset-v2.md s7): negative only if the patient's own
+    stimulant was tested and every stimulant tested was negative; else invalid."""
+    screens: dict[str, list[Screen]] = {}
+    for patient, patient_rows in rows.items():
+        substance = "cocaine"  # monitoring.md s7: the CLI's v1 reading, a cocaine program
+        if patients is not None and patients_path is not None:
+            if patient not in patients:
+                raise InvalidTimeline(
+                    f"{screens_path.name}, row {patient_rows[0].number}, column patient_id: "
+                    f"{patient!r} is not in {patients_path.name}"
+                )
+            substance = patients[patient].substance
+        screens[patient] = [
+            Screen(
+                row.date, ScreenResult(stimulant_reading(row.result.value, row.panel, substance))
+            )
+            for row in patient_rows
+        ]
+    return screens
+
+
+def escalating_schedule(options: CmOptions) -> cm_rules.EscalatingSchedule:
+    return cm_rules.EscalatingSchedule(
+        start_cents=cents("start", options.start),
+        step_cents=cents("step", options.step),
+        max_per_screen_cents=cents("max-per-screen", options.max_per_screen),
+        recovery_after=options.recovery_after,
+        bonus_every=options.bonus_every,
+        bonus_cents=cents("bonus", options.bonus),
+        cap_cents=cents("cap", options.cap),
+        window_days=options.window_days,
+        eligible_per_week=parse_eligible_per_week(options.eligible_per_week, "--eligible-per-week"),
+    )
+
+
+def prize_schedule(options: CmOptions) -> cm_rules.PrizeSchedule:
+    if options.seed is None:
+        raise InvalidInput("--seed: required with --schedule prize (draws must be replayable)")
+    return cm_rules.PrizeSchedule(
+        seed=options.seed,
+        draw_start=options.draw_start,
+        draw_max=options.draw_max,
+        bowl=parse_bowl(options.bowl) if options.bowl else cm_rules.PROGRAM_BOWL,
+        cap_cents=cents("cap", options.cap),
+        window_days=options.window_days,
+        eligible_per_week=parse_eligible_per_week(options.eligible_per_week, "--eligible-per-week"),
+    )
+
+
+def check(options: CmOptions) -> tuple[str, str | None]:
+    """``--check-schedule``: the figures, and why the schedule does not fit (None: it fits)."""
+    if options.schedule == "prize":
+        raise InvalidInput(
+            "--check-schedule: checks the escalating schedule (prize draws are random)"
+        )
+    inputs = {"--screens": options.screens_path, "--patients": options.patients_path}
+    given = [name for name, value in {**inputs, "--output": options.output}.items() if value]
+    if given:
+        raise InvalidInput(
+            f"--check-schedule: checks the schedule options alone; leave out {given[0]}"
+        )
+    schedule = escalating_schedule(options)
+    result = cm_rules.check_schedule(schedule)
+    failure = None
+    if not result.fits:
+        failure = (
+            f"the cap {_dollars(result.cap_cents)} is reached in week {result.cap_reached_week}, "
+            f"before the window ends ({schedule.window_days} days): {result.short_days} of "
+            f"{result.rewarded_days} rewarded days would be paid less than their amount"
+        )
+    if options.as_json:
+        return json.dumps(check_json(schedule, result), indent=2) + "\n", failure
+    return check_text(schedule, result), failure
+
+
+def check_text(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> str:
+    lines = [
+        f"schedule: escalating; start {_dollars(schedule.start_cents)}, step "
+        f"{_dollars(schedule.step_cents)}, max per screen "
+        f"{_dollars(schedule.max_per_screen_cents)}, "
+        f"recovery after {schedule.recovery_after}, {_bonus_text(schedule)}, cap "
+        f"{_dollars(schedule.cap_cents)}, window "
+        f"{schedule.window_days} days, eligible per week {schedule.eligible_per_week.text}",
+        f"every eligible day negative: {result.rewarded_days} rewarded days pay "
+        f"{_dollars(result.total_cents)} ({_dollars(result.uncapped_cents)} without the cap)",
+    ]
+    if result.cap_reached_day is None:
+        lines.append(f"cap {_dollars(result.cap_cents)}: not reached before the window ends")
+    else:
+        lines.append(
+            f"cap {_dollars(result.cap_cents)}: reached in week {result.cap_reached_week} "
+            f"(program day {result.cap_reached_day}, rewarded day {result.cap_reached_screen} "
+            f"of {result.rewarded_days})"
+        )
+    verdict = "fits: every rewarded day is paid in full" if result.fits else "does not fit"
+    lines.append(f"the schedule {verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def _bonus_text(schedule: cm_rules.EscalatingSchedule) -> str:
+    if not schedule.bonus_every:
+        return "no bonus"
+    return f"bonus {_dollars(schedule.bonus_cents)} every {schedule.bonus_every} negatives"
+
+
+def check_json(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> dict[str, Any]:
+    reached = None
+    if result.cap_reached_day is not None:
+        reached = {
+            "week": result.cap_reached_week,
+            "program_day": result.cap_reached_day,
+            "rewarded_day": result.cap_reached_screen,
+        }
+    return {
+        "schedule": {
+            "start": _dollars(schedule.start_cents),
+            "step": _dollars(schedule.step_cents),
+            "max_per_screen": _dollars(schedule.max_per_screen_cents),
+            "recovery_after": schedule.recovery_after,
+            "bonus_every": schedule.bonus_every,
+            "bonus": _dollars(schedule.bonus_cents),
+            "cap": _dollars(schedule.cap_cents),
+            "window_days": schedule.window_days,
+            "eligible_per_week": schedule.eligible_per_week.text,
+        },
+        "rewarded_days": result.rewarded_days,
+        "total": _dollars(result.total_cents),
+        "without_cap": _dollars(result.uncapped_cents),
+        "cap_reached": reached,
+        "short_days": result.short_days,
+        "fits": result.fits,
+    }
 
 
 def cents(option: str, text: str) -> int:
@@ -139,82 +334,31 @@ def parse_bowl(text: str) -> tuple[cm_rules.Slip, ...]:
     return tuple(slips)
 
 
-def read_screens(path: Path) -> dict[str, list[Screen]]:
-    """Screens per patient, in file order (the engine sorts by date, stably)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidTimeline(f"{path.name}: cannot be read ({exc})") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, [])
-    _check_header(path, header)
-    where = {name: header.index(name) for name in REQUIRED}
-    screens: dict[str, list[Screen]] = {}
-    for number, row in enumerate(reader, start=2):
-        if not row:
-            continue
-        if len(row) != len(header):
-            raise InvalidTimeline(
-                f"{path.name}, row {number}: expected {len(header)} columns, got {len(row)}"
-            )
-        patient = row[where["patient_id"]]
-        if not patient:
-            raise InvalidTimeline(f"{path.name}, row {number}, column patient_id: is empty")
-        screen = Screen(_date(path, number, row[where["date"]]), _result(path, number, row, where))
-        screens.setdefault(patient, []).append(screen)
-    return screens
-
-
-def _check_header(path: Path, header: list[str]) -> None:
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
-    if missing or unknown or len(set(header)) != len(header):
-        raise InvalidTimeline(
-            f"{path.name}, row 1: the header must be {','.join(REQUIRED)}"
-            f"[,{OPTIONAL[0]}]; found {','.join(header)!r}"
-        )
-
-
-def _date(path: Path, number: int, text: str) -> date:
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidTimeline(
-            f"{path.name}, row {number}, column date: {text!r} is not a date; use YYYY-MM-DD"
-        ) from None
-
-
-def _result(path: Path, number: int, row: list[str], where: dict[str, int]) -> ScreenResult:
-    text = row[where["result"]]
-    try:
-        return ScreenResult(text)
-    except ValueError:
-        allowed = ", ".join(r.value for r in ScreenResult)
-        raise InvalidTimeline(
-            f"{path.name}, row {number}, column result: {text!r} is not one of {allowed}"
-        ) from None
+def _entry_json(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "date": entry.date.isoformat(),
+        "result": entry.result.value,
+        "earned": _dollars(entry.earned_cents),
+        "draws": entry.draws,
+        "prizes": [
+            {"prize": p.name, "value": _dollars(p.value_cents), "awarded": p.awarded}
+            for p in entry.prizes
+        ],
+        "note": entry.note.value if entry.note else None,
+        "week": entry.week,
+        "day_result": entry.day_result.value if entry.day_result else None,
+    }
 
 
 def ledgers_json(ledgers: dict[str, Ledger]) -> str:
-    """One object keyed by patient id: ``total`` and ``ledger`` (monitoring.md s8)."""
+    """One object keyed by patient id: ``total``, ``cap_reached_on``, ``max_still_possible``
+    (as of the last screen) and ``ledger`` (monitoring.md s8, ruleset-v2.md s7)."""
     out = {
         patient: {
             "total": _dollars(ledger.total_cents),
-            "ledger": [
-                {
-                    "date": entry.date.isoformat(),
-                    "result": entry.result.value,
-                    "earned": _dollars(entry.earned_cents),
-                    "draws": entry.draws,
-                    "prizes": [
-                        {"prize": p.name, "value": _dollars(p.value_cents), "awarded": p.awarded}
-                        for p in entry.prizes
-                    ],
-                }
-                for entry in ledger.entries
-            ],
+            "cap_reached_on": ledger.cap_reached_on.isoformat() if ledger.cap_reached_on else None,
+            "max_still_possible": _dollars(ledger.max_still_possible_cents),
+            "ledger": [_entry_json(entry) for entry in ledger.entries],
         }
         for patient, ledger in ledgers.items()
     }
@@ -222,15 +366,25 @@ def ledgers_json(ledgers: dict[str, Ledger]) -> str:
 
 
 def ledgers_csv(ledgers: dict[str, Ledger]) -> str:
-    """``patient_id,date,result,earned,draws,prizes``; prizes as ``name:value[:not awarded]``."""
-    lines = ["patient_id,date,result,earned,draws,prizes"]
+    """``CSV_HEADER``; prizes as ``name:value[:not awarded]``; the ledger's
+    ``cap_reached_on`` and ``max_still_possible`` on the patient's last row only.
+
+    Only the patient id and the prizes (names from ``--bowl``) can hold a comma or a quote;
+    the other cells are dates, numbers and fixed words, written as they are."""
+    lines = [CSV_HEADER]
     for patient, ledger in ledgers.items():
-        for entry in ledger.entries:
+        who = quoted(patient)
+        for number, entry in enumerate(ledger.entries, start=1):
             prizes = ";".join(
                 f"{p.name}:{_dollars(p.value_cents)}" + ("" if p.awarded else ":not awarded")
                 for p in entry.prizes
             )
-            cells = [patient, entry.date.isoformat(), entry.result.value]
-            cells += [_dollars(entry.earned_cents), str(entry.draws), prizes]
-            lines.append(",".join(quoted(cell) for cell in cells))
+            cells = [who, entry.date.isoformat(), entry.result.value]
+            cells += [_dollars(entry.earned_cents), str(entry.draws), quoted(prizes)]
+            cells += [entry.note.value if entry.note else "", str(entry.week)]
+            cells += [entry.day_result.value if entry.day_result else ""]
+            last = number == len(ledger.entries)
+            reached = ledger.cap_reached_on.isoformat() if ledger.cap_reached_on else ""
+            cells += [reached, _dollars(ledger.max_still_possible_cents)] if last else ["", ""]
+            lines.append(",".join(cells))
     return "\n".join(lines) + "\n"

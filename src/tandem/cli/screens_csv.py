@@ -1,0 +1,137 @@
+"""``screens.csv`` as ``tandem cm`` reads it: the stimulant result and an optional panel.
+
+Columns: ``patient_id,date,result`` (monitoring.md s1: ``result`` is the clinic's
+stimulant reading, one of negative, positive, invalid, missed), optionally
+``benzoylecgonine_ng_ml`` (accepted, not used by CM) and any analyte of the screen panel
+(``domain/monitoring/panel.py`` ``ANALYTES``), each cell ``positive``, ``negative`` or
+empty (not tested); ruleset-v2.md s7.
+
+A row whose ``result`` contradicts its panel is refused rather than guessed (program):
+``positive`` with no stimulant analyte positive, ``negative`` with a stimulant analyte
+positive, ``missed`` with any analyte recorded. A ``negative`` whose panel did not test
+the patient's own stimulant is read as ``invalid`` for CM later, by
+``panel.stimulant_reading``, since it depends on the patient.
+
+Bad input: ``InvalidTimeline`` naming file, row and column. Must not import Django.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import cast
+
+from tandem.domain.errors import InvalidTimeline
+from tandem.domain.monitoring.incentives import ScreenResult
+from tandem.domain.monitoring.panel import (
+    ANALYTE_RESULTS,
+    ANALYTES,
+    NO_PANEL,
+    STIMULANT_ANALYTES,
+    AnalyteResult,
+    Panel,
+)
+
+REQUIRED = ("patient_id", "date", "result")
+OPTIONAL = ("benzoylecgonine_ng_ml", *ANALYTES)
+
+
+@dataclass(frozen=True)
+class ScreenRow:
+    """One row as entered: its row number (the header is row 1), date, result and panel."""
+
+    number: int
+    date: date
+    result: ScreenResult
+    panel: Panel = NO_PANEL
+
+
+def read_screens(path: Path) -> dict[str, list[ScreenRow]]:
+    """Rows per patient, in file order (the engine sorts by date, stably)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidTimeline(f"{path.name}: cannot be read ({exc})") from None
+    reader = csv.reader(text.splitlines())
+    header = next(reader, [])
+    _check_header(path, header)
+    rows: dict[str, list[ScreenRow]] = {}
+    for number, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise InvalidTimeline(
+                f"{path.name}, row {number}: expected {len(header)} columns, got {len(row)}"
+            )
+        cells = dict(zip(header, row, strict=True))
+        where = f"{path.name}, row {number}, column"
+        patient = cells["patient_id"]
+        if not patient:
+            raise InvalidTimeline(f"{where} patient_id: is empty")
+        result = _result(where, cells["result"])
+        panel = _panel(where, cells, result)
+        rows.setdefault(patient, []).append(
+            ScreenRow(number, _date(where, cells["date"]), result, panel)
+        )
+    return rows
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    missing = [name for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
+    if missing or unknown or len(set(header)) != len(header):
+        raise InvalidTimeline(
+            f"{path.name}, row 1: the header must be {','.join(REQUIRED)} (optionally "
+            f"{', '.join(OPTIONAL)}), each once; found {','.join(header)!r}"
+        )
+
+
+def _date(where: str, text: str) -> date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidTimeline(f"{where} date: {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _result(where: str, text: str) -> ScreenResult:
+    try:
+        return ScreenResult(text)
+    except ValueError:
+        allowed = ", ".join(r.value for r in ScreenResult)
+        raise InvalidTimeline(f"{where} result: {text!r} is not one of {allowed}") from None
+
+
+def _panel(where: str, cells: dict[str, str], result: ScreenResult) -> Panel:
+    """The analytes tested on this row; empty cells are analytes not tested."""
+    results: dict[str, AnalyteResult] = {}
+    for analyte in ANALYTES:
+        text = cells.get(analyte, "")
+        if not text:
+            continue
+        if text not in ANALYTE_RESULTS:
+            raise InvalidTimeline(
+                f"{where} {analyte}: {text!r} is not one of positive, negative "
+                "(or empty: not tested)"
+            )
+        results[analyte] = cast(AnalyteResult, text)
+    if results:
+        _check_agrees(where, result, results)
+    return Panel(results) if results else NO_PANEL
+
+
+def _check_agrees(where: str, result: ScreenResult, results: dict[str, AnalyteResult]) -> None:
+    """``result`` is the stimulant result (monitoring.md s1): it must not contradict the panel."""
+    stimulant_positive = [a for a in STIMULANT_ANALYTES if results.get(a) == "positive"]
+    if result is ScreenResult.MISSED:
+        raise InvalidTimeline(f"{where} result: 'missed' but the row records analyte results")
+    if result is ScreenResult.POSITIVE and not stimulant_positive:
+        raise InvalidTimeline(
+            f"{where} result: 'positive' but no stimulant analyte "
+            f"({', '.join(STIMULANT_ANALYTES)}) is positive; result is the stimulant result"
+        )
+    if result is ScreenResult.NEGATIVE and stimulant_positive:
+        raise InvalidTimeline(f"{where} result: 'negative' but {stimulant_positive[0]} is positive")
