@@ -10,12 +10,18 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tandem.domain.formulation import CASE_SCHEMA, FORMULATION_SCHEMA, formulate, parse_case
+from tandem.domain.formulation.schemas import CASE_SCHEMA_V2, FORMULATION_SCHEMA_V2
 from tandem.domain.formulation.ruleset import RuleSet
 from tandem.rulesets import load_schema
 from tests.unit.domain.formulation.conftest import spec_example, vignettes
 
 ROOT = Path(__file__).resolve().parents[4]
-SCHEMAS = {"case": CASE_SCHEMA, "formulation": FORMULATION_SCHEMA}
+SCHEMAS = {
+    "case": CASE_SCHEMA,
+    "formulation": FORMULATION_SCHEMA,
+    "case-2": CASE_SCHEMA_V2,
+    "formulation-2": FORMULATION_SCHEMA_V2,
+}
 REWRITE = (
     "rewrite both copies from tandem.domain.formulation.schemas (see docs/clinical/formulation.md)"
 )
@@ -59,3 +65,15 @@ def test_the_schema_rejects_what_the_parser_rejects() -> None:
     case = spec_example()
     case["stimulant"]["route"] = "snorted"
     assert not validator.is_valid(case)
+
+
+def test_every_vignette_under_version_2_matches_the_formulation_2_schema(
+    ruleset_v2: RuleSet,
+) -> None:
+    """The version-1 vignettes (tandem.case/1) under tandem-default/2 read with v1's
+    defaults and write tandem.formulation/2."""
+    validator = Draft202012Validator(FORMULATION_SCHEMA_V2)
+    for vignette in vignettes():
+        output = formulate(parse_case(vignette["case"]), ruleset_v2).as_dict()
+        errors = [e.message for e in validator.iter_errors(output)]
+        assert errors == [], vignette["name"]
