@@ -1,6 +1,7 @@
 """Benchmark: ``tandem assess --input cases.jsonl --output formulations.jsonl``, end to end.
 
-    .venv/bin/python bench/assess_cases.py [--cases 10000] [--runs 3]
+    .venv/bin/python bench/assess_cases.py [--cases 10000] [--runs 3] [--case-schema 1|2]
+        [--ruleset tandem-default/2|tandem-default/1]
 
 Generates valid intake cases (seeded: every agreement of ruleset-v1.md s1 holds, with
 PHQ-9 and C-SSRS answers on most, partial dates, prior treatment) plus 1% malformed
@@ -9,6 +10,10 @@ subprocess (start-up, JSON parsing, schema validation, scoring, formulation, out
 and prints the median of the runs. Target (issue 3): under 5 s for 10,000 cases.
 It also times the two halves in-process (parse_case vs formulate) to show where time
 goes. Results go to bench/results/formulation.md by hand.
+
+``--case-schema 2`` writes tandem.case/2 cases (ruleset-v2.md s1) with unknown answers
+in about a fifth of each optional field, binge periods, remission and the new clinical
+fields; ``--ruleset`` is passed to the command (default: the default rule set, v2).
 """
 
 from __future__ import annotations
@@ -75,24 +80,47 @@ def make_case(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def write_cases(path: Path, count: int) -> None:
+def as_case_2(rng: random.Random, case: dict[str, Any]) -> dict[str, Any]:
+    """The same case as tandem.case/2, with unknowns and the new fields (ruleset-v2.md s1)."""
+    case["schema"] = "tandem.case/2"
+    s, c = case["stimulant"], case["clinical"]
+    unknown = 0.2
+    for period in s["use_periods"]:
+        period["pattern"] = rng.choice(("regular", "binge"))
+    if rng.random() < unknown:
+        s["days_used_past_30"] = None
+    if rng.random() < unknown:
+        s["dsm_criteria_past_12_months"] = None
+    for name in ("uses_alone", "opioid_co_use", "overdose_past_12_months"):
+        s[name] = None if rng.random() < unknown else rng.random() < 0.2
+    for name in ("psychosis", "medically_unstable", "mania_history"):
+        c[name] = None if rng.random() < unknown else rng.random() < 0.05
+    c["homicidal_ideation"] = rng.choice(("none",) * 18 + ("ideation", "plan_or_intent"))
+    case["patient"]["pregnant"] = None if rng.random() < unknown else rng.random() < 0.05
+    case["patient"]["sex"] = rng.choice(("male", "female", "other", "unknown"))
+    return case
+
+
+def write_cases(path: Path, count: int, schema: int = 1) -> None:
     rng = random.Random(20261102)
     with path.open("w", encoding="utf-8") as out:
         for n in range(count):
             case = make_case(rng)
+            if schema == 2:
+                case = as_case_2(rng, case)
             if n % 100 == 99:  # 1% malformed: an unknown field
                 case["stimulant"]["dose_mg"] = 50
             out.write(json.dumps(case) + "\n")
 
 
-def time_command(source: Path, target: Path) -> tuple[float, float]:
+def time_command(source: Path, target: Path, ruleset: str) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one run of the real command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
+    command = [str(TANDEM), "assess", "--input", str(source), "--output", str(target)]
     done = subprocess.run(
-        [str(TANDEM), "assess", "--input", str(source), "--output", str(target)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [*command, "--ruleset", ruleset], capture_output=True, text=True, check=True
+    )
     elapsed = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -100,12 +128,12 @@ def time_command(source: Path, target: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
-def time_halves(source: Path) -> tuple[float, float]:
+def time_halves(source: Path, ruleset_id: str) -> tuple[float, float]:
     from tandem.domain.errors import InvalidInput
     from tandem.domain.formulation import formulate, parse_case
-    from tandem.rulesets import load_default
+    from tandem.rulesets import load_ruleset
 
-    ruleset = load_default()
+    ruleset = load_ruleset(ruleset_id)
     data = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
     began = time.perf_counter()
     cases = []
@@ -122,16 +150,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--case-schema", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--ruleset", default="tandem-default/2")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "cases.jsonl", Path(folder) / "out.jsonl"
-        write_cases(source, args.cases)
-        print(f"tandem assess --input ({args.cases} cases) --output")
-        runs = [time_command(source, target) for _ in range(args.runs)]
+        write_cases(source, args.cases, args.case_schema)
+        print(f"tandem assess --input ({args.cases} case/{args.case_schema}) --ruleset "
+              f"{args.ruleset}")  # fmt: skip
+        runs = [time_command(source, target, args.ruleset) for _ in range(args.runs)]
         print(f"median wall: {statistics.median(r[0] for r in runs):.2f} s, "
               f"median cpu: {statistics.median(r[1] for r in runs):.2f} s "
               f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
-        halves = [time_halves(source) for _ in range(args.runs)]
+        halves = [time_halves(source, args.ruleset) for _ in range(args.runs)]
         print(f"in-process median: parse_case {statistics.median(h[0] for h in halves):.2f} s, "
               f"formulate + as_dict {statistics.median(h[1] for h in halves):.2f} s")  # fmt: skip
 
