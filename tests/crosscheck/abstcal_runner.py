@@ -20,6 +20,10 @@ How each Tandem rule is expressed with abstcal's own API (read from its source):
   (abstcal: more than K-1 use days in a rolling K-day window = K consecutive use days);
 - one end visit per call: in ``mode="ro"`` abstcal appends a value only for the end
   visits a subject has, so several end visits in one call would shift columns.
+
+``--mode`` and ``--lapse`` take comma-separated lists as ``tandem tlfb`` does: with more
+than one, every combination is computed in this one run (the data are read and imputed
+once) and each column is prefixed ``<mode>_<lapse>_`` (``days:2`` -> ``days2``).
 """
 
 from __future__ import annotations
@@ -66,26 +70,40 @@ def main() -> None:
         impute=1, last_record_action=None, maximum_allowed_gap_days=10**6, biochemical_data=bio
     )
     calculator = AbstinenceCalculator(tlfb, visits)
-    mode, a, q = args.mode, int(args.cont_from), int(args.prolonged_from)
+    modes, lapses = args.mode.split(","), args.lapse.split(",")
+    prefixed = len(modes) > 1 or len(lapses) > 1
+    columns = []
+    for mode in modes:
+        for lapse in lapses:
+            prefix = f"{mode}_{lapse.replace(':', '')}_" if prefixed else ""
+            columns += outcomes(calculator, args, mode, lapse, prefix)
+    result = pd.concat(columns, axis=1)
+    result.index.name = "id"
+    result.astype("Int64").to_csv(args.output)
+
+
+def outcomes(
+    calculator: AbstinenceCalculator, args: argparse.Namespace, mode: str, lapse: str, prefix: str
+) -> list[pd.DataFrame]:
+    """pp, cont and prolonged for every end visit, under one mode and lapse rule."""
+    a, q = int(args.cont_from), int(args.prolonged_from)
     columns = []
     for visit in (int(v) for v in args.at.split(",")):
         for k in (int(x) for x in args.pp.split(",")):
             df, _ = calculator.abstinence_pp(
-                visit, k, abst_var_names=[f"pp{k}_v{visit}"], mode=mode
+                visit, k, abst_var_names=[f"{prefix}pp{k}_v{visit}"], mode=mode
             )
             columns.append(df)
         df, _ = calculator.abstinence_cont(
-            a, visit, abst_var_names=[f"cont_v{a}_v{visit}"], mode=mode
+            a, visit, abst_var_names=[f"{prefix}cont_v{a}_v{visit}"], mode=mode
         )
         columns.append(df)
         df, _ = calculator.abstinence_prolonged(
-            q, visit, lapse_criterion(args.lapse), grace_days=args.grace,
-            abst_var_names=[f"prolonged_v{q}_v{visit}"], mode=mode,
+            q, visit, lapse_criterion(lapse), grace_days=args.grace,
+            abst_var_names=[f"{prefix}prolonged_v{q}_v{visit}"], mode=mode,
         )  # fmt: skip
         columns.append(df)
-    result = pd.concat(columns, axis=1)
-    result.index.name = "id"
-    result.astype("Int64").to_csv(args.output)
+    return columns
 
 
 if __name__ == "__main__":

@@ -2,8 +2,11 @@
 
 Reads ``tlfb.csv`` (``id,date,amount``), ``visits.csv`` (``id,visit,date``) and optionally
 ``uds.csv`` (``id,date,amount`` in ng/mL), computes the outcomes of monitoring.md s4 with
-``tandem.domain.monitoring.abstinence`` and writes one row per subject. Must not import
-Django (a test checks ``sys.modules``). Bad input: one line on stderr, exit status 2.
+``tandem.domain.monitoring.abstinence`` and writes one row per subject. ``--mode`` and
+``--lapse`` take comma-separated lists (``--mode itt,ro --lapse none,days:2,run:7``):
+with more than one of either, every combination is computed in one pass and each
+outcome column is prefixed by its mode and lapse rule (``itt_days2_prolonged_v1_v2``).
+Must not import Django (a test checks ``sys.modules``). Bad input: one line on stderr, exit status 2.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ from tandem.domain.monitoring import abstinence as ab
 @click.option("--cont-from", default="1", show_default=True)
 @click.option("--prolonged-from", default="1", show_default=True)
 @click.option("--grace", type=int, default=ab.DEFAULT_GRACE_DAYS, show_default=True)
-@click.option("--lapse", default="none", show_default=True, help="none, days:K or run:K")
-@click.option("--mode", type=click.Choice(["itt", "ro"]), default="itt", show_default=True)
+@click.option(
+    "--lapse", default="none", show_default=True, help="none, days:K or run:K; a list: none,run:7"
+)
+@click.option("--mode", default="itt", show_default=True, help="itt or ro; both: itt,ro")
 @click.option("--output", required=True, type=click.Path(path_type=Path))
 def tlfb(**options: object) -> None:
     """Abstinence outcomes (point prevalence, continuous, prolonged, PDA) per subject."""
@@ -66,14 +71,16 @@ def run(
     output: Path,
 ) -> tuple[str, str]:
     """Read, compute and format; returns the header line and the CSV body."""
+    modes = _modes(mode)
+    lapses = tuple(ab.LapseRule.parse(part) for part in _labels("lapse", lapse))
     request = ab.OutcomeRequest(
         at=_labels("at", at),
         pp_days=tuple(_positive("pp", part) for part in _labels("pp", pp)),
         cont_from=cont_from,
         prolonged_from=prolonged_from,
         grace_days=_non_negative_grace(grace),
-        lapse=ab.LapseRule.parse(lapse),
-        mode=ab.Mode(mode),
+        lapse=lapses[0],
+        mode=modes[0],
     )
     protocol = _protocol_days(protocol_days)
     _check_protocol_covers(request, protocol)
@@ -83,8 +90,21 @@ def run(
     calendar = _grow(calendar, len(subjects.ids))
     if uds_path is not None:
         calendar = _verify(calendar, uds_path, subjects, uds_cutoff)
-    results = ab.abstinence_outcomes(calendar, visits, request)
-    return "id," + ",".join(request.columns()), format_rows(subjects.ids, results)
+    if len(modes) == 1 and len(lapses) == 1:
+        results = ab.abstinence_outcomes(calendar, visits, request)
+        return "id," + ",".join(request.columns()), format_rows(subjects.ids, results)
+    results = ab.combined_outcomes(calendar, visits, request, modes, lapses)
+    header = ab.combined_columns(request, modes, lapses)
+    return "id," + ",".join(header), format_rows(subjects.ids, results)
+
+
+def _modes(text: str) -> tuple[ab.Mode, ...]:
+    parts = _labels("mode", text)
+    allowed = [m.value for m in ab.Mode]
+    for part in parts:
+        if part not in allowed:
+            raise InvalidInput(f"--mode: {part!r} is not one of {', '.join(allowed)}")
+    return tuple(ab.Mode(part) for part in parts)
 
 
 def _labels(option: str, text: str) -> tuple[str, ...]:
@@ -201,7 +221,7 @@ def _format_column(name: str, values: NDArray[np.float64]) -> list[str]:
         return [
             "" if e else f"{v:.2f}" for v, e in zip(values.tolist(), empty.tolist(), strict=True)
         ]
-    if name in ("days_to_first_use", "longest_abstinent_run"):
+    if name.endswith(("days_to_first_use", "longest_abstinent_run")):
         whole = np.where(empty, 0, values).astype(np.int64).tolist()
         return ["" if e else str(v) for v, e in zip(whole, empty.tolist(), strict=True)]
     code = np.where(empty, 2, values).astype(np.int64)

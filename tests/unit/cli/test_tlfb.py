@@ -214,3 +214,44 @@ def test_a_file_read_in_several_chunks_equals_the_csv_module(tmp_path: Path) -> 
     ordinals = timeline_csv.day_numbers(columns, 1)[::997].tolist()
     assert ordinals == [date.fromisoformat(r[1]).toordinal() for r in expected[::997]]
     assert timeline_csv.amounts(columns, 2).tolist() == [float(r[2]) for r in expected]
+
+
+def _table(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_every_mode_and_lapse_in_one_call_equals_the_separate_runs(tmp_path: Path) -> None:
+    """Issue 9 item 8: --mode itt,ro --lapse none,days:2,run:7 computes every combination
+    in one pass; each column, prefixed by mode and lapse rule, equals the single run."""
+    lapses = ("none", "days:2", "run:7")
+    code, combined, err = tlfb(tmp_path, "--mode", "itt,ro", "--lapse", ",".join(lapses),
+                               uds=UDS)  # fmt: skip
+    assert code == 0, err
+    rows = _table(combined)
+    header = combined.splitlines()[0].split(",")
+    assert header[:3] == ["id", "itt_none_pp3_v2", "itt_none_pp7_v2"]
+    assert "ro_run7_prolonged_v1_v2" in header
+    assert header[-4:] == ["pda", "itt_days_to_first_use", "ro_days_to_first_use",
+                           "longest_abstinent_run"]  # fmt: skip
+    for mode in ("itt", "ro"):
+        for lapse in lapses:
+            code, single, err = tlfb(tmp_path, "--mode", mode, "--lapse", lapse, uds=UDS)
+            assert code == 0, err
+            tag = lapse.replace(":", "")
+            for one, many in zip(_table(single), rows, strict=True):
+                for column, value in one.items():
+                    if column in ("id", "pda", "longest_abstinent_run"):
+                        assert many[column] == value
+                    elif column == "days_to_first_use":
+                        assert many[f"{mode}_{column}"] == value
+                    else:
+                        assert many[f"{mode}_{tag}_{column}"] == value, (mode, lapse, column)
+
+
+def test_an_unknown_mode_in_a_list_is_named(tmp_path: Path) -> None:
+    code, _, err = tlfb(tmp_path, "--mode", "itt,per-protocol")
+    assert code == 2
+    assert "--mode: 'per-protocol' is not one of itt, ro" in err

@@ -213,29 +213,112 @@ def _tlfb_block_outcomes(
     rows: tuple[Calendar, Visits], request: OutcomeRequest
 ) -> dict[str, Cells]:
     calendar, visits = rows
-    grid = _tlfb_grid(calendar, request.mode)
-    anchored = _tlfb_has_visit0(visits, calendar.n_subjects)
-    results: dict[str, Cells] = {}
-    for visit in request.at:
-        end, end_known = _tlfb_visit_column(visits, visit, request.mode, calendar.origin)
-        for k in request.pp_days:
-            results[f"pp{k}_v{visit}"] = grid.no_use(end - k, end, end_known)
-        start, start_known = _tlfb_visit_column(
-            visits, request.cont_from, request.mode, calendar.origin
-        )
-        results[f"cont_v{request.cont_from}_v{visit}"] = grid.no_use(
-            start, end, start_known & end_known
-        )
-        quit_, quit_known = _tlfb_visit_column(
-            visits, request.prolonged_from, request.mode, calendar.origin
-        )
-        results[f"prolonged_v{request.prolonged_from}_v{visit}"] = grid.prolonged(
-            quit_ + request.grace_days, end, quit_known & end_known, request.lapse
-        )
-    results.update(_tlfb_descriptives(calendar, visits, request))
+    results = _tlfb_mode_outcomes(calendar, visits, request, request.mode, (request.lapse,))
+    named = {name.split("|", 1)[1]: cells for name, cells in results.items()}
+    named.update(_tlfb_descriptives(calendar, visits, request))
+    return _anchored(named, visits, calendar.n_subjects)
+
+
+def _anchored(results: dict[str, Cells], visits: Visits, n: int) -> dict[str, Cells]:
+    """A subject with no visit 0 gets nan everywhere (monitoring.md s4)."""
+    anchored = _tlfb_has_visit0(visits, n)
     for column in results.values():
         column[~anchored] = np.nan
     return results
+
+
+def _tlfb_mode_outcomes(
+    calendar: Calendar,
+    visits: Visits,
+    request: OutcomeRequest,
+    mode: Mode,
+    lapses: tuple[LapseRule, ...],
+) -> dict[str, Cells]:
+    """pp, cont and prolonged under one mode, for each lapse rule: ``"<lapse>|<column>"``.
+
+    The grid and the visit columns are built once per mode; only prolonged abstinence
+    depends on the lapse rule, so pp and cont are computed once and shared.
+    """
+    grid = _tlfb_grid(calendar, mode)
+    results: dict[str, Cells] = {}
+    start, start_known = _tlfb_visit_column(visits, request.cont_from, mode, calendar.origin)
+    quit_, quit_known = _tlfb_visit_column(visits, request.prolonged_from, mode, calendar.origin)
+    for visit in request.at:
+        end, end_known = _tlfb_visit_column(visits, visit, mode, calendar.origin)
+        shared = {f"pp{k}_v{visit}": grid.no_use(end - k, end, end_known) for k in request.pp_days}
+        shared[f"cont_v{request.cont_from}_v{visit}"] = grid.no_use(
+            start, end, start_known & end_known
+        )
+        prolonged = f"prolonged_v{request.prolonged_from}_v{visit}"
+        for lapse in lapses:
+            for name, cells in shared.items():
+                results[f"{lapse}|{name}"] = cells
+            results[f"{lapse}|{prolonged}"] = grid.prolonged(
+                quit_ + request.grace_days, end, quit_known & end_known, lapse
+            )
+    return results
+
+
+def combined_columns(
+    request: OutcomeRequest, modes: tuple[Mode, ...], lapses: tuple[LapseRule, ...]
+) -> list[str]:
+    """Columns of ``combined_outcomes``: each outcome prefixed by its mode and lapse rule
+    (``itt_days2_prolonged_v1_v2``), in the order of ``request.columns()``; then ``pda``
+    and ``longest_abstinent_run`` (the same in every mode) and ``days_to_first_use`` per
+    mode (it starts at a visit, whose date depends on the mode)."""
+    per_visit = [c for c in request.columns() if c not in _DESCRIPTIVES]
+    names = [
+        f"{mode}_{lapse_tag(lapse)}_{column}"
+        for mode in modes
+        for lapse in lapses
+        for column in per_visit
+    ]
+    return [
+        *names,
+        "pda",
+        *(f"{mode}_days_to_first_use" for mode in modes),
+        "longest_abstinent_run",
+    ]
+
+
+_DESCRIPTIVES = ("pda", "days_to_first_use", "longest_abstinent_run")
+
+
+def lapse_tag(lapse: LapseRule) -> str:
+    """A lapse rule as a column prefix: ``none``, ``days2``, ``run7``."""
+    return "none" if lapse.kind == "none" else f"{lapse.kind}{lapse.k}"
+
+
+def combined_outcomes(
+    calendar: Calendar,
+    visits: Visits,
+    request: OutcomeRequest,
+    modes: tuple[Mode, ...],
+    lapses: tuple[LapseRule, ...],
+) -> dict[str, Cells]:
+    """Every mode x lapse combination in one pass over the caseload (``combined_columns``).
+
+    ``request.mode`` and ``request.lapse`` are ignored; each combination's cells equal
+    those of ``abstinence_outcomes`` run with that mode and lapse (a test checks).
+    """
+    blocks = []
+    for lo in range(0, max(calendar.n_subjects, 1), SUBJECT_BLOCK):
+        part, part_visits = _tlfb_rows(calendar, visits, lo, lo + SUBJECT_BLOCK)
+        block: dict[str, Cells] = {}
+        for mode in modes:
+            found = _tlfb_mode_outcomes(part, part_visits, request, mode, lapses)
+            for lapse in lapses:
+                for column in request.columns():
+                    key = f"{lapse}|{column}"
+                    if key in found:
+                        block[f"{mode}_{lapse_tag(lapse)}_{column}"] = found[key].copy()
+            start, known = _tlfb_visit_column(part_visits, request.cont_from, mode, part.origin)
+            block[f"{mode}_days_to_first_use"] = days_to_first_use(part, start, known)
+        block["pda"] = percent_days_abstinent(part)
+        block["longest_abstinent_run"] = longest_abstinent_run(part)
+        blocks.append(_anchored(block, part_visits, part.n_subjects))
+    columns = combined_columns(request, modes, lapses)
+    return {name: np.concatenate([b[name] for b in blocks]) for name in columns}
 
 
 def _tlfb_descriptives(

@@ -10,8 +10,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from tandem.domain.formulation import CASE_SCHEMA, FORMULATION_SCHEMA, formulate, parse_case
-from tandem.domain.formulation.schemas import CASE_SCHEMA_V2, FORMULATION_SCHEMA_V2
 from tandem.domain.formulation.ruleset import RuleSet
+from tandem.domain.formulation.schemas import CASE_SCHEMA_V2, FORMULATION_SCHEMA_V2
 from tandem.rulesets import load_schema
 from tests.unit.domain.formulation.conftest import spec_example, vignettes
 
