@@ -6,7 +6,8 @@ Reads ``tlfb.csv`` (``id,date,amount``), ``visits.csv`` (``id,visit,date``) and 
 ``--lapse`` take comma-separated lists (``--mode itt,ro --lapse none,days:2,run:7``):
 with more than one of either, every combination is computed in one pass and each
 outcome column is prefixed by its mode and lapse rule (``itt_days2_prolonged_v1_v2``).
-Must not import Django (a test checks ``sys.modules``). Bad input: one line on stderr, exit status 2.
+Must not import Django (a test checks ``sys.modules``). Bad input: one line on stderr,
+exit status 2.
 """
 
 from __future__ import annotations

@@ -49,7 +49,17 @@ class UnknownInstrument(InvalidInput):
 
 
 class InvalidCase(InvalidInput):
-    """An intake case breaks the case contract; the message starts with its JSON path."""
+    """An intake case breaks the case contract at ``path`` (a JSON path such as
+    ``$.stimulant.last_use``); the message is ``"<path>: <problem>"``. Callers read
+    ``path`` and ``problem``, never the message, to find the field."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[type[InvalidCase], tuple[str, str]]:
+        return (type(self), (self.path, self.problem))
 
 
 class InvalidRuleSet(InvalidInput):

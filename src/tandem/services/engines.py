@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem.domain.errors import InvalidInput
+from tandem.domain.errors import InvalidCase, InvalidInput
 from tandem.services.errors import ValidationFailed
 
 
@@ -52,8 +52,8 @@ def check_case(case: dict[str, Any]) -> None:
 
     try:
         parse_case(case)
-    except InvalidInput as exc:
-        raise ValidationFailed(str(exc), _path_of(str(exc))) from None
+    except InvalidCase as exc:
+        raise ValidationFailed(str(exc), exc.path) from None
 
 
 def formulate_case(case: dict[str, Any]) -> tuple[dict[str, Any], str]:
@@ -63,13 +63,7 @@ def formulate_case(case: dict[str, Any]) -> tuple[dict[str, Any], str]:
 
     try:
         parsed = parse_case(case)
-    except InvalidInput as exc:
-        raise ValidationFailed(str(exc), _path_of(str(exc))) from None
+    except InvalidCase as exc:
+        raise ValidationFailed(str(exc), exc.path) from None
     output = dict(formulate(parsed, load_default()).as_dict())
     return output, str(output.get("ruleset", ""))
-
-
-def _path_of(message: str) -> str:
-    """The JSON path a domain message starts with (``$.stimulant.last_use: ...``)."""
-    head = message.split(":", 1)[0].strip()
-    return head if head.startswith("$") else "case"

@@ -4,7 +4,7 @@ Public interface (ruleset-v1.md; the web app and the CLI call only these)::
 
     from tandem.domain.formulation import parse_case, formulate, Case, Formulation
     from tandem.rulesets import load_default        # -> RuleSet
-    case = parse_case(data)       # raises InvalidCase("$.path: message")
+    case = parse_case(data)       # raises InvalidCase: .path ("$.stimulant.last_use"), .problem
     f = formulate(case, ruleset)  # pure
     f.as_dict()                   # the JSON of ruleset-v1.md s10
 """

@@ -67,19 +67,19 @@ def parse_full_date(text: str, path: str) -> date:
     """``YYYY-MM-DD`` as a real calendar day, or ``InvalidCase`` naming ``path``."""
     match = _FULL.fullmatch(text)
     if match is None:
-        raise InvalidCase(f"{path}: {text} is not a valid date (YYYY-MM-DD)")
+        raise InvalidCase(path, f"{text} is not a valid date (YYYY-MM-DD)")
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise InvalidCase(f"{path}: {text} is not a valid date (YYYY-MM-DD)") from None
+        raise InvalidCase(path, f"{text} is not a valid date (YYYY-MM-DD)") from None
 
 
 def parse_partial_date(text: str, path: str) -> PartialDate:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, or ``InvalidCase`` naming ``path``."""
     match = _PARTIAL.fullmatch(text)
-    problem = f"{path}: {text} is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    problem = f"{text} is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD)"
     if match is None:
-        raise InvalidCase(problem)
+        raise InvalidCase(path, problem)
     year = int(match[1])
     try:
         if match[2] is None:
@@ -90,7 +90,7 @@ def parse_partial_date(text: str, path: str) -> PartialDate:
             return PartialDate(text, date(year, month, 1), date(year, month, last_day))
         day = date(year, month, int(match[3]))
     except ValueError:
-        raise InvalidCase(problem) from None
+        raise InvalidCase(path, problem) from None
     return PartialDate(text, day, day)
 
 

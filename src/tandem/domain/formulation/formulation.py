@@ -169,8 +169,9 @@ def formulate(case: Case, ruleset: RuleSet) -> Formulation:
         return formulate_v2(case, ruleset)
     if case.schema != "tandem.case/1":
         raise InvalidCase(
-            f"$.schema: {ruleset.id} reads tandem.case/1 only; assess a {case.schema} case "
-            "with tandem-default/2"
+            "$.schema",
+            f"{ruleset.id} reads tandem.case/1 only; assess a {case.schema} case "
+            "with tandem-default/2",
         )
     case = with_program_cutoffs(case, ruleset)
     abstinence = ruleset.value("abstinence_days")

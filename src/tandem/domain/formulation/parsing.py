@@ -1,4 +1,4 @@
-"""``parse_case``: JSON (a mapping) -> a valid ``Case``, or ``InvalidCase("$.path: message")``.
+"""``parse_case``: JSON (a mapping) -> a valid ``Case``, or ``InvalidCase(path, problem)``.
 
 Three passes, each naming the JSON path of the first problem (ruleset-v1.md s1):
 1. the JSON Schema (schemas.py): unknown fields, types, lists of values, date formats;
@@ -65,15 +65,15 @@ def parse_case(data: Mapping[str, Any]) -> model.Case:
     with v2's (ruleset-v2.md s1: absent means unknown) and its consistency checks.
     """
     if not isinstance(data, Mapping):
-        raise InvalidCase("$: a case is a JSON object")
+        raise InvalidCase("$", "a case is a JSON object")
     version = data.get("schema", model.CASE_V1)  # absent: the schema says it is required
     if version not in SCHEMAS:
-        raise InvalidCase(f"$.schema: {version} is not {model.CASE_V1} or {model.CASE_V2}")
+        raise InvalidCase("$.schema", f"{version} is not {model.CASE_V1} or {model.CASE_V2}")
     if not _fast_check(version)(data):
         from tandem.domain.formulation.schema_errors import first_problem
 
         validator = _validator(version)  # the full validator only to explain the problem
-        raise InvalidCase(first_problem(validator.iter_errors(data)) or "$: invalid case")
+        raise first_problem(validator.iter_errors(data))
     v2 = version == model.CASE_V2
     assessed_on = parse_full_date(data["assessed_on"], "$.assessed_on")
     stimulant = _stimulant(data["stimulant"], assessed_on, v2)
@@ -155,16 +155,18 @@ def _check_remission(s: model.Stimulant) -> None:
         return
     if s.days_used_past_30 is not None and s.days_used_past_30 >= 1:
         raise InvalidCase(
-            f"{path}: remission disagrees with days_used_past_30 {s.days_used_past_30}: "
-            "a person who used in the past 30 days is not in remission"
+            path,
+            f"remission disagrees with days_used_past_30 {s.days_used_past_30}: "
+            "a person who used in the past 30 days is not in remission",
         )
     criteria = s.dsm_criteria_past_12_months or frozenset()
     counted = criteria - PHARMACOLOGICAL if s.prescribed_under_supervision else criteria
     if s.remission.specifier == "sustained" and counted - {CRAVING}:
         listed = ", ".join(str(c) for c in sorted(counted - {CRAVING}))
         raise InvalidCase(
-            f"{path}: sustained remission means no criterion but craving (4) met for 12 months "
-            f"or more, but criteria {listed} are met in the past 12 months (facts.md s3.1)"
+            path,
+            f"sustained remission means no criterion but craving (4) met for 12 months "
+            f"or more, but criteria {listed} are met in the past 12 months (facts.md s3.1)",
         )
 
 
@@ -191,10 +193,10 @@ def _timeline(
         end = None if item["end"] is None else parse_partial_date(item["end"], f"{path}.end")
         if end is not None and end.latest < start.earliest:
             raise InvalidCase(
-                f"{path}.end: {shown_latest(end)} is before its {first} {shown_earliest(start)}"
+                f"{path}.end", f"{shown_latest(end)} is before its {first} {shown_earliest(start)}"
             )
         if end is None and index < len(items) - 1:
-            raise InvalidCase(f"{path}.end: only the last item may be ongoing (null)")
+            raise InvalidCase(f"{path}.end", "only the last item may be ongoing (null)")
         _not_after(start, assessed_on, f"{path}.{first}")
         _not_after(end, assessed_on, f"{path}.end")
         spans.append((start, end))
@@ -205,7 +207,7 @@ def _not_after(value: PartialDate | None, assessed_on: date, path: str) -> None:
     """Refused only when even the earliest day the date could mean is after today."""
     if value is not None and value.earliest > assessed_on:
         raise InvalidCase(
-            f"{path}: {shown_earliest(value)} is after assessed_on {assessed_on.isoformat()}"
+            f"{path}", f"{shown_earliest(value)} is after assessed_on {assessed_on.isoformat()}"
         )
 
 
@@ -228,8 +230,9 @@ def _check_order(spans: list[Span], first: str, base: str) -> None:
         start, previous = spans[index][0], cast(PartialDate, spans[index - 1][1])
         if start.midpoint <= previous.midpoint:
             raise InvalidCase(
-                f"{base}[{index}].{first}: {shown(start)} does not come after the previous "
-                f"item's end {shown(previous)} (oldest first, no overlap)"
+                f"{base}[{index}].{first}",
+                f"{shown(start)} does not come after the previous "
+                f"item's end {shown(previous)} (oldest first, no overlap)",
             )
 
 
@@ -240,11 +243,12 @@ def _last_use(text: str | None, periods: list[Span], assessed_on: date) -> date 
         return None
     last_use = parse_full_date(text, path)
     if last_use > assessed_on:
-        raise InvalidCase(f"{path}: {text} is after assessed_on {assessed_on.isoformat()}")
+        raise InvalidCase(path, f"{text} is after assessed_on {assessed_on.isoformat()}")
     if periods and periods[-1][1] is None and last_use < periods[-1][0].earliest:
         raise InvalidCase(
-            f"{path}: {text} is before the start {shown_earliest(periods[-1][0])} "
-            "of the ongoing use period"
+            path,
+            f"{text} is before the start {shown_earliest(periods[-1][0])} "
+            "of the ongoing use period",
         )
     return last_use
 
@@ -264,13 +268,14 @@ def _check_days_used(
     if last_use is None or (assessed_on - last_use).days >= 30:
         if days != 0:
             when = "unknown" if last_use is None else f"{last_use.isoformat()}, 30 or more days ago"
-            raise InvalidCase(f"{path}: {days} disagrees with last_use ({when}): it must be 0")
+            raise InvalidCase(path, f"{days} disagrees with last_use ({when}): it must be 0")
         return
     since = (assessed_on - last_use).days
     if not 1 <= days <= 30 - since:
         raise InvalidCase(
-            f"{path}: {days} disagrees with last_use {last_use.isoformat()} ({since} days before "
-            f"assessed_on): it must be between 1 and {30 - since}"
+            path,
+            f"{days} disagrees with last_use {last_use.isoformat()} ({since} days before "
+            f"assessed_on): it must be between 1 and {30 - since}",
         )
 
 
@@ -293,7 +298,7 @@ def _scores(
     for name, answers in instruments.items():
         path = f"$.instruments.{name}"
         if name == "auditc" and patient.sex is None and not v2:
-            raise InvalidCase("$.patient.sex: required when auditc is given (male or female)")
+            raise InvalidCase("$.patient.sex", "required when auditc is given (male or female)")
         auditc_sex = "male" if patient.sex == "male" else "female"
         sex = (auditc_sex if v2 else patient.sex) if name == "auditc" else None
         setting = "amphetamine" if substance == "amphetamine_type" else "cocaine"
@@ -303,7 +308,7 @@ def _scores(
             results[name] = score(name, given, sex=sex, substance=option)
         except InvalidInput as error:
             message = str(error).removeprefix(f"{name}: ")  # the path already names it
-            raise InvalidCase(f"{path}: {message}") from None
+            raise InvalidCase(path, f"{message}") from None
     return results
 
 

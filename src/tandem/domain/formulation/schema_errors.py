@@ -12,6 +12,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
+from tandem.domain.errors import InvalidCase
 from tandem.domain.formulation.schemas import FULL_DATE_PATTERN, PARTIAL_DATE_PATTERN
 
 _JSON_TYPES = {
@@ -46,16 +47,16 @@ def shown(value: Any) -> str:
     return str(value)
 
 
-def first_problem(errors: Iterable[ValidationError]) -> str | None:
-    """The message of the most relevant error, or None when there is none."""
+def first_problem(errors: Iterable[ValidationError]) -> InvalidCase:
+    """The most relevant error as ``InvalidCase(path, problem)``."""
     error = best_match(errors)
     if error is None:
-        return None
-    return describe(error)
+        return InvalidCase("$", "invalid case")
+    return InvalidCase(*describe(error))
 
 
-def describe(error: ValidationError) -> str:
-    """One line naming the JSON path, the value and what is allowed."""
+def describe(error: ValidationError) -> tuple[str, str]:
+    """The JSON path, and the problem naming the value and what is allowed."""
     path = list(error.absolute_path)
     keyword = str(error.validator)
     schema = error.schema if isinstance(error.schema, Mapping) else {}
@@ -64,18 +65,20 @@ def describe(error: ValidationError) -> str:
         return _unknown_field(path, error.instance, schema)
     if keyword == "required":
         return _missing_field(path, error.instance, rule)
-    return f"{json_path(path)}: {_problem(keyword, error.instance, rule, schema, error.message)}"
+    return json_path(path), _problem(keyword, error.instance, rule, schema, error.message)
 
 
-def _unknown_field(path: list[str | int], instance: Any, schema: Mapping[str, Any]) -> str:
+def _unknown_field(
+    path: list[str | int], instance: Any, schema: Mapping[str, Any]
+) -> tuple[str, str]:
     allowed = list(schema.get("properties", {}))
     extra = sorted(name for name in instance if name not in allowed)[0]
-    return f"{json_path([*path, extra])}: unknown field (allowed: {', '.join(allowed)})"
+    return json_path([*path, extra]), f"unknown field (allowed: {', '.join(allowed)})"
 
 
-def _missing_field(path: list[str | int], instance: Any, required: list[str]) -> str:
+def _missing_field(path: list[str | int], instance: Any, required: list[str]) -> tuple[str, str]:
     missing = next(name for name in required if name not in instance)
-    return f"{json_path([*path, missing])}: required field is missing"
+    return json_path([*path, missing]), "required field is missing"
 
 
 def _problem(keyword: str, value: Any, rule: Any, schema: Mapping[str, Any], message: str) -> str:

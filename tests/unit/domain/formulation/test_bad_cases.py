@@ -270,6 +270,10 @@ def test_bad_case_is_refused_with_its_json_path(
         parse_case(case)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+    # issue 9 item 7: the location is an attribute; nothing parses the message for it
+    error = caught.value
+    assert message.startswith(f"{error.path}: ")
+    assert str(error) == f"{error.path}: {error.problem}"
 
 
 def test_not_an_object_is_refused() -> None:
