@@ -341,6 +341,7 @@ def test_production_response_headers(tmp_path: object) -> None:
         TANDEM_SECRET_KEY="s" * 64,
         TANDEM_AUDIT_KEY="a" * 40,
         TANDEM_DATA_DIR=str(tmp_path),
+        TANDEM_AUDIT_HEAD_FILE=str(tmp_path) + "/audit-head.log",
         TANDEM_ALLOWED_HOSTS="testserver",
         DJANGO_SETTINGS_MODULE="tandem.web.settings",
     )

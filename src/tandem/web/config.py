@@ -25,6 +25,8 @@ KNOWN = {
     "TANDEM_TRUSTED_PROXY_COUNT": "whole number of reverse proxies in front, 0 to 5 "
     "(default 0: the client address is REMOTE_ADDR; N: the Nth address from the right "
     "of X-Forwarded-For)",
+    "TANDEM_AUDIT_HEAD_FILE": "absolute path of the append-only file that also receives every "
+    "sealed audit chain head (its folder must exist; required in production; default: none)",
     "TANDEM_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
     "TANDEM_SCREENSHOTS": "tests only: 1 makes the browser tests save docs/screenshots/",
 }
@@ -49,6 +51,7 @@ class Config:
     idle_timeout_minutes: int
     log_level: str
     trusted_proxy_count: int = 0
+    audit_head_file: Path | None = None
 
 
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -74,6 +77,23 @@ def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: in
     if not low <= value <= high:
         raise ConfigError(f"{name}={raw!r}: expected {KNOWN[name]}")
     return value
+
+
+def _head_file(environ: Mapping[str, str], production: bool) -> Path | None:
+    raw = environ.get("TANDEM_AUDIT_HEAD_FILE", "")
+    name = "TANDEM_AUDIT_HEAD_FILE"
+    if not raw:
+        if production:
+            raise ConfigError(f"{name}: expected {KNOWN[name]}")
+        return None
+    path = Path(raw)
+    if not path.is_absolute() or raw != raw.strip():
+        raise ConfigError(f"{name}={raw!r}: expected {KNOWN[name]}")
+    if not path.parent.is_dir():
+        raise ConfigError(f"{name}={raw!r}: the folder {str(path.parent)!r} does not exist")
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{name}={raw!r}: exists and is not a regular file")
+    return path
 
 
 def load(environ: Mapping[str, str]) -> Config:
@@ -119,6 +139,7 @@ def load(environ: Mapping[str, str]) -> Config:
         idle_timeout_minutes=_int(environ, "TANDEM_IDLE_TIMEOUT_MINUTES", 15, 1, 30),
         log_level=level,
         trusted_proxy_count=_int(environ, "TANDEM_TRUSTED_PROXY_COUNT", 0, 0, 5),
+        audit_head_file=_head_file(environ, production),
     )
 
 

@@ -16,6 +16,7 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 TANDEM_DEMO = CONFIG.demo
 TANDEM_AUDIT_KEY = CONFIG.audit_key
 TANDEM_TRUSTED_PROXY_COUNT = CONFIG.trusted_proxy_count
+TANDEM_AUDIT_HEAD_FILE = CONFIG.audit_head_file
 
 INSTALLED_APPS = [
     "django.contrib.auth",
