@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StrictInt
+from pydantic import BeforeValidator, Field, StrictInt
 
 Sex = Literal["female", "male", "other", "unknown"]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date is a "YYYY-MM-DD" string: pydantic alone would take 0 as 1970-01-01 (a
+    Unix time) and "2026-01-01T00:00" as a date (issue 13, probe finding 2)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("expected a date as a YYYY-MM-DD string")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 class ErrorBody(Schema):
@@ -23,7 +38,7 @@ class ErrorOut(Schema):
 
 class PatientIn(Schema):
     display_name: str = Field(min_length=1, max_length=200)
-    date_of_birth: dt.date
+    date_of_birth: IsoDate = Field(description="YYYY-MM-DD, from 1900-01-01 to today")
     sex: Sex
 
 
@@ -41,7 +56,9 @@ class AdministrationIn(Schema):
     # item skipped by design (e.g. C-SSRS branching); null, an unanswered item.
     answers: list[StrictInt | Literal["-"] | None] = Field(max_length=100)
     # Its range (1900-01-01 to today) is checked by services.intake.record_administration.
-    administered_on: dt.date | None = None
+    administered_on: IsoDate | None = Field(
+        default=None, description="YYYY-MM-DD, from 1900-01-01 to today"
+    )
 
 
 class AdministrationOut(Schema):
@@ -85,7 +102,7 @@ class PlanOut(Schema):
 
 class PlanUpdateIn(Schema):
     expected_version: int = Field(ge=1)
-    review_on: dt.date | None = None
+    review_on: IsoDate | None = Field(default=None, description="YYYY-MM-DD, today or later")
     interventions: list[InterventionIO] = Field(max_length=50)
 
 

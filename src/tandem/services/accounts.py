@@ -23,6 +23,7 @@ from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, NotFound, ValidationFailed
+from tandem.services.typed_text import refuse_bad_name
 from tandem.storage.models import (
     LEVELS,
     ROLES,
@@ -93,6 +94,7 @@ def register_clinic(*, slug: str, name: str, levels_offered: list[str]) -> Organ
         raise ValidationFailed("slug: expected lower-case letters, digits and hyphens", "slug")
     if not name.strip():
         raise ValidationFailed("name: expected the clinic's name", "name")
+    refuse_bad_name(name, "name")
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationFailed(f"slug: a clinic {slug!r} already exists", "slug")
     return ensure_organization(slug=slug, name=name.strip(), levels_offered=levels_offered)
@@ -114,6 +116,8 @@ def register_staff(
         raise ValidationFailed(f"clinic: no clinic {clinic_slug!r}", "clinic")
     if not username or get_user_model().objects.filter(username=username).exists():
         raise ValidationFailed(f"username: {username!r} is empty or already taken", "username")
+    refuse_bad_name(username, "username")
+    refuse_bad_name(display_name, "display_name")
     try:
         validate_password(password)
     except ValidationError as exc:
