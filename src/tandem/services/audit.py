@@ -42,6 +42,8 @@ def canonical(event: Any) -> str:
     # Added after the first release: covered only when set, so older events still verify.
     if getattr(event, "patient_ids", ""):
         fields["patient_ids"] = event.patient_ids
+    if getattr(event, "record_ids", ""):
+        fields["record_ids"] = event.record_ids
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
@@ -74,10 +76,12 @@ def record_event(
     record_id: Any = "",
     outcome: str = "ok",
     patient_ids: list[int] | None = None,
+    record_ids: list[int] | None = None,
 ) -> AuditEvent:
     """Append one event (who, action, patient, record, when, from where, outcome).
 
-    ``patient_ids``: for a list read, every patient the list showed (in order). A refusal
+    ``patient_ids``: for a list read, every patient the list showed (in order);
+    ``record_ids``: the same for a list of other records (referrals). A refusal
     recorded inside an audited write without a record (e.g. a role refusal) is filled in
     with the record the write was about."""
     if not record_type and outcome != "ok" and _in_write.get():
@@ -98,6 +102,7 @@ def record_event(
             record_id="" if record_id is None else str(record_id),
             ip=actor.ip if actor else "",
             patient_ids=",".join(str(int(pk)) for pk in patient_ids or ()),
+            record_ids=",".join(str(int(pk)) for pk in record_ids or ()),
             outcome=outcome,
             prev_hash=head.hash,
         )
@@ -202,7 +207,7 @@ class ChainReport:
 
 def _events() -> Iterator[Any]:
     """Every event as a light named row (no model instances: 1 M events must verify fast)."""
-    columns = (*FIELDS, "patient_ids", "outcome", "prev_hash", "hash")
+    columns = (*FIELDS, "patient_ids", "record_ids", "outcome", "prev_hash", "hash")
     rows = AuditEvent.objects.order_by("seq", "pk").values_list(*columns, named=True)
     return rows.iterator(chunk_size=5000)
 

@@ -152,11 +152,12 @@ def list_referrals(who: Any) -> list[Referral]:
     referrals = list(
         Referral.objects.filter(organization_id=staff.organization_id).order_by("-received_at")
     )
+    # Which referrals (names and contact details) were shown, in order, not a count.
     record_event(
         actor,
         "referral.list",
         record_type="referral",
-        record_id=len(referrals),
+        record_ids=[referral.pk for referral in referrals],
     )
     return referrals
 
