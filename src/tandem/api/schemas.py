@@ -10,6 +10,26 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field, StrictInt
 
 Sex = Literal["female", "male", "other", "unknown"]
+# The stored choices (storage.models; tests/integration/test_openapi.py keeps them equal).
+PatientStatus = Literal["active", "discharged"]
+PlanStatus = Literal["draft", "signed"]
+Level = Literal["", "outpatient", "iop", "php", "residential"]
+# Ids are positive database keys: larger numbers are refused (422), never sent on.
+MAX_ID = 2**63 - 1
+ERROR_CODES = (
+    "bad_request",
+    "conflict",
+    "error",
+    "forbidden",
+    "internal",
+    "invalid",
+    "method_not_allowed",
+    "not_found",
+    "too_large",
+    "too_many",
+    "unauthenticated",
+)
+RISK_NOTE = "the latest formulation's level, or empty before the first formulation"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -27,9 +47,9 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 
 class ErrorBody(Schema):
-    code: str
+    code: str = Field(json_schema_extra={"enum": list(ERROR_CODES)})
     message: str
-    field: str | None = None
+    field: str | None = Field(default=None, description="the field at fault, if one is")
 
 
 class ErrorOut(Schema):
@@ -43,18 +63,21 @@ class PatientIn(Schema):
 
 
 class PatientOut(Schema):
-    id: int
+    id: int = Field(ge=1, le=MAX_ID)
     display_name: str
     date_of_birth: dt.date
-    sex: str
-    status: str
+    sex: Sex
+    status: PatientStatus
 
 
 class AdministrationIn(Schema):
     instrument_id: str = Field(min_length=1, max_length=40)
     # Whole numbers only (JSON true/false or 1.0 are refused, not coerced); "-" marks an
     # item skipped by design (e.g. C-SSRS branching); null, an unanswered item.
-    answers: list[StrictInt | Literal["-"] | None] = Field(max_length=100)
+    answers: list[StrictInt | Literal["-"] | None] = Field(
+        max_length=100,
+        description="each item's allowed range is the instrument's (docs/clinical/instruments.md)",
+    )
     # Its range (1900-01-01 to today) is checked by services.intake.record_administration.
     administered_on: IsoDate | None = Field(
         default=None, description="YYYY-MM-DD, from 1900-01-01 to today"
@@ -84,7 +107,7 @@ class InterventionIO(Schema):
     intervention_id: str = Field(min_length=1, max_length=60)
     category: Literal["clinical", "somatic_neuro"]
     targets: list[Literal["use", "mood", "trauma", "sleep", "safety"]] = Field(min_length=1)
-    responsible: int | None = None
+    responsible: int | None = Field(default=None, ge=1, le=MAX_ID)
     frequency: str = Field(default="", max_length=200)
     measure: str = Field(default="", max_length=200)
     target: str = Field(default="", max_length=200)
@@ -92,9 +115,9 @@ class InterventionIO(Schema):
 
 
 class PlanOut(Schema):
-    id: int
-    version: int
-    status: str
+    id: int = Field(ge=1, le=MAX_ID)
+    version: int = Field(ge=1)
+    status: PlanStatus
     review_on: dt.date | None
     measures: list[str]
     interventions: list[InterventionIO]
@@ -107,10 +130,10 @@ class PlanUpdateIn(Schema):
 
 
 class CaseloadRowOut(Schema):
-    patient_id: int
+    patient_id: int = Field(ge=1, le=MAX_ID)
     display_name: str
-    level: str
-    suicide_risk: str
-    overdose_risk: str
+    level: Level
+    suicide_risk: str = Field(description=RISK_NOTE)
+    overdose_risk: str = Field(description=RISK_NOTE)
     reassess_on: str | None
     plan_review_on: dt.date | None
