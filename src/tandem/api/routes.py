@@ -14,6 +14,12 @@ from tandem.api.schemas import (
     AdministrationIn,
     AdministrationOut,
     CaseloadRowOut,
+    ConsentIn,
+    ConsentOut,
+    DisclosureIn,
+    DisclosureMadeOut,
+    DisclosureOut,
+    EmergencyIn,
     ErrorOut,
     FormulationOut,
     PatientIn,
@@ -21,8 +27,9 @@ from tandem.api.schemas import (
     PatientStatus,
     PlanOut,
     PlanUpdateIn,
+    RevokeIn,
 )
-from tandem.services import access, intake, patients, plans
+from tandem.services import access, disclosures, intake, patients, plans
 
 router = Router()
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -136,3 +143,54 @@ def update_plan(request: HttpRequest, plan_id: Id, payload: PlanUpdateIn) -> Any
         review_on=payload.review_on,
     )
     return plans.plan_as_dict(plan)
+
+
+@router.get("/patients/{patient_id}/consents", response={200: list[ConsentOut], **ERRORS})
+def list_consents(request: HttpRequest, patient_id: Id) -> Any:
+    return disclosures.list_consents(actor(request), patient_id)
+
+
+@router.post("/patients/{patient_id}/consents", response={201: ConsentOut, **ERRORS})
+def record_consent(request: HttpRequest, patient_id: Id, payload: ConsentIn) -> Any:
+    fields = payload.dict()
+    return Status(201, disclosures.record_consent(actor(request), patient_id, **fields))
+
+
+@router.post(
+    "/patients/{patient_id}/consents/{consent_id}/revoke",
+    response={200: ConsentOut, **ERRORS},
+    summary="Revoke a consent (in writing) from now on",
+)
+def revoke_consent(request: HttpRequest, patient_id: Id, consent_id: Id, payload: RevokeIn) -> Any:
+    return disclosures.revoke_consent(
+        actor(request), patient_id, consent_id, reference=payload.reference
+    )
+
+
+@router.get(
+    "/patients/{patient_id}/disclosures",
+    response={200: list[DisclosureOut], **ERRORS},
+    summary="Accounting of disclosures: the last three years (42 CFR 2.25)",
+)
+def accounting(request: HttpRequest, patient_id: Id) -> Any:
+    return disclosures.accounting(actor(request), patient_id)
+
+
+@router.post(
+    "/patients/{patient_id}/disclosures",
+    response={201: DisclosureMadeOut, **ERRORS},
+    summary="Disclose under a consent (403 no_consent names what each consent lacks)",
+)
+def disclose(request: HttpRequest, patient_id: Id, payload: DisclosureIn) -> Any:
+    made = disclosures.disclose(actor(request), patient_id, **payload.dict())
+    return Status(201, {"disclosure": made.disclosure, "notice": made.notice})
+
+
+@router.post(
+    "/patients/{patient_id}/disclosures/emergency",
+    response={201: DisclosureMadeOut, **ERRORS},
+    summary="Disclose to medical personnel in a medical emergency (42 CFR 2.51)",
+)
+def disclose_in_emergency(request: HttpRequest, patient_id: Id, payload: EmergencyIn) -> Any:
+    made = disclosures.disclose_in_emergency(actor(request), patient_id, **payload.dict())
+    return Status(201, {"disclosure": made.disclosure, "notice": made.notice})

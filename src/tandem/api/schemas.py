@@ -24,6 +24,7 @@ ERROR_CODES = (
     "internal",
     "invalid",
     "method_not_allowed",
+    "no_consent",
     "not_found",
     "too_large",
     "too_many",
@@ -137,3 +138,96 @@ class CaseloadRowOut(Schema):
     overdose_risk: str = Field(description=RISK_NOTE)
     reassess_on: str | None
     plan_review_on: dt.date | None
+
+
+# 42 CFR Part 2 consents and disclosures (tandem.domain.consent; test_openapi keeps the
+# literals equal to the domain's codes).
+Purpose = Literal["treatment", "payment", "health_care_operations", "research", "other"]
+RecipientKind = Literal["person", "organization", "tpo"]
+InformationKind = Literal[
+    "diagnoses_formulation",
+    "plan",
+    "questionnaire_scores",
+    "drug_screens",
+    "check_ins",
+    "attendance",
+]
+Period = Literal["until_date", "end_of_treatment", "none"]
+Signature = Literal["typed", "scanned"]
+
+
+class ConsentIn(Schema):
+    recipient_kind: RecipientKind
+    recipient_name: str = Field(default="", max_length=200, description="empty for TPO")
+    purposes: list[Purpose] = Field(min_length=1, max_length=5)
+    purpose_other: str = Field(default="", max_length=500)
+    all_records: bool = False
+    kinds: list[InformationKind] = Field(default_factory=list, max_length=6)
+    period: Period
+    ends_on: IsoDate | None = Field(default=None, description="YYYY-MM-DD, with until_date")
+    revocation_how: str = Field(min_length=1, max_length=500)
+    signature: Signature
+    signed_name: str = Field(default="", max_length=200)
+    scan_reference: str = Field(default="", max_length=200)
+    signed_on: IsoDate
+
+
+class ConsentOut(Schema):
+    id: int = Field(ge=1, le=MAX_ID)
+    patient_id: int
+    discloser: str
+    recipient_kind: RecipientKind
+    recipient_name: str
+    purposes: list[Purpose]
+    purpose_other: str
+    all_records: bool
+    kinds: list[InformationKind]
+    period: Period
+    ends_on: dt.date | None
+    revocation_how: str
+    signature: Signature
+    signed_name: str
+    signed_on: dt.date
+    recorded_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class RevokeIn(Schema):
+    reference: str = Field(
+        min_length=1, max_length=200, description="where the written revocation is kept"
+    )
+
+
+class DisclosureIn(Schema):
+    recipient_kind: RecipientKind
+    recipient_name: str = Field(min_length=1, max_length=200)
+    purpose: Purpose
+    kinds: list[InformationKind] = Field(min_length=1, max_length=6)
+    description: str = Field(min_length=1, max_length=500)
+
+
+class EmergencyIn(Schema):
+    recipient_name: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=10, max_length=1000)
+    kinds: list[InformationKind] = Field(min_length=1, max_length=6)
+    description: str = Field(min_length=1, max_length=500)
+
+
+class DisclosureOut(Schema):
+    id: int = Field(ge=1, le=MAX_ID)
+    patient_id: int
+    consent_id: int | None
+    emergency: bool
+    emergency_reason: str
+    recipient_kind: RecipientKind
+    recipient_name: str
+    purpose: Purpose
+    kinds: list[InformationKind]
+    description: str
+    notice: str
+    disclosed_at: dt.datetime
+
+
+class DisclosureMadeOut(Schema):
+    disclosure: DisclosureOut
+    notice: str = Field(description="send this notice with the data (42 CFR 2.32)")
