@@ -8,6 +8,8 @@ with north's records. Another clinic's record and a missing one must look the sa
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
@@ -48,9 +50,45 @@ SUBMISSION = '{"instrument_id": "phq9", "answers": [0, 0, 0, 0, 0, 0, 0, 0, 0]}'
 PLAN_UPDATE = '{"expected_version": 1, "interventions": [], "review_on": null}'
 
 
+# Part 2 routes (issue 13): a well-formed body each, chosen by the URL's last segment.
+PART2_BODIES = {
+    "consents": json.dumps(
+        {
+            "recipient_kind": "tpo",
+            "purposes": ["treatment"],
+            "all_records": True,
+            "period": "none",
+            "revocation_how": "in writing to the director",
+            "signature": "typed",
+            "signed_name": "Sam Doe",
+            "signed_on": "2026-01-05",
+        }
+    ),
+    "revoke": '{"reference": "letter on file"}',
+    "disclosures": json.dumps(
+        {
+            "recipient_kind": "tpo",
+            "recipient_name": "Dr Lee",
+            "purpose": "treatment",
+            "kinds": ["plan"],
+            "description": "the plan",
+        }
+    ),
+    "emergency": json.dumps(
+        {
+            "recipient_name": "Dr Lee",
+            "reason": "unresponsive, suspected overdose",
+            "kinds": ["plan"],
+            "description": "the plan",
+        }
+    ),
+}
+
+
 def _statuses(client: Client, url: str) -> tuple[int, int, int]:
     get = client.get(url)
-    post = client.post(url, data=SUBMISSION, content_type="application/json")
+    body = PART2_BODIES.get(url.rstrip("/").rsplit("/", 1)[-1], SUBMISSION)
+    post = client.post(url, data=body, content_type="application/json")
     put = client.put(url, data=PLAN_UPDATE, content_type="application/json")
     return get.status_code, post.status_code, put.status_code
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -14,6 +15,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from django.conf import settings
 from django.contrib.auth.hashers import get_hasher
 from django.test import Client, override_settings
 from django_otp.oath import TOTP
@@ -275,6 +277,25 @@ def test_idle_time_out_after_fifteen_minutes(world: World) -> None:
         assert not _signed_in(client)
 
 
+def test_the_idle_time_out_counts_from_the_last_request_to_the_second(world: World) -> None:
+    """Probe finding 4: with a one-minute limit an active user was signed out at 60 s,
+    because the last request was stored at most once a minute."""
+    one_minute = dataclasses.replace(settings.CONFIG, idle_timeout_minutes=1)
+    clock = FixedClock(dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC))
+    with override_settings(CONFIG=one_minute), use_clock(clock):
+        client = sign_in(Client(), world.a.staff["therapist"])
+        for _ in range(6):  # a request every 59 s for almost 6 minutes
+            clock.advance(seconds=59)
+            assert client.get("/").status_code == 200
+            assert _signed_in(client)
+        clock.advance(seconds=60)
+        client.get("/")
+        assert _signed_in(client)
+        clock.advance(seconds=61)
+        client.get("/")
+        assert not _signed_in(client)
+
+
 def test_absolute_time_out_after_twelve_hours(world: World) -> None:
     clock = FixedClock(dt.datetime(2026, 11, 2, 7, 0, tzinfo=dt.UTC))
     with use_clock(clock):
@@ -341,6 +362,7 @@ def test_production_response_headers(tmp_path: object) -> None:
         TANDEM_SECRET_KEY="s" * 64,
         TANDEM_AUDIT_KEY="a" * 40,
         TANDEM_DATA_DIR=str(tmp_path),
+        TANDEM_AUDIT_HEAD_FILE=str(tmp_path) + "/audit-head.log",
         TANDEM_ALLOWED_HOSTS="testserver",
         DJANGO_SETTINGS_MODULE="tandem.web.settings",
     )

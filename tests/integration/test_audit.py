@@ -344,3 +344,19 @@ def test_without_trusted_proxies_forwarded_for_is_ignored(world: World) -> None:
     client = signed_in_client(world.a.staff["therapist"], world)
     client.get(f"/api/v1/patients/{world.a.patient.pk}", HTTP_X_FORWARDED_FOR="6.6.6.6")
     assert _last().ip == "127.0.0.1"
+
+
+def test_the_referral_list_records_which_referrals_it_showed(world: World) -> None:
+    """Probe finding 5: ``referral.list`` recorded a count, not which referrals (with
+    their contact details) were shown."""
+    from tandem.services.referrals import list_referrals
+
+    director = world.a.staff["director"]
+    shown = list_referrals(Actor(user=director.user, ip="10.0.0.5"))
+    assert shown
+    event = _last()
+    assert event.action == "referral.list"
+    assert event.record_ids == ",".join(str(r.pk) for r in shown)
+    assert verify_chain().ok
+    _sql(f"UPDATE {TABLE} SET record_ids = '999999' WHERE seq = %s", event.seq)  # noqa: S608
+    assert verify_chain().first_break_seq == event.seq

@@ -60,6 +60,11 @@ def test_unsafe_or_unknown_settings_stop_start_up(environ: dict[str, str], messa
 
 def test_production_settings_load_with_keys() -> None:
     config = load(
-        {"TANDEM_ENV": "production", "TANDEM_SECRET_KEY": "k" * 60, "TANDEM_AUDIT_KEY": "a" * 40}
+        {
+            "TANDEM_ENV": "production",
+            "TANDEM_SECRET_KEY": "k" * 60,
+            "TANDEM_AUDIT_KEY": "a" * 40,
+            "TANDEM_AUDIT_HEAD_FILE": "/var/tandem-audit-head.log",
+        }
     )
     assert config.debug is False

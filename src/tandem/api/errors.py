@@ -41,6 +41,12 @@ def _validation_message(error: dict[str, Any]) -> str:
     return f"{field}: {message}"
 
 
+def _id_out_of_range(error: dict[str, Any]) -> bool:
+    loc = list(error.get("loc", []))
+    bounds = ("greater_than_equal", "less_than_equal")
+    return len(loc) == 2 and loc[0] == "path" and error.get("type") in bounds
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers that turn every failure into the one shape."""
 
@@ -55,6 +61,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         first = exc.errors[0] if exc.errors else {}
+        if _id_out_of_range(first):
+            # No record has such an id: answered like a missing one (404), as the
+            # access rules answer every record the caller may not see.
+            return error_response(api, request, 404, "not_found", "not found")
         return error_response(
             api, request, 422, "invalid", _validation_message(first), _field(first.get("loc", []))
         )

@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "serve": "tandem.cli.server:serve",
     "demo": "tandem.cli.server:demo",
     "audit": "tandem.cli.audit:audit",
+    "backup": "tandem.cli.backup:backup",
+    "restore": "tandem.cli.backup:restore",
     "token": "tandem.cli.server:token",
     "staff": "tandem.cli.server:staff",
     "clinic": "tandem.cli.server:clinic",

@@ -1,9 +1,19 @@
 """Clinics, staff accounts, sign-in throttling and API tokens.
 
-Throttling (SECURITY.md "Access and identity"): after 5 failed sign-ins for one account
-name, that name is locked for 15 minutes (the lock length is the program's own choice).
-Failures are counted under a keyed hash of the lower-cased name, so unknown names are
-throttled exactly like real ones and the answer never reveals which names exist.
+Throttling (SECURITY.md "Access and identity"; issue 13, probe finding 3), two counters,
+both checked before the password is hashed:
+
+- per account name *and* client address: 5 failures lock that pair for 15 minutes. A
+  stranger typing wrong passwords for a real account locks only themselves out; the
+  account's owner, signing in from their own address, is not affected;
+- per client address, whatever the names: 20 failures within 15 minutes lock that
+  address for 15 minutes, so one client cannot spray names (each costs a PBKDF2 hash).
+
+Counters are kept under keyed hashes (HMAC with the secret key) of the lower-cased name
+and the address, never the name or address itself, so unknown names are throttled
+exactly like real ones and the answer never reveals which names exist. A failed sign-in
+is audited with the name tried only when it is an account's name (a password typed into
+the name field must not land in the log). docs/security.md "Sign-in throttling".
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, NotFound, ValidationFailed
+from tandem.services.typed_text import refuse_bad_name
 from tandem.storage.models import (
     LEVELS,
     ROLES,
@@ -33,8 +44,9 @@ from tandem.storage.models import (
     StaffMember,
 )
 
-MAX_FAILURES = 5  # SECURITY.md: throttled after 5 failures per account
-LOCK_MINUTES = 15  # the program's own choice
+MAX_FAILURES = 5  # SECURITY.md: throttled after 5 failures per account (and address)
+LOCK_MINUTES = 15  # the program's own choice; also the window failures are counted in
+CLIENT_MAX_FAILURES = 20  # per client address, any names (the program's own choice)
 TOKEN_PREFIX = "tdm_"  # noqa: S105  (a public prefix, not a secret)
 TOKEN_PREFIX_SHOWN = 12  # tdm_ + 8 characters: names a token, far too short to guess it
 TOKEN_DAYS = 90  # default token lifetime (the program's choice)
@@ -93,6 +105,7 @@ def register_clinic(*, slug: str, name: str, levels_offered: list[str]) -> Organ
         raise ValidationFailed("slug: expected lower-case letters, digits and hyphens", "slug")
     if not name.strip():
         raise ValidationFailed("name: expected the clinic's name", "name")
+    refuse_bad_name(name, "name")
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationFailed(f"slug: a clinic {slug!r} already exists", "slug")
     return ensure_organization(slug=slug, name=name.strip(), levels_offered=levels_offered)
@@ -114,6 +127,8 @@ def register_staff(
         raise ValidationFailed(f"clinic: no clinic {clinic_slug!r}", "clinic")
     if not username or get_user_model().objects.filter(username=username).exists():
         raise ValidationFailed(f"username: {username!r} is empty or already taken", "username")
+    refuse_bad_name(username, "username")
+    refuse_bad_name(display_name, "display_name")
     try:
         validate_password(password)
     except ValidationError as exc:
@@ -127,40 +142,64 @@ def register_staff(
     )
 
 
-def _account_key(username: str) -> str:
+def _throttle_key(kind: str, *parts: str) -> str:
     key = settings.SECRET_KEY.encode()
-    return hmac.new(key, username.strip().lower().encode(), hashlib.sha256).hexdigest()
+    message = f"{kind}:" + "|".join(parts)
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
-def login_locked(username: str) -> bool:
-    """Whether sign-in for this name is locked (same answer for unknown names)."""
-    row = LoginThrottle.objects.filter(account_key=_account_key(username)).first()
-    return bool(row and row.locked_until and row.locked_until > get_clock().now())
+def _pair_key(username: str, ip: str) -> str:
+    return _throttle_key("login-pair", username.strip().lower(), ip or "")
+
+
+def _client_key(ip: str) -> str:
+    return _throttle_key("login-client", ip or "")
+
+
+def login_locked(username: str, ip: str = "") -> bool:
+    """Whether sign-in for this name from this address is refused now (the same answer
+    for unknown names): the pair or the address has failed too often."""
+    now = get_clock().now()
+    keys = (_pair_key(username, ip), _client_key(ip))
+    return LoginThrottle.objects.filter(account_key__in=keys, locked_until__gt=now).exists()
+
+
+def _count_failure(key: str, limit: int, now: dt.datetime) -> None:
+    """One more failure under ``key``; a lock once ``limit`` is reached. Failures older
+    than the window, or from before a lock that has lifted, are forgotten."""
+    row, _ = LoginThrottle.objects.select_for_update().get_or_create(account_key=key)
+    window = dt.timedelta(minutes=LOCK_MINUTES)
+    lifted = row.locked_until is not None and row.locked_until <= now
+    stale = row.locked_until is None and (
+        row.last_failure_at is None or now - row.last_failure_at > window
+    )
+    if lifted or stale:
+        row.locked_until = None
+    # (F() counts concurrent failures exactly; a reset starts again from one.)
+    row.failures = 1 if lifted or stale else F("failures") + 1
+    row.last_failure_at = now
+    row.save()
+    row.refresh_from_db()
+    if row.failures >= limit and row.locked_until is None:
+        row.locked_until = now + window
+        row.save(update_fields=["locked_until"])
 
 
 def record_login_failure(username: str, ip: str = "") -> None:
     now = get_clock().now()
+    name = username.strip()
+    is_account = bool(name) and get_user_model().objects.filter(username=name).exists()
     with transaction.atomic():
-        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
-            account_key=_account_key(username)
-        )
-        if row.locked_until and row.locked_until <= now:
-            row.failures = 0
-            row.locked_until = None
-        row.failures = F("failures") + 1
-        row.last_failure_at = now
-        row.save()
-        row.refresh_from_db()
-        if row.failures >= MAX_FAILURES and row.locked_until is None:
-            row.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            row.save(update_fields=["locked_until"])
-        # The name that was tried (never the password), so failed attempts on an account
-        # can be reviewed; the actor stays "anonymous": nobody proved who they are.
+        _count_failure(_pair_key(username, ip), MAX_FAILURES, now)
+        _count_failure(_client_key(ip), CLIENT_MAX_FAILURES, now)
+        # The account tried, only when the name is an account's (anything else may be a
+        # password typed into the wrong field); never the password. The actor stays
+        # "anonymous": nobody proved who they are.
         record_event(
             Actor(None, ip),
             "login",
             record_type="account",
-            record_id=username.strip()[:150],
+            record_id=name[:150] if is_account else "",
             outcome="denied",
         )
 
@@ -168,7 +207,7 @@ def record_login_failure(username: str, ip: str = "") -> None:
 def record_login_success(who: Any) -> None:
     actor = as_actor(who)
     with transaction.atomic():
-        LoginThrottle.objects.filter(account_key=_account_key(actor.name)).delete()
+        LoginThrottle.objects.filter(account_key=_pair_key(actor.name, actor.ip)).delete()
         record_event(actor, "login", record_type="account")
 
 

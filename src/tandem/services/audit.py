@@ -21,10 +21,11 @@ from typing import Any, ParamSpec, TypeVar
 from django.conf import settings
 from django.db import transaction
 
+from tandem.services import audit_head
 from tandem.services.actors import Actor, as_actor
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, ServiceError, ValidationFailed
-from tandem.storage.models import AuditChainHead, AuditEvent
+from tandem.storage.models import AuditChainHead, AuditEvent, Patient
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,6 +42,8 @@ def canonical(event: Any) -> str:
     # Added after the first release: covered only when set, so older events still verify.
     if getattr(event, "patient_ids", ""):
         fields["patient_ids"] = event.patient_ids
+    if getattr(event, "record_ids", ""):
+        fields["record_ids"] = event.record_ids
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
@@ -73,10 +76,12 @@ def record_event(
     record_id: Any = "",
     outcome: str = "ok",
     patient_ids: list[int] | None = None,
+    record_ids: list[int] | None = None,
 ) -> AuditEvent:
     """Append one event (who, action, patient, record, when, from where, outcome).
 
-    ``patient_ids``: for a list read, every patient the list showed (in order). A refusal
+    ``patient_ids``: for a list read, every patient the list showed (in order);
+    ``record_ids``: the same for a list of other records (referrals). A refusal
     recorded inside an audited write without a record (e.g. a role refusal) is filled in
     with the record the write was about."""
     if not record_type and outcome != "ok" and _in_write.get():
@@ -97,6 +102,7 @@ def record_event(
             record_id="" if record_id is None else str(record_id),
             ip=actor.ip if actor else "",
             patient_ids=",".join(str(int(pk)) for pk in patient_ids or ()),
+            record_ids=",".join(str(int(pk)) for pk in record_ids or ()),
             outcome=outcome,
             prev_hash=head.hash,
         )
@@ -104,6 +110,10 @@ def record_event(
         event.save()
         AuditChainHead.objects.filter(id=1).update(
             seq=event.seq, hash=event.hash, mac=head_mac(event.seq, event.hash)
+        )
+        # Outside the database too, once this event has really committed.
+        transaction.on_commit(
+            functools.partial(audit_head.append_line, "seal", event.seq, event.hash)
         )
     return event
 
@@ -188,6 +198,7 @@ class ChainReport:
     events: int
     first_break_seq: int | None = None
     problem: str = ""
+    external: str = ""  # what the comparison with TANDEM_AUDIT_HEAD_FILE found
 
     @property
     def ok(self) -> bool:
@@ -196,13 +207,21 @@ class ChainReport:
 
 def _events() -> Iterator[Any]:
     """Every event as a light named row (no model instances: 1 M events must verify fast)."""
-    columns = (*FIELDS, "patient_ids", "outcome", "prev_hash", "hash")
+    columns = (*FIELDS, "patient_ids", "record_ids", "outcome", "prev_hash", "hash")
     rows = AuditEvent.objects.order_by("seq", "pk").values_list(*columns, named=True)
     return rows.iterator(chunk_size=5000)
 
 
 def verify_chain() -> ChainReport:
-    """Walk the chain in sequence order; report the first edit, gap, insertion or reorder."""
+    """Walk the chain in sequence order; report the first edit, gap, insertion or reorder;
+    then check the sealed head in the database and the head file outside it."""
+    path = audit_head.configured_path()
+    try:
+        epoch = audit_head.read_epoch(path) if path else None
+    except audit_head.HeadFileProblem as exc:
+        return ChainReport(0, 0, f"audit head file {path}: {exc}")
+    anchors = {line.seq: line for line in (epoch.restore, epoch.highest) if line} if epoch else {}
+    seen: dict[int, str] = {}
     prev_hash, expected_seq, count = GENESIS, 1, 0
     keyed = _keyed()
     for event in _events():
@@ -214,16 +233,68 @@ def verify_chain() -> ChainReport:
             return ChainReport(count, event.seq, "previous-hash link broken")
         if not hmac.compare_digest(event.hash, event_hash(event, prev_hash, keyed)):
             return ChainReport(count, event.seq, "event content does not match its hash")
+        if event.seq in anchors:
+            seen[event.seq] = event.hash
         prev_hash, expected_seq = event.hash, expected_seq + 1
-    return _check_head(count, expected_seq - 1, prev_hash)
+    report = _check_head(count, expected_seq - 1, prev_hash)
+    if not report.ok:
+        return report
+    if epoch is None:
+        return ChainReport(count, external="no head file configured (TANDEM_AUDIT_HEAD_FILE)")
+    return _check_head_file(count, path, epoch, seen)
+
+
+def _check_head_file(
+    count: int, path: Any, epoch: audit_head.Epoch, seen: dict[int, str]
+) -> ChainReport:
+    """The database must hold the file's restore point and highest sealed event, with
+    the same hashes: else the log was wiped or truncated, or an older copy of the
+    database was put back without ``tandem audit accept-restore``."""
+    if epoch.highest is None:
+        if count:
+            return ChainReport(
+                count,
+                1,
+                f"audit head file {path} is missing or empty while the log holds {count} "
+                "events (if the setting was just turned on: tandem audit head --append)",
+            )
+        return ChainReport(0, external=f"head file {path} has no entries yet")
+    for line in (epoch.restore, epoch.highest):
+        if line is None or line.seq == 0:  # seq 0: an empty log was restored
+            continue
+        found = seen.get(line.seq)
+        if found is None:
+            return ChainReport(
+                count,
+                line.seq,
+                f"the head file (line {line.number}) names event {line.seq}, but the log "
+                f"ends at event {count}: events were deleted or an older copy of the "
+                "database was restored (if that restore was intended: tandem audit "
+                "accept-restore)",
+            )
+        if not hmac.compare_digest(found, line.hash):
+            return ChainReport(
+                count,
+                line.seq,
+                f"event {line.seq} differs from the head file (line {line.number}): the log "
+                "was rewritten or the database replaced",
+            )
+    return ChainReport(count, external=f"matches head file {path} at event {epoch.highest.seq}")
 
 
 def _check_head(count: int, last_seq: int, last_hash: str) -> ChainReport:
     """The sealed head must exist (once anything was logged), carry a valid seal and
-    name the last event; otherwise the newest events were deleted or the head forged."""
+    name the last event; otherwise the newest events were deleted or the head forged.
+    An empty log in a database that holds patients was deleted: registering a patient
+    is itself an audited write."""
     head = AuditChainHead.objects.filter(id=1).first()
     if head is None:
         if count == 0:
+            patients = Patient.objects.count()
+            if patients:
+                return ChainReport(
+                    0, 1, f"the audit log is empty but the database holds {patients} patients"
+                )
             return ChainReport(0)
         return ChainReport(count, last_seq + 1, "chain head missing")
     if not hmac.compare_digest(head.mac or "", head_mac(head.seq, head.hash)):
@@ -233,3 +304,30 @@ def _check_head(count: int, last_seq: int, last_hash: str) -> ChainReport:
             count, last_seq + 1, f"events missing after {last_seq} (head {head.seq})"
         )
     return ChainReport(count)
+
+
+def current_head() -> tuple[int, str]:
+    """The database's sealed head (seq, hash); (0, GENESIS) before the first event."""
+    head = AuditChainHead.objects.filter(id=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
+
+
+def accept_restore(who: Any = None) -> ChainReport:
+    """Say that the database now in place was restored on purpose: if its own chain
+    verifies, append a sealed ``restore`` line naming its head to the head file (a new
+    epoch), then audit the acceptance. Returns the chain report (not ok: nothing done)."""
+    report = verify_chain()
+    if not report.ok and not _only_behind_the_file(report):
+        return report
+    seq, last_hash = current_head()
+    audit_head.append_line("restore", seq, last_hash, strict=True)
+    actor = as_actor(who, via="cli") if who is not None else Actor(None, via="cli")
+    record_event(actor, "audit.restore_accepted", record_type="audit_head", record_id=seq)
+    return verify_chain()
+
+
+def _only_behind_the_file(report: ChainReport) -> bool:
+    """Whether the one problem is the head file naming events the database lacks (or
+    holds differently): the expected state right after a restore."""
+    problem = report.problem
+    return problem.startswith("the head file (line ") or " differs from the head file " in problem

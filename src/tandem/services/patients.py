@@ -13,6 +13,7 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.services.permissions import require
+from tandem.services.typed_text import refuse_bad_name
 from tandem.storage.models import EpisodeOfCare, Intake, Patient, StaffMember
 from tandem.storage.models.patients import PATIENT_STATUSES, SEXES
 
@@ -21,6 +22,7 @@ def _clean_name(display_name: str) -> str:
     name = (display_name or "").strip()
     if not name or len(name) > 200:
         raise ValidationFailed("display_name: give 1 to 200 characters", "display_name")
+    refuse_bad_name(name, "display_name")
     return name
 
 

@@ -28,6 +28,12 @@ MAY = {
     # The intake clinician signs the plan of a patient on their care team (docs/adr/0002,
     # "The intake clinician signs"); clinical roles only ever see care-team patients.
     "plan.sign": frozenset({"intake", "therapist", "prescriber", "director"}),
+    # 42 CFR Part 2 (issue 13): consents are recorded and revoked, and patient data is
+    # disclosed, by the clinicians who can see the patient (docs/disclosures.md).
+    "consent.record": CLINICIANS,
+    "consent.revoke": CLINICIANS,
+    "disclosure.make": CLINICIANS,
+    "disclosure.emergency": CLINICIANS,
     "referral.view": frozenset({"intake", "director", "admin"}),
     "referral.update": frozenset({"intake", "director"}),
 }

@@ -18,6 +18,7 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.services.permissions import require
+from tandem.services.typed_text import refuse_bad_text
 from tandem.storage.models import (
     CarePlan,
     CarePlanVersion,
@@ -141,6 +142,7 @@ def _clean_text(where: str, item: dict[str, Any]) -> dict[str, str]:
                 f"{where}.{name}: at most {TEXT_LIMIT} characters (this has {len(value)})",
                 f"{where}.{name}",
             )
+        refuse_bad_text(value, f"{where}.{name}")
         cleaned[name] = value
     return cleaned
 

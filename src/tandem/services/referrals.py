@@ -22,6 +22,7 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, NotFound, TooMany, ValidationFailed
 from tandem.services.permissions import require
+from tandem.services.typed_text import refuse_bad_name
 from tandem.storage.models import ContactAttempt, Organization, Referral, SelfCheckNonce
 from tandem.storage.models.referrals import PREFERRED_CONTACTS, REFERRAL_STATUSES
 
@@ -32,6 +33,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
 def _clean_contact(contact_name: str, phone: str, email: str, preferred_contact: str) -> None:
     if not (contact_name or "").strip() or len(contact_name) > 200:
         raise ValidationFailed("contact_name: give 1 to 200 characters", "contact_name")
+    refuse_bad_name(contact_name.strip(), "contact_name")
     if phone and not _PHONE.match(phone):
         raise ValidationFailed("phone: digits, spaces and + ( ) - . only, 7 to 40", "phone")
     if email and not _EMAIL.match(email):
@@ -150,11 +152,12 @@ def list_referrals(who: Any) -> list[Referral]:
     referrals = list(
         Referral.objects.filter(organization_id=staff.organization_id).order_by("-received_at")
     )
+    # Which referrals (names and contact details) were shown, in order, not a count.
     record_event(
         actor,
         "referral.list",
         record_type="referral",
-        record_id=len(referrals),
+        record_ids=[referral.pk for referral in referrals],
     )
     return referrals
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 KNOWN = {
@@ -25,6 +25,10 @@ KNOWN = {
     "TANDEM_TRUSTED_PROXY_COUNT": "whole number of reverse proxies in front, 0 to 5 "
     "(default 0: the client address is REMOTE_ADDR; N: the Nth address from the right "
     "of X-Forwarded-For)",
+    "TANDEM_AUDIT_HEAD_FILE": "absolute path of the append-only file that also receives every "
+    "sealed audit chain head (its folder must exist; required in production; default: none)",
+    "TANDEM_BACKUP_KEY": "64 hex characters (a 256-bit key) that encrypts tandem backup "
+    "files; keep it apart from the backups (default: none, backup and restore refuse)",
     "TANDEM_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
     "TANDEM_SCREENSHOTS": "tests only: 1 makes the browser tests save docs/screenshots/",
 }
@@ -49,6 +53,8 @@ class Config:
     idle_timeout_minutes: int
     log_level: str
     trusted_proxy_count: int = 0
+    audit_head_file: Path | None = None
+    backup_key: bytes | None = field(default=None, repr=False)
 
 
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -74,6 +80,37 @@ def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: in
     if not low <= value <= high:
         raise ConfigError(f"{name}={raw!r}: expected {KNOWN[name]}")
     return value
+
+
+def _head_file(environ: Mapping[str, str], production: bool) -> Path | None:
+    raw = environ.get("TANDEM_AUDIT_HEAD_FILE", "")
+    name = "TANDEM_AUDIT_HEAD_FILE"
+    if not raw:
+        if production:
+            raise ConfigError(f"{name}: expected {KNOWN[name]}")
+        return None
+    path = Path(raw)
+    if not path.is_absolute() or raw != raw.strip():
+        raise ConfigError(f"{name}={raw!r}: expected {KNOWN[name]}")
+    if not path.parent.is_dir():
+        raise ConfigError(f"{name}={raw!r}: the folder {str(path.parent)!r} does not exist")
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{name}={raw!r}: exists and is not a regular file")
+    return path
+
+
+def _backup_key(environ: Mapping[str, str]) -> bytes | None:
+    raw = environ.get("TANDEM_BACKUP_KEY", "")
+    if not raw:
+        return None
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        # The value itself is a secret: never echo it.
+        raise ConfigError(f"TANDEM_BACKUP_KEY: expected {KNOWN['TANDEM_BACKUP_KEY']}")
+    return key
 
 
 def load(environ: Mapping[str, str]) -> Config:
@@ -119,6 +156,8 @@ def load(environ: Mapping[str, str]) -> Config:
         idle_timeout_minutes=_int(environ, "TANDEM_IDLE_TIMEOUT_MINUTES", 15, 1, 30),
         log_level=level,
         trusted_proxy_count=_int(environ, "TANDEM_TRUSTED_PROXY_COUNT", 0, 0, 5),
+        audit_head_file=_head_file(environ, production),
+        backup_key=_backup_key(environ),
     )
 
 

@@ -16,6 +16,8 @@ ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 TANDEM_DEMO = CONFIG.demo
 TANDEM_AUDIT_KEY = CONFIG.audit_key
 TANDEM_TRUSTED_PROXY_COUNT = CONFIG.trusted_proxy_count
+TANDEM_AUDIT_HEAD_FILE = CONFIG.audit_head_file
+TANDEM_BACKUP_KEY = CONFIG.backup_key
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -34,6 +36,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tandem.web.edge.ApiErrorShapeMiddleware",
+    "tandem.web.edge.RefuseUnstorableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

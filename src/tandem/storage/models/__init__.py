@@ -8,6 +8,7 @@ from tandem.storage.models.clinical import (
     Placement,
     ReviewFlagAcknowledgement,
 )
+from tandem.storage.models.consent import Consent, Disclosure
 from tandem.storage.models.organizations import LEVELS, ROLES, Organization, StaffMember
 from tandem.storage.models.patients import EpisodeOfCare, Patient
 from tandem.storage.models.plans import CarePlan, CarePlanVersion, PlanIntervention
@@ -29,7 +30,9 @@ __all__ = [
     "AuditEvent",
     "CarePlan",
     "CarePlanVersion",
+    "Consent",
     "ContactAttempt",
+    "Disclosure",
     "EnrolmentCode",
     "EpisodeOfCare",
     "FormulationRecord",

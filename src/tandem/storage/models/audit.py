@@ -54,6 +54,9 @@ class AuditEvent(models.Model):
     # Every patient a list read showed (caseload, patient list), comma-separated ids in
     # the order shown; empty for single-record events (covered by the hash when set).
     patient_ids = models.TextField(blank=True, default="")
+    # Every record a list read of non-patient records showed (e.g. the referrals list),
+    # comma-separated ids in the order shown (covered by the hash when set; issue 13).
+    record_ids = models.TextField(blank=True, default="", db_default="")
     outcome = models.CharField(max_length=12, choices=[(o, o) for o in OUTCOMES])
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)

@@ -54,7 +54,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         username = str(request.POST.get("username", ""))[:150]
-        if form.is_valid() and not accounts.login_locked(username):
+        # Both throttles are checked before the password is hashed (PBKDF2 is the cost).
+        if form.is_valid() and not accounts.login_locked(username, _ip(request)):
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is not None and hasattr(user, "staff"):
                 return _password_passed(request, user)
@@ -107,7 +108,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     error = ""
     if request.method == "POST":
-        locked = accounts.login_locked(user.get_username())
+        locked = accounts.login_locked(user.get_username(), _ip(request))
         if not locked and form.is_valid() and device.verify_token(form.cleaned_data["code"]):
             if not device.confirmed:
                 accounts.confirm_totp_device(Actor(user, _ip(request)), device)
@@ -130,7 +131,7 @@ def _enrolment_code(request: HttpRequest, user: Any) -> HttpResponse:
     form = EnrolmentCodeForm(request.POST or None)
     error = ""
     if request.method == "POST":
-        locked = accounts.login_locked(user.get_username())
+        locked = accounts.login_locked(user.get_username(), _ip(request))
         raw = form.cleaned_data["enrolment_code"] if form.is_valid() else ""
         if not locked and raw and accounts.redeem_enrolment_code(user, raw, _ip(request)):
             request.session[ENROLLING] = user.pk

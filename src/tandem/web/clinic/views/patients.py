@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from tandem.services import access, intake, patients, referrals
+from tandem.services import access, disclosures, intake, patients, referrals
 from tandem.services.clock import get_clock
 from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Forbidden, ValidationFailed
@@ -88,6 +88,9 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "plan": patient.plans.order_by("-created_at", "-pk").first(),
         "administrations": intake.list_administrations(who, patient.pk),
         "show_crisis": shows_crisis_resources(patient),
+        # 42 CFR Part 2: the consents on file and the accounting of disclosures.
+        "consents": disclosures.list_consents(who, patient.pk),
+        "disclosures": disclosures.accounting(who, patient.pk),
     }
     return page(request, "chart.html", context)
 
