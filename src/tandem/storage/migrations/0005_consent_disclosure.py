@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('storage', '0003_audit_record_ids'),
+        ('storage', '0004_audit_record_ids'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('storage', '0002_security_review'),
+        ('storage', '0003_review_flag_acknowledgement'),
     ]
 
     operations = [
