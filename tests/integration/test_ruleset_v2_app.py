@@ -133,3 +133,14 @@ def test_a_version_1_formulation_still_displays_with_its_rule_set(world: World) 
     page = client.get(f"/clinic/formulations/{record.pk}/").content.decode()
     assert "tandem-default/1" in page
     assert "Review before deciding" not in page
+
+
+def test_scores_are_queryable_as_columns(world: World) -> None:
+    """Issue 9 item 6: a PHQ-9 total (and band, positive screen) is a column."""
+    from tandem.storage.models import InstrumentAdministration
+
+    moderate = InstrumentAdministration.objects.filter(
+        patient=world.a.patient, instrument_id="phq9", total__gte=10
+    ).get()
+    assert (moderate.total, moderate.band, moderate.positive) == (10, "moderate", True)
+    assert moderate.result["total"] == moderate.total

@@ -19,12 +19,20 @@ class InstrumentAdministration(models.Model):
     instrument_version = models.CharField(max_length=80)
     answers = models.JSONField()
     result = models.JSONField()
+    # The score's total, band and positive screen as columns (issue 9 item 6), so that
+    # measures and reports query them without reading JSON; ``result`` keeps the whole.
+    total = models.IntegerField(null=True)
+    band = models.CharField(max_length=40, blank=True)
+    positive = models.BooleanField(default=False)
     administered_on = models.DateField()
     recorded_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField()
 
     class Meta:
-        indexes = (models.Index(fields=["patient", "instrument_id", "administered_on"]),)
+        indexes = (
+            models.Index(fields=["patient", "instrument_id", "administered_on"]),
+            models.Index(fields=["instrument_id", "administered_on", "total"]),
+        )
 
     def __str__(self) -> str:
         return f"administration {self.pk} ({self.instrument_id})"
