@@ -371,14 +371,38 @@ class PlacementForm(forms.Form):
         *args: Any,
         levels: list[tuple[str, str]],
         flags: list[dict[str, str]] | None = None,
+        recommended: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.recommended = recommended
         self.fields["level"].choices = levels  # type: ignore[attr-defined]  # ChoiceField
         choices = [(flag["id"], flag["text"]) for flag in flags or []]
         self.fields["acknowledged_flags"].choices = choices  # type: ignore[attr-defined]
         if not choices:
             del self.fields["acknowledged_flags"]
+
+    def clean(self) -> dict[str, Any]:
+        """Every review flag acknowledged (the service checks it too); said with the other
+        problems of the form, not one at a time."""
+        data = super().clean() or {}
+        level, reason = data.get("level"), (data.get("override_reason") or "").strip()
+        if self.recommended and level and level != self.recommended and not reason:
+            self.add_error(
+                "override_reason",
+                f"required when the level ({level}) differs from the recommendation "
+                f"({self.recommended})",
+            )
+        field = self.fields.get("acknowledged_flags")
+        if field is not None:
+            given = set(data.get("acknowledged_flags") or ())
+            missing = [text for key, text in field.choices if key not in given]  # type: ignore[attr-defined]
+            if missing:
+                self.add_error(
+                    "acknowledged_flags",
+                    "acknowledge each review flag before deciding: " + " / ".join(missing),
+                )
+        return data
 
 
 class PlanForm(forms.Form):
