@@ -212,14 +212,22 @@ def clinic() -> None:
     show_default=True,
     help="levels offered, comma-separated: outpatient, iop, php, residential",
 )
-def create_clinic(slug: str, name: str, levels: str) -> None:
-    """Create a clinic with the levels of care it offers."""
+@click.option(
+    "--time-zone",
+    default=None,
+    help="the clinic's IANA time zone, e.g. America/Phoenix (default: TANDEM_TIME_ZONE, or UTC)",
+)
+def create_clinic(slug: str, name: str, levels: str, time_zone: str | None) -> None:
+    """Create a clinic with the levels of care it offers and its time zone."""
     setup_django()
     from tandem.services.accounts import register_clinic
 
     with service_refusals():
         register_clinic(
-            slug=slug, name=name, levels_offered=[x.strip() for x in levels.split(",") if x]
+            slug=slug,
+            name=name,
+            levels_offered=[x.strip() for x in levels.split(",") if x],
+            time_zone=time_zone,
         )
     click.echo(f"created clinic {slug}")
 

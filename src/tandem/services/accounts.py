@@ -31,6 +31,7 @@ from django.db.models import F, Q
 
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import record_event
+from tandem.services.calendar import check_time_zone
 from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, NotFound, ValidationFailed
 from tandem.services.typed_text import refuse_bad_name
@@ -54,15 +55,25 @@ MAX_TOKEN_DAYS = 365
 ENROLMENT_HOURS = 72  # an enrolment code's lifetime (the program's choice)
 
 
-def ensure_organization(*, slug: str, name: str, levels_offered: list[str]) -> Organization:
-    """Create the clinic, or update its name and levels (idempotent; used by the demo)."""
+def ensure_organization(
+    *, slug: str, name: str, levels_offered: list[str], time_zone: str | None = None
+) -> Organization:
+    """Create the clinic, or update its name, levels and time zone (idempotent; the demo).
+
+    ``time_zone``: an IANA name (``services.calendar``); None keeps the clinic's, or gives
+    a new clinic the ``TANDEM_TIME_ZONE`` setting.
+    """
     bad = [level for level in levels_offered if level not in LEVELS]
     if bad:
         raise ValidationFailed(f"levels_offered: expected any of {', '.join(LEVELS)}", "levels")
+    defaults: dict[str, Any] = {"name": name, "levels_offered": list(levels_offered)}
+    if time_zone is not None:
+        try:
+            defaults["time_zone"] = check_time_zone(time_zone)
+        except ValueError as exc:
+            raise ValidationFailed(f"time_zone: {exc}", "time_zone") from None
     with transaction.atomic():
-        org, _ = Organization.objects.update_or_create(
-            slug=slug, defaults={"name": name, "levels_offered": list(levels_offered)}
-        )
+        org, _ = Organization.objects.update_or_create(slug=slug, defaults=defaults)
         record_event(None, "organization.save", record_type="organization", record_id=org.pk)
     return org
 
@@ -99,7 +110,9 @@ def ensure_staff(
     return staff
 
 
-def register_clinic(*, slug: str, name: str, levels_offered: list[str]) -> Organization:
+def register_clinic(
+    *, slug: str, name: str, levels_offered: list[str], time_zone: str | None = None
+) -> Organization:
     """Create a new clinic (operator command); refuses a slug already in use."""
     if not slug or not slug.replace("-", "").isalnum() or slug != slug.lower():
         raise ValidationFailed("slug: expected lower-case letters, digits and hyphens", "slug")
@@ -108,7 +121,9 @@ def register_clinic(*, slug: str, name: str, levels_offered: list[str]) -> Organ
     refuse_bad_name(name, "name")
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationFailed(f"slug: a clinic {slug!r} already exists", "slug")
-    return ensure_organization(slug=slug, name=name.strip(), levels_offered=levels_offered)
+    return ensure_organization(
+        slug=slug, name=name.strip(), levels_offered=levels_offered, time_zone=time_zone
+    )
 
 
 def register_staff(

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 
 from tandem.services import accounts, intake, placement, plans
 from tandem.services.actors import Actor
-from tandem.services.clock import get_clock
+from tandem.services.calendar import patient_today
 from tandem.services.patients import register_patient
 from tandem.storage.models import Organization, Patient, StaffMember
 
@@ -189,13 +189,18 @@ def _stimulant(spec: dict[str, Any], today: dt.date) -> dict[str, Any]:
 
 
 def ensure_clinics() -> tuple[Organization, Organization]:
+    # Two time zones, so that the demo shows each clinic keeping its own calendar.
     demo = accounts.ensure_organization(
-        slug="demo", name="Tandem Demo Clinic", levels_offered=["iop", "php"]
+        slug="demo",
+        name="Tandem Demo Clinic",
+        levels_offered=["iop", "php"],
+        time_zone="America/New_York",
     )
     other = accounts.ensure_organization(
         slug="riverside",
         name="Riverside Recovery (second demo clinic)",
         levels_offered=["outpatient", "iop"],
+        time_zone="America/Phoenix",
     )
     for role in DEMO_ROLES:
         accounts.ensure_staff(
@@ -218,8 +223,8 @@ def ensure_clinics() -> tuple[Organization, Organization]:
 def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Patient:
     from tandem.services.patients import set_care_team
 
-    today = get_clock().today()
     patient = register_patient(actor, display_name=spec.name, date_of_birth=spec.born, sex=spec.sex)
+    today = patient_today(patient)  # the clinic's local date
     set_care_team(actor, patient.pk, care_team)
     intake.update_intake(actor, patient, "assessed_on", today.isoformat())
     intake.update_intake(actor, patient, "stimulant", _stimulant(spec.stimulant, today))

@@ -37,6 +37,7 @@ from tandem.domain.consent import (
 from tandem.services.access import access_patient
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
+from tandem.services.calendar import patient_today
 from tandem.services.clock import get_clock
 from tandem.services.errors import NotFound, ServiceError, ValidationFailed
 from tandem.services.permissions import require
@@ -113,7 +114,7 @@ def record_consent(
     actor = as_actor(who)
     patient = access_patient(actor, patient_id, action="consent.record")
     staff = require(actor, "consent.record", patient.pk)
-    today = get_clock().today()
+    today = patient_today(patient)
     signed = _date(signed_on, "signed_on")
     if signed is None:
         raise ValidationFailed("signed_on: the date the patient signed, YYYY-MM-DD", "signed_on")
@@ -271,7 +272,7 @@ def _asked(
         recipient_name=name,
         purpose=purpose,
         kinds=chosen,
-        on=get_clock().today(),
+        on=patient_today(patient),
         treatment_ended=patient.status == "discharged",
     )
 

@@ -21,6 +21,7 @@ from tandem.services import engines
 from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
+from tandem.services.calendar import patient_today
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.services.permissions import require
@@ -113,7 +114,7 @@ def record_administration(
     actor = as_actor(who)
     patient = access_patient(actor, getattr(patient, "pk", patient), action="administration.record")
     staff = require(actor, "administration.record", patient.pk)
-    on = _clean_administered_on(administered_on, get_clock().today())
+    on = _clean_administered_on(administered_on, patient_today(patient))
     _check_idempotency_key(idempotency_key)
     fingerprint = _fingerprint(patient.pk, instrument_id, answers, on)
     if idempotency_key:
@@ -207,8 +208,8 @@ def _parseable(case: dict[str, Any]) -> bool:
     return "assessed_on" in case and "substance" in case.get("stimulant", {})
 
 
-def _check_assessed_on(sections: dict[str, Any]) -> None:
-    """The assessment date is a real date, not after today (the clock port's today)."""
+def _check_assessed_on(sections: dict[str, Any], today: dt.date) -> None:
+    """The assessment date is a real date, not after today (the clinic's local date)."""
     if "assessed_on" not in sections:
         return
     try:
@@ -217,7 +218,7 @@ def _check_assessed_on(sections: dict[str, Any]) -> None:
         raise ValidationFailed(
             "$.assessed_on: a date YYYY-MM-DD, today or earlier", "$.assessed_on"
         ) from None
-    if on > get_clock().today():
+    if on > today:
         raise ValidationFailed(
             f"$.assessed_on: {on.isoformat()} is after today; give today or an earlier date",
             "$.assessed_on",
@@ -245,7 +246,7 @@ def save_intake_step(
         raise ValidationFailed("sections: give at least one section to save", "section")
     for section, data in sections.items():
         _check_section(section, data)
-    _check_assessed_on(sections)
+    _check_assessed_on(sections, patient_today(patient))
     with transaction.atomic():
         intake = current_intake(patient)
         if expected_version is not None and intake.version != expected_version:
@@ -287,7 +288,7 @@ def case_for_formulation(patient: Patient, intake: Intake) -> dict[str, Any]:
     the clinic's levels, the latest administration of each instrument in the episode)."""
     case: dict[str, Any] = json.loads(json.dumps(intake.case))
     case["schema"] = CASE_SCHEMA
-    assessed = dt.date.fromisoformat(str(case.get("assessed_on", get_clock().today())))
+    assessed = dt.date.fromisoformat(str(case.get("assessed_on", patient_today(patient))))
     case["assessed_on"] = assessed.isoformat()
     born = patient.date_of_birth
     age = assessed.year - born.year - ((assessed.month, assessed.day) < (born.month, born.day))

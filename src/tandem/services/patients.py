@@ -10,6 +10,7 @@ from django.db import transaction
 from tandem.services.access import access_patient, visible_patients
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
+from tandem.services.calendar import clinic_today, patient_today
 from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.services.permissions import require
@@ -51,7 +52,8 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
     staff = require(actor, "patient.register")
     clock = get_clock()
     name = _clean_name(display_name)
-    birth = _clean_birth(date_of_birth, clock.today())
+    today = clinic_today(staff.organization)
+    birth = _clean_birth(date_of_birth, today)
     if sex not in SEXES:
         raise ValidationFailed(f"sex: expected one of {', '.join(SEXES)}", "sex")
     with transaction.atomic():
@@ -63,7 +65,7 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
             created_at=clock.now(),
         )
         patient.care_team.add(staff)
-        episode = EpisodeOfCare.objects.create(patient=patient, started_on=clock.today())
+        episode = EpisodeOfCare.objects.create(patient=patient, started_on=today)
         Intake.objects.create(
             patient=patient,
             episode=episode,
@@ -180,11 +182,10 @@ def discharge_patient(who: Any, patient_id: Any) -> Patient:
     actor = as_actor(who)
     patient = access_patient(actor, patient_id, action="patient.discharge")
     require(actor, "patient.discharge", patient.pk)
-    clock = get_clock()
     with transaction.atomic():
         Patient.objects.filter(pk=patient.pk).update(status="discharged")
         EpisodeOfCare.objects.filter(patient=patient, ended_on__isnull=True).update(
-            ended_on=clock.today()
+            ended_on=patient_today(patient)
         )
         record_event(
             actor,

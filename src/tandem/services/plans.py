@@ -15,6 +15,7 @@ from django.db import transaction
 from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
+from tandem.services.calendar import patient_today
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.services.permissions import require
@@ -194,7 +195,7 @@ def _check_whole_plan(record: FormulationRecord, cleaned: list[dict[str, Any]]) 
         )
 
 
-def _clean_review_on(review_on: Any) -> dt.date | None:
+def _clean_review_on(review_on: Any, today: dt.date) -> dt.date | None:
     if review_on is None:
         return None
     if isinstance(review_on, str):
@@ -202,7 +203,7 @@ def _clean_review_on(review_on: Any) -> dt.date | None:
             review_on = dt.date.fromisoformat(review_on)
         except ValueError:
             review_on = None
-    if not isinstance(review_on, dt.date) or review_on < get_clock().today():
+    if not isinstance(review_on, dt.date) or review_on < today:
         raise ValidationFailed("review_on: a date YYYY-MM-DD, today or later", "review_on")
     return review_on
 
@@ -235,7 +236,7 @@ def update_plan(
         _clean_intervention(i, item, organization_id) for i, item in enumerate(interventions)
     ]
     _check_whole_plan(loaded.formulation, cleaned)
-    review = _clean_review_on(review_on)
+    review = _clean_review_on(review_on, patient_today(loaded.patient))
     now = get_clock().now()
     with transaction.atomic():
         _bump_version(

@@ -30,6 +30,8 @@ KNOWN = {
     "TANDEM_BACKUP_KEY": "64 hex characters (a 256-bit key) that encrypts tandem backup "
     "files; keep it apart from the backups (default: none, backup and restore refuse)",
     "TANDEM_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
+    "TANDEM_TIME_ZONE": "the IANA time zone of a new clinic, e.g. America/Phoenix (default UTC); "
+    "each clinic keeps its own (tandem clinic create --time-zone)",
     "TANDEM_SCREENSHOTS": "tests only: 1 makes the browser tests save docs/screenshots/",
 }
 ENVIRONMENTS = ("development", "test", "production")
@@ -55,6 +57,7 @@ class Config:
     trusted_proxy_count: int = 0
     audit_head_file: Path | None = None
     backup_key: bytes | None = field(default=None, repr=False)
+    time_zone: str = "UTC"
 
 
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -158,7 +161,21 @@ def load(environ: Mapping[str, str]) -> Config:
         trusted_proxy_count=_int(environ, "TANDEM_TRUSTED_PROXY_COUNT", 0, 0, 5),
         audit_head_file=_head_file(environ, production),
         backup_key=_backup_key(environ),
+        time_zone=_time_zone(environ),
     )
+
+
+def _time_zone(environ: Mapping[str, str]) -> str:
+    """An IANA zone name the machine's zone database knows (``zoneinfo``)."""
+    name = environ.get("TANDEM_TIME_ZONE") or "UTC"
+    from tandem.services.calendar import check_time_zone
+
+    try:
+        return check_time_zone(name)
+    except ValueError:
+        raise ConfigError(
+            f"TANDEM_TIME_ZONE={name!r}: expected {KNOWN['TANDEM_TIME_ZONE']}"
+        ) from None
 
 
 def from_process_environment() -> Config:

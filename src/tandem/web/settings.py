@@ -18,6 +18,7 @@ TANDEM_AUDIT_KEY = CONFIG.audit_key
 TANDEM_TRUSTED_PROXY_COUNT = CONFIG.trusted_proxy_count
 TANDEM_AUDIT_HEAD_FILE = CONFIG.audit_head_file
 TANDEM_BACKUP_KEY = CONFIG.backup_key
+TANDEM_TIME_ZONE = CONFIG.time_zone
 
 INSTALLED_APPS = [
     "django.contrib.auth",

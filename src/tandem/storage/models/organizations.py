@@ -15,10 +15,17 @@ CLINICAL_ROLES = ("intake", "therapist", "prescriber", "peer_specialist")
 ORGANIZATION_WIDE_ROLES = ("director", "admin")
 
 
+def default_time_zone() -> str:
+    """A new clinic's time zone: the ``TANDEM_TIME_ZONE`` setting (default UTC)."""
+    return str(getattr(settings, "TANDEM_TIME_ZONE", "UTC"))
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     levels_offered = models.JSONField(default=list)
+    # The clinic's IANA time zone: its "today", and its patients' (services/calendar.py).
+    time_zone = models.CharField(max_length=64, default=default_time_zone)
 
     def __str__(self) -> str:
         return self.slug

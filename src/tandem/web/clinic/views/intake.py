@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from tandem.domain import instruments
 from tandem.services import access
 from tandem.services import intake as intake_service
+from tandem.services.calendar import patient_today
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models import Patient
 from tandem.web.clinic import errors
@@ -30,7 +31,7 @@ from tandem.web.clinic.forms import (
 )
 from tandem.web.clinic.views.common import actor, page
 from tandem.web.clinic.views.timeline import timeline_step
-from tandem.web.clinic.views.wizard import next_step, saved, step_context, today
+from tandem.web.clinic.views.wizard import next_step, saved, step_context
 
 # Shown first on the questionnaires step: the two that risk and placement read
 # (ruleset-v1.md s7-s8: PHQ-9 total and item 9, the C-SSRS tier).
@@ -84,7 +85,7 @@ def _default_assessed_on(patient: Patient, current: Any) -> str:
     """A new assessment date defaults to the latest questionnaire's date, else today, so
     nothing recorded is left out of the formulation (docs/adr/0004-intake-and-plan-rules.md)."""
     latest = intake_service.latest_administration_on(patient, current)
-    return latest.isoformat() if latest else today()
+    return (latest or patient_today(patient)).isoformat()
 
 
 def instruments_step(request: HttpRequest, patient: Patient) -> HttpResponse:

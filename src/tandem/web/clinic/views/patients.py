@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from tandem.services import access, disclosures, intake, patients, referrals
-from tandem.services.clock import get_clock
+from tandem.services.calendar import clinic_today
 from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
@@ -28,7 +28,7 @@ from tandem.web.clinic.views.common import (
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
     """The patients the clinician may see: level, risks, reassessment and plan review."""
-    today = get_clock().today()
+    today = clinic_today(request.user.staff.organization)  # type: ignore[union-attr]  # signed-in staff
     rows = [
         {"row": row, "suicide": words(row.suicide_risk), "overdose": words(row.overdose_risk),
          "level": LEVEL_NAMES.get(row.level, words(row.level)),

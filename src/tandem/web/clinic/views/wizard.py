@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from tandem.services import intake as intake_service
-from tandem.services.clock import get_clock
 from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.storage.models import Patient
@@ -53,10 +52,6 @@ def done_steps(case: dict[str, Any]) -> set[str]:
     if "clinical" in case:
         done.add("clinical")
     return done
-
-
-def today() -> str:
-    return get_clock().today().isoformat()
 
 
 def save_sections(
