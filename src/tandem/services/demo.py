@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from tandem.domain.vocabulary import ROLES
 from tandem.services import accounts, intake, placement, plans
 from tandem.services.actors import Actor
 from tandem.services.calendar import patient_today
@@ -24,7 +25,7 @@ from tandem.storage.models import Organization, Patient, StaffMember
 
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105  (the published demo password)
 CANARY_NAME = "Zanzibar Quillfeather-Canary"
-DEMO_ROLES = ("intake", "therapist", "prescriber", "peer_specialist", "director", "admin")
+DEMO_ROLES = ROLES  # one demo account per role
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from typing import Literal
 
 from tandem.domain.formulation.dates import PartialDate
 from tandem.domain.instruments import Score
+from tandem.domain.vocabulary import Sex  # one vocabulary (issue 9 item 3)
 
 Substance = Literal["cocaine", "amphetamine_type", "other_stimulant"]
-Sex = Literal["male", "female", "other", "unknown"]
 Route = Literal["intranasal", "smoked", "injected", "oral"]
 Impairment = Literal["none", "mild", "moderate", "severe"]
 Environment = Literal["supportive", "unsupportive", "unsafe"]

@@ -12,13 +12,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from tandem.domain.instruments import REGISTRY
+
 FULL_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
-INSTRUMENT_IDS = (
-    "phq9", "phq2", "gad7", "cssrs", "pcl5", "auditc", "dast10", "sds", "assist",
-    "qids_sr16", "isi",
-)  # fmt: skip
+# The instrument library's ids, in its order (one vocabulary, issue 9 item 3).
+INSTRUMENT_IDS = tuple(REGISTRY)
 
 _BOOL: dict[str, Any] = {"type": "boolean", "default": False}
 _FULL_DATE: dict[str, Any] = {"type": "string", "pattern": FULL_DATE_PATTERN, "format": "date"}

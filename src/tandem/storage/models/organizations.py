@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from tandem.domain import vocabulary
+
 # Levels a program can offer (ruleset-v1.md s1, `program.levels_offered`).
 LEVELS = ("outpatient", "iop", "php", "residential")
 
 # Staff roles (issue 4). Clinical roles see only their care-team patients; directors and
 # admins see every patient of their own organization (docs/adr/0002-access.md).
-ROLES = ("intake", "therapist", "prescriber", "peer_specialist", "director", "admin")
+ROLES = vocabulary.ROLES  # defined once, in the domain (issue 9 item 3)
 CLINICAL_ROLES = ("intake", "therapist", "prescriber", "peer_specialist")
 ORGANIZATION_WIDE_ROLES = ("director", "admin")
 

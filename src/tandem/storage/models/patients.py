@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from tandem.domain import vocabulary
 from tandem.storage.models.organizations import LEVELS, Organization, StaffMember
 
-SEXES = ("female", "male", "other", "unknown")
+SEXES = vocabulary.SEXES  # defined once, in the domain (issue 9 item 3)
 PATIENT_STATUSES = ("active", "discharged")
 
 
