@@ -28,6 +28,7 @@ from tandem.cli.output import output_text
 from tandem.domain.errors import InvalidInput
 from tandem.domain.formulation import formulate, parse_case, summary
 from tandem.domain.formulation.ruleset import RuleSet
+from tandem.formats import read_input
 from tandem.rulesets import DEFAULT_ID, RULESETS, load_ruleset
 
 
@@ -72,9 +73,11 @@ def _fail(message: str) -> NoReturn:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")  # a byte-order mark is not an error
-    except (OSError, UnicodeDecodeError) as error:
-        _fail(f"{path}: cannot be read ({error.__class__.__name__})")
+        return read_input(path).decode("utf-8-sig")  # a byte-order mark is not an error
+    except InvalidInput as error:
+        _fail(str(error))
+    except UnicodeDecodeError:
+        _fail(f"{path.name}: not UTF-8 text")
 
 
 def _assess_one(path: Path, as_json: bool, ruleset: RuleSet) -> None:

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tandem.domain.errors import InvalidTimeline
+from tandem.domain.errors import InvalidInput, InvalidTimeline
 from tandem.domain.formulation.case import SUBSTANCES
 from tandem.domain.monitoring.panel import OPIOID_ANALYTES
+from tandem.formats import read_input
 
 REQUIRED = ("patient_id", "last_use")
 OPTIONAL = ("substance", "prescribed_opioids")
@@ -43,9 +44,11 @@ class PatientIntake:
 def read_patients(path: Path) -> dict[str, PatientIntake]:
     """Each patient's intake facts, by patient id (a patient listed twice is refused)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidTimeline(f"{path.name}: cannot be read ({exc})") from None
+        text = read_input(path).decode("utf-8-sig")
+    except InvalidInput as exc:
+        raise InvalidTimeline(str(exc)) from None
+    except UnicodeDecodeError:
+        raise InvalidTimeline(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV") from None
     reader = csv.reader(text.splitlines())
     header = next(reader, [])
     missing = [name for name in REQUIRED if name not in header]

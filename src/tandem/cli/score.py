@@ -28,6 +28,7 @@ from tandem.cli.output import Failure, output_file
 from tandem.domain.errors import InvalidInput
 from tandem.domain.instruments import Score
 from tandem.domain.instruments import score as score_answers
+from tandem.formats import read_input
 
 if TYPE_CHECKING:  # annotations only: NumPy is imported for --input alone
     from tandem.domain.instruments.batch_file import ScoredChunk
@@ -105,9 +106,9 @@ def _score_file(
     from tandem.domain.instruments.batch_file import OUTPUT_HEADER, read_answers_file
 
     try:
-        data = input_path.read_bytes()
-    except OSError as error:
-        _fail(f"{instrument}: input: {input_path} cannot be read ({error.strerror})")
+        data = read_input(input_path)
+    except InvalidInput as error:
+        _fail(f"{instrument}: input: {error}")
     try:
         answers = read_answers_file(data, instrument, sex=sex, substance=substance)
     except InvalidInput as error:

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
-from tandem.domain.errors import InvalidTimeline
+from tandem.domain.errors import InvalidInput, InvalidTimeline
 from tandem.domain.monitoring.incentives import ScreenResult
 from tandem.domain.monitoring.panel import (
     ANALYTE_RESULTS,
@@ -33,6 +33,7 @@ from tandem.domain.monitoring.panel import (
     AnalyteResult,
     Panel,
 )
+from tandem.formats import read_input
 
 REQUIRED = ("patient_id", "date", "result")
 OPTIONAL = ("benzoylecgonine_ng_ml", *ANALYTES)
@@ -51,9 +52,11 @@ class ScreenRow:
 def read_screens(path: Path) -> dict[str, list[ScreenRow]]:
     """Rows per patient, in file order (the engine sorts by date, stably)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidTimeline(f"{path.name}: cannot be read ({exc})") from None
+        text = read_input(path).decode("utf-8-sig")
+    except InvalidInput as exc:
+        raise InvalidTimeline(str(exc)) from None
+    except UnicodeDecodeError:
+        raise InvalidTimeline(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV") from None
     reader = csv.reader(text.splitlines())
     header = next(reader, [])
     _check_header(path, header)

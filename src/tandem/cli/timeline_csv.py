@@ -23,7 +23,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-from tandem.domain.errors import InvalidTimeline
+from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.formats import read_input
 
 _NEWLINE, _COMMA = 10, 44
 _MAX_FAST_WIDTH = 64
@@ -52,9 +53,9 @@ class Columns:
 def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
     """Read a CSV whose header holds exactly ``names`` (in that order)."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidTimeline(f"{path.name}: cannot be read ({exc.strerror})") from None
+        data = read_input(path)
+    except InvalidInput as exc:
+        raise InvalidTimeline(str(exc)) from None
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     begin = 3 if data.startswith(b"\xef\xbb\xbf") else 0

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tandem.domain.csv_text import quoted
+from tandem.domain.csv_text import formula_safe_cells, quoted
 from tandem.domain.errors import InvalidInput, InvalidOption
 from tandem.domain.instruments.answers import Answer, allowed_text
 from tandem.domain.instruments.batch import (
@@ -135,7 +135,7 @@ class AnswersFile:
             option=lambda r: self._own_option(texts[r] if texts else b""),
         )
         scores = score_codes(self.instrument, codes, row_option, self.default_index, source)
-        text = render(cells.raw(layout.id_column), scores)
+        text = render(formula_safe_cells(cells.raw(layout.id_column)), scores)
         return ScoredChunk(text, cells.rows, scores.invalid_count, len(piece))
 
     def _score_text(self, piece: bytes) -> ScoredChunk:

@@ -1,0 +1,86 @@
+"""Input files are bounded and must be text; output cells are formula-safe (issue 9 item 1)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tandem.cli import main
+from tandem.domain.csv_text import quoted
+from tandem.domain.errors import InvalidInput
+from tandem.formats import read_input
+
+
+def test_a_text_file_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"id,i1\nx,1\n")
+    assert read_input(path) == b"id,i1\nx,1\n"
+
+
+def test_a_file_over_the_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"x" * 2048)
+    with pytest.raises(InvalidInput, match=r"big\.csv: larger than the limit"):
+        read_input(path, limit=1024)
+
+
+def test_binary_input_is_refused_without_quoting_it(tmp_path: Path) -> None:
+    path = tmp_path / "photo.csv"
+    path.write_bytes(b"secret\x00stuff")
+    with pytest.raises(InvalidInput) as caught:
+        read_input(path)
+    assert str(caught.value) == "photo.csv: not a text file (it holds NUL bytes); give a CSV file"
+
+
+def test_dev_zero_is_refused_at_once() -> None:
+    began = time.perf_counter()
+    with pytest.raises(InvalidInput, match="not a text file"):
+        read_input(Path("/dev/zero"))
+    assert time.perf_counter() - began < 5  # it used to read forever
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["score", "phq9", "--input", "/dev/zero", "--output", "{out}"],
+        ["tlfb", "--tlfb", "/dev/zero", "--visits", "/dev/zero", "--protocol-days", "1:2",
+         "--at", "1", "--output", "{out}"],
+        ["assess", "/dev/zero"],
+    ],
+)  # fmt: skip
+def test_commands_refuse_dev_zero_in_one_line(tmp_path: Path, args: list[str]) -> None:
+    args = [a.replace("{out}", str(tmp_path / "out.csv")) for a in args]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "not a text file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x")', '"\'=HYPERLINK(""http://x"")"'),
+        ("+1-555", "'+1-555"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("p-001", "p-001"),
+        ("a,b", '"a,b"'),
+    ],
+)
+def test_text_cells_are_formula_safe(cell: str, written: str) -> None:
+    assert quoted(cell) == written
+
+
+def test_score_output_escapes_a_formula_in_an_id(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,i1,i2,i3,i4,i5,i6,i7,i8,i9\n=1+1,0,0,0,0,0,0,0,0,0\n", "utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        main, ["score", "phq9", "--input", str(source), "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text("utf-8").splitlines()[1].startswith("'=1+1,")
