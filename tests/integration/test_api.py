@@ -72,7 +72,14 @@ def test_validation_errors_name_the_field_and_the_allowed_values(world: World) -
     answers = assert_error(
         post(client, url, {"instrument_id": "phq9", "answers": [0]}), 422, "invalid"
     )
-    assert answers["field"] == "answers"
+    assert answers["field"] == "answers"  # a wrong count names the whole list
+    item = assert_error(
+        post(client, url, {"instrument_id": "phq9", "answers": [0, 0, 7, 0, 0, 0, 0, 0, 0]}),
+        422,
+        "invalid",
+    )
+    assert item["field"] == "answers[2]"  # a bad answer names its index (item 3)
+    assert "item 3: 7 is not one of 0, 1, 2, 3" in item["message"]
     missing = assert_error(post(client, url, {"answers": [0]}), 422, "invalid")
     assert missing["field"] == "instrument_id"
     sex = assert_error(

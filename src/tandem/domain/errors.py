@@ -33,11 +33,29 @@ class NotScorable(InvalidInput):
 
 
 class WrongAnswerCount(NotScorable):
-    """The number of answers does not match the instrument."""
+    """The number of answers does not match the instrument (``instrument`` names it)."""
+
+    def __init__(self, instrument: str, problem: str) -> None:
+        super().__init__(f"{instrument}: {problem}")
+        self.instrument = instrument
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[type[WrongAnswerCount], tuple[str, str]]:
+        return (type(self), (self.instrument, self.problem))
 
 
 class InvalidAnswer(NotScorable):
-    """One answer is missing, outside the allowed values, or an illegal skip."""
+    """One answer is missing, outside the allowed values, or an illegal skip; ``item``
+    (1-based) says which, so a form puts the message on that item without reading it."""
+
+    def __init__(self, instrument: str, item: int, problem: str) -> None:
+        super().__init__(f"{instrument}: item {item}: {problem}")
+        self.instrument = instrument
+        self.item = item
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[type[InvalidAnswer], tuple[str, int, str]]:
+        return (type(self), (self.instrument, self.item, self.problem))
 
 
 class InvalidOption(InvalidInput):

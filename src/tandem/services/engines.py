@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tandem.domain.errors import InvalidCase, InvalidInput
+from tandem.domain.errors import InvalidAnswer, InvalidCase, InvalidInput
 from tandem.services.errors import ValidationFailed
 
 
@@ -41,6 +41,9 @@ def score_answers(
         result = instruments.score(
             instrument_id, answers, sex=options.get("sex"), substance=options.get("substance")
         )
+    except InvalidAnswer as exc:
+        # the item is an attribute (issue 9 item 7): the field names the answer's index
+        raise ValidationFailed(f"answers: {exc}", f"answers[{exc.item - 1}]") from None
     except InvalidInput as exc:
         raise ValidationFailed(f"answers: {exc}", "answers") from None
     return dict(result.as_dict())

@@ -84,3 +84,17 @@ def test_score_output_escapes_a_formula_in_an_id(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert out.read_text("utf-8").splitlines()[1].startswith("'=1+1,")
+
+
+def test_instrument_errors_carry_their_item() -> None:
+    """Issue 9 item 7: the item is an attribute; the message is unchanged."""
+    from tandem.domain.errors import InvalidAnswer, WrongAnswerCount
+    from tandem.domain.instruments import score
+
+    with pytest.raises(InvalidAnswer) as bad:
+        score("phq9", [0, 0, 7, 0, 0, 0, 0, 0, 0])
+    assert (bad.value.instrument, bad.value.item) == ("phq9", 3)
+    assert str(bad.value) == f"phq9: item 3: {bad.value.problem}"
+    with pytest.raises(WrongAnswerCount) as short:
+        score("phq9", [0])
+    assert short.value.instrument == "phq9"

@@ -71,7 +71,7 @@ def check_count(instrument: Instrument, given: int) -> None:
     expected = f"expected {required} answers"
     if everything != required:
         expected += f" ({everything} with the difficulty item)"
-    raise WrongAnswerCount(f"{instrument.id}: {expected}, got {given}")
+    raise WrongAnswerCount(instrument.id, f"{expected}, got {given}")
 
 
 def read_answers(instrument: Instrument, answers: Sequence[Answer]) -> tuple[int, ...]:
@@ -90,24 +90,25 @@ def read_answers(instrument: Instrument, answers: Sequence[Answer]) -> tuple[int
 
 def read_item(instrument: Instrument, item: Item, parsed: Parsed, earlier: list[int]) -> int:
     """One item's value; ``earlier`` holds the values of the items before it."""
-    prefix = f"{instrument.id}: item {item.number}"
     if item.skip is not None and earlier[item.skip.gate - 1] in item.skip.values:
         if isinstance(parsed, _Skip) or parsed == 0:
             return 0
         gate_value = earlier[item.skip.gate - 1]
         raise InvalidAnswer(
-            f"{prefix}: {shown(parsed)} is not one of {SKIP_MARK}, 0 "
-            f"(item {item.skip.gate} is {gate_value}, so item {item.number} is skipped)"
+            instrument.id,
+            item.number,
+            f"{shown(parsed)} is not one of {SKIP_MARK}, 0 "
+            f"(item {item.skip.gate} is {gate_value}, so item {item.number} is skipped)",
         )
     if isinstance(parsed, _Skip) and item.optional:
         return 0
     if isinstance(parsed, int) and parsed in item.values:
         return parsed
-    message = f"{prefix}: {shown(parsed)} is not one of {allowed_text(item.values)}"
+    problem = f"{shown(parsed)} is not one of {allowed_text(item.values)}"
     if isinstance(parsed, _Skip) and item.skip is not None:
         gate_values = " or ".join(str(v) for v in item.skip.values)
-        message += f" (a skip is allowed only when item {item.skip.gate} is {gate_values})"
-    raise InvalidAnswer(message)
+        problem += f" (a skip is allowed only when item {item.skip.gate} is {gate_values})"
+    raise InvalidAnswer(instrument.id, item.number, problem)
 
 
 def read_option(instrument: Instrument, sex: str | None, substance: str | None) -> str | None:
