@@ -1,7 +1,12 @@
 """``tandem analyze``: the monitoring core over a whole caseload (``monitoring.md`` s8).
 
     tandem analyze --checkins checkins.csv [--instruments instruments.csv]
-                   [--screens screens.csv] --today YYYY-MM-DD [--json | --output results.csv]
+                   [--screens screens.csv] [--patients patients.csv] --today YYYY-MM-DD
+                   [--json | --output results.csv]
+
+``--patients`` (``patient_id,last_use[,substance,prescribed_opioids]``, read by
+``patients_csv.read_patients``): the intake's last use, so that days without use count
+from it (ruleset-v2.md s7), and the opioids each patient is prescribed (``overdose_risk``).
 
 ``--json`` (the default) prints one object keyed by patient id; ``--output`` writes one
 flat row per patient (``FLAT_COLUMNS``, documented in docs/clinical/monitoring.md). Bad
@@ -92,19 +97,22 @@ def run(
     screens: Path | None,
     today: date,
     as_text: bool = False,
+    patients: Path | None = None,
 ) -> dict[str, Any]:
     """Read the files and analyse every patient; the result keyed by patient id.
 
     With ``as_text`` each value is the patient's result as JSON text (faster to print).
     """
     from tandem.cli.monitoring_io import read_caseload
+    from tandem.cli.patients_csv import read_patients
     from tandem.domain.monitoring.analysis import analyze_caseload
     from tandem.domain.monitoring.report import patient_json, patient_reports
 
     # NumPy releases the GIL in its array loops, so two threads overlap reading the files
     # and analysing one group of patients while the previous one is being reported.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        caseload = read_caseload(checkins, instruments, screens, mapper=pool.map)
+        intake = None if patients is None else read_patients(patients)
+        caseload = read_caseload(checkins, instruments, screens, mapper=pool.map, intake=intake)
         results: dict[str, Any] = {}
         mapper = partial(_ahead, pool)
         for group in analyze_caseload(caseload, today, mapper=mapper):
@@ -185,6 +193,12 @@ def write_flat(results: dict[str, Any], output: Path) -> None:
 @click.option("--checkins", type=click.Path(path_type=Path), required=True)
 @click.option("--instruments", type=click.Path(path_type=Path), default=None)
 @click.option("--screens", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--patients",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="patient_id,last_use[,substance,prescribed_opioids]: intake facts",
+)
 @click.option("--today", "today_text", required=True, help="YYYY-MM-DD; later rows are ignored")
 @click.option("--json", "as_json", is_flag=True, help="print JSON keyed by patient id (default)")
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="flat CSV")
@@ -192,6 +206,7 @@ def analyze(
     checkins: Path,
     instruments: Path | None,
     screens: Path | None,
+    patients: Path | None,
     today_text: str,
     as_json: bool,
     output: Path | None,
@@ -200,7 +215,8 @@ def analyze(
     if as_json and output is not None:
         _fail("--json and --output cannot be used together")
     try:
-        results = run(checkins, instruments, screens, parse_today(today_text), output is None)
+        today = parse_today(today_text)
+        results = run(checkins, instruments, screens, today, output is None, patients)
     except InvalidInput as exc:
         _fail(str(exc))
     if output is not None:

@@ -69,7 +69,7 @@ def test_json_is_keyed_by_patient_with_every_part(files: dict[str, Path]) -> Non
     result = json.loads(out)
     assert list(result) == ["A", "B", "C"]  # C has only a GAD-7
     parts = {"cycle", "early_markers", "early_markers_trend", "recovery", "mbc", "alerts",
-             "suggestion"}  # fmt: skip
+             "suggestion", "cssrs_current"}  # fmt: skip
     assert all(set(r) == parts for r in result.values())
     a = result["A"]
     assert set(a["cycle"]) >= {"baseline_mood", "surge", "crash", "crash_days", "chase",
@@ -81,8 +81,12 @@ def test_json_is_keyed_by_patient_with_every_part(files: dict[str, Path]) -> Non
     kinds = {"lapse", "suicide_risk", "early_sobriety_depression"}
     assert {x["kind"] for x in a["alerts"]} == kinds
     for alert in a["alerts"]:
-        assert set(alert) == {"kind", "severity", "date", "evidence", "action", "recipient"}
-    assert result["C"]["cycle"] == {"insufficient_data": True}
+        assert set(alert) == {"kind", "severity", "date", "evidence", "action", "recipients"}
+    assert result["C"]["cycle"] == {
+        "insufficient_data": True,
+        "reason": "fewer_than_28_checkins",
+        "checkins": 0,
+    }
     assert result["C"]["mbc"]["gad7"]["baseline"] == 12
 
 
