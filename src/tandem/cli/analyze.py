@@ -32,6 +32,9 @@ import click
 from tandem.domain.errors import InvalidInput
 
 SCORED = ("phq9", "gad7", "pcl5")
+# The other instruments of the library with a total (ruleset-v2.md s7: every instrument
+# is read); the flat row gives each one's latest score.
+OTHER_TOTALS = ("phq2", "auditc", "dast10", "sds", "assist", "qids_sr16", "isi")
 WORKERS = 2  # the reference machine has 2 cores
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,6 +51,7 @@ COURSE_FIELDS = (
 FLAT_COLUMNS: tuple[str, ...] = (
     "patient_id",
     "insufficient_data",
+    "insufficient_data_reason",
     "checkins",
     "baseline_mood",
     "surge",
@@ -64,6 +68,8 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "crash_dips_per_block",
     "sleep_sd_per_block",
     "mean_craving_per_block",
+    "mean_sleep_hours_per_block",
+    "short_sleep_nights_per_block",
     "signs_of_progress",
     "recovery_run_start",
     "recovery_run_end",
@@ -77,6 +83,11 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "phq9_remission",
     "phq9_not_on_track",
     "phq9_latest_item9",
+    "phq9_item9_unknown",
+    *(f"{name}_latest" for name in OTHER_TOTALS),
+    "qids_sr16_latest_item12",
+    "cssrs_current_tier",
+    "cssrs_current_date",
     "alerts",
     "alert_kinds",
     "latest_alert_date",
@@ -149,13 +160,21 @@ def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
     row: dict[str, Any] = {
         "patient_id": patient_id,
         "insufficient_data": bool(cycle.get("insufficient_data", False)),
+        "insufficient_data_reason": cycle.get("reason"),
         **{k: cycle.get(k) for k in ("checkins", "baseline_mood", "surge", "crash")},
         **{k: cycle.get(k) for k in ("crash_days", "deepening", "deepening_flag")},
         **{f"chase_{k}": chase.get(k) for k in ("after_low", "after_other", "ratio")},
         **{f"chase_{k}": chase.get(k) for k in ("n_low", "n_other")},
         "blocks": trend.get("blocks", 0),
         **{k: trend.get(k) for k in ("crash_dips_per_block", "sleep_sd_per_block")},
-        "mean_craving_per_block": trend.get("mean_craving_per_block"),
+        **{
+            k: trend.get(k)
+            for k in (
+                "mean_craving_per_block",
+                "mean_sleep_hours_per_block",
+                "short_sleep_nights_per_block",
+            )
+        },
         "signs_of_progress": ";".join(trend.get("signs_of_progress", [])),
         "recovery_run_start": rec.get("run_start"),
         "recovery_run_end": rec.get("run_end"),
@@ -171,6 +190,13 @@ def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
     phq9 = result["mbc"]["phq9"] or {}
     row.update({f"phq9_{k}": phq9.get(k) for k in ("response", "remission", "not_on_track")})
     row["phq9_latest_item9"] = phq9.get("latest_item9")  # empty: not given (unknown)
+    row["phq9_item9_unknown"] = phq9.get("item9_unknown")
+    for name in OTHER_TOTALS:
+        row[f"{name}_latest"] = (result["mbc"].get(name) or {}).get("latest")
+    row["qids_sr16_latest_item12"] = (result["mbc"].get("qids_sr16") or {}).get("latest_item12")
+    cssrs = result.get("cssrs_current") or {}
+    row["cssrs_current_tier"] = cssrs.get("tier")
+    row["cssrs_current_date"] = cssrs.get("date")
     alerts = result["alerts"]
     row["alerts"] = len(alerts)
     row["alert_kinds"] = ";".join(f"{a['kind']}@{a['date']}" for a in alerts)

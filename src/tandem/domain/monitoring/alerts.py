@@ -52,14 +52,12 @@ from tandem.domain.monitoring.recovery import PersistentLowDaily
 from tandem.domain.monitoring.series import (
     Bools,
     DayGrid,
-    Floats,
     Ints,
     first_true,
     iso_dates,
     iso_dates_known,
     last_index,
     shift,
-    take_days,
     window_sum,
 )
 from tandem.domain.monitoring.suicide import Signals, alert_evidence, raise_days, signals
