@@ -270,15 +270,29 @@ def _alerts(group: GroupAnalysis) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
-def _tokens(values: Floats, digits: int | None) -> NDArray[np.str_]:
-    """JSON tokens of numbers in bulk: rounded floats (or ints), ``null`` for NaN."""
+def _tokens(values: Floats, digits: int | None) -> Any:
+    """JSON tokens of numbers in bulk: rounded floats (or ints), ``null`` for NaN.
+
+    A float rounded to ``digits`` decimals is the double nearest to k / 10**digits, and
+    its shortest repr (what ``json.dumps`` writes) is that decimal: so it is written from
+    the whole number k, about twice as fast as converting floats to text.
+    """
     a = np.asarray(values, float)
+    nan = np.isnan(a)
     if digits is None:
-        text = np.nan_to_num(a).astype(np.int64).astype(str)
-    else:
-        text = np.round(a, digits).astype(str)
-    result: NDArray[np.str_] = np.where(np.isnan(a), "null", text)
-    return result
+        return np.where(nan, "null", np.nan_to_num(a).astype(np.int64).astype(_TEXT))
+    rounded = np.round(a, digits)
+    k = np.abs(np.rint(np.where(nan, 0.0, rounded) * 10**digits).astype(np.int64))
+    whole = (k // 10**digits).astype(_TEXT)
+    fraction = np.strings.rstrip(np.strings.zfill((k % 10**digits).astype(_TEXT), digits), "0")
+    fraction = np.where(np.strings.str_len(fraction) == 0, "0", fraction).astype(_TEXT)
+    text = np.strings.add(np.strings.add(whole, "."), fraction)
+    negative = np.signbit(rounded) & ~nan
+    text = np.where(negative, np.strings.add(np.asarray("-", _TEXT), text), text)
+    return np.where(nan, "null", text)
+
+
+_TEXT = np.dtypes.StringDType()
 
 
 def blocks_json(group: GroupAnalysis) -> list[str]:

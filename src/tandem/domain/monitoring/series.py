@@ -235,6 +235,12 @@ def _cells(caseload_patient: Ints, day: Ints, patients: Ints, first_day: int) ->
     return caseload_patient - first, day - first_day
 
 
+def nothing_given(grid: Floats) -> bool:
+    """Whether ``grid`` is the shared empty grid of ``_scatter`` (no row at all), so that
+    a caller can skip work on it."""
+    return bool(grid.size) and grid.strides == (0, 0)
+
+
 def _scatter(shape: tuple[int, int], flat: Ints, values: Floats) -> Floats:
     """A NaN grid with ``values`` at the flat cells; a shared read-only NaN grid if empty."""
     if flat.size == 0:

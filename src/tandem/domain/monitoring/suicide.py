@@ -32,7 +32,14 @@ from typing import Any, Final
 import numpy as np
 
 from tandem.domain.monitoring.rows import CSSRS_TIERS
-from tandem.domain.monitoring.series import Bools, DayGrid, Floats, Ints, iso_dates
+from tandem.domain.monitoring.series import (
+    Bools,
+    DayGrid,
+    Floats,
+    Ints,
+    iso_dates,
+    nothing_given,
+)
 
 # ruleset-v2.md s7 (program): the score of a C-SSRS tier, by index into CSSRS_TIERS.
 CSSRS_SCORES: Final = np.array([0.0, 2.0, 4.0, 6.0])
@@ -46,32 +53,34 @@ BEHAVIOUR_REPEAT_DAYS: Final = 90
 
 @dataclass(frozen=True)
 class Signals:
-    """Each day's signal score per source (0 where none) and the day's highest."""
+    """Each day's signal: the highest score of its records (0 where none)."""
 
-    cssrs: Floats
-    phq9_item9: Floats
-    qids_item12: Floats
-    safety: Floats
+    score: Floats
     item9_unknown: Bools  # a PHQ-9 given as a total only that day (item 9 unknown)
 
-    @property
-    def score(self) -> Floats:
-        result: Floats = np.maximum(
-            np.maximum(self.cssrs, self.phq9_item9), np.maximum(self.qids_item12, self.safety)
-        )
-        return result
+
+def _record_scores(grid: DayGrid, r: Any, t: Any) -> dict[str, Floats]:
+    """The score of each kind of record at cells (r, t) (0 where none)."""
+    tier = np.nan_to_num(grid.cssrs_signal_tier[r, t], nan=0.0).astype(np.int64)
+    return {
+        "cssrs": CSSRS_SCORES[tier],
+        "phq9_item9": np.nan_to_num(grid.phq9_item9[r, t], nan=0.0),
+        "qids_item12": np.nan_to_num(grid.qids_item12[r, t], nan=0.0),
+        "safety": np.where(grid.safety[r, t], SAFETY_SCORE, 0.0),
+    }
 
 
 def signals(grid: DayGrid) -> Signals:
-    """Every record's signal score on its own date (s7)."""
-    tier = np.nan_to_num(grid.cssrs_signal_tier, nan=0.0).astype(np.int64)
-    return Signals(
-        cssrs=CSSRS_SCORES[tier],
-        phq9_item9=np.nan_to_num(grid.phq9_item9, nan=0.0),
-        qids_item12=np.nan_to_num(grid.qids_item12, nan=0.0),
-        safety=np.where(grid.safety, SAFETY_SCORE, 0.0),
-        item9_unknown=~np.isnan(grid.phq9) & np.isnan(grid.phq9_item9),
-    )
+    """Every record's signal score on its own date (s7). Instrument grids are read only
+    where the instrument was given (``fmax`` passes over NaN: no record, no signal)."""
+    score = np.where(grid.safety, SAFETY_SCORE, 0.0)
+    for items in (grid.phq9_item9, grid.qids_item12):
+        if not nothing_given(items):
+            np.fmax(score, items, out=score)
+    if not nothing_given(grid.cssrs_signal_tier):
+        r, t = np.nonzero(~np.isnan(grid.cssrs_signal_tier))
+        np.maximum.at(score, (r, t), _record_scores(grid, r, t)["cssrs"])
+    return Signals(score=score, item9_unknown=~np.isnan(grid.phq9) & np.isnan(grid.phq9_item9))
 
 
 def raise_days(score: Floats, realert_after: int = REALERT_AFTER_DAYS) -> Bools:
@@ -94,9 +103,6 @@ def raise_days(score: Floats, realert_after: int = REALERT_AFTER_DAYS) -> Bools:
     return raised
 
 
-SOURCES: Final = ("cssrs", "phq9_item9", "qids_item12", "safety")
-
-
 def alert_evidence(
     grid: DayGrid, sig: Signals, raised: Bools, rows: Ints, days: Ints
 ) -> list[dict[str, Any]]:
@@ -107,7 +113,7 @@ def alert_evidence(
     score = sig.score
     er, et = np.nonzero((score > 0) | sig.item9_unknown)
     dates = iso_dates(grid.first_day, et)
-    parts = {name: getattr(sig, name)[er, et].tolist() for name in SOURCES}
+    parts = {name: v.tolist() for name, v in _record_scores(grid, er, et).items()}
     scores = score[er, et].tolist()
     tiers = np.nan_to_num(grid.cssrs_signal_tier[er, et], nan=0).astype(np.int64).tolist()
     unknown = sig.item9_unknown[er, et].tolist()
@@ -190,8 +196,11 @@ def current_cssrs(grid: DayGrid, current_days: int = CSSRS_CURRENT_DAYS) -> Curr
     """The C-SSRS current today: the latest one, if dated within the last ``current_days``
     days (today and the ``current_days`` - 1 days before, as ruleset-v2.md s1 counts
     "within 30 days")."""
-    has = ~np.isnan(grid.cssrs_signal_tier)
     n = grid.n_days
+    if nothing_given(grid.cssrs_signal_tier):  # no C-SSRS in the group
+        none, no_day = np.zeros(grid.n_patients, bool), np.full(grid.n_patients, -1)
+        return CurrentCssrs(np.full(grid.n_patients, np.nan), no_day, none, none, none)
+    has = ~np.isnan(grid.cssrs_signal_tier)
     latest = np.where(has.any(axis=1), n - 1 - has[:, ::-1].argmax(axis=1), -1)
     current = (latest >= 0) & (latest >= n - current_days)
     rows = np.arange(latest.size)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .builders import Patient, one, report
 
@@ -132,3 +134,21 @@ def test_the_fast_json_text_equals_the_report() -> None:
     ids = caseload(patients).patient_ids
     text = dict(patient_json(group, ids))
     assert {pid: json.loads(t) for pid, t in text.items()} == patient_reports(group, ids)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(-1e6, 1e6), st.just(float("nan")), st.just(-0.0), st.just(-0.0004)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_fast_number_tokens_equal_json(values: list[float]) -> None:
+    import json
+
+    from tandem.domain.monitoring.report import _tokens
+
+    a = np.asarray(values)
+    expected = ["null" if v != v else json.dumps(float(np.round(v, 3))) for v in values]
+    assert [str(t) for t in _tokens(a, 3).tolist()] == expected
