@@ -213,6 +213,9 @@ def _mbc(group: GroupAnalysis) -> list[dict[str, Any]]:
     first_day = group.grid.first_day
     per: dict[str, list[Any]] = {}
     for name, c in group.courses.items():
+        if not bool((c.baseline_day >= 0).any()):  # no patient of the group has one
+            per[name] = [None] * c.baseline_day.size
+            continue
         cols = {
             "baseline": whole(c.baseline),
             "baseline_date": iso_dates(first_day, c.baseline_day),
