@@ -1,9 +1,10 @@
-"""The alerts of ``monitoring.md`` s5, raised once per episode.
+"""The alerts of ``monitoring.md`` s5 as changed by ``ruleset-v2.md`` s7.
 
-Each kind has a daily *condition* over the day grid. An alert is raised on the first
-date its condition holds and not again until the condition has been false for at least
-14 days (then a new episode can raise it): a raise on day t needs the condition on t and
-on none of the 14 days before. Conditions are evaluated on the data as of ``today``.
+Each kind has a daily *condition* over the day grid. Except for ``suicide_risk`` (see
+below), an alert is raised on the first date its condition holds and not again until
+the condition has been false for at least 14 days (then a new episode can raise it): a
+raise on day t needs the condition on t and on none of the 14 days before. Conditions
+are evaluated on the data as of ``today``.
 
 How each condition is read (the program's reading where s5 is silent):
 - a score holds from its date until the next score of the same instrument (so a weekly
