@@ -83,13 +83,10 @@ class DayGrid:
     positive_benzoylecgonine: Floats  # highest level on a positive screen that day
     unexpected_opioid: Bools  # a screen that day positive for an unexpected opioid
     opioid_findings: dict[tuple[int, int], tuple[str, ...]]  # (row, day) -> analytes
-    intake_last_use: Ints  # day index of the intake's last use (may be < 0); see below
-
-    @property
-    def intake_known(self) -> Bools:
-        """Whether the intake's last use is known (``intake_last_use`` is meaningful)."""
-        result: Bools = self.intake_last_use > UNKNOWN_DAY
-        return result
+    # Per patient: the day index of the intake's last use (ruleset-v2.md s7), negative
+    # when before the grid, UNKNOWN_DAY when unknown. Days before the grid are counted,
+    # never laid out, so a last use years ago does not widen the grid.
+    intake_last_use: Ints
 
     @property
     def n_patients(self) -> int:
@@ -213,21 +210,19 @@ def build_grid(
         **_checkin_grids(caseload, ci, patients, first_day, shape),
         **_instrument_grids(caseload, scored, ins, patients, first_day, shape),
         **_screen_grids(caseload, scr, patients, first_day, shape),
-        **_intake(caseload, patients, first_day, today, shape),
+        intake_last_use=_intake_last_use(caseload, patients, first_day, today),
     )
 
 
-def _intake(
-    caseload: Caseload, patients: Ints, first_day: int, today: int, shape: tuple[int, int]
-) -> dict[str, Any]:
-    """The intake's last use as a day index (ruleset-v2.md s7), and opioid findings.
-
-    A last use dated after ``today`` is ignored, as every row after it is (s2).
+def _intake_last_use(caseload: Caseload, patients: Ints, first_day: int, today: int) -> Ints:
+    """The intake's last use as a day index (ruleset-v2.md s7), ``UNKNOWN_DAY`` when
+    unknown. A last use dated after ``today`` is ignored, as every row after it is (s2).
     """
     intake = caseload.intake_or_empty()
     last = intake.last_use[patients]
     known = (last != NO_LAST_USE) & (last <= today)
-    return {"intake_last_use": np.where(known, last - first_day, UNKNOWN_DAY).astype(np.int64)}
+    result: Ints = np.where(known, last - first_day, UNKNOWN_DAY).astype(np.int64)
+    return result
 
 
 def _cells(caseload_patient: Ints, day: Ints, patients: Ints, first_day: int) -> tuple[Ints, Ints]:
