@@ -70,17 +70,19 @@ def patient_reports(
     cssrs = _cssrs_current(group)
     out: dict[str, Any] = {}
     for row, pid in enumerate(ids):
-        few = insufficient(FEWER_THAN_28, counts[row])
-        ok = sufficient[row]
+        if sufficient[row]:
+            parts = {
+                "cycle": insufficient(NO_BASELINE_DAYS) if no_baseline[row] else cycle[row],
+                "early_markers": markers[row],
+                "early_markers_trend": trends[row],
+                "recovery": rec[row] if use_known[row] else insufficient(NO_USE_DAYS),
+            }
+        else:
+            few = insufficient(FEWER_THAN_28, counts[row])
+            parts = {"cycle": few, "early_markers": [], "early_markers_trend": dict(few)}
+            parts["recovery"] = dict(few)
         out[pid] = {
-            "cycle": (cycle[row] if not no_baseline[row] else insufficient(NO_BASELINE_DAYS))
-            if ok
-            else few,
-            "early_markers": markers[row] if ok else [],
-            "early_markers_trend": trends[row] if ok else dict(few),
-            "recovery": (rec[row] if use_known[row] else insufficient(NO_USE_DAYS))
-            if ok
-            else dict(few),
+            **parts,
             "mbc": mbc[row],
             "cssrs_current": cssrs[row],
             "alerts": alerts.get(row, []),
