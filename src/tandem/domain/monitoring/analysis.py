@@ -74,7 +74,8 @@ def analyze_group(grid: DayGrid, settings: MonitoringSettings) -> GroupAnalysis:
     conds = conditions(grid, daily, persistent, settings.alerts)
     ctx = AlertContext(grid, conds, daily, scores["phq9"], settings.alerts)
     signal = conds.by_kind["suicide_risk"]
-    cssrs = current_cssrs(grid, settings.alerts.cssrs_current_days)
+    st = settings.alerts
+    cssrs = current_cssrs(grid, st.cssrs_current_days, st.behaviour_repeat_days)
     steps = suggestions(grid, daily, outcomes, signal, cssrs, settings.alerts)
     return GroupAnalysis(
         grid=grid,

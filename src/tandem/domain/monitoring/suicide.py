@@ -44,11 +44,8 @@ from tandem.domain.monitoring.series import (
 # ruleset-v2.md s7 (program): the score of a C-SSRS tier, by index into CSSRS_TIERS.
 CSSRS_SCORES: Final = np.array([0.0, 2.0, 4.0, 6.0])
 SAFETY_SCORE: Final = 1.0  # s7: a check-in with safety = 1 scores 1
-REALERT_AFTER_DAYS: Final = 7  # s7 rule 3 (program)
-CSSRS_CURRENT_DAYS: Final = 30  # s7 (program): current for 30 days or until the next
-# s7 (program): a high from recent behaviour alone (Q6 within 3 months) suggests an
-# emergency evaluation on the first such screen in 90 days.
-BEHAVIOUR_REPEAT_DAYS: Final = 90
+# The day counts (7 days to raise again, 30 days of currency, 90 days for a repeated
+# Q6) are settings: thresholds.AlertSettings, with their sources.
 
 
 @dataclass(frozen=True)
@@ -83,7 +80,7 @@ def signals(grid: DayGrid) -> Signals:
     return Signals(score=score, item9_unknown=~np.isnan(grid.phq9) & np.isnan(grid.phq9_item9))
 
 
-def raise_days(score: Floats, realert_after: int = REALERT_AFTER_DAYS) -> Bools:
+def raise_days(score: Floats, realert_after: int) -> Bools:
     """The days ``suicide_risk`` is raised (rules 1-3 above), for every patient at once.
 
     The rules depend on the previous alert, so days are taken in order; only days on
@@ -192,10 +189,11 @@ class CurrentCssrs:
     first_behaviour_in_90_days: Bools
 
 
-def current_cssrs(grid: DayGrid, current_days: int = CSSRS_CURRENT_DAYS) -> CurrentCssrs:
+def current_cssrs(grid: DayGrid, current_days: int, repeat_days: int) -> CurrentCssrs:
     """The C-SSRS current today: the latest one, if dated within the last ``current_days``
     days (today and the ``current_days`` - 1 days before, as ruleset-v2.md s1 counts
-    "within 30 days")."""
+    "within 30 days"). Q6 within 3 months is "first" when no other screen said so in the
+    ``repeat_days`` days before it."""
     n = grid.n_days
     if nothing_given(grid.cssrs_signal_tier):  # no C-SSRS in the group
         none, no_day = np.zeros(grid.n_patients, bool), np.full(grid.n_patients, -1)
@@ -208,7 +206,7 @@ def current_cssrs(grid: DayGrid, current_days: int = CSSRS_CURRENT_DAYS) -> Curr
     tier = np.where(current, grid.cssrs_signal_tier[rows, at], np.nan)
     intent = current & (grid.cssrs_intent_or_plan[rows, at] == 1)
     behaviour = current & (grid.cssrs_recent_behaviour[rows, at] == 1)
-    earlier = _behaviour_before(grid, at, BEHAVIOUR_REPEAT_DAYS)
+    earlier = _behaviour_before(grid, at, repeat_days)
     return CurrentCssrs(
         tier=tier,
         day=np.where(current, latest, -1).astype(np.int64),

@@ -100,8 +100,12 @@ class AlertSettings:
     # ruleset-v2.md s7: suicide_risk again on a signal day 7 or more days after the
     # latest suicide_risk alert (program).
     suicide_realert_days: int = 7
-    # ruleset-v2.md s7: a C-SSRS is current for 30 days or until the next (program).
+    # ruleset-v2.md s7: a C-SSRS is current for 30 days or until the next (program: no
+    # published validity period, facts.md s12.2).
     cssrs_current_days: int = 30
+    # ruleset-v2.md s7: a high from recent behaviour alone (Q6 within 3 months) suggests
+    # an emergency evaluation on the first such screen in 90 days (program).
+    behaviour_repeat_days: int = 90
     # ruleset-v2.md s7: overdose_risk again only after 14 days without such a screen.
     overdose_quiet_days: int = 14
     abstinent_from_days: int = 7  # s5: 7 to 84 days inclusive (program's window)

@@ -151,7 +151,7 @@ def test_every_signal_day_is_covered_and_a_higher_signal_always_raises(
 ) -> None:
     width = max(len(r) for r in rows)
     score = np.array([r + [0] * (width - len(r)) for r in rows], float)
-    raised = raise_days(score)
+    raised = raise_days(score, 7)
     for r in range(score.shape[0]):
         _covered(score[r].astype(int).tolist(), raised[r].tolist())
 
