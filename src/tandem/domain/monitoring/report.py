@@ -275,36 +275,30 @@ def _alerts(group: GroupAnalysis) -> dict[int, list[dict[str, Any]]]:
     return out
 
 
-def _tokens(values: Floats, digits: int | None) -> Any:
-    """JSON tokens of numbers in bulk: rounded floats (or ints), ``null`` for NaN.
-
-    A float rounded to ``digits`` decimals is the double nearest to k / 10**digits, and
-    its shortest repr (what ``json.dumps`` writes) is that decimal: so it is written from
-    the whole number k, about twice as fast as converting floats to text.
-    """
+def _tokens(values: Floats, digits: int | None) -> NDArray[np.str_]:
+    """JSON tokens of numbers in bulk: rounded floats (or ints), ``null`` for NaN."""
     a = np.asarray(values, float)
-    nan = np.isnan(a)
     if digits is None:
-        return np.where(nan, "null", np.nan_to_num(a).astype(np.int64).astype(_TEXT))
-    rounded = np.round(a, digits)
-    k = np.abs(np.rint(np.where(nan, 0.0, rounded) * 10**digits).astype(np.int64))
-    whole = (k // 10**digits).astype(_TEXT)
-    fraction = np.strings.rstrip(np.strings.zfill((k % 10**digits).astype(_TEXT), digits), "0")
-    fraction = np.where(np.strings.str_len(fraction) == 0, "0", fraction).astype(_TEXT)
-    text = np.strings.add(np.strings.add(whole, "."), fraction)
-    negative = np.signbit(rounded) & ~nan
-    text = np.where(negative, np.strings.add(np.asarray("-", _TEXT), text), text)
-    return np.where(nan, "null", text)
+        text = np.nan_to_num(a).astype(np.int64).astype(str)
+    else:
+        text = np.round(a, digits).astype(str)
+    result: NDArray[np.str_] = np.where(np.isnan(a), "null", text)
+    return result
 
 
-_TEXT = np.dtypes.StringDType()
+# One block as JSON text, in BLOCK_KEYS order (dates quoted; the rest are JSON tokens).
+BLOCK_TEMPLATE: Final = (
+    '{{"block":{},"start":"{}","end":"{}","days":{},"checkins":{},"crash_dips":{},'
+    '"sleep_sd":{},"mean_craving":{},"mean_sleep_hours":{},"short_sleep_nights":{}}}'
+)
 
 
 def blocks_json(group: GroupAnalysis) -> list[str]:
-    """Each patient's ``early_markers`` list as JSON text, built with array string ops.
+    """Each patient's ``early_markers`` list as JSON text: tokens built with array ops,
+    each block written with one ``str.format``.
 
-    Equal to ``json.dumps`` of the ``patient_reports`` blocks (a test checks it); about
-    five times faster on a large caseload.
+    Equal to ``json.dumps`` of the ``patient_reports`` blocks (a test checks it), and
+    several times faster on a large caseload.
     """
     m = group.markers
     first_day = group.grid.first_day
@@ -314,21 +308,21 @@ def blocks_json(group: GroupAnalysis) -> list[str]:
     table = iso_date_table(first_day, group.grid.n_days + 1)
     start = table[np.clip(starts, -1, group.grid.n_days) + 1].ravel()
     end = table[np.clip(ends, -1, group.grid.n_days) + 1].ravel()
-    parts = [
-        '{"block":', np.broadcast_to(np.arange(1, shape[1] + 1), shape).ravel().astype(str),
-        ',"start":"', start, '","end":"', end,
-        '","days":', m.days.ravel().astype(str),
-        ',"checkins":', m.checkins.ravel().astype(str),
-        ',"crash_dips":', _tokens(m.crash_dips.ravel(), None),
-        ',"sleep_sd":', _tokens(m.sleep_sd.ravel(), DIGITS),
-        ',"mean_craving":', _tokens(m.mean_craving.ravel(), DIGITS),
-        ',"mean_sleep_hours":', _tokens(m.mean_sleep_hours.ravel(), DIGITS),
-        ',"short_sleep_nights":', _tokens(m.short_sleep_nights.ravel(), None), "}",
-    ]  # fmt: skip
-    text = np.asarray(parts[0], dtype=np.dtypes.StringDType())
-    for part in parts[1:]:
-        text = np.strings.add(text, np.asarray(part, dtype=np.dtypes.StringDType()))
-    rows = text.reshape(shape).tolist()
+    columns = (
+        np.broadcast_to(np.arange(1, shape[1] + 1), shape).ravel().astype(str),
+        start,
+        end,
+        m.days.ravel().astype(str),
+        m.checkins.ravel().astype(str),
+        _tokens(m.crash_dips.ravel(), None),
+        _tokens(m.sleep_sd.ravel(), DIGITS),
+        _tokens(m.mean_craving.ravel(), DIGITS),
+        _tokens(m.mean_sleep_hours.ravel(), DIGITS),
+        _tokens(m.short_sleep_nights.ravel(), None),
+    )
+    texts = list(map(BLOCK_TEMPLATE.format, *(c.tolist() for c in columns)))
+    width = shape[1]
+    rows = [texts[i : i + width] for i in range(0, len(texts), width)]
     n_blocks = m.n_blocks.tolist()
     return ["[" + ",".join(row[:n]) + "]" for row, n in zip(rows, n_blocks, strict=True)]
 
