@@ -1,7 +1,12 @@
 """``tandem analyze``: the monitoring core over a whole caseload (``monitoring.md`` s8).
 
     tandem analyze --checkins checkins.csv [--instruments instruments.csv]
-                   [--screens screens.csv] --today YYYY-MM-DD [--json | --output results.csv]
+                   [--screens screens.csv] [--patients patients.csv] --today YYYY-MM-DD
+                   [--json | --output results.csv]
+
+``--patients`` (``patient_id,last_use[,substance,prescribed_opioids]``, read by
+``patients_csv.read_patients``): the intake's last use, so that days without use count
+from it (ruleset-v2.md s7), and the opioids each patient is prescribed (``overdose_risk``).
 
 ``--json`` (the default) prints one object keyed by patient id; ``--output`` writes one
 flat row per patient (``FLAT_COLUMNS``, documented in docs/clinical/monitoring.md). Bad
@@ -27,6 +32,9 @@ import click
 from tandem.domain.errors import InvalidInput
 
 SCORED = ("phq9", "gad7", "pcl5")
+# The other instruments of the library with a total (ruleset-v2.md s7: every instrument
+# is read); the flat row gives each one's latest score.
+OTHER_TOTALS = ("phq2", "auditc", "dast10", "sds", "assist", "qids_sr16", "isi")
 WORKERS = 2  # the reference machine has 2 cores
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,6 +51,7 @@ COURSE_FIELDS = (
 FLAT_COLUMNS: tuple[str, ...] = (
     "patient_id",
     "insufficient_data",
+    "insufficient_data_reason",
     "checkins",
     "baseline_mood",
     "surge",
@@ -59,6 +68,8 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "crash_dips_per_block",
     "sleep_sd_per_block",
     "mean_craving_per_block",
+    "mean_sleep_hours_per_block",
+    "short_sleep_nights_per_block",
     "signs_of_progress",
     "recovery_run_start",
     "recovery_run_end",
@@ -72,6 +83,11 @@ FLAT_COLUMNS: tuple[str, ...] = (
     "phq9_remission",
     "phq9_not_on_track",
     "phq9_latest_item9",
+    "phq9_item9_unknown",
+    *(f"{name}_latest" for name in OTHER_TOTALS),
+    "qids_sr16_latest_item12",
+    "cssrs_current_tier",
+    "cssrs_current_date",
     "alerts",
     "alert_kinds",
     "latest_alert_date",
@@ -92,19 +108,22 @@ def run(
     screens: Path | None,
     today: date,
     as_text: bool = False,
+    patients: Path | None = None,
 ) -> dict[str, Any]:
     """Read the files and analyse every patient; the result keyed by patient id.
 
     With ``as_text`` each value is the patient's result as JSON text (faster to print).
     """
     from tandem.cli.monitoring_io import read_caseload
+    from tandem.cli.patients_csv import read_patients
     from tandem.domain.monitoring.analysis import analyze_caseload
     from tandem.domain.monitoring.report import patient_json, patient_reports
 
     # NumPy releases the GIL in its array loops, so two threads overlap reading the files
     # and analysing one group of patients while the previous one is being reported.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        caseload = read_caseload(checkins, instruments, screens, mapper=pool.map)
+        intake = None if patients is None else read_patients(patients)
+        caseload = read_caseload(checkins, instruments, screens, mapper=pool.map, intake=intake)
         results: dict[str, Any] = {}
         mapper = partial(_ahead, pool)
         for group in analyze_caseload(caseload, today, mapper=mapper):
@@ -141,13 +160,21 @@ def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
     row: dict[str, Any] = {
         "patient_id": patient_id,
         "insufficient_data": bool(cycle.get("insufficient_data", False)),
+        "insufficient_data_reason": cycle.get("reason"),
         **{k: cycle.get(k) for k in ("checkins", "baseline_mood", "surge", "crash")},
         **{k: cycle.get(k) for k in ("crash_days", "deepening", "deepening_flag")},
         **{f"chase_{k}": chase.get(k) for k in ("after_low", "after_other", "ratio")},
         **{f"chase_{k}": chase.get(k) for k in ("n_low", "n_other")},
         "blocks": trend.get("blocks", 0),
         **{k: trend.get(k) for k in ("crash_dips_per_block", "sleep_sd_per_block")},
-        "mean_craving_per_block": trend.get("mean_craving_per_block"),
+        **{
+            k: trend.get(k)
+            for k in (
+                "mean_craving_per_block",
+                "mean_sleep_hours_per_block",
+                "short_sleep_nights_per_block",
+            )
+        },
         "signs_of_progress": ";".join(trend.get("signs_of_progress", [])),
         "recovery_run_start": rec.get("run_start"),
         "recovery_run_end": rec.get("run_end"),
@@ -163,6 +190,13 @@ def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
     phq9 = result["mbc"]["phq9"] or {}
     row.update({f"phq9_{k}": phq9.get(k) for k in ("response", "remission", "not_on_track")})
     row["phq9_latest_item9"] = phq9.get("latest_item9")  # empty: not given (unknown)
+    row["phq9_item9_unknown"] = phq9.get("item9_unknown")
+    for name in OTHER_TOTALS:
+        row[f"{name}_latest"] = (result["mbc"].get(name) or {}).get("latest")
+    row["qids_sr16_latest_item12"] = (result["mbc"].get("qids_sr16") or {}).get("latest_item12")
+    cssrs = result.get("cssrs_current") or {}
+    row["cssrs_current_tier"] = cssrs.get("tier")
+    row["cssrs_current_date"] = cssrs.get("date")
     alerts = result["alerts"]
     row["alerts"] = len(alerts)
     row["alert_kinds"] = ";".join(f"{a['kind']}@{a['date']}" for a in alerts)
@@ -185,6 +219,12 @@ def write_flat(results: dict[str, Any], output: Path) -> None:
 @click.option("--checkins", type=click.Path(path_type=Path), required=True)
 @click.option("--instruments", type=click.Path(path_type=Path), default=None)
 @click.option("--screens", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--patients",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="patient_id,last_use[,substance,prescribed_opioids]: intake facts",
+)
 @click.option("--today", "today_text", required=True, help="YYYY-MM-DD; later rows are ignored")
 @click.option("--json", "as_json", is_flag=True, help="print JSON keyed by patient id (default)")
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="flat CSV")
@@ -192,6 +232,7 @@ def analyze(
     checkins: Path,
     instruments: Path | None,
     screens: Path | None,
+    patients: Path | None,
     today_text: str,
     as_json: bool,
     output: Path | None,
@@ -200,7 +241,8 @@ def analyze(
     if as_json and output is not None:
         _fail("--json and --output cannot be used together")
     try:
-        results = run(checkins, instruments, screens, parse_today(today_text), output is None)
+        today = parse_today(today_text)
+        results = run(checkins, instruments, screens, today, output is None, patients)
     except InvalidInput as exc:
         _fail(str(exc))
     if output is not None:

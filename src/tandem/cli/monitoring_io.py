@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,14 +22,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tandem.cli.patients_csv import PatientIntake
 from tandem.domain.errors import InvalidTimeline
+from tandem.domain.monitoring.panel import ANALYTES
 from tandem.domain.monitoring.rows import (
+    ANALYTE_NEGATIVE,
+    ANALYTE_POSITIVE,
     INSTRUMENTS,
+    NO_LAST_USE,
+    NOT_TESTED,
     SCREEN_RESULTS,
     SKIPPED,
     Caseload,
     CheckinRows,
     InstrumentRows,
+    Intake,
     ScreenRows,
     Source,
     no_instruments,
@@ -43,9 +50,9 @@ CHECKIN_COLUMNS = ("patient_id", "date", "mood", "sleep_hours", "craving", "used
 CHECKIN_OPTIONAL = ("energy", "safety")
 INSTRUMENT_COLUMNS = ("patient_id", "date", "instrument", "total")
 SCREEN_COLUMNS = ("patient_id", "date", "result")
-SCREEN_OPTIONAL = ("benzoylecgonine_ng_ml",)
-# Instruments of instruments.md that the monitoring core does not read: accepted, skipped.
-OTHER_INSTRUMENTS = ("phq2", "auditc", "dast10", "sds", "assist", "qids_sr16", "isi")
+# ruleset-v2.md s7: optional analyte columns (panel.py), each positive, negative or
+# empty (not tested).
+SCREEN_OPTIONAL = ("benzoylecgonine_ng_ml", *ANALYTES)
 MAX_NUMBER_WIDTH = 18
 
 
@@ -423,11 +430,35 @@ def _instrument_tasks(table: CsvTable) -> list[Task]:
 
 
 def _screen_tasks(table: CsvTable) -> list[Task]:
+    analytes = [
+        (name, partial(analyte_results, table, name)) for name in ANALYTES if name in table.columns
+    ]
     return [
         ("day", partial(dates, table, "date")),
         ("result", partial(_screen_results, table)),
         ("benzoylecgonine", _optional(table, "benzoylecgonine_ng_ml")),
+        *analytes,
     ]
+
+
+_POSITIVE = np.frombuffer(b"positive", np.uint64)[0]
+_NEGATIVE = np.frombuffer(b"negative", np.uint64)[0]
+
+
+def analyte_results(table: CsvTable, column: str) -> Ints:
+    """An analyte column: ``positive``, ``negative`` (any case) or empty = not tested."""
+    s, e = table.cell(table.col(column))
+    length = e - s
+    chars = _window(table.buf, s, 8) | np.uint8(0x20)  # lower case; both words are 8 letters
+    word = np.ascontiguousarray(chars).view(np.uint64)[:, 0] if s.size else np.zeros(0, np.uint64)
+    positive = (length == 8) & (word == _POSITIVE)
+    negative = (length == 8) & (word == _NEGATIVE)
+    _bad_row(table, (length > 0) & ~positive & ~negative, column,
+             "is not positive, negative or empty (not tested)")  # fmt: skip
+    result: Ints = np.where(
+        positive, ANALYTE_POSITIVE, np.where(negative, ANALYTE_NEGATIVE, NOT_TESTED)
+    ).astype(np.int64)
+    return result
 
 
 def _checkin_rows(table: CsvTable, v: dict[str, Any]) -> CheckinRows:
@@ -438,39 +469,45 @@ def _checkin_rows(table: CsvTable, v: dict[str, Any]) -> CheckinRows:
 
 
 def _instrument_rows(table: CsvTable, v: dict[str, Any]) -> InstrumentRows:
-    """Instrument rows of the instruments the core reads (others are skipped)."""
-    keep = v["instrument"] >= 0
+    """Every instrument row (ruleset-v2.md s7: nothing is dropped)."""
     names = _item_names(table)
-    items = np.column_stack([v[n] for n in names]) if names else np.zeros((keep.size, 0))
+    n = v["instrument"].size
+    items = np.column_stack([v[k] for k in names]) if names else np.zeros((n, 0))
     return InstrumentRows(
-        patient=v["patient"][keep],
-        day=v["day"][keep],
-        instrument=v["instrument"][keep],
-        total=v["total"][keep],
-        items=items[keep],
-        source=Source(table.name, table.rows[keep]),
+        patient=v["patient"],
+        day=v["day"],
+        instrument=v["instrument"],
+        total=v["total"],
+        items=items,
+        source=Source(table.name, table.rows),
     )
 
 
 def _screen_rows(table: CsvTable, v: dict[str, Any]) -> ScreenRows:
+    analytes = None
+    if any(name in table.columns for name in ANALYTES):
+        n = table.rows.size
+        analytes = np.column_stack(
+            [v[name] if name in v else np.full(n, NOT_TESTED, np.int64) for name in ANALYTES]
+        )
     return ScreenRows(
         patient=v["patient"],
         day=v["day"],
         result=v["result"],
         benzoylecgonine=v["benzoylecgonine"],
         source=Source(table.name, table.rows),
+        analytes=analytes,
     )
 
 
 def _instrument_codes(table: CsvTable) -> Ints:
     codes, names = labels(table, "instrument")
     canon = {_norm(n): i for i, n in enumerate(INSTRUMENTS)}
-    canon.update({_norm(n): -1 for n in OTHER_INSTRUMENTS})
     mapped = np.empty(len(names), np.int64)
     for k, label in enumerate(names):
         if _norm(label) not in canon:
             first = int(np.flatnonzero(codes == k)[0])
-            allowed = ", ".join(INSTRUMENTS + OTHER_INSTRUMENTS)
+            allowed = ", ".join(INSTRUMENTS)
             raise fail(f"{table.where(first, 'instrument')}: {label!r} is not one of {allowed}")
         mapped[k] = canon[_norm(label)]
     result: Ints = mapped[codes] if codes.size else codes
@@ -512,8 +549,10 @@ def read_caseload(
     instruments: Path | None = None,
     screens: Path | None = None,
     mapper: Callable[..., Iterable[Any]] = map,
+    intake: Mapping[str, PatientIntake] | None = None,
 ) -> Caseload:
-    """Read the files of ``tandem analyze`` into one ``Caseload`` (ids sorted).
+    """Read the files of ``tandem analyze`` into one ``Caseload`` (ids sorted), with
+    what ``patients.csv`` says of each patient's intake when given.
 
     ``mapper`` (``map``, or a thread pool's) first splits the files, then decodes all
     their columns; errors are reported file by file, column by column, in that order.
@@ -541,4 +580,18 @@ def read_caseload(
         checkins=built["checkins"],
         instruments=built.get("instruments") or no_instruments(),
         screens=built.get("screens") or no_screens(),
+        intake=None if intake is None else intake_of(ids, intake),
     )
+
+
+def intake_of(ids: Sequence[str], intake: Mapping[str, PatientIntake]) -> Intake:
+    """The intake facts of ``patients.csv`` (``patients_csv.read_patients``) for the
+    caseload's patients, in its order. A patient the file does not list has nothing known
+    from intake (last use unknown, no opioid prescribed); a listed patient without any
+    timeline row has no result (there is nothing to monitor)."""
+    none = PatientIntake(last_use=None)
+    facts = [intake.get(pid, none) for pid in ids]
+    last_use = np.asarray(
+        [NO_LAST_USE if f.last_use is None else f.last_use.toordinal() for f in facts], np.int64
+    )
+    return Intake(last_use, tuple(f.prescribed_opioids for f in facts))

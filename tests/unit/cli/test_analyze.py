@@ -69,7 +69,7 @@ def test_json_is_keyed_by_patient_with_every_part(files: dict[str, Path]) -> Non
     result = json.loads(out)
     assert list(result) == ["A", "B", "C"]  # C has only a GAD-7
     parts = {"cycle", "early_markers", "early_markers_trend", "recovery", "mbc", "alerts",
-             "suggestion"}  # fmt: skip
+             "suggestion", "cssrs_current"}  # fmt: skip
     assert all(set(r) == parts for r in result.values())
     a = result["A"]
     assert set(a["cycle"]) >= {"baseline_mood", "surge", "crash", "crash_days", "chase",
@@ -81,8 +81,12 @@ def test_json_is_keyed_by_patient_with_every_part(files: dict[str, Path]) -> Non
     kinds = {"lapse", "suicide_risk", "early_sobriety_depression"}
     assert {x["kind"] for x in a["alerts"]} == kinds
     for alert in a["alerts"]:
-        assert set(alert) == {"kind", "severity", "date", "evidence", "action", "recipient"}
-    assert result["C"]["cycle"] == {"insufficient_data": True}
+        assert set(alert) == {"kind", "severity", "date", "evidence", "action", "recipients"}
+    assert result["C"]["cycle"] == {
+        "insufficient_data": True,
+        "reason": "fewer_than_28_checkins",
+        "checkins": 0,
+    }
     assert result["C"]["mbc"]["gad7"]["baseline"] == 12
 
 
@@ -304,3 +308,122 @@ def test_analyze_does_not_import_django(files: dict[str, Path]) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_flat_row_names_every_instrument_with_a_total() -> None:
+    from tandem.cli.analyze import OTHER_TOTALS, SCORED
+    from tandem.domain.monitoring.rows import TOTALLED
+
+    assert set(SCORED) | set(OTHER_TOTALS) == set(TOTALLED)
+
+
+ITEMS16 = "patient_id,date,instrument,total," + ",".join(f"i{k}" for k in range(1, 17))
+QIDS_ROW = "A,2026-01-02,QIDS-SR16,,1,0,0,0,1,1,0,0,0,1,1,3,1,1,0,0"
+
+
+def test_every_instrument_of_the_library_is_read(tmp_path: Path) -> None:
+    """ruleset-v2.md s7 "All instruments" (finding 4): no row is dropped, and a QIDS-SR16
+    item 12 of 3 raises suicide_risk (review reproduction 3, through the CLI)."""
+    lines = [
+        QIDS_ROW,
+        "A,2026-01-03,phq2,4,2,2,,,,,,,,,,,,,,",
+        "A,2026-01-03,auditc,,2,1,0,,,,,,,,,,,,,",
+        "A,2026-01-03,dast10,3,,,,,,,,,,,,,,,,",
+        "A,2026-01-03,sds,5,,,,,,,,,,,,,,,,",
+        "A,2026-01-03,assist,12,,,,,,,,,,,,,,,,",
+        "A,2026-01-03,isi,,1,1,1,1,1,1,1,,,,,,,,,",
+    ]
+    ci = write(tmp_path / "checkins.csv", HEADER, checkins(5))
+    ins = write(tmp_path / "instruments.csv", ITEMS16, lines)
+    code, out, err = run("--checkins", ci, "--instruments", ins, "--today", "2026-01-05")
+    assert (code, err) == (0, "")
+    a = json.loads(out)["A"]
+    latest = {k: (v or {}).get("latest") for k, v in a["mbc"].items()}
+    assert latest == {
+        "phq9": None, "gad7": None, "pcl5": None, "phq2": 4, "auditc": 3, "dast10": 3,
+        "sds": 5, "assist": 12, "qids_sr16": 10, "isi": 7,
+    }  # fmt: skip
+    alerts = [x for x in a["alerts"] if x["kind"] == "suicide_risk"]
+    assert [x["date"] for x in alerts] == ["2026-01-02"]
+    assert alerts[0]["evidence"]["signals"][0]["qids_item12"] == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("A,2026-01-01,hamd,10" + "," * 16,
+         "row 2, column instrument: 'hamd' is not one of phq9, gad7, pcl5, cssrs, phq2"),
+        ("A,2026-01-02,qids_sr16,,1,0,0,0,1,1,0,0,0,1,1,4,1,1,0,0",
+         "row 2, column i12: 4 is not one of 0, 1, 2, 3"),
+        ("A,2026-01-02,qids_sr16,11,1,0,0,0,1,1,0,0,0,1,1,3,1,1,0,0",
+         "row 2, column total: 11 is not the sum of the qids_sr16 items (10)"),
+        ("A,2026-01-02,isi,30" + "," * 16, "row 2, column total: 30 is not between 0 and 28"),
+    ],
+)  # fmt: skip
+def test_bad_rows_of_any_instrument_name_file_row_and_column(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    ci = write(tmp_path / "checkins.csv", HEADER, checkins(3))
+    ins = write(tmp_path / "instruments.csv", ITEMS16, [line])
+    code, _, err = run("--checkins", ci, "--instruments", ins, "--today", "2026-01-30")
+    assert code == 2
+    assert err.startswith(f"instruments.csv: {message}")
+
+
+def test_a_total_only_phq9_says_item9_unknown(tmp_path: Path) -> None:
+    ci = write(tmp_path / "checkins.csv", HEADER, checkins(3))
+    ins = write(tmp_path / "instruments.csv", ITEMS12, ["A,2026-01-01,phq9,9,,,,,,,,,,,,"])
+    _, out, _ = run("--checkins", ci, "--instruments", ins, "--today", "2026-01-03")
+    phq9 = json.loads(out)["A"]["mbc"]["phq9"]
+    assert (phq9["latest_item9"], phq9["item9_unknown"]) == (None, True)
+
+
+SCREENS_PANEL = "patient_id,date,result,benzoylecgonine_ng_ml,cocaine,fentanyl,methadone"
+
+
+def test_screen_panels_and_patients_csv(tmp_path: Path) -> None:
+    """ruleset-v2.md s7: analyte columns (optional, empty = not tested) raise
+    overdose_risk; --patients gives prescribed opioids and the intake's last use."""
+    ci = write(tmp_path / "checkins.csv", HEADER, checkins(30) + checkins(30, patient="B"))
+    screens = write(
+        tmp_path / "screens.csv",
+        SCREENS_PANEL,
+        ["A,2026-01-05,negative,,negative,Positive,", "B,2026-01-05,negative,,negative,,positive"],
+    )
+    patients = write(
+        tmp_path / "patients.csv",
+        "patient_id,last_use,prescribed_opioids",
+        ["A,2025-12-01,", "B,,methadone"],
+    )
+    code, out, err = run(
+        "--checkins", ci, "--screens", screens, "--patients", patients, "--today", "2026-01-30"
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    a = [x for x in result["A"]["alerts"] if x["kind"] == "overdose_risk"]
+    assert [(x["date"], x["evidence"]["positive_for"]) for x in a] == [("2026-01-05", ["fentanyl"])]
+    assert [x for x in result["B"]["alerts"] if x["kind"] == "overdose_risk"] == []
+    # A: last use 2025-12-01, so 2026-01-30 is the 60th day without use.
+    assert result["A"]["recovery"]["days_without_use"] == 60
+    assert result["A"]["recovery"]["run_start"] == "2025-12-02"
+    assert result["B"]["recovery"] == {"insufficient_data": True, "reason": "no_use_days"}
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "line", "message"),
+    [
+        ("screens.csv", SCREENS_PANEL, "A,2026-01-05,negative,,negative,pos,",
+         "screens.csv: row 2, column fentanyl: 'pos' is not positive, negative or empty"),
+        ("patients.csv", "patient_id,last_use,prescribed_opioids", "A,2025-13-01,",
+         "patients.csv, row 2, column last_use: '2025-13-01' is not a date"),
+    ],
+)  # fmt: skip
+def test_bad_panels_and_patients(
+    tmp_path: Path, name: str, header: str, line: str, message: str
+) -> None:
+    ci = write(tmp_path / "checkins.csv", HEADER, checkins(3))
+    other = write(tmp_path / name, header, [line])
+    option = "--screens" if name == "screens.csv" else "--patients"
+    code, _, err = run("--checkins", ci, option, other, "--today", "2026-01-30")
+    assert code == 2
+    assert err.startswith(message)

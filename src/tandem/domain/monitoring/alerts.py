@@ -1,24 +1,30 @@
-"""The alerts of ``monitoring.md`` s5, raised once per episode.
+"""The alerts of ``monitoring.md`` s5 as changed by ``ruleset-v2.md`` s7.
 
-Each kind has a daily *condition* over the day grid. An alert is raised on the first
-date its condition holds and not again until the condition has been false for at least
-14 days (then a new episode can raise it): a raise on day t needs the condition on t and
-on none of the 14 days before. Conditions are evaluated on the data as of ``today``.
+Each kind has a daily *condition* over the day grid. Except for ``suicide_risk`` (see
+below), an alert is raised on the first date its condition holds and not again until
+the condition has been false for at least 14 days (then a new episode can raise it): a
+raise on day t needs the condition on t and on none of the 14 days before. Conditions
+are evaluated on the data as of ``today``.
 
 How each condition is read (the program's reading where s5 is silent):
 - a score holds from its date until the next score of the same instrument (so a weekly
   PHQ-9 that stays high is one episode); a check-in holds on its own day;
-- ``suicide_risk``: latest PHQ-9 item 9 >= 1, latest C-SSRS tier above ``none``, or a
-  check-in with ``safety`` = 1 that day (facts.md s2.1 item 9, s2.4); a PHQ-9 given as a
-  total only leaves item 9 unknown (NaN), so it cannot raise the alert;
+- ``suicide_risk``: not an episode rule (ruleset-v2.md s7, ``suicide.py``): raised on
+  signal days, each an event on its record's date, never carried forward; a PHQ-9 given
+  as a total only leaves item 9 unknown (NaN): it is no signal, and the evidence (of this
+  and of every alert quoting that PHQ-9) says ``item9_unknown``;
+- ``overdose_risk``: a screen positive for fentanyl, or for an opioid the patient is not
+  prescribed (``panel.unexpected_opioids``), that day; raised again only after 14 days
+  without such a screen (ruleset-v2.md s7);
 - ``deterioration``: the latest PHQ-9 is a reliable deterioration (>= 6 points) from the
   baseline or from the best score so far (facts.md s7);
 - ``early_sobriety_depression``: the latest PHQ-9 (carried forward, like every score
   here) is >= 10 on a day that is day 7 to 84 without use (window: program's choice,
   s5), whenever that PHQ-9 was taken;
 - days without use are counted on each day from use known by that day (check-ins and
-  positive screens dated on or before it: ``recovery.persistent_low_daily``), the same
-  count for every alert, so a later screen never rewrites an earlier day;
+  positive screens dated on or before it, and the intake's last use, ruleset-v2.md s7:
+  ``recovery.persistent_low_daily``), the same count for every alert, so a later screen
+  never rewrites an earlier day;
 - ``persistent_depression``: ``persistent_low`` as of each day
   (``recovery.persistent_low_daily``): the run of >= 28 days without use containing the
   day, its latest PHQ-9 within the last 14 days as of the day, or mood on run days
@@ -27,8 +33,9 @@ How each condition is read (the program's reading where s5 is silent):
 - ``lapse``: a positive screen after 2 or more negatives in a row (missed and invalid
   break the run), or use reported after 7 or more calendar days without use, counting
   only use known before that day (a positive screen that same day is explained by it);
-  days without use are unknown before the first known use day, so the first reported
-  use is never a gap-based lapse (s5 counts from the last use day);
+  days without use are unknown before the first known use day (the intake's last use
+  included), so without it the first reported use is never a gap-based lapse (s5 counts
+  from the last use day);
 - ``missed_checkins``: the third day in a row without a check-in, after the first one;
 - ``not_on_track``: ``mbc.phq9_daily`` (s3).
 """
@@ -43,19 +50,18 @@ import numpy as np
 from tandem.domain.monitoring.cells import plain, records
 from tandem.domain.monitoring.mbc import Phq9Daily, ScoreCourse
 from tandem.domain.monitoring.recovery import PersistentLowDaily
-from tandem.domain.monitoring.rows import CSSRS_TIERS
 from tandem.domain.monitoring.series import (
     Bools,
     DayGrid,
-    Floats,
     Ints,
     first_true,
     iso_dates,
+    iso_dates_known,
     last_index,
     shift,
-    take_days,
     window_sum,
 )
+from tandem.domain.monitoring.suicide import Signals, alert_evidence, raise_days, signals
 from tandem.domain.monitoring.thresholds import AlertSettings
 
 
@@ -74,6 +80,13 @@ KINDS: Final = (
         "urgent",
         "Same-day C-SSRS and safety plan review; crisis resources shown to the patient "
         "(988 Suicide & Crisis Lifeline; 911 for immediate danger).",
+    ),
+    AlertKind(
+        "overdose_risk",
+        "high",
+        "Review naloxone and fentanyl test strips with the person today, and tell them "
+        "their supply may be contaminated: most cocaine-involved overdose deaths also "
+        "involve an opioid (facts.md s9; ruleset-v2.md s7).",
     ),
     AlertKind("deterioration", "high", "Clinician review."),
     AlertKind(
@@ -106,13 +119,13 @@ CARRY_OVER_NOTE: Final = (
 
 @dataclass(frozen=True)
 class Alert:
-    """One raised alert: grid row, day index, kind and its evidence."""
+    """One raised alert: grid row, day index, kind, its evidence and its recipients."""
 
     row: int
     day: int
     kind: str
     evidence: dict[str, Any]
-    recipient: str
+    recipients: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -120,7 +133,8 @@ class Conditions:
     """The daily condition of each alert kind, plus what the evidence needs."""
 
     by_kind: dict[str, Bools]
-    suicide_parts: tuple[Floats, Floats, Floats, Ints, Ints]  # item9, tier, safety, days
+    signals: Signals  # ruleset-v2.md s7 suicide signals, each on its own date
+    suicide_raised: Bools  # the days suicide_risk is raised (suicide.raise_days)
     abstinent: Ints  # days without use on each day, from use known by then (-1: unknown)
     gap_before: Ints  # days without use just before each day (-1: unknown)
     persistent: PersistentLowDaily
@@ -134,25 +148,17 @@ def episode_starts(condition: Bools, quiet_days: int) -> Bools:
     return result
 
 
-def carried(values: Floats, present: Bools) -> tuple[Floats, Ints]:
-    """Each day's latest value of a series scored on some days, and that day (-1)."""
-    last = last_index(present)
-    got = np.where(last >= 0, take_days(values, last), np.nan)
-    return got, last
-
-
 def conditions(
     grid: DayGrid, daily: Phq9Daily, persistent: PersistentLowDaily, st: AlertSettings
 ) -> Conditions:
-    """Every alert condition over the whole grid."""
-    item9, item9_day = carried(grid.phq9_item9, ~np.isnan(grid.phq9))
-    tier, tier_day = carried(grid.cssrs_tier, ~np.isnan(grid.cssrs_tier))
-    with np.errstate(invalid="ignore"):
-        suicide = (item9 >= 1) | (tier >= 1) | grid.safety
+    """Every alert condition over the whole grid (``suicide_risk``: its signal days)."""
+    sig = signals(grid)
+    suicide = sig.score > 0
     abstinent = persistent.days_without_use
     gap = shift(abstinent, 1, -1)  # the count on the day before
     by_kind = {
         "suicide_risk": suicide,
+        "overdose_risk": grid.unexpected_opioid,
         "deterioration": daily.deterioration,
         "early_sobriety_depression": _early_sobriety(daily, abstinent, st),
         "persistent_depression": persistent.holds,
@@ -161,8 +167,8 @@ def conditions(
         "missed_checkins": _missed(grid, st),
         "not_on_track": daily.not_on_track,
     }
-    parts = (item9, tier, grid.safety.astype(np.float64), item9_day, tier_day)
-    return Conditions(by_kind, parts, abstinent, gap, persistent)
+    raised = raise_days(sig.score, st.suicide_realert_days)
+    return Conditions(by_kind, sig, raised, abstinent, gap, persistent)
 
 
 def _early_sobriety(daily: Phq9Daily, abstinent: Ints, st: AlertSettings) -> Bools:
@@ -202,7 +208,7 @@ class RaisedAlerts:
     days: Ints
     kinds: Ints  # index into KINDS
     evidence: list[dict[str, Any]]
-    recipients: tuple[str, ...]  # per kind, in KINDS order
+    recipients: tuple[tuple[str, ...], ...]  # per kind, in KINDS order
 
     def __len__(self) -> int:
         return int(self.rows.size)
@@ -222,11 +228,18 @@ class RaisedAlerts:
 
 
 def raise_alerts(ctx: AlertContext) -> RaisedAlerts:
-    """Every alert raised in the grid: one per episode of each kind's condition."""
+    """Every alert raised in the grid: one per episode of each kind's condition, except
+    ``suicide_risk`` (``suicide.raise_days``) and ``overdose_risk`` (its own quiet days)."""
     st = ctx.settings
     rows, days, kinds, evidence = [], [], [], []
     for k, kind in enumerate(KINDS):
-        starts = episode_starts(ctx.conditions.by_kind[kind.name], st.quiet_days_for_new_episode)
+        condition = ctx.conditions.by_kind[kind.name]
+        if kind.name == "suicide_risk":
+            starts = ctx.conditions.suicide_raised
+        elif kind.name == "overdose_risk":
+            starts = episode_starts(condition, st.overdose_quiet_days)
+        else:
+            starts = episode_starts(condition, st.quiet_days_for_new_episode)
         r, t = np.nonzero(starts)
         rows.append(r)
         days.append(t)
@@ -249,23 +262,40 @@ def _iso(ctx: AlertContext, days: Ints) -> list[str | None]:
 
 
 def _suicide_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
-    item9, tier, safety, item9_day, tier_day = ctx.conditions.suicide_parts
-    i9 = plain(item9[r, t])
-    i9_date = _iso(ctx, item9_day[r, t])
-    tiers = tier[r, t].tolist()
-    tier_date = _iso(ctx, tier_day[r, t])
-    safe = safety[r, t].tolist()
-    out = []
-    for k in range(r.size):
-        e: dict[str, Any] = {}
-        if i9[k] is not None and i9[k] >= 1:
-            e.update(phq9_item9=i9[k], phq9_date=i9_date[k])
-        if tiers[k] == tiers[k] and tiers[k] >= 1:
-            e.update(cssrs_tier=CSSRS_TIERS[int(tiers[k])], cssrs_date=tier_date[k])
-        if safe[k] == 1:
-            e.update(checkin_safety=1)
-        out.append(e)
-    return out
+    c = ctx.conditions
+    return alert_evidence(ctx.grid, c.signals, c.suicide_raised, r, t)
+
+
+OVERDOSE_NOTE: Final = (
+    "Review naloxone and test strips today; tell the person their supply may be "
+    "contaminated (facts.md s9)."
+)
+
+
+def _overdose_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
+    findings = ctx.grid.opioid_findings
+    dates = _iso(ctx, t)
+    return [
+        {"screen_date": when, "positive_for": list(findings[(row, day)]), "note": OVERDOSE_NOTE}
+        for row, day, when in zip(r.tolist(), t.tolist(), dates, strict=True)
+    ]
+
+
+def _item9_unknown(ctx: AlertContext, r: Ints, day: Ints) -> list[bool]:
+    """Whether the PHQ-9 of (r, day) was given as a total only (item 9 unknown)."""
+    g = ctx.grid
+    at = np.maximum(day, 0)
+    total_only = np.isnan(g.phq9_item9[r, at]) & ~np.isnan(g.phq9[r, at])
+    result: list[bool] = ((day >= 0) & total_only).tolist()
+    return result
+
+
+def _with_item9(cols: list[dict[str, Any]], unknown: list[bool]) -> list[dict[str, Any]]:
+    """ruleset-v2.md s7: evidence quoting a total-only PHQ-9 says ``item9_unknown``."""
+    for e, u in zip(cols, unknown, strict=True):
+        if u:
+            e["item9_unknown"] = True
+    return cols
 
 
 def _deterioration_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
@@ -277,7 +307,7 @@ def _deterioration_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[st
         "best_so_far": plain(d.best[r, t]),
         "threshold_points": [ctx.phq9.threshold] * r.size,
     }
-    return records(cols)
+    return _with_item9(records(cols), _item9_unknown(ctx, r, d.latest_day[r, t]))
 
 
 def _early_sobriety_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
@@ -287,20 +317,20 @@ def _early_sobriety_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[s
         "phq9_date": _iso(ctx, d.latest_day[r, t]),
         "days_without_use": ctx.conditions.abstinent[r, t].tolist(),
     }
-    return records(cols)
+    return _with_item9(records(cols), _item9_unknown(ctx, r, d.latest_day[r, t]))
 
 
 def _persistent_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
     """The figures as of the alert's day: nothing dated after it."""
     p = ctx.conditions.persistent
     cols: dict[str, list[Any]] = {
-        "run_start": _iso(ctx, p.run_start[r, t]),
+        "run_start": iso_dates_known(ctx.grid.first_day, p.run_start[r, t], t >= 0),
         "days_without_use": p.days_without_use[r, t].tolist(),
         "mood_days_22_28": plain(p.mood_days_22_28[r, t]),
         "phq9": plain(p.phq9[r, t]),
         "phq9_date": _iso(ctx, p.phq9_day[r, t]),
     }
-    return records(cols)
+    return _with_item9(records(cols), _item9_unknown(ctx, r, p.phq9_day[r, t]))
 
 
 def _lapse_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str, Any]]:
@@ -344,11 +374,12 @@ def _not_on_track_evidence(ctx: AlertContext, r: Ints, t: Ints) -> list[dict[str
         "percent_below_baseline": plain(np.round(below, 1)),
         "days_since_baseline": (t - p.baseline_day[r]).tolist(),
     }
-    return records(cols)
+    return _with_item9(records(cols), _item9_unknown(ctx, r, d.latest_day[r, t]))
 
 
 EVIDENCE: Final = {
     "suicide_risk": _suicide_evidence,
+    "overdose_risk": _overdose_evidence,
     "deterioration": _deterioration_evidence,
     "early_sobriety_depression": _early_sobriety_evidence,
     "persistent_depression": _persistent_evidence,

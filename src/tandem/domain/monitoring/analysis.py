@@ -31,8 +31,9 @@ from tandem.domain.monitoring.recovery import (
     use_days,
 )
 from tandem.domain.monitoring.rows import Caseload, check_caseload
-from tandem.domain.monitoring.series import DayGrid, Ints, RowSelection, build_grid
+from tandem.domain.monitoring.series import Bools, DayGrid, Ints, RowSelection, build_grid
 from tandem.domain.monitoring.stepping import Suggestion, suggestions
+from tandem.domain.monitoring.suicide import CurrentCssrs, current_cssrs
 from tandem.domain.monitoring.thresholds import MonitoringSettings
 
 # About half a million patient-days per group: small enough to stay in the processor's
@@ -52,6 +53,8 @@ class GroupAnalysis:
     phq9: Phq9Outcomes
     alerts: RaisedAlerts
     suggestions: list[Suggestion]
+    cssrs: CurrentCssrs
+    use_known: Bools  # per patient: a use day is known (records or the intake's last use)
     settings: MonitoringSettings
 
 
@@ -62,7 +65,7 @@ def analyze_group(grid: DayGrid, settings: MonitoringSettings) -> GroupAnalysis:
     """All of s2-s6 for the patients of one day grid."""
     th = settings.cycle
     base = baselines(grid, th)
-    abstinent = days_without_use(use_days(grid, th))
+    abstinent = days_without_use(use_days(grid, th), grid.intake_last_use)
     rec = recovery(grid, abstinent, th)
     scores = courses(grid, settings.mbc)
     daily = phq9_daily(grid, scores["phq9"], settings.mbc)
@@ -70,7 +73,10 @@ def analyze_group(grid: DayGrid, settings: MonitoringSettings) -> GroupAnalysis:
     persistent = persistent_low_daily(grid, daily.latest, daily.latest_day, th)
     conds = conditions(grid, daily, persistent, settings.alerts)
     ctx = AlertContext(grid, conds, daily, scores["phq9"], settings.alerts)
-    suicide = conds.by_kind["suicide_risk"]
+    signal = conds.by_kind["suicide_risk"]
+    st = settings.alerts
+    cssrs = current_cssrs(grid, st.cssrs_current_days, st.behaviour_repeat_days)
+    steps = suggestions(grid, daily, outcomes, signal, cssrs, settings.alerts)
     return GroupAnalysis(
         grid=grid,
         cycle=crash_cycle(grid, base, th),
@@ -79,7 +85,9 @@ def analyze_group(grid: DayGrid, settings: MonitoringSettings) -> GroupAnalysis:
         courses=scores,
         phq9=outcomes,
         alerts=raise_alerts(ctx),
-        suggestions=suggestions(grid, daily, outcomes, suicide, settings.alerts),
+        suggestions=steps,
+        cssrs=cssrs,
+        use_known=np.asarray((abstinent[:, -1] >= 0), bool),
         settings=settings,
     )
 
@@ -131,6 +139,8 @@ def _groups(caseload: Caseload, today: int) -> Iterator[Ints]:
     for table in (caseload.checkins, caseload.instruments, caseload.screens):
         keep = table.day <= today
         np.minimum.at(earliest, table.patient[keep], table.day[keep])
+    # The intake's last use does not widen the grid: days before it are counted, not
+    # laid out (series.DayGrid.intake_last_use).
     span = (today - earliest + 1).tolist()
     start, width = 0, 1
     for i in range(n):

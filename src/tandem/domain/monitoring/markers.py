@@ -2,14 +2,18 @@
 
 Blocks run from the patient's first check-in; the last one may be shorter and says how
 many days it holds. Per block: crash dips (check-in days with mood <= local baseline
-- 3), the population standard deviation of sleep hours and the mean craving. A block
-with no check-in has no value (missing, never zero).
+- 3), the population standard deviation of sleep hours, the mean craving, and
+(ruleset-v2.md s7) the mean sleep hours and the short nights (check-ins with under 6
+hours of sleep; program, beside the adult recommendation of 7 hours or more, facts.md
+s12.2). A block with no check-in has no value (missing, never zero).
 
 The trend of each marker is the least-squares slope per block over the *complete*
 blocks that have a value (at least 2): a short last block would hold fewer dips only
-because it holds fewer days (the program's choice). Fewer dips, steadier sleep and less
+because it holds fewer days (the program's choice). Fewer dips, settling sleep and less
 craving are early signs of progress, often before the weekly PHQ-9 moves; they are not a
-diagnosis.
+diagnosis. Sleep counts as settling only when short nights fall, or the spread falls
+while short nights do not rise (ruleset-v2.md s7): steady four-hour nights are not
+progress (``sleep_settling``).
 """
 
 from __future__ import annotations
@@ -37,9 +41,22 @@ class EarlyMarkers:
     crash_dips: Floats  # NaN when the block has no check-in
     sleep_sd: Floats
     mean_craving: Floats
+    mean_sleep_hours: Floats  # NaN when the block has no check-in
+    short_sleep_nights: Floats  # check-ins under 6 hours; NaN without a check-in
     dips_trend: Floats  # per patient: change per block (NaN under 2 complete blocks)
     sleep_sd_trend: Floats
     craving_trend: Floats
+    short_nights_trend: Floats
+    mean_sleep_trend: Floats
+
+    @property
+    def sleep_settling(self) -> Bools:
+        """Short nights fall, or the spread falls while short nights do not rise."""
+        with np.errstate(invalid="ignore"):
+            fewer_short = self.short_nights_trend < 0
+            steadier = (self.sleep_sd_trend < 0) & (self.short_nights_trend <= 0)
+        result: Bools = fewer_short | steadier
+        return result
 
 
 def early_markers(grid: DayGrid, b: Baselines, th: CycleThresholds) -> EarlyMarkers:
@@ -59,10 +76,16 @@ def early_markers(grid: DayGrid, b: Baselines, th: CycleThresholds) -> EarlyMark
     with np.errstate(invalid="ignore", divide="ignore"):
         craving = per_block(np.where(has_craving, grid.craving, 0.0)) / n_craving
     sleep_sd = _population_sd(per_block, grid.sleep, has_sleep, first, th.block_days)
+    n_sleep = per_block(has_sleep)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_sleep = per_block(np.where(has_sleep, grid.sleep, 0.0)) / n_sleep
+        short = per_block(has_sleep & (grid.sleep < th.short_sleep_below_hours))
     days = np.clip(span[:, None] - k[None, :-1] * th.block_days, 0, th.block_days)
     exists = k[None, :-1] < n_blocks[:, None]
     dips = np.where(exists & (checkins > 0), dips, np.nan)
     complete = exists & (days == th.block_days)
+    mean_sleep = np.where(exists & (n_sleep > 0), mean_sleep, np.nan)
+    short = np.where(exists & (n_sleep > 0), short, np.nan)
     return EarlyMarkers(
         first_checkin=first,
         n_blocks=n_blocks.astype(np.int64),
@@ -74,6 +97,10 @@ def early_markers(grid: DayGrid, b: Baselines, th: CycleThresholds) -> EarlyMark
         dips_trend=_trend(dips, complete),
         sleep_sd_trend=_trend(sleep_sd, complete),
         craving_trend=_trend(craving, complete),
+        mean_sleep_hours=mean_sleep,
+        short_sleep_nights=short,
+        short_nights_trend=_trend(short, complete),
+        mean_sleep_trend=_trend(mean_sleep, complete),
     )
 
 

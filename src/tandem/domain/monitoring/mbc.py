@@ -10,6 +10,11 @@ s6), ``not_on_track`` = 42 days or more after the baseline date the latest score
 than 20% below baseline (monitoring.md s3; the program's choice). Thresholds live in
 ``thresholds.MbcThresholds``.
 
+Every other instrument of the library with a total (PHQ-2, AUDIT-C, DAST-10, SDS,
+ASSIST, QIDS-SR16, ISI) gets its course too (baseline, latest, change), without reliable
+change (no threshold is cited for them): ruleset-v2.md s7 "All instruments", nothing is
+dropped silently.
+
 Daily states (the score as of each day, carried forward from its date until the next
 score) feed the ``deterioration`` and ``not_on_track`` alerts of s5.
 """
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tandem.domain.monitoring.rows import TOTALLED
 from tandem.domain.monitoring.series import (
     Bools,
     DayGrid,
@@ -44,9 +50,9 @@ class ScoreCourse:
     latest_day: Ints
     change: Floats
     percent_change: Floats  # NaN when the baseline is 0
-    reliable_improvement: Floats  # 1.0 / 0.0 / NaN
+    reliable_improvement: Floats  # 1.0 / 0.0 / NaN (NaN too without a threshold)
     reliable_deterioration: Floats
-    threshold: int
+    threshold: int | None  # None: no reliable-change threshold cited
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ def _flag(condition: Bools, known: Bools) -> Floats:
     return result
 
 
-def course(scores: Floats, threshold: int) -> ScoreCourse:
+def course(scores: Floats, threshold: int | None) -> ScoreCourse:
     """Baseline, latest and change of one instrument's score grid."""
     has = ~np.isnan(scores)
     known = np.asarray(has.any(axis=1), bool)
@@ -92,16 +98,33 @@ def course(scores: Floats, threshold: int) -> ScoreCourse:
         latest_day=last.astype(np.int64),
         change=change,
         percent_change=percent,
-        reliable_improvement=_flag(np.asarray(change <= -threshold, bool), known),
-        reliable_deterioration=_flag(np.asarray(change >= threshold, bool), known),
+        reliable_improvement=_reliable(change <= -(threshold or 0), known, threshold),
+        reliable_deterioration=_reliable(change >= (threshold or 0), known, threshold),
         threshold=threshold,
     )
 
 
+def _reliable(condition: Bools, known: Bools, threshold: int | None) -> Floats:
+    if threshold is None:
+        return np.full(known.size, np.nan)
+    return _flag(np.asarray(condition, bool), known)
+
+
+def _no_course(patients: int) -> ScoreCourse:
+    """The course of an instrument none of the patients has a score of."""
+    nan, none = np.full(patients, np.nan), np.full(patients, -1, np.int64)
+    return ScoreCourse(nan, none, nan, none, nan, nan, nan, nan, None)
+
+
 def courses(grid: DayGrid, th: MbcThresholds) -> dict[str, ScoreCourse]:
-    """The course of each scored instrument (PHQ-9, GAD-7, PCL-5)."""
-    grids = {"phq9": grid.phq9, "gad7": grid.gad7, "pcl5": grid.pcl5}
-    return {name: course(grids[name], th.reliable_change[name].points) for name in SCORED}
+    """The course of every instrument with a total (PHQ-9, GAD-7, PCL-5 first)."""
+    grids = {"phq9": grid.phq9, "gad7": grid.gad7, "pcl5": grid.pcl5, **grid.other_totals}
+    out = {name: course(grids[name], th.reliable_change[name].points) for name in SCORED}
+    for name in TOTALLED:
+        if name not in out:
+            given = grids.get(name)
+            out[name] = _no_course(grid.n_patients) if given is None else course(given, None)
+    return out
 
 
 def below_by(baseline: Floats, latest: Floats, percent: float) -> Bools:

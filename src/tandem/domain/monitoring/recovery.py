@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from tandem.domain.monitoring.series import (
+    UNKNOWN_DAY,
     Bools,
     DayGrid,
     Floats,
@@ -50,7 +51,7 @@ from tandem.domain.monitoring.thresholds import CycleThresholds
 class Recovery:
     """Per-patient figures of the latest run of >= 28 days without use (NaN/-1 if none)."""
 
-    run_start: Ints  # day index, -1 when there is no such run
+    run_start: Ints  # day index (before the grid when intake's last use starts it)
     run_end: Ints
     run_days: Ints
     mood_days_1_7: Floats
@@ -69,7 +70,7 @@ class PersistentLowDaily:
     """
 
     holds: Bools
-    run_start: Ints  # first day of the run containing the day, -1 when none known
+    run_start: Ints  # first day of the run containing the day (may be < 0: intake)
     days_without_use: Ints  # as of the day, -1 until a use day is known
     mood_days_22_28: Floats
     phq9: Floats  # latest PHQ-9 within the run's last 14 days as of the day, else NaN
@@ -86,15 +87,21 @@ def use_days(grid: DayGrid, th: CycleThresholds) -> Bools:
     return result
 
 
-def days_without_use(use: Bools) -> Ints:
-    """Days since the last use day (0 on a use day); -1 until a first use day is known.
+def days_without_use(use: Bools, intake_last_use: Ints | None = None) -> Ints:
+    """Days since the last use day (0 on a use day); -1 until a use day is known.
 
     s5 counts days of abstinence from the last use day; with none known the count is
-    unknown, not the days since the first record.
+    unknown, not the days since the first record. ``intake_last_use`` (a day index per
+    patient, perhaps before the grid; ``series.UNKNOWN_DAY`` when unknown) is the
+    intake's last use: ruleset-v2.md s7 counts the days after it as days without use
+    until a later use day is known.
     """
-    last = last_index(use)
+    found = last_index(use)
+    last = np.where(found >= 0, found, UNKNOWN_DAY)
+    if intake_last_use is not None:
+        last = np.maximum(last, intake_last_use[:, None])
     t = np.arange(use.shape[1])
-    result: Ints = np.where(last >= 0, t[None, :] - last, -1)
+    result: Ints = np.where(last > UNKNOWN_DAY, t[None, :] - last, -1)
     return result
 
 
@@ -124,13 +131,17 @@ def recovery(grid: DayGrid, run_len: Ints, th: CycleThresholds) -> Recovery:
 
 
 def _window_mean(grid: DayGrid, begin: Ints, lo: int, hi: int, found: Bools) -> Floats:
-    """Mean mood on the run's days lo+1..hi (check-in days only)."""
-    mood = np.nan_to_num(grid.mood)
-    width = hi - lo
-    total = window_sum(mood, 0, width - 1)
-    count = window_sum(grid.checked, 0, width - 1)
-    day = (begin + lo)[:, None]
-    t, n = take_days(total, day)[:, 0], take_days(count, day)[:, 0]
+    """Mean mood on the run's days lo+1..hi (check-in days only; a run that began
+    before the grid, from the intake's last use, has no check-ins there)."""
+    n_days = grid.n_days
+    a = np.clip(begin + lo, 0, n_days)[:, None]
+    b = np.clip(begin + hi, 0, n_days)[:, None]
+    mood = np.zeros((grid.mood.shape[0], n_days + 1))
+    np.cumsum(np.nan_to_num(grid.mood), axis=1, out=mood[:, 1:])
+    checked = np.zeros(mood.shape, np.int64)
+    np.cumsum(grid.checked, axis=1, out=checked[:, 1:])
+    t = (np.take_along_axis(mood, b, 1) - np.take_along_axis(mood, a, 1))[:, 0]
+    n = (np.take_along_axis(checked, b, 1) - np.take_along_axis(checked, a, 1))[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         result: Floats = np.where(found & (n > 0), t / n, np.nan)
     return result
@@ -152,7 +163,10 @@ def _persistent_low(mood: Floats, phq9: Floats, th: CycleThresholds) -> dict[str
 
 
 def persistent_low_daily(
-    grid: DayGrid, phq9_latest: Floats, phq9_latest_day: Ints, th: CycleThresholds
+    grid: DayGrid,
+    phq9_latest: Floats,
+    phq9_latest_day: Ints,
+    th: CycleThresholds,
 ) -> PersistentLowDaily:
     """``persistent_low`` as of each day, from data dated on or before that day.
 
@@ -160,9 +174,10 @@ def persistent_low_daily(
     persistent_low is insufficient data (s2) and raises no alert either.
 
     ``phq9_latest``/``phq9_latest_day``: each day's latest PHQ-9 and its day, carried
-    forward (``mbc.Phq9Daily``).
+    forward (``mbc.Phq9Daily``). Days without use count from the intake's last use
+    too (ruleset-v2.md s7).
     """
-    abstinent = days_without_use(grid.used | (grid.positives > 0))
+    abstinent = days_without_use(grid.used | (grid.positives > 0), grid.intake_last_use)
     in_run = abstinent >= th.recovery_run_days
     t = grid.day_index[None, :]
     start = np.where(abstinent >= 0, t - abstinent + 1, -1)
@@ -172,7 +187,7 @@ def persistent_low_daily(
     day28 = start + 27
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = take_days(total, day28) / take_days(count, day28)
-    mood = np.where(in_run, mean, np.nan)
+    mood = np.where(in_run & (day28 >= 0), mean, np.nan)  # day 28 before the grid: none
     recent = in_run & (phq9_latest_day >= 0) & (phq9_latest_day >= t - 13)
     phq9 = np.where(recent, phq9_latest, np.nan)
     # s2 figures need at least 28 check-ins, else insufficient_data: counted as of the

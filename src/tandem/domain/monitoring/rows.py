@@ -20,19 +20,26 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tandem.domain.errors import InvalidTimeline
+from tandem.domain.instruments import REGISTRY as INSTRUMENT_LIBRARY
 from tandem.domain.instruments import Instrument
 from tandem.domain.instruments import get as get_instrument
 from tandem.domain.instruments.batch import NO_OVERRIDE, OTHER, SKIP, RowSource, score_codes
 from tandem.domain.instruments.model import Tiers
+from tandem.domain.monitoring.panel import ANALYTES, OPIOID_ANALYTES
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 
-# Instruments the monitoring core reads (ids as in instruments.md). Their items, ranges,
-# totals, skip rules and C-SSRS tiers are the instrument library's (one place).
-INSTRUMENTS: Final = ("phq9", "gad7", "pcl5", "cssrs")
+# Every instrument of the library (ids as in instruments.md), the four with figures of
+# their own first: ruleset-v2.md s7 "All instruments": each row is validated and nothing
+# is dropped. Items, ranges, totals, skip rules and C-SSRS tiers are the library's.
+_FIRST: Final = ("phq9", "gad7", "pcl5", "cssrs")
+INSTRUMENTS: Final = (*_FIRST, *(i for i in INSTRUMENT_LIBRARY if i not in _FIRST))
 PHQ9, GAD7, PCL5, CSSRS = range(4)
+QIDS: Final = INSTRUMENTS.index("qids_sr16")
+# Instruments with a total: each gets a course of its own (mbc.py).
+TOTALLED: Final = tuple(i for i in INSTRUMENTS if get_instrument(i).total is not None)
 # An item cell given as '-' (skipped), told apart from an empty cell (NaN).
 SKIPPED: Final = -np.inf
 
@@ -45,6 +52,33 @@ def _tier_names() -> tuple[str, ...]:
 
 
 CSSRS_TIERS: Final = _tier_names()  # ("none", "low", "moderate", "high")
+
+# ruleset-v2.md s7: during treatment a C-SSRS counts past-month ideation (Q1-Q5) and
+# behaviour within the past 3 months (Q6 = 2); lifetime behaviour more than 3 months ago
+# (Q6 = 1, known since intake) gives no signal by itself (facts.md s2.4, s12.2: follow-up
+# screens ask "since last visit"). The library's Q6 answer tells the two apart.
+LIFETIME_ONLY_ANSWERS: Final = ((6, 1),)
+INTENT_OR_PLAN_ITEMS: Final = (4, 5)  # s7 emergency evaluation: Q4 or Q5 yes
+RECENT_BEHAVIOUR: Final = (6, 2)  # Q6 yes, within the past 3 months
+
+
+def in_treatment_tier(items: Floats) -> Floats:
+    """C-SSRS rows (items i1-i6) -> tier index (``CSSRS_TIERS``) during treatment.
+
+    The library's triage tiers with the lifetime-only answer left out (ruleset-v2.md s7):
+    a screen whose only positive answer is Q6 "more than 3 months ago" is ``none``.
+    """
+    tiers = get_instrument("cssrs").bands
+    assert isinstance(tiers, Tiers)
+    out = np.zeros(items.shape[0])
+    for tier in reversed(tiers.tiers):  # lowest first, so higher tiers overwrite
+        hit = np.zeros(items.shape[0], bool)
+        for item, value in tier.any_of:
+            if (item, value) not in LIFETIME_ONLY_ANSWERS:
+                hit |= items[:, item - 1] == value
+        out[hit] = CSSRS_TIERS.index(tier.key)
+    return out
+
 
 # Urine drug screen results, monitoring.md s1.
 SCREEN_RESULTS: Final = ("negative", "positive", "invalid", "missed")
@@ -89,15 +123,44 @@ class InstrumentRows:
     source: Source
 
 
+# A screen's analyte cells (ruleset-v2.md s7, ``panel.ANALYTES`` in order).
+NOT_TESTED, ANALYTE_NEGATIVE, ANALYTE_POSITIVE = -1, 0, 1
+
+
 @dataclass(frozen=True)
 class ScreenRows:
-    """Urine drug screens (s1): ``result`` indexes ``SCREEN_RESULTS``."""
+    """Urine drug screens (s1): ``result`` indexes ``SCREEN_RESULTS``.
+
+    ``analytes`` (optional, ruleset-v2.md s7): one column per ``panel.ANALYTES``, each
+    ``NOT_TESTED``, ``ANALYTE_NEGATIVE`` or ``ANALYTE_POSITIVE``; ``None`` when no panel
+    was recorded at all.
+    """
 
     patient: Ints
     day: Ints
     result: Ints
     benzoylecgonine: Floats
     source: Source
+    analytes: Ints | None = None
+
+
+NO_LAST_USE: Final = -1  # Intake.last_use of a patient whose last use is unknown
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the intake knows of each patient (ruleset-v2.md s7), by patient index.
+
+    ``last_use``: the proleptic ordinal of the intake's last use, ``NO_LAST_USE`` when
+    unknown; ``prescribed_opioids``: the panel analytes the patient is prescribed.
+    """
+
+    last_use: Ints
+    prescribed_opioids: tuple[frozenset[str], ...]
+
+
+def no_intake(patients: int) -> Intake:
+    return Intake(np.full(patients, NO_LAST_USE, np.int64), (frozenset(),) * patients)
 
 
 @dataclass(frozen=True)
@@ -108,6 +171,10 @@ class Caseload:
     checkins: CheckinRows
     instruments: InstrumentRows
     screens: ScreenRows
+    intake: Intake | None = None  # None: nothing known from intake
+
+    def intake_or_empty(self) -> Intake:
+        return self.intake or no_intake(len(self.patient_ids))
 
 
 def empty_source(name: str) -> Source:
@@ -174,11 +241,32 @@ def check_checkins(rows: CheckinRows) -> None:
 
 
 def check_screens(rows: ScreenRows) -> None:
-    """Benzoylecgonine, when given, is a concentration in ng/mL (>= 0)."""
+    """Benzoylecgonine, when given, is a concentration in ng/mL (>= 0); analyte cells
+    are not tested, negative or positive."""
     index = _first(rows.benzoylecgonine < 0)
     if index is not None:
         where = rows.source.where(index, "benzoylecgonine_ng_ml")
         raise InvalidTimeline(f"{where}: {_number(rows.benzoylecgonine[index])} is below 0")
+    if rows.analytes is None:
+        return
+    bad = (rows.analytes < NOT_TESTED) | (rows.analytes > ANALYTE_POSITIVE)
+    index = _first(np.asarray(bad.any(axis=1), bool))
+    if index is not None:
+        column = ANALYTES[int(np.argmax(bad[index]))]
+        raise InvalidTimeline(f"{rows.source.where(index, column)}: not a result code")
+
+
+def check_intake(caseload: Caseload) -> None:
+    """One intake entry per patient, prescribed opioids among the panel's analytes."""
+    if caseload.intake is None:
+        return
+    n = len(caseload.patient_ids)
+    intake = caseload.intake
+    if intake.last_use.size != n or len(intake.prescribed_opioids) != n:
+        raise InvalidTimeline("intake: one entry per patient is required")
+    for pid, names in zip(caseload.patient_ids, intake.prescribed_opioids, strict=True):
+        if not names <= set(OPIOID_ANALYTES):
+            raise InvalidTimeline(f"intake: patient {pid}: not opioids of the panel")
 
 
 def check_duplicates(patient: Ints, day: Ints, source: Source, what: str) -> None:
@@ -212,12 +300,20 @@ class ScoredInstruments:
 
     ``total``: the given total or the library's total of the items (NaN for C-SSRS);
     ``phq9_item9``: PHQ-9 item 9, NaN (unknown, never 0) when the row gives a total only;
-    ``cssrs_tier``: index into ``CSSRS_TIERS``.
+    ``qids_item12``: QIDS-SR16 item 12 (thoughts of death or suicide), likewise;
+    ``cssrs_tier``: index into ``CSSRS_TIERS`` (the library's triage tier);
+    ``cssrs_signal_tier``: the tier during treatment (``in_treatment_tier``);
+    ``cssrs_intent_or_plan``: 1.0 when Q4 or Q5 is yes, else 0.0;
+    ``cssrs_recent_behaviour``: 1.0 when Q6 is yes within the past 3 months, else 0.0.
     """
 
     total: Floats
     phq9_item9: Floats
     cssrs_tier: Floats
+    qids_item12: Floats
+    cssrs_signal_tier: Floats
+    cssrs_intent_or_plan: Floats
+    cssrs_recent_behaviour: Floats
 
 
 def check_caseload(caseload: Caseload) -> ScoredInstruments:
@@ -228,6 +324,7 @@ def check_caseload(caseload: Caseload) -> ScoredInstruments:
     check_duplicates(ci.patient, ci.day, ci.source, "check-in")
     scored = check_instruments(caseload.instruments)
     check_screens(caseload.screens)
+    check_intake(caseload)
     return scored
 
 
@@ -241,10 +338,16 @@ def check_instruments(rows: InstrumentRows) -> ScoredInstruments:
     A duplicate score of one instrument on one day is refused: which one counts would be
     a guess (the program's rule; monitoring.md s1 only rules on check-ins).
     """
+    unknown = _first((rows.instrument < 0) | (rows.instrument >= len(INSTRUMENTS)))
+    if unknown is not None:
+        raise InvalidTimeline(
+            f"{rows.source.where(unknown, 'instrument')}: not an instrument of the library "
+            f"({', '.join(INSTRUMENTS)})"
+        )
     key = rows.patient * len(INSTRUMENTS) + rows.instrument
     check_duplicates(key, rows.day, rows.source, "score of the same instrument")
     n = rows.patient.size
-    out = ScoredInstruments(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan))
+    out = ScoredInstruments(*(np.full(n, np.nan) for _ in range(7)))
     for code, name in enumerate(INSTRUMENTS):
         mine = np.flatnonzero(rows.instrument == code)
         if mine.size:
@@ -265,6 +368,13 @@ def _check_instrument(
         _check_no_total(rows, mine)
         lookup = np.array([CSSRS_TIERS.index(key) for key in instrument.band_keys], float)
         out.cssrs_tier[mine] = lookup[scores.band.astype(np.int64)]
+        out.cssrs_signal_tier[mine] = in_treatment_tier(items)
+        intent = np.zeros(mine.size, bool)
+        for item in INTENT_OR_PLAN_ITEMS:
+            intent |= items[:, item - 1] == 1
+        out.cssrs_intent_or_plan[mine] = intent
+        item, value = RECENT_BEHAVIOUR
+        out.cssrs_recent_behaviour[mine] = items[:, item - 1] == value
         return
     total = rows.total[mine]
     scored = scores.total.astype(np.float64)
@@ -272,6 +382,8 @@ def _check_instrument(
     out.total[mine] = np.where(given, _spread(given, scored), total)
     if instrument.id == "phq9":
         out.phq9_item9[mine[given]] = items[given, 8]
+    if instrument.id == "qids_sr16":
+        out.qids_item12[mine[given]] = items[given, 11]
 
 
 def _spread(given: Bools, values: Floats) -> Floats:

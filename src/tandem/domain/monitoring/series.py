@@ -15,13 +15,26 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from tandem.domain.monitoring.panel import (
+    ANALYTES,
+    OPIOID_ANALYTES,
+    AnalyteResult,
+    Panel,
+    unexpected_opioids,
+)
 from tandem.domain.monitoring.rows import (
+    ANALYTE_NEGATIVE,
+    ANALYTE_POSITIVE,
     CSSRS,
     GAD7,
+    INSTRUMENTS,
     NEGATIVE,
+    NO_LAST_USE,
     PCL5,
     PHQ9,
     POSITIVE,
+    QIDS,
+    TOTALLED,
     Caseload,
     ScoredInstruments,
 )
@@ -58,11 +71,26 @@ class DayGrid:
     gad7: Floats
     pcl5: Floats
     cssrs_tier: Floats  # 0 none .. 3 high, NaN when no screen that day
+    cssrs_signal_tier: Floats  # the tier during treatment (rows.in_treatment_tier)
+    cssrs_intent_or_plan: Floats  # 1.0 Q4 or Q5 yes, 0.0 no, NaN when no screen
+    cssrs_recent_behaviour: Floats  # 1.0 Q6 yes within 3 months, 0.0 no, NaN
+    qids_item12: Floats  # NaN: no QIDS-SR16 that day, or a total only (unknown)
+    other_totals: dict[str, Floats]  # totals of the other instruments given to the group
     screens: Ints  # screens of any result that day
     positives: Ints  # positive screens that day
     negatives: Ints  # negative screens that day
     negatives_before_positive: Ints  # most negatives in a row before a positive; -1 if none
     positive_benzoylecgonine: Floats  # highest level on a positive screen that day
+    unexpected_opioid: Bools  # a screen that day positive for an unexpected opioid
+    opioid_findings: dict[tuple[int, int], tuple[str, ...]]  # (row, day) -> analytes
+    # Per patient: the day index of the intake's last use (ruleset-v2.md s7), negative
+    # when before the grid, UNKNOWN_DAY when unknown. Days before the grid are counted,
+    # never laid out, so a last use years ago does not widen the grid.
+    intake_last_use: Ints
+
+    @property
+    def n_patients(self) -> int:
+        return int(self.checked.shape[0])
 
     @property
     def n_days(self) -> int:
@@ -73,6 +101,7 @@ class DayGrid:
         return np.arange(self.n_days, dtype=np.int64)
 
 
+UNKNOWN_DAY = -(1 << 40)  # intake_last_use of a patient whose last use is unknown
 _UNIX_EPOCH = 719163  # date(1970, 1, 1).toordinal()
 
 
@@ -93,6 +122,17 @@ def iso_dates(first_day: int, days: Ints) -> list[str | None]:
     table = iso_date_table(first_day, max(top, 0) + 1).astype(object)
     table[0] = None
     out: list[str | None] = table[np.maximum(d, -1) + 1].tolist()
+    return out
+
+
+def iso_dates_known(first_day: int, days: Ints, known: Bools) -> list[str | None]:
+    """ISO dates of grid day indexes, negative ones included (days before the grid, as a
+    run that starts from the intake's last use), ``None`` where not ``known``."""
+    d = np.asarray(days, np.int64)
+    stamps = (np.where(known, d, 0) + (first_day - _UNIX_EPOCH)).astype("datetime64[D]")
+    cells = stamps.astype("U10").astype(object)
+    cells[~np.asarray(known, bool)] = None
+    out: list[str | None] = cells.tolist()
     return out
 
 
@@ -170,12 +210,30 @@ def build_grid(
         **_checkin_grids(caseload, ci, patients, first_day, shape),
         **_instrument_grids(caseload, scored, ins, patients, first_day, shape),
         **_screen_grids(caseload, scr, patients, first_day, shape),
+        intake_last_use=_intake_last_use(caseload, patients, first_day, today),
     )
+
+
+def _intake_last_use(caseload: Caseload, patients: Ints, first_day: int, today: int) -> Ints:
+    """The intake's last use as a day index (ruleset-v2.md s7), ``UNKNOWN_DAY`` when
+    unknown. A last use dated after ``today`` is ignored, as every row after it is (s2).
+    """
+    intake = caseload.intake_or_empty()
+    last = intake.last_use[patients]
+    known = (last != NO_LAST_USE) & (last <= today)
+    result: Ints = np.where(known, last - first_day, UNKNOWN_DAY).astype(np.int64)
+    return result
 
 
 def _cells(caseload_patient: Ints, day: Ints, patients: Ints, first_day: int) -> tuple[Ints, Ints]:
     first = int(patients[0]) if patients.size else 0
     return caseload_patient - first, day - first_day
+
+
+def nothing_given(grid: Floats) -> bool:
+    """Whether ``grid`` is the shared empty grid of ``_scatter`` (no row at all), so that
+    a caller can skip work on it."""
+    return bool(grid.size) and grid.strides == (0, 0)
 
 
 def _scatter(shape: tuple[int, int], flat: Ints, values: Floats) -> Floats:
@@ -219,10 +277,24 @@ def _instrument_grids(
         ("gad7", GAD7, scored.total),
         ("pcl5", PCL5, scored.total),
         ("cssrs_tier", CSSRS, scored.cssrs_tier),
+        ("cssrs_signal_tier", CSSRS, scored.cssrs_signal_tier),
+        ("cssrs_intent_or_plan", CSSRS, scored.cssrs_intent_or_plan),
+        ("cssrs_recent_behaviour", CSSRS, scored.cssrs_recent_behaviour),
+        ("qids_item12", QIDS, scored.qids_item12),  # NaN: total only, item 12 unknown
     ):
         sel = ins[rows.instrument[ins] == code]
         r, t = _cells(rows.patient[sel], rows.day[sel], patients, first_day)
         grids[name] = _scatter(shape, r * shape[1] + t, values[sel])
+    others: dict[str, Floats] = {}
+    given = np.unique(rows.instrument[ins])
+    for name in TOTALLED:
+        code = INSTRUMENTS.index(name)
+        if name in ("phq9", "gad7", "pcl5") or code not in given:
+            continue
+        sel = ins[rows.instrument[ins] == code]
+        r, t = _cells(rows.patient[sel], rows.day[sel], patients, first_day)
+        others[name] = _scatter(shape, r * shape[1] + t, scored.total[sel])
+    grids["other_totals"] = others
     return grids
 
 
@@ -247,13 +319,51 @@ def _screen_grids(
     be = np.nan_to_num(s.benzoylecgonine[order][positive], nan=-np.inf)
     np.maximum.at(level, flat[positive], be)
     level[np.isinf(level)] = np.nan
+    findings = _opioid_findings(caseload, order, r, t, patients)
+    unexpected = np.zeros(shape, bool)
+    for row, day in findings:
+        unexpected[row, day] = True
     return {
         "screens": count(np.ones(result.size, bool)),
         "positives": count(positive),
         "negatives": count(result == NEGATIVE),
         "negatives_before_positive": streak.reshape(shape),
         "positive_benzoylecgonine": level.reshape(shape),
+        "unexpected_opioid": unexpected,
+        "opioid_findings": findings,
     }
+
+
+_OPIOID_COLUMNS = np.array([ANALYTES.index(a) for a in OPIOID_ANALYTES])
+
+
+def _opioid_findings(
+    caseload: Caseload, order: Ints, r: Ints, t: Ints, patients: Ints
+) -> dict[tuple[int, int], tuple[str, ...]]:
+    """Per (grid row, day): the opioids positive on that day's screens that raise
+    ``overdose_risk`` (``panel.unexpected_opioids``: fentanyl always, other opioids unless
+    prescribed; ruleset-v2.md s7). Only screens with an opioid positive are looked at."""
+    analytes = caseload.screens.analytes
+    if analytes is None or order.size == 0:
+        return {}
+    cells = analytes[order]
+    hits = np.flatnonzero((cells[:, _OPIOID_COLUMNS] == ANALYTE_POSITIVE).any(axis=1))
+    prescribed = caseload.intake_or_empty().prescribed_opioids
+    first = int(patients[0])
+    found: dict[tuple[int, int], tuple[str, ...]] = {}
+    for i in hits.tolist():
+        tested: dict[str, AnalyteResult] = {
+            a: ("positive" if c == ANALYTE_POSITIVE else "negative")
+            for a, c in zip(ANALYTES, cells[i].tolist(), strict=True)
+            if c in (ANALYTE_NEGATIVE, ANALYTE_POSITIVE)
+        }
+        row = int(r[i])
+        opioids = set(unexpected_opioids(Panel(tested), prescribed[row + first]))
+        if opioids:
+            key = (row, int(t[i]))
+            opioids |= set(found.get(key, ()))
+            found[key] = tuple(a for a in OPIOID_ANALYTES if a in opioids)
+    return found
 
 
 def _negatives_in_a_row_before(negative: Bools, patient: Ints) -> Ints:

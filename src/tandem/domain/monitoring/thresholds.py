@@ -31,6 +31,9 @@ class CycleThresholds:
     screen_lookback_days: int = 2  # s2: a positive screen on the day or the next 2 days
     persistent_phq9: int = 10  # s2: PHQ-9 >= 10 after 28 days abstinent
     persistent_mood: float = 4.0  # s2: or mood on days 22-28 <= 4
+    # ruleset-v2.md s7: nights under 6 hours count as short (program, beside the adult
+    # recommendation of 7 hours or more, facts.md s12.2 row 5).
+    short_sleep_below_hours: float = 6.0
 
 
 @dataclass(frozen=True)
@@ -69,17 +72,22 @@ class MbcThresholds:
     )
 
 
-# Who receives each alert, by role on the care team (program: monitoring.md s5 asks for
-# a role but names none).
+# Who receives each alert (and the emergency_evaluation suggestion), by role on the care
+# team. ruleset-v2.md s7 names suicide_risk, emergency_evaluation and overdose_risk (all
+# program); the other kinds keep v1's single role (program: monitoring.md s5 asks for a
+# role but names none). "on_call" is the on-call clinician; routing, fallback and
+# escalation are the app's.
 DEFAULT_RECIPIENTS: Final = MappingProxyType(
     {
-        "suicide_risk": "therapist",
-        "deterioration": "therapist",
-        "early_sobriety_depression": "therapist",
-        "persistent_depression": "prescriber",
-        "lapse": "therapist",
-        "missed_checkins": "peer_specialist",
-        "not_on_track": "therapist",
+        "suicide_risk": ("therapist", "prescriber"),
+        "emergency_evaluation": ("prescriber", "on_call"),
+        "overdose_risk": ("therapist", "prescriber"),
+        "deterioration": ("therapist",),
+        "early_sobriety_depression": ("therapist",),
+        "persistent_depression": ("prescriber",),
+        "lapse": ("therapist",),
+        "missed_checkins": ("peer_specialist",),
+        "not_on_track": ("therapist",),
     }
 )
 
@@ -89,17 +97,33 @@ class AlertSettings:
     """The alert figures of ``monitoring.md`` s5 and the stepping rules of s6."""
 
     quiet_days_for_new_episode: int = 14  # s5: false for at least 14 days
+    # ruleset-v2.md s7: suicide_risk again on a signal day 7 or more days after the
+    # latest suicide_risk alert (program).
+    suicide_realert_days: int = 7
+    # ruleset-v2.md s7: a C-SSRS is current for 30 days or until the next (program: no
+    # published validity period, facts.md s12.2).
+    cssrs_current_days: int = 30
+    # ruleset-v2.md s7: a high from recent behaviour alone (Q6 within 3 months) suggests
+    # an emergency evaluation on the first such screen in 90 days (program).
+    behaviour_repeat_days: int = 90
+    # ruleset-v2.md s7: overdose_risk again only after 14 days without such a screen.
+    overdose_quiet_days: int = 14
     abstinent_from_days: int = 7  # s5: 7 to 84 days inclusive (program's window)
     abstinent_to_days: int = 84
     early_sobriety_phq9: int = 10  # s5: PHQ-9 >= 10
     negatives_before_lapse: int = 2  # s5: positive after 2 or more negatives in a row
     use_free_days_before_lapse: int = 7  # s5: use after 7 or more days without use
     missed_days: int = 3  # s5: 3 days in a row without a check-in
-    step_up_window_days: int = 14  # s6: last 14 days
-    step_up_positive_screens: int = 2  # s6: 2 or more positive screens
+    step_up_window_days: int = 14  # ruleset-v2.md s7: last 14 days
+    step_up_positive_screens: int = 2  # s7: 2 or more positive screen days
+    # s7: positive screens count for step up once the first screen is 28 or more days
+    # old (program: a level needs some weeks to act; use at the start is expected).
+    step_up_first_screen_age_days: int = 28
     step_down_window_days: int = 28  # s6: last 28 days
     step_down_min_screens: int = 4  # s6: at least 4 screens, all negative
-    recipients: MappingProxyType[str, str] = field(default_factory=lambda: DEFAULT_RECIPIENTS)
+    recipients: MappingProxyType[str, tuple[str, ...]] = field(
+        default_factory=lambda: DEFAULT_RECIPIENTS
+    )
 
 
 @dataclass(frozen=True)

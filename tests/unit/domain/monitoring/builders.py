@@ -14,13 +14,19 @@ from typing import Any
 import numpy as np
 
 from tandem.domain.monitoring.analysis import GroupAnalysis, analyze_caseload
+from tandem.domain.monitoring.panel import ANALYTES
 from tandem.domain.monitoring.report import patient_reports
 from tandem.domain.monitoring.rows import (
+    ANALYTE_NEGATIVE,
+    ANALYTE_POSITIVE,
     INSTRUMENTS,
+    NO_LAST_USE,
+    NOT_TESTED,
     SCREEN_RESULTS,
     Caseload,
     CheckinRows,
     InstrumentRows,
+    Intake,
     ScreenRows,
     Source,
 )
@@ -49,6 +55,10 @@ class Patient:
     scores: Mapping[tuple[str, int], Any] = field(default_factory=dict)  # (instrument, day)
     screens: Sequence[tuple[int, str]] = ()  # (day, result)
     levels: Mapping[int, float] = field(default_factory=dict)  # screen day -> BE ng/mL
+    # screen day -> {analyte: "positive" | "negative"} (ruleset-v2.md s7 panel)
+    panels: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    last_use: int | None = None  # the intake's last use, a day number (may be < 0)
+    prescribed: frozenset[str] = frozenset()  # opioids the patient is prescribed
 
 
 def _checkins(patients: Mapping[str, Patient], ids: list[str]) -> CheckinRows:
@@ -103,6 +113,9 @@ def _instruments(patients: Mapping[str, Patient], ids: list[str]) -> InstrumentR
             elif isinstance(value, tuple):  # (total, item 9): every item, as the file must
                 total.append(value[0])
                 row[:9] = phq9_items(value[0], value[1])
+            elif isinstance(value, list):  # every item, no total
+                total.append(np.nan)
+                row[: len(value)] = value
             else:
                 total.append(value)
             items.append(row)
@@ -118,27 +131,44 @@ def _instruments(patients: Mapping[str, Patient], ids: list[str]) -> InstrumentR
 
 
 def _screens(patients: Mapping[str, Patient], ids: list[str]) -> ScreenRows:
-    p, d, r, lv = [], [], [], []
+    p, d, r, lv, panel = [], [], [], [], []
+    codes = {"positive": ANALYTE_POSITIVE, "negative": ANALYTE_NEGATIVE}
     for pid, pt in patients.items():
         for t, result in pt.screens:
             p.append(ids.index(pid))
             d.append(day(t).toordinal())
             r.append(SCREEN_RESULTS.index(result))
             lv.append(pt.levels.get(t, np.nan))
+            given = pt.panels.get(t, {})
+            panel.append([codes[given[a]] if a in given else NOT_TESTED for a in ANALYTES])
     n = len(p)
+    any_panel = any(pt.panels for pt in patients.values())
     return ScreenRows(
         patient=np.asarray(p, np.int64),
         day=np.asarray(d, np.int64),
         result=np.asarray(r, np.int64),
         benzoylecgonine=np.asarray(lv, float),
         source=Source("screens.csv", np.arange(2, n + 2, dtype=np.int64)),
+        analytes=np.asarray(panel, np.int64).reshape(n, len(ANALYTES)) if any_panel else None,
     )
+
+
+def _intake(patients: Mapping[str, Patient], ids: list[str]) -> Intake | None:
+    if all(pt.last_use is None and not pt.prescribed for pt in patients.values()):
+        return None
+    days = [patients[i].last_use for i in ids]
+    last = [NO_LAST_USE if t is None else day(t).toordinal() for t in days]
+    return Intake(np.asarray(last, np.int64), tuple(patients[i].prescribed for i in ids))
 
 
 def caseload(patients: Mapping[str, Patient]) -> Caseload:
     ids = sorted(patients)
     return Caseload(
-        tuple(ids), _checkins(patients, ids), _instruments(patients, ids), _screens(patients, ids)
+        tuple(ids),
+        _checkins(patients, ids),
+        _instruments(patients, ids),
+        _screens(patients, ids),
+        _intake(patients, ids),
     )
 
 

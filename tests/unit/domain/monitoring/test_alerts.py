@@ -58,7 +58,7 @@ def test_every_alert_is_dated_once_and_carries_evidence_and_a_recipient(
         assert len(set(dates)) == len(dates)
     for alert in result["alerts"]:
         assert alert["evidence"], alert["kind"]
-        assert alert["recipient"]
+        assert alert["recipients"]
         assert alert["severity"] in {"urgent", "high", "routine"}
 
 
@@ -71,7 +71,7 @@ def test_missed_checkins_on_the_third_day_in_a_row() -> None:
     assert alert_days(result, "missed_checkins") == [iso(12)]
     alert = result["alerts"][0]
     assert alert["evidence"] == {"last_checkin": iso(9), "days_without_checkin": 3}
-    assert (alert["severity"], alert["recipient"]) == ("routine", "peer_specialist")
+    assert (alert["severity"], alert["recipients"]) == ("routine", ["peer_specialist"])
 
 
 def test_missed_checkins_up_to_today_and_not_before_the_first() -> None:
@@ -80,26 +80,33 @@ def test_missed_checkins_up_to_today_and_not_before_the_first() -> None:
     assert alert_days(one(Patient(mood=mood), today=13), "missed_checkins") == [iso(13)]
 
 
+def _first_signal(date: str, score: int, **record: object) -> dict[str, object]:
+    signal = {"date": date, "score": score, **record}
+    return {"score": score, "rule": "first_signal", "previous_alert": None, "signals": [signal]}
+
+
 def test_suicide_risk_from_each_source() -> None:
     safety = one(Patient(mood=[6.0] * 5, safety=[3]), today=4)
     assert alert_days(safety, "suicide_risk") == [iso(3)]
-    assert safety["alerts"][0]["evidence"] == {"checkin_safety": 1}
+    assert safety["alerts"][0]["evidence"] == _first_signal(iso(3), 1, checkin_safety=1)
     assert safety["alerts"][0]["severity"] == "urgent"
+    assert safety["alerts"][0]["recipients"] == ["therapist", "prescriber"]  # ruleset-v2 s7
     assert "988" in safety["alerts"][0]["action"]
     item9 = one(Patient(mood=[6.0] * 5, scores={("phq9", 2): (8, 1)}), today=4)
-    assert item9["alerts"][0]["evidence"] == {"phq9_item9": 1, "phq9_date": iso(2)}
+    assert item9["alerts"][0]["evidence"] == _first_signal(iso(2), 1, phq9_item9=1)
     none = one(Patient(mood=[6.0] * 5, scores={("phq9", 2): (8, 0)}), today=4)
     assert alert_days(none, "suicide_risk") == []
     low = one(Patient(mood=[6.0] * 5, scores={("cssrs", 1): (1, 0, None, None, None, 0)}), 4)
-    assert low["alerts"][0]["evidence"] == {"cssrs_tier": "low", "cssrs_date": iso(1)}
+    assert low["alerts"][0]["evidence"] == _first_signal(iso(1), 2, cssrs_tier="low")
     clear = one(Patient(mood=[6.0] * 5, scores={("cssrs", 1): (0, 0, None, None, None, 0)}), 4)
     assert clear["alerts"] == []
 
 
-def test_a_repeated_safety_answer_within_the_episode_raises_no_second_alert() -> None:
-    result = one(Patient(mood=[6.0] * 40, safety=[3, 10, 30]), today=39)
-    # Day 10 is 6 days after day 3; day 30 comes after 19 quiet days: a new episode.
-    assert alert_days(result, "suicide_risk") == [iso(3), iso(30)]
+def test_a_repeated_safety_answer_raises_again_after_7_days() -> None:
+    """ruleset-v2.md s7 rule 3 replaces v1's 14-day episode for suicide_risk: day 10 is
+    7 days after the alert of day 3 (v1 raised none), day 12 only 2 after day 10."""
+    result = one(Patient(mood=[6.0] * 40, safety=[3, 10, 12, 30]), today=39)
+    assert alert_days(result, "suicide_risk") == [iso(3), iso(10), iso(30)]
 
 
 def test_lapse_after_two_negative_screens_with_the_carry_over_note() -> None:
@@ -173,6 +180,7 @@ def test_early_sobriety_depression_between_7_and_84_days(
             "phq9": 12,
             "phq9_date": iso(phq9_day),
             "days_without_use": raised_on - 2,
+            "item9_unknown": True,  # the builder's PHQ-9 is a total only (ruleset-v2 s7)
         }
 
 

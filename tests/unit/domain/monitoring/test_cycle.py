@@ -31,9 +31,17 @@ def test_a_flat_timeline_without_use() -> None:
 def test_28_checkins_are_enough_and_27_are_not() -> None:
     assert "insufficient_data" not in one(Patient(mood=[6] * 28), today=27)["cycle"]
     short = one(Patient(mood=[6] * 27), today=30)
-    assert short["cycle"] == {"insufficient_data": True}
-    assert short["recovery"] == {"insufficient_data": True}
+    why = {"insufficient_data": True, "reason": "fewer_than_28_checkins", "checkins": 27}
+    assert short["cycle"] == why  # ruleset-v2.md s7: insufficient data says why
+    assert short["recovery"] == why
+    assert short["early_markers_trend"] == why
     assert short["early_markers"] == []
+
+
+def test_no_baseline_days_says_so() -> None:
+    """Use every day: no day without use in the 3 days before, so no baseline day."""
+    result = one(Patient(mood=[6] * 30, used=list(range(30))), today=29)
+    assert result["cycle"] == {"insufficient_data": True, "reason": "no_baseline_days"}
 
 
 def test_missing_days_are_missing_not_zero() -> None:

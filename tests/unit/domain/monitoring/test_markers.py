@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .builders import Patient, one, report
 
@@ -78,8 +80,35 @@ def test_planted_steadier_sleep_is_recovered() -> None:
     result = report(patients, today=days - 1)
     slopes = [r["early_markers_trend"]["sleep_sd_per_block"] for r in result.values()]
     assert np.mean(slopes) == pytest.approx(-1.5 / 9, abs=0.03)
-    assert all("steadier sleep" in r["early_markers_trend"]["signs_of_progress"]
+    assert all("sleep settling" in r["early_markers_trend"]["signs_of_progress"]
                for r in result.values())  # fmt: skip
+
+
+def test_short_nights_and_mean_sleep_per_block() -> None:
+    # ruleset-v2.md s7: nights under 6 hours are short (program). Block 1: 4 nights of
+    # 5.5 h and 10 of 8 h; block 2: every night 6 h (not under 6).
+    sleep = [5.5] * 4 + [8.0] * 10 + [6.0] * 14
+    blocks = one(Patient(mood=[6.0] * 28, sleep=sleep), today=27)["early_markers"]
+    assert [b["short_sleep_nights"] for b in blocks] == [4, 0]
+    assert [b["mean_sleep_hours"] for b in blocks] == [round((4 * 5.5 + 80) / 14, 3), 6.0]
+
+
+def test_steady_four_hour_nights_are_not_settling_sleep() -> None:
+    # Spread falls (7 h +- 1.5 -> steady 4 h) but short nights rise: no progress (s7).
+    rng = np.random.default_rng(3)
+    sleep = np.concatenate([np.clip(7 + rng.normal(0, 1.5, 28), 6.0, 10), np.full(28, 4.0)])
+    trend = one(Patient(mood=[6.0] * 56, sleep=sleep.tolist()), 55)["early_markers_trend"]
+    assert trend["sleep_sd_per_block"] < 0
+    assert trend["short_sleep_nights_per_block"] > 0
+    assert "sleep settling" not in trend["signs_of_progress"]
+
+
+def test_fewer_short_nights_are_settling_sleep_even_with_a_wider_spread() -> None:
+    # Every night 5 h, then 5 h and 9 h in turn: the spread grows, short nights halve.
+    sleep = [5.0] * 28 + [5.0, 9.0] * 14
+    trend = one(Patient(mood=[6.0] * 56, sleep=sleep), 55)["early_markers_trend"]
+    assert trend["sleep_sd_per_block"] > 0
+    assert "sleep settling" in trend["signs_of_progress"]
 
 
 def test_the_fast_json_text_equals_the_report() -> None:
@@ -105,3 +134,21 @@ def test_the_fast_json_text_equals_the_report() -> None:
     ids = caseload(patients).patient_ids
     text = dict(patient_json(group, ids))
     assert {pid: json.loads(t) for pid, t in text.items()} == patient_reports(group, ids)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.floats(-1e6, 1e6), st.just(float("nan")), st.just(-0.0), st.just(-0.0004)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_fast_number_tokens_equal_json(values: list[float]) -> None:
+    import json
+
+    from tandem.domain.monitoring.report import _tokens
+
+    a = np.asarray(values)
+    expected = ["null" if v != v else json.dumps(float(np.round(v, 3))) for v in values]
+    assert [str(t) for t in _tokens(a, 3).tolist()] == expected

@@ -55,12 +55,9 @@ def test_a_day_without_checkin_counts_as_a_day_without_use() -> None:
 def test_a_run_needs_a_use_day_before_it() -> None:
     # No use day known: days without use cannot be counted from "the last use day" (s5),
     # and a run from the first check-in is not recovery after stopping (s2).
+    # ruleset-v2.md s7: the part says why it is missing.
     rec = one(Patient(mood=[6.0] * 40, scores={("phq9", 35): 12}), today=39)["recovery"]
-    assert (rec["run_start"], rec["days_without_use"], rec["persistent_low"]) == (
-        None,
-        None,
-        None,
-    )
+    assert rec == {"insufficient_data": True, "reason": "no_use_days"}
 
 
 def test_latest_phq9_in_the_last_14_days_of_the_run() -> None:
@@ -112,6 +109,7 @@ def test_a_persistent_depression_alert_stays_when_the_analysis_is_run_later(toda
         "mood_days_22_28": 6,
         "phq9": 12,
         "phq9_date": iso(28),
+        "item9_unknown": True,  # a PHQ-9 total only (ruleset-v2.md s7)
     }
 
 
@@ -140,7 +138,11 @@ def test_no_persistent_depression_from_insufficient_data() -> None:
     # raises no alert either.
     mood: list[float | None] = [6.0] + [None] * 28 + [6.0] * 3
     result = one(Patient(mood=mood, used=[0], scores={("phq9", 30): 12}), today=31)
-    assert result["recovery"] == {"insufficient_data": True}
+    assert result["recovery"] == {
+        "insufficient_data": True,
+        "reason": "fewer_than_28_checkins",
+        "checkins": 4,
+    }
     assert alert_days(result, "persistent_depression") == []
 
 
