@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 import click
 
+from tandem.domain.csv_text import formula_safe
 from tandem.domain.errors import InvalidInput
 
 SCORED = ("phq9", "gad7", "pcl5")
@@ -158,7 +159,7 @@ def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
     cycle, trend, rec = result["cycle"], result["early_markers_trend"], result["recovery"]
     chase = cycle.get("chase", {})
     row: dict[str, Any] = {
-        "patient_id": patient_id,
+        "patient_id": formula_safe(patient_id),  # a text cell from the input (issue 9)
         "insufficient_data": bool(cycle.get("insufficient_data", False)),
         "insufficient_data_reason": cycle.get("reason"),
         **{k: cycle.get(k) for k in ("checkins", "baseline_mood", "surge", "crash")},

@@ -42,6 +42,7 @@ from tandem.domain.monitoring.rows import (
     no_instruments,
     no_screens,
 )
+from tandem.formats import INPUT_LIMIT_BYTES
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
@@ -121,6 +122,11 @@ def _read_padded(path: Path) -> tuple[bytearray, int]:
     try:
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
+            if size > INPUT_LIMIT_BYTES:
+                raise fail(
+                    f"{path.name}: larger than the limit of {INPUT_LIMIT_BYTES >> 20:,} MiB; "
+                    "split the file"
+                )
             raw = bytearray(size + PAD)
             view = memoryview(raw)
             done = 0
@@ -131,6 +137,13 @@ def _read_padded(path: Path) -> tuple[bytearray, int]:
                 done += got
     except OSError as exc:
         raise fail(f"{path.name}: cannot be read ({exc.strerror})") from None
+    # the bounds every reader keeps (tandem.formats.limits), checked on the bytes in place
+    if done > INPUT_LIMIT_BYTES:
+        raise fail(
+            f"{path.name}: larger than the limit of {INPUT_LIMIT_BYTES >> 20:,} MiB; split the file"
+        )
+    if raw.find(b"\x00", 0, done) >= 0:
+        raise fail(f"{path.name}: not a text file (it holds NUL bytes); give a CSV file")
     return raw, done
 
 

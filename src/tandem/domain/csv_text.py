@@ -16,6 +16,12 @@ from __future__ import annotations
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def formula_safe(cell: str) -> str:
+    """A text cell with a leading apostrophe when a spreadsheet would read it as a formula
+    (for writers that leave quoting to the ``csv`` module)."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
 def quoted(cell: str) -> str:
     """A text cell as CSV writes it: formula-safe, then quoted when it holds a comma,
     quote or line break."""

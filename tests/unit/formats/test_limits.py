@@ -98,3 +98,24 @@ def test_instrument_errors_carry_their_item() -> None:
     with pytest.raises(WrongAnswerCount) as short:
         score("phq9", [0])
     assert short.value.instrument == "phq9"
+
+
+def test_analyze_refuses_binary_input_and_escapes_formula_ids(tmp_path: Path) -> None:
+    binary = tmp_path / "checkins.csv"
+    binary.write_bytes(b"patient_id,date\x00")
+    result = CliRunner().invoke(
+        main, ["analyze", "--checkins", str(binary), "--today", "2026-11-02", "--json"]
+    )
+    assert result.exit_code == 2
+    assert "checkins.csv: not a text file" in result.stderr
+    rows = ["patient_id,date,mood,sleep_hours,craving,used"]
+    rows += [f"=cmd,2026-10-{d:02d},5,7,2,0" for d in range(1, 29)]
+    checkins = tmp_path / "c.csv"
+    checkins.write_text("\n".join(rows) + "\n", "utf-8")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        main,
+        ["analyze", "--checkins", str(checkins), "--today", "2026-11-02", "--output", str(out)],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text("utf-8").splitlines()[1].startswith("'=cmd,")
