@@ -102,7 +102,7 @@ def _date(where: str, text: str) -> date:
 
 def _result(where: str, text: str) -> ScreenResult:
     try:
-        return ScreenResult(text)
+        return ScreenResult(text.strip().lower())  # as tandem analyze reads it (issue 9)
     except ValueError:
         allowed = ", ".join(r.value for r in ScreenResult)
         raise InvalidTimeline(f"{where} result: {text!r} is not one of {allowed}") from None

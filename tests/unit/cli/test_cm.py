@@ -313,3 +313,14 @@ def test_csv_quotes_a_patient_id_and_prize_names_that_need_it(tmp_path: Path) ->
     code, out, _ = cm(tmp_path, *args, screens=screens)
     assert code == 0
     assert out.splitlines()[1].startswith('"p,1",2026-01-05,negative,1.00,1,"say ""yes"":1.00",')
+
+
+def test_a_capitalised_result_reads_as_analyze_reads_it(tmp_path: Path) -> None:
+    """Issue 9: one screen-result vocabulary; "Negative" was accepted by tandem analyze and
+    refused by tandem cm."""
+    from tandem.cli.screens_csv import read_screens
+
+    path = tmp_path / "screens.csv"
+    path.write_text("patient_id,date,result\np1,2026-01-05,Negative\n", "utf-8")
+    (row,) = read_screens(path)["p1"]
+    assert row.result.value == "negative"

@@ -25,6 +25,7 @@ from tandem.domain.instruments import Instrument
 from tandem.domain.instruments import get as get_instrument
 from tandem.domain.instruments.batch import NO_OVERRIDE, OTHER, SKIP, RowSource, score_codes
 from tandem.domain.instruments.model import Tiers
+from tandem.domain.monitoring.incentives import ScreenResult
 from tandem.domain.monitoring.panel import ANALYTES, OPIOID_ANALYTES
 
 Ints = NDArray[np.int64]
@@ -80,19 +81,23 @@ def in_treatment_tier(items: Floats) -> Floats:
     return out
 
 
-# Urine drug screen results, monitoring.md s1.
-SCREEN_RESULTS: Final = ("negative", "positive", "invalid", "missed")
+# Urine drug screen results, monitoring.md s1: one vocabulary, ``ScreenResult`` (issue 9).
+SCREEN_RESULTS: Final = tuple(result.value for result in ScreenResult)
 NEGATIVE, POSITIVE, INVALID, MISSED = range(4)
 
 
 @dataclass(frozen=True)
 class Source:
-    """Where rows came from: a name for messages and each row's record number."""
+    """Where rows came from: a name for messages and each row's number, a file's row
+    or, with ``record``, a database record's id (``check-in 4711, field mood``)."""
 
     name: str
     rows: Ints
+    record: bool = False
 
     def where(self, index: int, column: str) -> str:
+        if self.record:
+            return f"{self.name} {int(self.rows[index])}, field {column}"
         return f"{self.name}: row {int(self.rows[index])}, column {column}"
 
 
