@@ -35,6 +35,16 @@ TEXT_LIMIT = 200  # the stored column's length (storage.models.plans): longer is
 # overdose_prevention when overdose risk is elevated or standard). Once proposed, they
 # stay in the plan: a clinician may not remove them.
 SAFETY_INTERVENTIONS = ("safety_plan", "overdose_prevention")
+# The plan's review date (the program's own choice, not a cited standard): four weeks
+# ahead unless the clinician picks another, and never more than 90 days ahead, so that a
+# plan is looked at again at least once a quarter.
+REVIEW_DEFAULT_DAYS = 28
+REVIEW_MAX_DAYS = 90
+
+
+def default_review_on() -> dt.date:
+    """The review date a plan form offers: ``REVIEW_DEFAULT_DAYS`` from today."""
+    return get_clock().today() + dt.timedelta(days=REVIEW_DEFAULT_DAYS)
 
 
 def intervention_catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -42,6 +52,32 @@ def intervention_catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
     from tandem.rulesets import load_default
 
     return {rule.id: (rule.category, tuple(rule.targets)) for rule in load_default().interventions}
+
+
+def level_frequencies(record: FormulationRecord) -> dict[str, str]:
+    """The rule set's frequency for each level (``frequency_by_level``), from the rule set
+    that made this formulation (the default one if that is no longer shipped)."""
+    from tandem.rulesets import load_default, load_ruleset
+
+    try:
+        ruleset = load_ruleset(str(record.output.get("ruleset", "")))
+    except KeyError:
+        ruleset = load_default()
+    return dict(ruleset.frequency_by_level)
+
+
+def decided_level(record: FormulationRecord) -> str:
+    """The level the clinician decided for this formulation; the recommendation until then."""
+    latest = record.placements.order_by("-decided_at", "-pk").first()
+    return latest.decided_level if latest else record.recommended_level
+
+
+def frequency_at_level(frequencies: dict[str, str], frequency: str, level: str) -> str:
+    """An intervention's frequency at ``level``: one that is a level's default schedule
+    follows the level; one the rule or the clinician set stays as it is."""
+    if frequency in frequencies.values() and level in frequencies:
+        return frequencies[level]
+    return frequency
 
 
 def required_for_safety(record: FormulationRecord) -> list[str]:
@@ -61,6 +97,8 @@ def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
     )
     staff = require(actor, "plan.edit", record.patient_id)
     proposed = record.output.get("plan", {})
+    frequencies = level_frequencies(record)
+    level = decided_level(record)
     now = get_clock().now()
     with transaction.atomic():
         plan = CarePlan.objects.create(
@@ -77,7 +115,9 @@ def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
                 intervention_id=str(item.get("id", "")),
                 category=str(item.get("category", "")),
                 targets=list(item.get("targets", [])),
-                frequency=str(item.get("frequency", "") or ""),
+                frequency=frequency_at_level(
+                    frequencies, str(item.get("frequency", "") or ""), level
+                ),
                 reason=str(item.get("reason", "") or ""),
             )
         _snapshot(plan, staff, now)
@@ -316,6 +356,39 @@ def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = 
             record_id=loaded.pk,
         )
     return loaded
+
+
+def follow_placement(
+    actor: Actor, staff: StaffMember, record: FormulationRecord, level: str, now: dt.datetime
+) -> CarePlan | None:
+    """After a new placement decision (inside its transaction): the formulation's latest
+    plan takes the decided level's schedule and goes back to review as a new draft version.
+
+    Called by ``services.placement.decide_placement`` only; the caller holds the
+    transaction, and this writes one audit event, ``plan.return_to_review``.
+    """
+    plan = record.plans.order_by("-created_at", "-pk").first()
+    if plan is None:
+        return None
+    frequencies = level_frequencies(record)
+    for item in plan.interventions.all():
+        moved = frequency_at_level(frequencies, item.frequency, level)
+        if moved != item.frequency:
+            item.frequency = moved
+            item.save(update_fields=["frequency"])
+    _bump_version(
+        actor, plan, plan.version, status="draft", signed_by=None, signed_at=None, updated_at=now
+    )
+    plan.refresh_from_db()
+    _snapshot(plan, staff, now)
+    record_event(
+        actor,
+        "plan.return_to_review",
+        patient_id=plan.patient_id,
+        record_type="plan",
+        record_id=plan.pk,
+    )
+    return plan
 
 
 def current_plan(who: Any, patient_id: Any) -> CarePlan | None:

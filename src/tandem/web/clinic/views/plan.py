@@ -20,7 +20,7 @@ from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import InterventionFormSet, PlanForm
-from tandem.web.clinic.views.common import actor, page
+from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page
 
 
 def _staff(plan: CarePlan) -> list[StaffMember]:
@@ -68,6 +68,8 @@ def _render(
         "rows": list(zip(rows.forms, stored, strict=True)),
         "formset": rows,
         "show_crisis": shows_crisis_resources(plan.patient, output),
+        "level": LEVEL_NAMES.get(plans.decided_level(plan.formulation), ""),
+        "decision": plan.formulation.placements.order_by("-decided_at", "-pk").first(),
         "problem": problem,
     }
     failed = bool(problem) or (
