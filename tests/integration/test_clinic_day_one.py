@@ -67,3 +67,75 @@ def test_a_new_decision_sends_a_signed_plan_back_to_review(world: World) -> None
     assert event.record_id == str(signed.pk) or int(event.record_id) == signed.pk
     page = client_for(world.a.staff["therapist"]).get(f"/clinic/plans/{signed.pk}/")
     assert "Outpatient" in page.content.decode() or "Intensive outpatient" in page.content.decode()
+
+
+# 2. Urgent referrals: a badge, first in the list, a count in the navigation, start intake.
+
+
+def _referral(world: World, name: str, *, urgent: bool) -> Any:
+    from tandem.services.clock import get_clock
+    from tandem.services.referrals import submit_referral
+
+    return submit_referral(
+        organization=world.a.staff["intake"].organization_id, contact_name=name,
+        phone="555-0100", preferred_contact="phone", shared={},
+        consent_text="I agree.", consented_at=get_clock().now(), urgent=urgent,
+    )  # fmt: skip
+
+
+def test_an_urgent_referral_shows_first_with_a_badge_and_a_count(world: World) -> None:
+    _referral(world, "Urgent Caller", urgent=True)
+    _referral(world, "Later Caller", urgent=False)
+    text = client_for(world.a.staff["intake"]).get("/clinic/referrals").content.decode()
+    assert text.index("Urgent Caller") < text.index("Later Caller")
+    assert '<span class="badge urgent">Urgent</span>' in text
+    assert '<span class="badge urgent">1 urgent</span>' in text  # the navigation's count
+    caseload = client_for(world.a.staff["intake"]).get("/clinic/").content.decode()
+    assert "1 urgent" in caseload
+
+
+def test_start_intake_turns_a_referral_into_a_patient(world: World) -> None:
+    from tandem.storage.models import Patient
+
+    referral = _referral(world, "Rita Referral", urgent=True)
+    client = client_for(world.a.staff["intake"])
+    page = client.get(f"/clinic/referrals/{referral.pk}/intake")
+    assert page.status_code == 200 and "Rita Referral" in page.content.decode()
+    bad = client.post(f"/clinic/referrals/{referral.pk}/intake", {"sex": "female"})
+    assert bad.status_code == 400 and "Date of birth" in bad.content.decode()
+    assert not Patient.objects.filter(display_name="Rita Referral").exists()
+    done = client.post(
+        f"/clinic/referrals/{referral.pk}/intake",
+        {"date_of_birth": "1985-02-03", "sex": "female", "display_name": "Tampered"},
+    )
+    patient = Patient.objects.get(display_name="Rita Referral")
+    assert done.status_code == 302 and f"/clinic/patients/{patient.pk}/intake/" in done["Location"]
+    referral.refresh_from_db()
+    assert referral.patient_id == patient.pk and referral.status == "contacted"
+    again = client.post(
+        f"/clinic/referrals/{referral.pk}/intake", {"date_of_birth": "1985-02-03", "sex": "female"}
+    )
+    assert again.status_code == 400
+    assert Patient.objects.filter(display_name="Rita Referral").count() == 1
+    listing = client.get("/clinic/referrals").content.decode()
+    assert "Intake started" in listing
+
+
+def test_the_selfcheck_marks_a_referral_urgent_even_when_nothing_is_shared(world: World) -> None:
+    from tandem.storage.models import Referral
+    from tests.integration.test_selfcheck import RISK_PHQ9, nonce, sealed, walk_to_overdose
+
+    client = Client()
+    response = client.post("/check/safety", {"answers": walk_to_overdose(client, RISK_PHQ9)})
+    response = client.post("/check/contact", {"answers": sealed(response)})
+    assert "marked urgent" in response.content.decode()  # the person is told before sending
+    form = {
+        "answers": sealed(response), "nonce": nonce(response), "contact_name": "Quiet Caller",
+        "phone": "555-0100", "preferred_contact": "phone", "consent": "on",
+        "clinic": str(world.a.staff["intake"].organization_id),
+    }  # fmt: skip
+    sent = client.post("/check/contact/send", form)
+    assert sent.status_code == 200, sent.content.decode()[:2000]
+    referral = Referral.objects.get(contact_name="Quiet Caller")
+    assert referral.urgent and referral.shared == {}
+    assert "marked urgent" in referral.consent_text

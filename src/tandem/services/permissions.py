@@ -40,3 +40,14 @@ def require(actor: Actor, action: str, patient_id: int | None = None) -> StaffMe
         record_event(actor, action, patient_id=patient_id, outcome="denied")
         raise Forbidden(f"the {staff.role.replace('_', ' ')} role may not do {action}")
     return staff
+
+
+def may(staff: StaffMember | None, action: str) -> bool:
+    """Whether the staff member's role may do ``action`` (pages show only what it may)."""
+    return staff is not None and staff.role in MAY[action]
+
+
+def abilities(staff: StaffMember | None) -> dict[str, bool]:
+    """Every action in ``MAY`` -> whether this staff member's role may do it, with dots
+    as underscores for templates (``can.plan_edit``)."""
+    return {action.replace(".", "_"): may(staff, action) for action in MAY}

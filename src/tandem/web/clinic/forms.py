@@ -425,3 +425,22 @@ class InterventionForm(forms.Form):
 
 
 InterventionFormSet = forms.formset_factory(InterventionForm, extra=0, max_num=40)
+
+
+def selfcheck_answer_rows(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """A referral's shared self-check answers as (question, answer) in the person's words."""
+    from tandem.web.selfcheck import forms as selfcheck_forms
+
+    rows: list[tuple[str, str]] = []
+    for name, field in selfcheck_forms.AboutYouForm.base_fields.items():
+        if name in answers:
+            choices = dict(getattr(field, "choices", []))
+            rows.append((str(field.label), str(choices.get(answers[name], answers[name]))))
+    phq9 = answers.get("phq9")
+    if isinstance(phq9, list):
+        rows.append(("PHQ-9 answers, items 1 to 9 (0 not at all - 3 nearly every day)",
+                     ", ".join(str(v) for v in phq9)))  # fmt: skip
+    for value, text in selfcheck_forms.OVERDOSE_RISKS:
+        if value in answers:
+            rows.append((text, "yes" if answers[value] else "no"))
+    return rows

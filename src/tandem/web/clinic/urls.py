@@ -40,6 +40,11 @@ urlpatterns = [
     path("clinic/plans/<int:plan_id>/sign", plan.sign, name="sign_plan"),
     path("clinic/referrals", patients.referral_list, name="referrals"),
     path(
+        "clinic/referrals/<int:referral_id>/intake",
+        patients.referral_intake,
+        name="referral_intake",
+    ),
+    path(
         "clinic/referrals/<int:referral_id>/status",
         patients.referral_status,
         name="referral_status",

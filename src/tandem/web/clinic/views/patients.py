@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,10 +13,11 @@ from django.views.decorators.http import require_POST
 from tandem.services import access, intake, patients, referrals
 from tandem.services.clock import get_clock
 from tandem.services.crisis import shows_crisis_resources
-from tandem.services.errors import Forbidden, ValidationFailed
+from tandem.domain import labels
+from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
 from tandem.web.clinic import errors
-from tandem.web.clinic.forms import PatientForm
+from tandem.web.clinic.forms import PatientForm, selfcheck_answer_rows
 from tandem.web.clinic.views.common import (
     LEVEL_NAMES,
     actor,
@@ -99,8 +101,48 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         rows = referrals.list_referrals(actor(request))
     except Forbidden as error:
         return errors.forbidden(request, error.message)
-    context = {"referrals": rows, "nav": "referrals", "statuses": REFERRAL_STATUSES}
+    for row in rows:
+        _words_for(row)
+    statuses = [(s, labels.label("referral_status", s)) for s in REFERRAL_STATUSES]
+    context = {"referrals": rows, "nav": "referrals", "statuses": statuses}
     return page(request, "referrals.html", context)
+
+
+def _words_for(referral: Any) -> None:
+    """The referral's stored ids as words for the page (tandem.domain.labels)."""
+    result = referral.shared.get("result") or {}
+    referral.status_label = labels.label("referral_status", referral.status)
+    referral.contact_label = labels.label("contact_method", referral.preferred_contact)
+    referral.result_pattern = labels.label("selfcheck_pattern", result.get("pattern"))
+    referral.result_link = labels.label("selfcheck_link", result.get("link"))
+    referral.answer_rows = selfcheck_answer_rows(referral.shared.get("answers") or {})
+
+
+@login_required
+def referral_intake(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Start intake from a referral: the person's name comes from the referral; the
+    clinician adds date of birth and sex, and the new patient's intake opens."""
+    who = actor(request)
+    try:
+        referral = referrals.get_referral(who, referral_id)
+    except Forbidden:
+        raise Http404() from None
+    form = PatientForm(request.POST or None, initial={"display_name": referral.contact_name})
+    form.fields["display_name"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = referrals.start_intake(
+                who, referral.pk,
+                date_of_birth=form.cleaned_data["date_of_birth"], sex=form.cleaned_data["sex"],
+            )  # fmt: skip
+        except Forbidden as error:
+            return errors.forbidden(request, error.message)
+        except (ValidationFailed, Conflict) as error:
+            errors.attach(error, {name: (form, name) for name in form.fields}, form)
+        else:
+            return redirect("clinic:intake_step", patient_id=patient.pk, step="stimulant")
+    context = {"form": form, "referral": referral, "nav": "referrals"}
+    return page(request, "referral_intake.html", context, status=form_status(form))
 
 
 @login_required
