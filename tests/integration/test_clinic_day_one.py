@@ -100,18 +100,22 @@ def test_start_intake_turns_a_referral_into_a_patient(world: World) -> None:
     referral = _referral(world, "Rita Referral", urgent=True)
     client = client_for(world.a.staff["intake"])
     page = client.get(f"/clinic/referrals/{referral.pk}/intake")
-    assert page.status_code == 200 and "Rita Referral" in page.content.decode()
+    assert page.status_code == 200
+    assert "Rita Referral" in page.content.decode()
     bad = client.post(f"/clinic/referrals/{referral.pk}/intake", {"sex": "female"})
-    assert bad.status_code == 400 and "Date of birth" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "Date of birth" in bad.content.decode()
     assert not Patient.objects.filter(display_name="Rita Referral").exists()
     done = client.post(
         f"/clinic/referrals/{referral.pk}/intake",
         {"date_of_birth": "1985-02-03", "sex": "female", "display_name": "Tampered"},
     )
     patient = Patient.objects.get(display_name="Rita Referral")
-    assert done.status_code == 302 and f"/clinic/patients/{patient.pk}/intake/" in done["Location"]
+    assert done.status_code == 302
+    assert f"/clinic/patients/{patient.pk}/intake/" in done["Location"]
     referral.refresh_from_db()
-    assert referral.patient_id == patient.pk and referral.status == "contacted"
+    assert referral.patient_id == patient.pk
+    assert referral.status == "contacted"
     again = client.post(
         f"/clinic/referrals/{referral.pk}/intake", {"date_of_birth": "1985-02-03", "sex": "female"}
     )
@@ -137,5 +141,6 @@ def test_the_selfcheck_marks_a_referral_urgent_even_when_nothing_is_shared(world
     sent = client.post("/check/contact/send", form)
     assert sent.status_code == 200, sent.content.decode()[:2000]
     referral = Referral.objects.get(contact_name="Quiet Caller")
-    assert referral.urgent and referral.shared == {}
+    assert referral.urgent
+    assert referral.shared == {}
     assert "marked urgent" in referral.consent_text

@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from tandem.domain import labels
 from tandem.services import access, intake, patients, referrals
 from tandem.services.clock import get_clock
 from tandem.services.crisis import shows_crisis_resources
-from tandem.domain import labels
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
 from tandem.web.clinic import errors
