@@ -3,6 +3,7 @@ the services (tests/integration/support.py builds the two-clinic world)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import Client
 
 from tandem.services import placement, plans
 from tandem.services.actors import Actor
+from tandem.services.errors import ValidationFailed
 from tandem.storage.models import AuditEvent, CarePlan
 from tests.integration.support import World, sign_in
 
@@ -144,3 +146,77 @@ def test_the_selfcheck_marks_a_referral_urgent_even_when_nothing_is_shared(world
     assert referral.urgent
     assert referral.shared == {}
     assert "marked urgent" in referral.consent_text
+
+
+# 3. Responsible: only the care team's clinicians.
+
+
+def test_responsible_offers_only_the_care_team_and_refuses_anyone_else(world: World) -> None:
+    plan = world.a.plan
+    client = client_for(world.a.staff["therapist"])
+    text = client.get(f"/clinic/plans/{plan.pk}/").content.decode()
+    options = re.findall(r'<option value="(\d+)"', text)
+    team = {str(world.a.staff["intake"].pk), str(world.a.staff["therapist"].pk)}
+    assert set(options) == team
+    items = plans.plan_as_dict(plan)["interventions"]
+    items[0]["responsible"] = world.a.staff["director"].pk
+    actor = Actor(user=world.a.staff["therapist"].user)
+    with pytest.raises(ValidationFailed, match="care team"):
+        plans.update_plan(actor, plan, expected_version=plan.version, interventions=items,
+                          review_on=plans.default_review_on())  # fmt: skip
+    plan.refresh_from_db()
+    assert plan.version == 1
+
+
+# 5. One form: save and sign together; a sensible review date; honest labels.
+
+
+def _plan_post(world: World, plan: CarePlan, **extra: str) -> dict[str, str]:
+    data = {"version": str(plan.version), "review_on": plans.default_review_on().isoformat(),
+            "iv-TOTAL_FORMS": str(plan.interventions.count()), "iv-INITIAL_FORMS": "0"}  # fmt: skip
+    for index, _item in enumerate(plan.interventions.all()):
+        data[f"iv-{index}-responsible"] = str(world.a.staff["therapist"].pk)
+        data[f"iv-{index}-frequency"] = "weekly"
+    data.update(extra)
+    return data
+
+
+def test_save_and_sign_keeps_the_edits_and_signs_in_one_version(world: World) -> None:
+    plan = world.a.plan
+    client = client_for(world.a.staff["therapist"])
+    page = client.get(f"/clinic/plans/{plan.pk}/").content.decode()
+    assert f'value="{plans.default_review_on().isoformat()}"' in page  # a default date
+    assert "(needed to sign)" in page
+    assert "Save and sign" in page
+    response = client.post(f"/clinic/plans/{plan.pk}/", _plan_post(world, plan, sign="1"))
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "signed"
+    assert plan.version == 2
+    assert {i.frequency for i in plan.interventions.all()} == {"weekly"}
+
+
+def test_signing_with_a_missing_responsible_saves_nothing_and_names_the_row(
+    world: World,
+) -> None:
+    plan = world.a.plan
+    data = _plan_post(world, plan, sign="1")
+    data["iv-1-responsible"] = ""
+    response = client_for(world.a.staff["therapist"]).post(f"/clinic/plans/{plan.pk}/", data)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "choose who is responsible before signing" in text
+    assert "review_on:" not in text
+    assert "interventions[" not in text
+    plan.refresh_from_db()
+    assert plan.version == 1
+
+
+def test_a_review_date_too_far_ahead_is_refused_in_words(world: World) -> None:
+    plan = world.a.plan
+    data = _plan_post(world, plan, review_on="2099-01-01")
+    response = client_for(world.a.staff["therapist"]).post(f"/clinic/plans/{plan.pk}/", data)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "Plan review date: a date from today" in text
+    assert "at most 90 days ahead" in text

@@ -22,6 +22,7 @@ from tandem.storage.models import (
     CarePlan,
     CarePlanVersion,
     FormulationRecord,
+    Patient,
     PlanIntervention,
     StaffMember,
 )
@@ -185,7 +186,18 @@ def _clean_text(where: str, item: dict[str, Any]) -> dict[str, str]:
     return cleaned
 
 
-def _clean_intervention(index: int, item: Any, organization_id: int) -> dict[str, Any]:
+def responsible_choices(patient: Patient) -> list[StaffMember]:
+    """Who may be named responsible for an intervention: the patient's care team, less
+    the clinic's administrators (who make no clinical entries). Naming someone never
+    changes who may see the patient: the care team page does that."""
+    return list(
+        patient.care_team.exclude(role="admin")
+        .select_related("user")
+        .order_by("display_name", "pk")
+    )
+
+
+def _clean_intervention(index: int, item: Any, responsible_ids: set[int]) -> dict[str, Any]:
     where = f"interventions[{index}]"
     if not isinstance(item, dict):
         raise ValidationFailed(f"{where}: expected an object", where)
@@ -196,14 +208,13 @@ def _clean_intervention(index: int, item: Any, organization_id: int) -> dict[str
             f"{where}.targets: a non-empty list of {', '.join(TARGETS)}", f"{where}.targets"
         )
     responsible = item.get("responsible")
-    if (
-        responsible is not None
-        and not StaffMember.objects.filter(
-            pk=responsible if isinstance(responsible, int) else -1, organization_id=organization_id
-        ).exists()
+    if responsible is not None and not (
+        isinstance(responsible, int) and responsible in responsible_ids
     ):
         raise ValidationFailed(
-            f"{where}.responsible: a staff member of this clinic, or null", f"{where}.responsible"
+            f"{where}.responsible: a clinician on this patient's care team (add them to the "
+            "care team first), or null",
+            f"{where}.responsible",
         )
     return {
         "intervention_id": intervention_id,
@@ -240,8 +251,14 @@ def _clean_review_on(review_on: Any) -> dt.date | None:
             review_on = dt.date.fromisoformat(review_on)
         except ValueError:
             review_on = None
-    if not isinstance(review_on, dt.date) or review_on < get_clock().today():
-        raise ValidationFailed("review_on: a date YYYY-MM-DD, today or later", "review_on")
+    today = get_clock().today()
+    latest = today + dt.timedelta(days=REVIEW_MAX_DAYS)
+    if not isinstance(review_on, dt.date) or not today <= review_on <= latest:
+        raise ValidationFailed(
+            f"review_on: a date from today ({today.isoformat()}) to {latest.isoformat()} "
+            f"(at most {REVIEW_MAX_DAYS} days ahead)",
+            "review_on",
+        )
     return review_on
 
 
@@ -258,34 +275,36 @@ def update_plan(
     expected_version: int,
     interventions: list[dict[str, Any]],
     review_on: Any,
+    sign: bool = False,
 ) -> CarePlan:
     """Save a new version of the plan; a stale ``expected_version`` raises Conflict.
 
-    Editing a signed plan returns it to draft: it needs signing again.
+    Editing a signed plan returns it to draft: it needs signing again. With ``sign``, the
+    edits are saved and signed as one version, in one transaction with one audit event
+    (``plan.sign``); if the plan cannot be signed, nothing is saved.
     """
     actor = as_actor(who)
     loaded = _load_plan(actor, plan, "plan.update")
     staff = require(actor, "plan.edit", loaded.patient_id)
+    if sign:
+        staff = require(actor, "plan.sign", loaded.patient_id)
+        _check_signer(staff, loaded)
     if not isinstance(interventions, list):
         raise ValidationFailed("interventions: expected a list", "interventions")
-    organization_id = loaded.patient.organization_id
+    responsible_ids = {member.pk for member in responsible_choices(loaded.patient)}
     cleaned = [
-        _clean_intervention(i, item, organization_id) for i, item in enumerate(interventions)
+        _clean_intervention(i, item, responsible_ids) for i, item in enumerate(interventions)
     ]
     _check_whole_plan(loaded.formulation, cleaned)
     review = _clean_review_on(review_on)
+    if sign:
+        _check_signable(review, cleaned)
     now = get_clock().now()
+    signing = {"status": "signed", "signed_by": staff, "signed_at": now} if sign else {
+        "status": "draft", "signed_by": None, "signed_at": None,
+    }  # fmt: skip
     with transaction.atomic():
-        _bump_version(
-            actor,
-            loaded,
-            expected_version,
-            review_on=review,
-            status="draft",
-            signed_by=None,
-            signed_at=None,
-            updated_at=now,
-        )
+        _bump_version(actor, loaded, expected_version, review_on=review, updated_at=now, **signing)
         loaded.interventions.all().delete()
         for position, item in enumerate(cleaned):
             PlanIntervention.objects.create(plan=loaded, position=position, **item)
@@ -293,7 +312,7 @@ def update_plan(
         _snapshot(loaded, staff, now)
         record_event(
             actor,
-            "plan.update",
+            "plan.sign" if sign else "plan.update",
             patient_id=loaded.patient_id,
             record_type="plan",
             record_id=loaded.pk,
@@ -320,6 +339,23 @@ def _check_signer(staff: StaffMember, plan: CarePlan) -> None:
         raise Forbidden("the intake role signs plans only for patients on its care team")
 
 
+def _check_signable(review_on: dt.date | None, items: list[dict[str, Any]]) -> None:
+    """What signing needs: a review date, at least one intervention, and a responsible
+    clinician for each (the first one missing is named)."""
+    if review_on is None:
+        raise ValidationFailed("review_on: set a review date before signing", "review_on")
+    if not items:
+        raise ValidationFailed(
+            "interventions: a plan with no interventions cannot be signed", "interventions"
+        )
+    for index, item in enumerate(items):
+        if item.get("responsible_id") is None:
+            raise ValidationFailed(
+                f"interventions[{index}].responsible: choose who is responsible before signing",
+                f"interventions[{index}].responsible",
+            )
+
+
 @audited_failures("plan.sign")
 def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = None) -> CarePlan:
     """Sign the plan: at least one intervention, the safety ones the formulation requires,
@@ -329,18 +365,15 @@ def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = 
     staff = require(actor, "plan.sign", loaded.patient_id)
     version = loaded.version if expected_version is None else expected_version
     _check_signer(staff, loaded)
-    if loaded.review_on is None:
-        raise ValidationFailed("review_on: set a review date before signing", "review_on")
     stored = list(loaded.interventions.all())
-    if not stored:
-        raise ValidationFailed(
-            "interventions: a plan with no interventions cannot be signed", "interventions"
-        )
     _check_whole_plan(loaded.formulation, [{"intervention_id": i.intervention_id} for i in stored])
-    if any(item.responsible_id is None for item in stored):
-        raise ValidationFailed(
-            "responsible: every intervention needs a responsible staff member", "responsible"
-        )
+    _check_signable(
+        loaded.review_on,
+        [
+            {"responsible_id": i.responsible_id, "intervention_id": i.intervention_id}
+            for i in stored
+        ],
+    )
     now = get_clock().now()
     with transaction.atomic():
         _bump_version(

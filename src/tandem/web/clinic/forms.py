@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 
+from tandem.domain import labels
 from tandem.domain.formulation import case as case_model
 from tandem.domain.instruments.model import Instrument
 from tandem.storage.models import StaffMember
@@ -383,7 +384,9 @@ class PlacementForm(forms.Form):
 
 class PlanForm(forms.Form):
     review_on = forms.DateField(
-        label="Plan review date", widget=forms.DateInput(attrs={"type": "date"})
+        label="Plan review date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the team reviews this plan with the patient: at most 90 days ahead.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -396,7 +399,7 @@ class InterventionForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="Needed before the plan can be signed.",
+        help_text="A clinician on the care team; needed to sign.",
     )
     frequency = forms.CharField(label="Frequency", max_length=200, required=False)
     measure = forms.CharField(label="Measure", max_length=200, required=False)
@@ -406,8 +409,11 @@ class InterventionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].choices = [  # type: ignore[attr-defined]  # ChoiceField
             ("", "— choose —"),
-            *((str(s.pk), f"{s.display_name or s.user.get_username()} ({s.role})") for s in staff),
-        ]
+            *((str(s.pk), f"{s.display_name or s.user.get_username()} "
+               f"({labels.label('role', s.role).lower()})") for s in staff),
+        ]  # fmt: skip
+        # Not "(optional)": signing needs it (the field template says so).
+        self.fields["responsible"].needed_to_sign = True  # type: ignore[attr-defined]  # a flag the field template reads
 
     def as_item(self, stored: Any) -> dict[str, Any]:
         """The edited fields over the stored intervention (which and why never change here)."""

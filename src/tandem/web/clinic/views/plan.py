@@ -1,4 +1,5 @@
-"""The integrated plan: edit who, how often, measured how, aiming at what; then sign.
+"""The integrated plan: edit who, how often, measured how, aiming at what; save or sign
+in one form (a separate signing form lost unsaved edits).
 
 Which interventions and why come from the formulation (ruleset-v1.md s9) and are not
 edited here. Each save carries the plan's version; a stale one is refused (409) with a
@@ -7,6 +8,7 @@ message, never silently overwritten (services.plans).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +17,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from tandem.services import plans
+from tandem.services.clock import get_clock
 from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
@@ -24,16 +27,18 @@ from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page
 
 
 def _staff(plan: CarePlan) -> list[StaffMember]:
-    """Who may be named responsible: staff of the patient's clinic."""
-    return list(
-        StaffMember.objects.filter(organization_id=plan.patient.organization_id)
-        .select_related("user")
-        .order_by("display_name", "pk")
-    )
+    """Who may be named responsible: the patient's care team, less administrators."""
+    return plans.responsible_choices(plan.patient)
 
 
 def _forms(data: Any, plan: CarePlan, stored: list[Any]) -> tuple[PlanForm, Any]:
-    head = PlanForm(data, initial={"review_on": plan.review_on, "version": plan.version})
+    review = plan.review_on or plans.default_review_on()
+    head = PlanForm(data, initial={"review_on": review, "version": plan.version})
+    today = get_clock().today()
+    head.fields["review_on"].widget.attrs.update(
+        min=today.isoformat(),
+        max=(today + dt.timedelta(days=plans.REVIEW_MAX_DAYS)).isoformat(),
+    )
     initial = [
         {
             "responsible": i.responsible_id,
@@ -69,6 +74,8 @@ def _render(
         "formset": rows,
         "show_crisis": shows_crisis_resources(plan.patient, output),
         "level": LEVEL_NAMES.get(plans.decided_level(plan.formulation), ""),
+        "review_max_days": plans.REVIEW_MAX_DAYS,
+        "team": [m for m in plan.patient.care_team.all() if m.role != "admin"],
         "decision": plan.formulation.placements.order_by("-decided_at", "-pk").first(),
         "problem": problem,
     }
@@ -95,6 +102,7 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
                 expected_version=head.cleaned_data["version"],
                 interventions=items,
                 review_on=head.cleaned_data["review_on"],
+                sign="sign" in request.POST,
             )
         except Forbidden as error:
             return errors.forbidden(request, error.message)
