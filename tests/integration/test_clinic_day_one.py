@@ -220,3 +220,21 @@ def test_a_review_date_too_far_ahead_is_refused_in_words(world: World) -> None:
     assert response.status_code == 400
     assert "Plan review date: a date from today" in text
     assert "at most 90 days ahead" in text
+
+
+# 8. Staff see a risk panel, not the patient-facing banner.
+
+
+def test_staff_pages_show_a_risk_panel_not_the_patient_banner(world: World) -> None:
+    client = client_for(world.a.staff["therapist"])
+    for url in (f"/clinic/patients/{world.a.patient.pk}/", f"/clinic/plans/{world.a.plan.pk}/"):
+        text = client.get(url).content.decode()
+        assert "Help is available now" not in text
+        assert 'class="crisis"' not in text
+        assert "Risk: suicide risk present" in text  # C-SSRS q1 = 1: the low tier
+        assert "Last C-SSRS" in text
+        assert "Complete and sign the safety plan" in text  # drafted, not signed
+    _sign(world)
+    text = client.get(f"/clinic/patients/{world.a.patient.pk}/").content.decode()
+    assert "in the signed plan" in text
+    assert "Complete and sign the safety plan" not in text

@@ -10,8 +10,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tandem.services import permissions, referrals
+from tandem.services import crisis, permissions, referrals
 from tandem.services.actors import Actor, as_actor
+from tandem.services.clock import get_clock
 from tandem.storage.models import StaffMember
 
 # ruleset-v1.md s8: the levels a placement names, in words.
@@ -37,6 +38,11 @@ INTAKE_STEPS = (
 def words(value: object) -> str:
     """A stored key as words for a page ("needs_assessment" -> "needs assessment")."""
     return str(value or "").replace("_", " ")
+
+
+def risk_panel(patient: Any, output: dict[str, Any] | None = None) -> crisis.RiskPanel:
+    """The risk panel a patient's staff pages show (services.crisis.risk_panel)."""
+    return crisis.risk_panel(patient, output, get_clock().today())
 
 
 def staff_of(request: HttpRequest) -> StaffMember | None:

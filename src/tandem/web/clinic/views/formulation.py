@@ -15,13 +15,12 @@ from django.views.decorators.http import require_POST
 
 from tandem.domain.formulation.explanations import FINDINGS, explain
 from tandem.services import access, placement, plans
-from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.services.placement import PLACEMENT_LEVELS
 from tandem.storage.models import FormulationRecord
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import PlacementForm
-from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page
+from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page, risk_panel
 
 # ruleset-v1.md s3 and s5: the onset orders and current-depression classes, in words.
 ONSET_WORDS = {
@@ -86,7 +85,7 @@ def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm
         "review_flags": placement.review_flags(record),
         "plan": record.plans.order_by("-created_at", "-pk").first(),
         "form": form,
-        "show_crisis": shows_crisis_resources(record.patient, output),
+        "risk": risk_panel(record.patient, output),
     }
     status = 400 if form.is_bound and form.errors else 200
     return page(request, "formulation.html", context, status=status)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from tandem.domain import labels
 from tandem.services import access, intake, patients, referrals
 from tandem.services.clock import get_clock
-from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
 from tandem.web.clinic import errors
@@ -23,6 +22,7 @@ from tandem.web.clinic.views.common import (
     actor,
     form_status,
     page,
+    risk_panel,
     words,
 )
 
@@ -89,7 +89,7 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "placements": patient.placements.select_related("decided_by").order_by("-decided_at"),
         "plan": patient.plans.order_by("-created_at", "-pk").first(),
         "administrations": intake.list_administrations(who, patient.pk),
-        "show_crisis": shows_crisis_resources(patient),
+        "risk": risk_panel(patient),
     }
     return page(request, "chart.html", context)
 

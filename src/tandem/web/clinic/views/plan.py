@@ -18,12 +18,11 @@ from django.views.decorators.http import require_POST
 
 from tandem.services import plans
 from tandem.services.clock import get_clock
-from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import InterventionFormSet, PlanForm
-from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page
+from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page, risk_panel
 
 
 def _staff(plan: CarePlan) -> list[StaffMember]:
@@ -72,7 +71,7 @@ def _render(
         "head": head,
         "rows": list(zip(rows.forms, stored, strict=True)),
         "formset": rows,
-        "show_crisis": shows_crisis_resources(plan.patient, output),
+        "risk": risk_panel(plan.patient, output),
         "level": LEVEL_NAMES.get(plans.decided_level(plan.formulation), ""),
         "review_max_days": plans.REVIEW_MAX_DAYS,
         "team": [m for m in plan.patient.care_team.all() if m.role != "admin"],
