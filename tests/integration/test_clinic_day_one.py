@@ -238,3 +238,55 @@ def test_staff_pages_show_a_risk_panel_not_the_patient_banner(world: World) -> N
     text = client.get(f"/clinic/patients/{world.a.patient.pk}/").content.decode()
     assert "in the signed plan" in text
     assert "Complete and sign the safety plan" not in text
+
+
+# 4. The timeline step checks its own dates, on that step, in plain words.
+
+
+@pytest.mark.parametrize(
+    ("use_rows", "mood_rows", "field", "words"),
+    [
+        ([{"start": "2030"}], [], "use-0-start", "after the assessment date"),
+        ([{"start": "2021-03", "end": "2019"}], [], "use-0-end", "cannot end before it began"),
+        ([{"start": "2018"}, {"start": "2021"}], [], "use-0-end",
+         "only the most recent use period can be ongoing"),
+        ([], [{"onset": "2016"}, {"onset": "2019"}], "mood-0-end",
+         "only the most recent depressive episode can be ongoing"),
+    ],
+)  # fmt: skip
+def test_the_timeline_step_refuses_impossible_dates_on_that_step(
+    world: World, use_rows: list[dict[str, str]], mood_rows: list[dict[str, str]],
+    field: str, words: str,
+) -> None:  # fmt: skip
+    from tandem.services.patients import register_patient
+    from tests.integration.test_clinic_pages import formset, post_step
+
+    actor = Actor(user=world.a.staff["intake"].user)
+    # A fresh intake: the stimulant step is not done, so the case cannot be checked whole.
+    patient = register_patient(actor, display_name="New Person", date_of_birth="1990-01-01",
+                               sex="male")  # fmt: skip
+    client = client_for(world.a.staff["intake"])
+    data = {**formset("use", use_rows), **formset("mood", mood_rows),
+            "last_use_unknown": "on", "days_used_past_30": "0"}  # fmt: skip
+    response = post_step(client, patient, "timeline", data)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert f'href="#id_{field}"' in text
+    assert words in text
+    assert "$." not in text
+    assert patient.intakes.get().case == {"schema": "tandem.case/2"}
+    steps = client.get(f"/clinic/patients/{patient.pk}/intake/stimulant").content.decode()
+    assert "$." not in steps
+
+
+def test_a_timeline_out_of_order_is_refused_on_the_timeline_step(world: World) -> None:
+    from tandem.services import intake
+    from tandem.services.patients import register_patient
+
+    actor = Actor(user=world.a.staff["intake"].user)
+    patient = register_patient(actor, display_name="Order Person", date_of_birth="1990-01-01",
+                               sex="male")  # fmt: skip
+    rows = [{"start": "2020", "end": "2022"}, {"start": "2021", "end": None}]
+    with pytest.raises(ValidationFailed) as refused:
+        intake.save_intake_step(actor, patient, {"stimulant": {"use_periods": rows}})
+    assert refused.value.field == "$.stimulant.use_periods[1].start"

@@ -262,7 +262,7 @@ def test_a_timeline_error_names_the_row_and_saves_nothing(world: World) -> None:
     text = response.content.decode()
     assert response.status_code == 400
     assert 'href="#id_use-0-end"' in text
-    assert "is before its start" in text
+    assert "cannot end before it began" in text
     assert patient.intakes.get().case == before
 
 

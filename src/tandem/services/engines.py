@@ -73,3 +73,16 @@ def _path_of(message: str) -> str:
     """The JSON path a domain message starts with (``$.stimulant.last_use: ...``)."""
     head = message.split(":", 1)[0].strip()
     return head if head.startswith("$") else "case"
+
+
+def check_timeline(items: list[Any], first: str, base: str, assessed_on: Any) -> None:
+    """One timeline list checked alone (domain ``check_timeline``); ValidationFailed names
+    the row's JSON path."""
+    from tandem.domain.formulation.parsing import check_timeline as check
+
+    try:
+        check(items, first, base, assessed_on)
+    except InvalidInput as exc:
+        raise ValidationFailed(str(exc), _path_of(str(exc))) from None
+    except (KeyError, TypeError):
+        raise ValidationFailed(f"{base}: each item needs {first} and end", base) from None

@@ -7,6 +7,7 @@ Choice lists come from ``tandem.domain`` so the form and the case schema cannot 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -192,7 +193,62 @@ class PartialDateField(forms.CharField):
         return text or None
 
 
-class UsePeriodForm(forms.Form):
+class _SpanForm(forms.Form):
+    """A timeline row: its dates possible on their own, checked on this step (not later,
+    on another step, as a JSON path). ``today`` is the assessment date (or today)."""
+
+    first = "start"
+    what = "use period"
+
+    def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or dt.date.today()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = _partial(data.get(self.first)), _partial(data.get("end"))
+        when = self.today.isoformat()
+        if start is not None and start.earliest > self.today:
+            self.add_error(self.first, f"this is after the assessment date ({when})")
+        if end is not None and end.earliest > self.today:
+            self.add_error("end", f"this is after the assessment date ({when}); leave it "
+                           "empty if it is still going on")  # fmt: skip
+        elif start is not None and end is not None and end.latest < start.earliest:
+            self.add_error("end", f"the {self.what} cannot end before it began ({start.text})")
+        return data
+
+
+def _partial(text: object) -> Any:
+    """A partial date's range (domain.formulation.dates), or None if empty or malformed
+    (a malformed one already has its field error)."""
+    from tandem.domain.errors import InvalidInput
+    from tandem.domain.formulation.dates import parse_partial_date
+
+    if not text:
+        return None
+    try:
+        return parse_partial_date(str(text), "date")
+    except InvalidInput:
+        return None
+
+
+class _SpanFormSet(forms.BaseFormSet):  # type: ignore[type-arg]  # Django's formset is untyped here
+    """At most one row may be ongoing, and it must be the last (the most recent)."""
+
+    def clean(self) -> None:
+        super().clean()
+        rows = [f for f in self.forms if f.is_valid() and f.cleaned_data.get(f.first)
+                and not f.cleaned_data.get("DELETE")]  # fmt: skip
+        for form in rows[:-1]:
+            if not form.cleaned_data.get("end"):
+                form.add_error(
+                    "end",
+                    f"only the most recent {form.what} can be ongoing: give this one an end "
+                    "date (rows go oldest first)",
+                )
+
+
+class UsePeriodForm(_SpanForm):
     start = PartialDateField(label="Use began")
     end = PartialDateField(label="Ended (leave empty if ongoing)", required=False)
     pattern = forms.ChoiceField(
@@ -207,13 +263,19 @@ class UsePeriodForm(forms.Form):
     )
 
 
-class EpisodeForm(forms.Form):
+class EpisodeForm(_SpanForm):
+    first = "onset"
+    what = "depressive episode"
     onset = PartialDateField(label="Depressive episode began")
     end = PartialDateField(label="Ended (leave empty if ongoing)", required=False)
 
 
-UsePeriodFormSet = forms.formset_factory(UsePeriodForm, extra=1, max_num=30, can_delete=True)
-EpisodeFormSet = forms.formset_factory(EpisodeForm, extra=1, max_num=30, can_delete=True)
+UsePeriodFormSet = forms.formset_factory(
+    UsePeriodForm, formset=_SpanFormSet, extra=1, max_num=30, can_delete=True
+)
+EpisodeFormSet = forms.formset_factory(
+    EpisodeForm, formset=_SpanFormSet, extra=1, max_num=30, can_delete=True
+)
 
 
 class RecentUseForm(forms.Form):
