@@ -290,3 +290,32 @@ def test_a_timeline_out_of_order_is_refused_on_the_timeline_step(world: World) -
     with pytest.raises(ValidationFailed) as refused:
         intake.save_intake_step(actor, patient, {"stimulant": {"use_periods": rows}})
     assert refused.value.field == "$.stimulant.use_periods[1].start"
+
+
+# 6. Each role sees what it can do.
+
+
+def test_each_role_sees_only_the_links_and_forms_it_can_use(world: World) -> None:
+    therapist = client_for(world.a.staff["therapist"]).get("/clinic/").content.decode()
+    assert "Self-check referrals" not in therapist
+    admin = client_for(world.a.staff["admin"]).get("/clinic/").content.decode()
+    assert "New patient" not in admin
+    assert "Self-check referrals" in admin
+    # The peer specialist joins the care team and reads the plan and formulation.
+    from tandem.services.patients import add_to_care_team
+
+    add_to_care_team(Actor(user=world.a.staff["director"].user), world.a.patient.pk,
+                     world.a.staff["peer_specialist"].pk)  # fmt: skip
+    peer = client_for(world.a.staff["peer_specialist"])
+    plan = peer.get(f"/clinic/plans/{world.a.plan.pk}/").content.decode()
+    assert "Save and sign" not in plan
+    assert "<select" not in plan
+    assert "the clinicians on the care team edit and sign it" in plan
+    formulation = peer.get(f"/clinic/formulations/{world.a.formulation.pk}/").content.decode()
+    assert "Record a new decision" not in formulation
+    intake = peer.get(f"/clinic/patients/{world.a.patient.pk}/intake/stimulant").content.decode()
+    assert "<fieldset disabled" in intake
+    team = peer.get(f"/clinic/patients/{world.a.patient.pk}/care-team").content.decode()
+    assert "Add to the care team" not in team
+    signer = client_for(world.a.staff["therapist"]).get(f"/clinic/plans/{world.a.plan.pk}/")
+    assert "Save and sign" in signer.content.decode()

@@ -12,7 +12,7 @@ from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, ValidationFailed
-from tandem.services.permissions import require
+from tandem.services.permissions import may, require
 from tandem.storage.models import EpisodeOfCare, Intake, Patient, StaffMember
 from tandem.storage.models.patients import PATIENT_STATUSES, SEXES
 
@@ -111,6 +111,14 @@ def _may_manage_care_team(actor: Actor, patient: Patient) -> StaffMember:
         record_event(actor, "patient.care_team", patient_id=patient.pk, outcome="denied")
         raise Forbidden("only the patient's own intake clinician may change the care team")
     return staff
+
+
+def may_manage_care_team(staff: StaffMember | None, patient: Patient) -> bool:
+    """Whether ``staff`` may change this patient's care team (pages show the forms only
+    then); the same rule ``_may_manage_care_team`` enforces."""
+    if not may(staff, "patient.care_team.manage") or staff is None:
+        return False
+    return staff.role != "intake" or patient.care_team.filter(pk=staff.pk).exists()
 
 
 def _clinic_member(patient: Patient, staff_id: Any) -> StaffMember:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from tandem.services import patients
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.web.clinic import errors
-from tandem.web.clinic.views.common import actor, page, risk_panel, words
+from tandem.web.clinic.views.common import actor, page, risk_panel, staff_of, words
 
 CHANGES = {"add": patients.add_to_care_team, "remove": patients.remove_from_care_team}
 
@@ -42,6 +42,7 @@ def care_team(request: HttpRequest, patient_id: int) -> HttpResponse:
         "others": [(m, words(m.role)) for m in others],
         "problem": problem,
         "risk": risk_panel(patient),
+        "may_manage": patients.may_manage_care_team(staff_of(request), patient),
     }
     return page(request, "care_team.html", context, status=400 if problem else 200)
 
