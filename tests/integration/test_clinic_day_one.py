@@ -319,3 +319,35 @@ def test_each_role_sees_only_the_links_and_forms_it_can_use(world: World) -> Non
     assert "Add to the care team" not in team
     signer = client_for(world.a.staff["therapist"]).get(f"/clinic/plans/{world.a.plan.pk}/")
     assert "Save and sign" in signer.content.decode()
+
+
+# 7. Clinical words on every screen: no machine ids, no developer notes.
+
+SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+RULE_ID = re.compile(r"\b(?:RS|RO|[OECUKP])\d+a?\b")
+DEVELOPER_NOTES = ("facts.md", "ruleset-v", "Not summarised", "reassess_on")
+PYTHON_VALUES = re.compile(r"\b(?:False|True|null)\b|\bNone\b(?! (?:recorded|found))")
+
+
+def visible_text(html: str) -> str:
+    """The page's text as a reader sees it: no tags, attributes, scripts or hidden JSON."""
+    html = re.sub(r"<(script|style|pre)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    html = re.sub(r"<details><summary>The case document.*?</details>", " ", html, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_clinical_screens_speak_the_clinics_words(world: World) -> None:
+    client = client_for(world.a.staff["director"])
+    a = world.a
+    pages = ["/clinic/", "/clinic/referrals", f"/clinic/patients/{a.patient.pk}/",
+             f"/clinic/formulations/{a.formulation.pk}/", f"/clinic/plans/{a.plan.pk}/",
+             f"/clinic/patients/{a.patient.pk}/care-team",
+             f"/clinic/patients/{a.patient.pk}/intake/review",
+             f"/clinic/patients/{a.patient.pk}/intake/instruments"]  # fmt: skip
+    for url in pages:
+        text = visible_text(client.get(url).content.decode())
+        assert not SNAKE_CASE.findall(text), (url, SNAKE_CASE.findall(text)[:5])
+        assert not RULE_ID.findall(text), (url, RULE_ID.findall(text)[:5])
+        for note in DEVELOPER_NOTES:
+            assert note not in text, (url, note)
+        assert not PYTHON_VALUES.findall(text), (url, PYTHON_VALUES.findall(text)[:5])

@@ -87,7 +87,7 @@ def test_the_chart_shows_formulation_placement_plan_and_scores(world: World) -> 
     assert response.status_code == 200
     for heading in ("Formulation", "Placement history", "Plan", "Scores so far"):
         assert heading in text
-    assert "phq9" in text
+    assert "PHQ-9" in text
     # C-SSRS q1 = 1 gives the low tier: crisis resources on the chart (DESIGN.md s5).
     assert "Risk: suicide risk present" in text
     assert_csp_safe(text)
@@ -190,7 +190,9 @@ def test_the_intake_flow_end_to_end(world: World) -> None:
     page = client.get(response["Location"]).content.decode()
     assert "this program's choices" in page
     assert "not a validated instrument" in page
-    assert record_.output["placement"]["rule"] in page
+    from tandem.domain.labels import rule_label
+
+    assert rule_label(record_.output["placement"]["rule"]) in page  # words, never "P3"
     assert escape(explain(record_.output["onset_order"], "clinician")) in page
     assert "Provisional" in page or record_.output["current_depression"] != (
         "substance_induced_provisional"

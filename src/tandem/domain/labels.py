@@ -223,7 +223,23 @@ DISCHARGE_REASONS: Final[Mapping[str, str]] = {
     "other": "Other",
 }
 
+# Flags an instrument's scorer sets (domain/instruments/definitions).
+SCORE_FLAGS: Final[Mapping[str, str]] = {
+    "suicide_item_positive": "Suicide item positive",
+    "major_depressive_syndrome": "Major depressive syndrome criteria met",
+    "behavior_lifetime": "Suicidal behaviour at some time in life",
+    "provisional_ptsd": "Provisional PTSD",
+}
+
+SUBSTANCES: Final[Mapping[str, str]] = {
+    "cocaine": "Cocaine",
+    "amphetamine_type": "Amphetamine-type stimulant",
+    "other_stimulant": "Other stimulant",
+}
+
 KINDS: Final[Mapping[str, Mapping[str, str]]] = {
+    "score_flag": SCORE_FLAGS,
+    "substance": SUBSTANCES,
     "intervention": INTERVENTIONS,
     "episode_classification": EPISODE_CLASSIFICATIONS,
     "onset_order": ONSET_ORDERS,
@@ -262,8 +278,21 @@ def label(kind: str, value: object) -> str:
     text = "" if value is None else str(value)
     if kind == "rule":
         return rule_label(text)
+    if kind == "instrument":
+        return instrument_label(text)
     table = KINDS[kind]
     return table.get(text) or text.replace("_", " ")
+
+
+def instrument_label(instrument_id: str) -> str:
+    """An instrument's short name from its registry entry ("phq9" -> "PHQ-9")."""
+    from tandem.domain.instruments.registry import REGISTRY
+
+    instrument = REGISTRY.get(instrument_id)
+    if instrument is None:
+        return instrument_id.replace("_", " ")
+    short = re.findall(r"\(([^()]+)\)", instrument.name)
+    return short[-1] if short else instrument.name
 
 
 def rule_label(rule_id: str) -> str:

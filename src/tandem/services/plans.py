@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from tandem.domain.labels import clinical_text
 from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
@@ -116,8 +117,8 @@ def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
                 intervention_id=str(item.get("id", "")),
                 category=str(item.get("category", "")),
                 targets=list(item.get("targets", [])),
-                frequency=frequency_at_level(
-                    frequencies, str(item.get("frequency", "") or ""), level
+                frequency=clinical_text(
+                    frequency_at_level(frequencies, str(item.get("frequency", "") or ""), level)
                 ),
                 reason=str(item.get("reason", "") or ""),
             )

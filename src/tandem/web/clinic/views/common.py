@@ -10,20 +10,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tandem.domain import labels
 from tandem.services import crisis, permissions, referrals
 from tandem.services.actors import Actor, as_actor
 from tandem.services.clock import get_clock
 from tandem.storage.models import StaffMember
 
-# ruleset-v1.md s8: the levels a placement names, in words.
-LEVEL_NAMES = {
-    "emergency": "Emergency evaluation",
-    "adolescent_referral": "Referral to an adolescent program",
-    "residential_referral": "Referral to residential care",
-    "php": "Partial hospitalization (PHP)",
-    "iop": "Intensive outpatient (IOP)",
-    "outpatient": "Outpatient",
-}
+# ruleset-v1.md s8: the levels a placement names, in words (tandem.domain.labels).
+LEVEL_NAMES = labels.LEVELS
 
 # The intake wizard, in order: (slug, title).
 INTAKE_STEPS = (

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from tandem.domain import labels
 from tandem.domain.formulation.explanations import FINDINGS, explain
 from tandem.services import access, placement, plans
 from tandem.services.errors import Forbidden, ValidationFailed
@@ -21,20 +22,6 @@ from tandem.storage.models import FormulationRecord
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import PlacementForm
 from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page, risk_panel
-
-# ruleset-v1.md s3 and s5: the onset orders and current-depression classes, in words.
-ONSET_WORDS = {
-    "depression_first": "Depression first",
-    "use_first": "Use first",
-    "tangled": "Tangled: the onsets are too close or too unclear to order",
-    "no_depression": "No depressive episode recorded",
-    "undetermined": "Undetermined: no period of regular use recorded",
-}
-CURRENT_WORDS = {
-    "independent": "Independent of use",
-    "substance_induced_provisional": "Substance-induced, provisional (or the order is unclear)",
-    "none": "No ongoing depressive episode",
-}
 
 
 def findings(output: dict[str, Any]) -> list[tuple[str, str]]:
@@ -72,10 +59,8 @@ def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm
         "patient": record.patient,
         "output": output,
         "level_names": LEVEL_NAMES,
-        "onset_words": ONSET_WORDS.get(output.get("onset_order", ""), output.get("onset_order")),
-        "current_words": CURRENT_WORDS.get(
-            output.get("current_depression", ""), output.get("current_depression")
-        ),
+        "onset_words": labels.label("onset_order", output.get("onset_order")),
+        "current_words": labels.label("current_depression", output.get("current_depression")),
         "onset_explained": _explained(output.get("onset_order")),
         "current_explained": _explained(output.get("current_depression")),
         "recommended_words": LEVEL_NAMES.get(record.recommended_level, record.recommended_level),
@@ -99,7 +84,14 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     form = PlacementForm(
         request.POST or None,
         levels=levels,
-        flags=placement.review_flags(record),
+        flags=[
+            {
+                "id": f["id"],
+                "text": f"{labels.label('review_flag', f['id'])}: "
+                f"{labels.clinical_text(f['text'])}",
+            }
+            for f in placement.review_flags(record)
+        ],  # fmt: skip
         initial={"level": record.recommended_level},
     )
     if request.method == "POST" and form.is_valid():

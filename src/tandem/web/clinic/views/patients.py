@@ -32,7 +32,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     """The patients the clinician may see: level, risks, reassessment and plan review."""
     today = get_clock().today()
     rows = [
-        {"row": row, "suicide": words(row.suicide_risk), "overdose": words(row.overdose_risk),
+        {"row": row, "suicide": labels.label("suicide_risk", row.suicide_risk),
+         "overdose": labels.label("overdose_risk", row.overdose_risk),
          "level": LEVEL_NAMES.get(row.level, words(row.level)),
          "reassess_on": _date(row.reassess_on),
          "reassess_due": _due(row.reassess_on, today),
