@@ -76,6 +76,15 @@ def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm
     return page(request, "formulation.html", context, status=status)
 
 
+def _flag_choices(record: FormulationRecord) -> list[dict[str, str]]:
+    """Each review flag as its label and its text, without citations."""
+    return [
+        {"id": f["id"], "text": f"{labels.label('review_flag', f['id'])}: "
+         + labels.clinical_text(f["text"])}
+        for f in placement.review_flags(record)
+    ]  # fmt: skip
+
+
 @login_required
 def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     """GET shows the formulation; POST records the placement decision."""
@@ -84,14 +93,7 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     form = PlacementForm(
         request.POST or None,
         levels=levels,
-        flags=[
-            {
-                "id": f["id"],
-                "text": f"{labels.label('review_flag', f['id'])}: "
-                f"{labels.clinical_text(f['text'])}",
-            }
-            for f in placement.review_flags(record)
-        ],  # fmt: skip
+        flags=_flag_choices(record),
         initial={"level": record.recommended_level},
     )
     if request.method == "POST" and form.is_valid():
