@@ -351,3 +351,65 @@ def test_clinical_screens_speak_the_clinics_words(world: World) -> None:
         for note in DEVELOPER_NOTES:
             assert note not in text, (url, note)
         assert not PYTHON_VALUES.findall(text), (url, PYTHON_VALUES.findall(text)[:5])
+
+
+# 12. Duplicate check; caseload with record number and birth date, search, sort, filter.
+
+
+def test_a_likely_duplicate_patient_is_refused_until_confirmed(world: World) -> None:
+    from tandem.storage.models import Patient
+
+    client = client_for(world.a.staff["intake"])
+    form = {"display_name": "  north SECOND   patient ", "date_of_birth": "1980-01-01",
+            "sex": "male"}  # fmt: skip
+    refused = client.post("/clinic/patients/new", form)
+    text = refused.content.decode()
+    assert refused.status_code == 400
+    assert "already registered at this clinic" in text
+    assert 'id="id_not_duplicate"' in text
+    same = Patient.objects.filter(
+        date_of_birth="1980-01-01", organization_id=world.a.patient.organization_id
+    )
+    assert same.count() == 1
+    confirmed = client.post("/clinic/patients/new", {**form, "not_duplicate": "on"})
+    assert confirmed.status_code == 302
+    assert same.count() == 2
+
+
+def test_the_caseload_shows_record_and_birth_and_searches_without_names_in_urls(
+    world: World,
+) -> None:
+    client = client_for(world.a.staff["director"])
+    text = client.get("/clinic/").content.decode()
+    assert f'<td data-label="Record">{world.a.patient.pk}</td>' in text
+    assert "1990-05-05" in text
+    searched = client.post("/clinic/", {"q": "second", "sort": "risk"})
+    assert searched.status_code == 302
+    assert "second" not in searched["Location"]
+    assert "sort=risk" in searched["Location"]
+    listing = client.get(searched["Location"]).content.decode()
+    assert "north second patient" in listing
+    assert world.a.patient.display_name not in listing
+    by_number = client.post("/clinic/", {"q": str(world.a.patient.pk)})
+    assert world.a.patient.display_name in client.get(by_number["Location"]).content.decode()
+    cleared = client.post("/clinic/", {"clear": "1"})
+    assert world.a.patient.display_name in client.get(cleared["Location"]).content.decode()
+    raised = client.get("/clinic/?risk=raised").content.decode()
+    assert world.a.patient.display_name in raised  # low suicide risk
+    assert "north second patient" not in raised  # not formulated
+
+
+# 13. The API's caseload gives null, never the text "null".
+
+
+def test_the_api_caseload_gives_json_null_for_a_missing_reassessment_date(world: World) -> None:
+    from tests.integration.support import signed_in_client
+
+    client = signed_in_client(world.a.staff["director"], world)
+    response = client.get("/api/v1/caseload")
+    assert response.status_code == 200, response.content[:300]
+    rows = response.json()
+    rows = rows.get("items", rows) if isinstance(rows, dict) else rows
+    assert rows
+    for row in rows:
+        assert row["reassess_on"] != "null"

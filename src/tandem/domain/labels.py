@@ -318,6 +318,11 @@ _DEVELOPER_NOTES = (
 )
 
 
+# Level ids inside rule text ("an earlier iop brought no response").
+_LEVEL_WORDS = {"iop": "intensive outpatient", "php": "partial hospitalization"}
+_LEVEL_WORD = re.compile(r"\b(?:iop|php)\b")
+
+
 def clinical_text(text: object) -> str:
     """A rule set's sentence as a clinician reads it: citations to the project's own
     documents and notes for its developers removed (the full text stays in the rule set
@@ -327,6 +332,7 @@ def clinical_text(text: object) -> str:
         cleaned = pattern.sub("", cleaned)
     cleaned = _CITATION.sub("", cleaned)
     cleaned = re.sub(r"\(\s*[;,]?\s*\)", "", cleaned)
+    cleaned = _LEVEL_WORD.sub(lambda m: _LEVEL_WORDS[m.group(0)], cleaned)
     cleaned = re.sub(r"\s+([,.;:])", r"\1", cleaned)
     return re.sub(r"\s{2,}", " ", cleaned).strip()
 

@@ -40,10 +40,14 @@ def _clean_birth(date_of_birth: Any, today: dt.date) -> dt.date:
 
 
 @audited_failures("patient.register")
-def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: str) -> Patient:
+def register_patient(
+    who: Any, *, display_name: str, date_of_birth: Any, sex: str, not_duplicate: bool = False
+) -> Patient:
     """Create a patient in the actor's organization, with an open episode and intake.
 
-    The registering clinician joins the care team (so they can continue the intake).
+    The registering clinician joins the care team (so they can continue the intake). A
+    patient of the clinic with the same name (ignoring case and spaces) and date of birth
+    is refused as a likely duplicate unless ``not_duplicate`` confirms another person.
     """
     actor = as_actor(who)
     staff = require(actor, "patient.register")
@@ -52,6 +56,13 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
     birth = _clean_birth(date_of_birth, clock.today())
     if sex not in SEXES:
         raise ValidationFailed(f"sex: expected one of {', '.join(SEXES)}", "sex")
+    if not not_duplicate and _likely_duplicate(staff.organization_id, name, birth):
+        raise ValidationFailed(
+            "not_duplicate: a patient with this name and date of birth is already registered "
+            "at this clinic. Search the caseload for them, or confirm this is a different "
+            "person",
+            "not_duplicate",
+        )
     with transaction.atomic():
         patient = Patient.objects.create(
             organization_id=staff.organization_id,
@@ -76,6 +87,17 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
             record_id=patient.pk,
         )
     return patient
+
+
+def _likely_duplicate(organization_id: int, name: str, birth: dt.date) -> bool:
+    """A patient of the clinic with this date of birth whose name matches ignoring case
+    and spacing (the program's own check; no fuzzy matching)."""
+    wanted = " ".join(name.lower().split())
+    same_birth = Patient.objects.filter(organization_id=organization_id, date_of_birth=birth)
+    return any(
+        " ".join(other.lower().split()) == wanted
+        for other in same_birth.values_list("display_name", flat=True)
+    )
 
 
 @audited_failures("patient.care_team")

@@ -233,7 +233,9 @@ def set_referral_status(who: Any, referral_id: Any, status: str) -> Referral:
 
 
 @audited_failures("referral.start_intake")
-def start_intake(who: Any, referral_id: Any, *, date_of_birth: Any, sex: str) -> Patient:
+def start_intake(
+    who: Any, referral_id: Any, *, date_of_birth: Any, sex: str, not_duplicate: bool = False
+) -> Patient:
     """Turn a referral into a patient: register them under the name they gave, link the
     referral to the new patient and mark it contacted (one transaction)."""
     actor = as_actor(who)
@@ -243,8 +245,9 @@ def start_intake(who: Any, referral_id: Any, *, date_of_birth: Any, sex: str) ->
         raise Conflict("the intake for this referral has already started", "referral")
     with transaction.atomic():
         patient = register_patient(
-            actor, display_name=referral.contact_name, date_of_birth=date_of_birth, sex=sex
-        )
+            actor, display_name=referral.contact_name, date_of_birth=date_of_birth, sex=sex,
+            not_duplicate=not_duplicate,
+        )  # fmt: skip
         won = Referral.objects.filter(pk=referral.pk, patient__isnull=True).update(
             patient=patient, status="contacted"
         )

@@ -65,7 +65,19 @@ class PatientForm(forms.Form):
     date_of_birth = forms.DateField(
         label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
     )
-    sex = _radio("Sex", SEXES)
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[(s, labels.label("sex", s)) for s in SEXES],
+        widget=forms.RadioSelect,
+    )
+    not_duplicate = forms.BooleanField(
+        label="This is a different person with the same name and date of birth",
+        required=False,
+    )
+
+    def offers_not_duplicate(self) -> bool:
+        """The "different person" box shows only once a likely duplicate was found."""
+        return bool(self["not_duplicate"].errors) or bool(self.data.get("not_duplicate"))
 
 
 # facts.md s3.1: the 11 criteria of stimulant use disorder (paraphrased there).

@@ -8,10 +8,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tandem.domain import labels
-from tandem.services import access, intake, patients, referrals
+from tandem.services import access, crisis, intake, patients, referrals
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
@@ -27,9 +28,33 @@ from tandem.web.clinic.views.common import (
 )
 
 
+# Sort orders of the caseload (GET ?sort=); suicide risk highest first for "risk".
+_RISK_ORDER = {"high": 0, "moderate": 1, "needs_assessment": 2, "low": 3, "not_screened": 4,
+               "none": 5, "": 6}  # fmt: skip
+SORTS = {
+    "name": ("Name", lambda item: (item["row"].patient.display_name.lower(),)),
+    "risk": ("Suicide risk, highest first",
+             lambda item: (_RISK_ORDER.get(item["row"].suicide_risk, 6),
+                           item["row"].patient.display_name.lower())),
+    "review": ("Plan review date, soonest first",
+               lambda item: (item["row"].plan_review_on is None,
+                             item["row"].plan_review_on or dt.date.max)),
+    "born": ("Date of birth", lambda item: (item["row"].patient.date_of_birth,)),
+}  # fmt: skip
+STATUS_CHOICES = (("active", "Active"), ("discharged", "Discharged"), ("all", "All"))
+SEARCH_KEY = "caseload_query"  # kept in the server-side session: a name never goes in a URL
+
+
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    """The patients the clinician may see: level, risks, reassessment and plan review."""
+    """The patients the clinician may see: record number, date of birth, level, risks,
+    reassessment and plan review; search (by name or record number), filter and sort."""
+    if request.method == "POST":
+        query = "" if "clear" in request.POST else str(request.POST.get("q", ""))[:200]
+        request.session[SEARCH_KEY] = query.strip()
+        return redirect(f"{reverse('clinic:caseload')}?{_filters_query(request.POST)}")
+    filters = _filters(request.GET)
+    query = str(request.session.get(SEARCH_KEY, ""))
     today = get_clock().today()
     rows = [
         {"row": row, "suicide": labels.label("suicide_risk", row.suicide_risk),
@@ -38,9 +63,43 @@ def caseload(request: HttpRequest) -> HttpResponse:
          "reassess_on": _date(row.reassess_on),
          "reassess_due": _due(row.reassess_on, today),
          "review_due": _due(row.plan_review_on, today)}
-        for row in access.caseload(actor(request))
+        for row in access.caseload(actor(request), status=filters["status"], query=query)
+        if _kept(row, filters)
     ]  # fmt: skip
-    return page(request, "caseload.html", {"rows": rows, "nav": "caseload"})
+    rows.sort(key=SORTS[filters["sort"]][1])
+    context = {
+        "rows": rows, "nav": "caseload", "query": query, "filters": filters,
+        "sorts": [(key, name) for key, (name, _) in SORTS.items()],
+        "statuses": STATUS_CHOICES,
+        "levels": [(lv, LEVEL_NAMES[lv]) for lv in ("php", "iop", "outpatient",
+                                                      "residential_referral", "emergency")],
+    }  # fmt: skip
+    return page(request, "caseload.html", context)
+
+
+def _filters(data: Any) -> dict[str, str]:
+    """The caseload's filters from the query string; anything unknown is the default."""
+    status = str(data.get("status", "active"))
+    sort = str(data.get("sort", "name"))
+    level = str(data.get("level", ""))
+    return {
+        "status": status if status in dict(STATUS_CHOICES) else "active",
+        "sort": sort if sort in SORTS else "name",
+        "level": level if level in LEVEL_NAMES else "",
+        "risk": "raised" if data.get("risk") == "raised" else "",
+    }
+
+
+def _filters_query(data: Any) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in _filters(data).items() if v})
+
+
+def _kept(row: Any, filters: dict[str, str]) -> bool:
+    if filters["level"] and row.level != filters["level"]:
+        return False
+    return not (filters["risk"] and row.suicide_risk not in crisis.CRISIS_SUICIDE_RISKS)
 
 
 def _date(on: object) -> dt.date | None:
@@ -135,6 +194,7 @@ def referral_intake(request: HttpRequest, referral_id: int) -> HttpResponse:
             patient = referrals.start_intake(
                 who, referral.pk,
                 date_of_birth=form.cleaned_data["date_of_birth"], sex=form.cleaned_data["sex"],
+                not_duplicate=form.cleaned_data["not_duplicate"],
             )  # fmt: skip
         except Forbidden as error:
             return errors.forbidden(request, error.message)
