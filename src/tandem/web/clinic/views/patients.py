@@ -27,7 +27,6 @@ from tandem.web.clinic.views.common import (
     words,
 )
 
-
 # Sort orders of the caseload (GET ?sort=); suicide risk highest first for "risk".
 _RISK_ORDER = {"high": 0, "moderate": 1, "needs_assessment": 2, "low": 3, "not_screened": 4,
                "none": 5, "": 6}  # fmt: skip
