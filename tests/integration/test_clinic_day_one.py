@@ -413,3 +413,28 @@ def test_the_api_caseload_gives_json_null_for_a_missing_reassessment_date(world:
     assert rows
     for row in rows:
         assert row["reassess_on"] != "null"
+
+
+# 10. Production error handling in the demo: branded pages with a way back.
+
+
+def test_demo_mode_runs_without_debug_unless_asked() -> None:
+    from tandem.web.config import load
+
+    assert load({"TANDEM_DEMO": "true"}).debug is False
+    assert load({"TANDEM_DEMO": "true", "TANDEM_DEBUG": "true"}).debug is True
+    assert load({}).debug is True  # plain development still shows Django's debug page
+
+
+def test_a_patient_of_another_clinic_gets_the_branded_404(world: World) -> None:
+    from django.template.loader import render_to_string
+
+    client = client_for(world.b.staff["therapist"])
+    response = client.get(f"/clinic/patients/{world.a.patient.pk}/")
+    text = response.content.decode()
+    assert response.status_code == 404
+    assert "This page does not exist, or you may not see it" in text
+    assert "Back to the caseload" in text
+    assert "URLconf" not in text
+    assert "Back to the start" in Client().get("/no-such-page").content.decode()
+    assert "Something went wrong on our side" in render_to_string("500.html")
