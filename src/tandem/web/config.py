@@ -16,7 +16,7 @@ from pathlib import Path
 KNOWN = {
     "TANDEM_ENV": "one of development, test, production (default development)",
     "TANDEM_SECRET_KEY": "a random string of at least 50 characters (required in production)",
-    "TANDEM_DEBUG": "true or false (default: true in development without demo mode, false otherwise)",
+    "TANDEM_DEBUG": "true or false (default: true in development unless demo, else false)",
     "TANDEM_DEMO": "true or false: demo mode (MFA not required; default false)",
     "TANDEM_ALLOWED_HOSTS": "comma-separated host names (default 127.0.0.1,localhost)",
     "TANDEM_DATA_DIR": "folder for the SQLite database (default ./var)",
