@@ -438,3 +438,24 @@ def test_a_patient_of_another_clinic_gets_the_branded_404(world: World) -> None:
     assert "URLconf" not in text
     assert "Back to the start" in Client().get("/no-such-page").content.decode()
     assert "Something went wrong on our side" in render_to_string("500.html")
+
+
+# 15. An empty sign-in form names the missing field; the lock message only once locked.
+
+
+def test_an_empty_sign_in_names_the_field_and_is_not_counted() -> None:
+    from tandem.storage.models import AuditEvent
+    from tandem.web.accounts.views import LOCKED
+
+    before = AuditEvent.objects.count()
+    response = Client().post("/accounts/login", {"username": "", "password": ""})
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "User name: enter your user name" in text
+    assert "15 minutes" not in text
+    assert AuditEvent.objects.count() == before
+    client = Client()
+    texts = [client.post("/accounts/login", {"username": "someone", "password": "x"})
+             .content.decode() for _ in range(6)]  # fmt: skip
+    assert "15 minutes" not in texts[0]
+    assert LOCKED in texts[-1]
