@@ -459,3 +459,40 @@ def test_an_empty_sign_in_names_the_field_and_is_not_counted() -> None:
              .content.decode() for _ in range(6)]  # fmt: skip
     assert "15 minutes" not in texts[0]
     assert LOCKED in texts[-1]
+
+
+# 17. A newcomer's first commands: one line that says what to do; SQLite by DATABASE_URL.
+
+
+def _tandem(tmp_path: Any, *args: str, **env: str) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    from pathlib import Path
+
+    import tandem
+
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "DATABASE_"))}
+    keep["PYTHONPATH"] = str(Path(tandem.__file__).resolve().parents[1])  # this checkout
+    return subprocess.run(
+        [sys.executable, "-c", "from tandem.cli import main; main()", *args],
+        env={**keep, "TANDEM_DEMO": "true", "TANDEM_DATA_DIR": str(tmp_path / "data"), **env},
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False,
+    )  # fmt: skip
+
+
+def test_commands_before_migrate_say_what_to_do_in_one_line(tmp_path: Any) -> None:
+    for args in (("demo",), ("token", "create", "demo-therapist")):
+        done = _tandem(tmp_path, *args)
+        assert done.returncode == 2
+        assert "run `tandem migrate` first" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_sqlite_database_url_is_set_up_like_the_default(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    done = _tandem(tmp_path, "migrate", DATABASE_URL=url)
+    assert done.returncode == 0, done.stderr
+    assert "journal_mode" not in done.stderr
