@@ -468,7 +468,6 @@ def _tandem(tmp_path: Any, *args: str, **env: str) -> Any:
     import os
     import subprocess
     import sys
-
     from pathlib import Path
 
     import tandem
