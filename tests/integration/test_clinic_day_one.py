@@ -495,3 +495,50 @@ def test_a_sqlite_database_url_is_set_up_like_the_default(tmp_path: Any) -> None
     done = _tandem(tmp_path, "migrate", DATABASE_URL=url)
     assert done.returncode == 0, done.stderr
     assert "journal_mode" not in done.stderr
+
+
+# Discharge: a reason and a date; off the active caseload, still searchable.
+
+
+def test_discharge_closes_the_episode_with_a_reason_and_date(world: World) -> None:
+    from tandem.services.clock import get_clock
+
+    patient = world.a.patient
+    client = client_for(world.a.staff["therapist"])
+    assert "Discharge" in client.get(f"/clinic/patients/{patient.pk}/").content.decode()
+    today = get_clock().today().isoformat()
+    bad = client.post(f"/clinic/patients/{patient.pk}/discharge",
+                      {"ended_on": "2099-01-01", "reason": "completed"})  # fmt: skip
+    assert bad.status_code == 400
+    assert "Date the episode of care ended: a date from the episode" in bad.content.decode()
+    patient.refresh_from_db()
+    assert patient.status == "active"
+    missing = client.post(f"/clinic/patients/{patient.pk}/discharge", {"ended_on": today})
+    assert "Reason for discharge: This field is required." in missing.content.decode()
+    done = client.post(f"/clinic/patients/{patient.pk}/discharge",
+                       {"ended_on": today, "reason": "completed", "note": "goals met"})  # fmt: skip
+    assert done.status_code == 302
+    patient.refresh_from_db()
+    episode = patient.episodes.get()
+    assert patient.status == "discharged"
+    assert episode.discharge_reason == "completed"
+    assert episode.ended_on.isoformat() == today
+    assert patient.display_name not in client.get("/clinic/").content.decode()
+    found = client.get("/clinic/?status=discharged").content.decode()
+    assert patient.display_name in found
+    chart = client.get(f"/clinic/patients/{patient.pk}/").content.decode()
+    assert "Discharged on" in chart
+    assert "completed treatment" in chart
+
+
+def test_roles_that_may_not_discharge_see_no_form(world: World) -> None:
+    admin = client_for(world.a.staff["admin"])
+    chart = admin.get(f"/clinic/patients/{world.a.patient.pk}/").content.decode()
+    assert 'discharge"' not in chart
+    page = admin.get(f"/clinic/patients/{world.a.patient.pk}/discharge").content.decode()
+    assert "Your role does not discharge patients" in page
+    refused = admin.post(f"/clinic/patients/{world.a.patient.pk}/discharge",
+                         {"ended_on": "2020-01-01", "reason": "completed"})  # fmt: skip
+    assert refused.status_code in (400, 403)
+    world.a.patient.refresh_from_db()
+    assert world.a.patient.status == "active"

@@ -14,7 +14,7 @@ from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.services.permissions import may, require
 from tandem.storage.models import EpisodeOfCare, Intake, Patient, StaffMember
-from tandem.storage.models.patients import PATIENT_STATUSES, SEXES
+from tandem.storage.models.patients import DISCHARGE_REASONS, PATIENT_STATUSES, SEXES
 
 
 def _clean_name(display_name: str) -> str:
@@ -203,16 +203,34 @@ def care_team(who: Any, patient_id: Any) -> tuple[Patient, list[StaffMember], li
 
 
 @audited_failures("patient.discharge")
-def discharge_patient(who: Any, patient_id: Any) -> Patient:
-    """Mark the patient discharged and close the open episode of care."""
+def discharge_patient(
+    who: Any,
+    patient_id: Any,
+    *,
+    reason: str = "other",
+    ended_on: Any = None,
+    note: str = "",
+) -> Patient:
+    """Mark the patient discharged and close the open episode of care with a reason
+    (``DISCHARGE_REASONS``) and the date it ended (today by default; not in the future,
+    not before the episode began). The patient leaves the active caseload and stays
+    searchable among discharged patients."""
     actor = as_actor(who)
     patient = access_patient(actor, patient_id, action="patient.discharge")
     require(actor, "patient.discharge", patient.pk)
     clock = get_clock()
+    if patient.status == "discharged":
+        raise ValidationFailed("patient: already discharged", "patient")
+    if reason not in DISCHARGE_REASONS:
+        raise ValidationFailed(f"reason: expected one of {', '.join(DISCHARGE_REASONS)}", "reason")
+    episode = patient.episodes.filter(ended_on__isnull=True).order_by("-started_on").first()
+    ended = _clean_ended_on(ended_on, clock.today(), episode.started_on if episode else None)
+    if len(note or "") > 2000:
+        raise ValidationFailed("note: at most 2000 characters", "note")
     with transaction.atomic():
         Patient.objects.filter(pk=patient.pk).update(status="discharged")
         EpisodeOfCare.objects.filter(patient=patient, ended_on__isnull=True).update(
-            ended_on=clock.today()
+            ended_on=ended, discharge_reason=reason, discharge_note=(note or "").strip()
         )
         record_event(
             actor,
@@ -223,6 +241,24 @@ def discharge_patient(who: Any, patient_id: Any) -> Patient:
         )
     patient.status = "discharged"
     return patient
+
+
+def _clean_ended_on(value: Any, today: dt.date, started: dt.date | None) -> dt.date:
+    if value in (None, ""):
+        return today
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            value = None
+    earliest = started or dt.date(1900, 1, 1)
+    if not isinstance(value, dt.date) or not earliest <= value <= today:
+        raise ValidationFailed(
+            f"ended_on: a date from the episode's start ({earliest.isoformat()}) to today "
+            f"({today.isoformat()})",
+            "ended_on",
+        )
+    return value
 
 
 def list_patients(who: Any, *, status: str | None = None) -> list[Patient]:

@@ -17,7 +17,7 @@ from tandem.domain import labels
 from tandem.domain.formulation import case as case_model
 from tandem.domain.instruments.model import Instrument
 from tandem.storage.models import StaffMember
-from tandem.storage.models.patients import SEXES
+from tandem.storage.models.patients import DISCHARGE_REASONS, SEXES
 
 # ruleset-v1.md s1: starts, ends and onsets may be YYYY, YYYY-MM or YYYY-MM-DD.
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -524,3 +524,22 @@ def selfcheck_answer_rows(answers: dict[str, Any]) -> list[tuple[str, str]]:
         if value in answers:
             rows.append((text, "yes" if answers[value] else "no"))
     return rows
+
+
+class DischargeForm(forms.Form):
+    """Close the episode of care: why, and the day it ended."""
+
+    reason = forms.ChoiceField(
+        label="Reason for discharge",
+        choices=[
+            ("", "— choose —"),
+            *((r, labels.label("discharge_reason", r)) for r in DISCHARGE_REASONS),
+        ],  # fmt: skip
+    )
+    ended_on = forms.DateField(
+        label="Date the episode of care ended",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -12,6 +12,11 @@ urlpatterns = [
     path("clinic/patients/new", patients.new_patient, name="new_patient"),
     path("clinic/patients/<int:patient_id>/", patients.chart, name="chart"),
     path(
+        "clinic/patients/<int:patient_id>/discharge",
+        patients.discharge,
+        name="discharge",
+    ),
+    path(
         "clinic/patients/<int:patient_id>/care-team",
         care_team.care_team,
         name="care_team",

@@ -17,7 +17,7 @@ from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
 from tandem.web.clinic import errors
-from tandem.web.clinic.forms import PatientForm, selfcheck_answer_rows
+from tandem.web.clinic.forms import DischargeForm, PatientForm, selfcheck_answer_rows
 from tandem.web.clinic.views.common import (
     LEVEL_NAMES,
     actor,
@@ -147,6 +147,7 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "output": formulation.output if formulation else None,
         "placements": patient.placements.select_related("decided_by").order_by("-decided_at"),
         "plan": patient.plans.order_by("-created_at", "-pk").first(),
+        "episode": patient.episodes.order_by("-started_on", "-pk").first(),
         "administrations": intake.list_administrations(who, patient.pk),
         "risk": risk_panel(patient),
     }
@@ -220,3 +221,22 @@ def referral_status(request: HttpRequest, referral_id: int) -> HttpResponse:
     except ValidationFailed as error:
         return errors.bad_request(request, error.message)
     return redirect("clinic:referrals")
+
+
+@login_required
+def discharge(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """GET: the discharge form. POST: close the episode with a reason and date."""
+    who = actor(request)
+    patient = access.access_patient(who, patient_id, action="patient.discharge.view")
+    form = DischargeForm(request.POST or None, initial={"ended_on": get_clock().today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            patients.discharge_patient(who, patient.pk, **form.cleaned_data)
+        except Forbidden as error:
+            return errors.forbidden(request, error.message)
+        except ValidationFailed as error:
+            errors.attach(error, {name: (form, name) for name in form.fields}, form)
+        else:
+            return redirect("clinic:chart", patient_id=patient.pk)
+    context = {"patient": patient, "form": form, "risk": risk_panel(patient)}
+    return page(request, "discharge.html", context, status=form_status(form))
