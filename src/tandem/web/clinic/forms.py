@@ -534,7 +534,7 @@ class DischargeForm(forms.Form):
         choices=[
             ("", "— choose —"),
             *((r, labels.label("discharge_reason", r)) for r in DISCHARGE_REASONS),
-        ],  # fmt: skip
+        ],
     )
     ended_on = forms.DateField(
         label="Date the episode of care ended",
