@@ -542,3 +542,50 @@ def test_roles_that_may_not_discharge_see_no_form(world: World) -> None:
     assert refused.status_code in (400, 403)
     world.a.patient.refresh_from_db()
     assert world.a.patient.status == "active"
+
+
+# The patient's agreement to the plan, and the printable copy.
+
+
+def test_the_patients_agreement_is_recorded_on_the_signed_plan(world: World) -> None:
+    from tandem.services.clock import get_clock
+
+    plan = world.a.plan
+    client = client_for(world.a.staff["therapist"])
+    assert "The patient's agreement" not in client.get(f"/clinic/plans/{plan.pk}/").content.decode()
+    signed = _sign(world)
+    page = client.get(f"/clinic/plans/{plan.pk}/").content.decode()
+    assert "Record the agreement" in page
+    assert "data-print" in page
+    today = get_clock().today().isoformat()
+    form = {"agreed_on": today, "agreement": "typed_name", "agreement_name": "",
+            "version": str(signed.version)}  # fmt: skip
+    missing = client.post(f"/clinic/plans/{plan.pk}/agreement", form)
+    assert missing.status_code == 400
+    assert "the patient types their name here" in missing.content.decode()
+    form["agreement_name"] = "Zanzibar Q."
+    done = client.post(f"/clinic/plans/{plan.pk}/agreement", form)
+    assert done.status_code == 302
+    plan.refresh_from_db()
+    assert plan.agreed_on.isoformat() == today
+    assert plan.agreement_recorded_by_id == world.a.staff["therapist"].pk
+    assert AuditEvent.objects.filter(action="plan.agreement", outcome="ok").exists()
+    assert "typed name “Zanzibar Q.”" in client.get(f"/clinic/plans/{plan.pk}/").content.decode()
+    # A new level-of-care decision sends the plan back to review: the agreement goes with it.
+    actor = Actor(user=world.a.staff["intake"].user)
+    placement.decide_placement(
+        actor, world.a.formulation, level=world.a.formulation.recommended_level
+    )
+    plan.refresh_from_db()
+    assert plan.agreed_on is None
+    assert plan.status == "draft"
+
+
+def test_the_plan_has_a_print_stylesheet() -> None:
+    from pathlib import Path
+
+    import tandem.web
+
+    css = (Path(tandem.web.__file__).parent / "static" / "tandem.css").read_text()
+    assert "@media print" in css
+    assert ".no-print" in css

@@ -27,6 +27,7 @@ from tandem.storage.models import (
     PlanIntervention,
     StaffMember,
 )
+from tandem.storage.models.plans import AGREEMENTS
 
 CATEGORIES = ("clinical", "somatic_neuro")  # ruleset-v1.md s9
 TARGETS = ("use", "mood", "trauma", "sleep", "safety")  # DESIGN.md s2
@@ -321,10 +322,15 @@ def update_plan(
     return loaded
 
 
+# A new version is not the one the patient agreed to: its agreement is cleared.
+_NO_AGREEMENT = {"agreed_on": None, "agreement": "", "agreement_name": "",
+                 "agreement_recorded_by": None}  # fmt: skip
+
+
 def _bump_version(actor: Actor, plan: CarePlan, expected_version: int, **changes: Any) -> None:
     """Compare-and-set on the version column: only one writer of a version wins."""
     won = CarePlan.objects.filter(pk=plan.pk, version=expected_version).update(
-        version=expected_version + 1, **changes
+        version=expected_version + 1, **_NO_AGREEMENT, **changes
     )
     if won != 1:
         raise Conflict(
@@ -433,3 +439,63 @@ def current_plan(who: Any, patient_id: Any) -> CarePlan | None:
 
 def get_plan(who: Any, plan_id: Any) -> CarePlan:
     return _load_plan(as_actor(who), plan_id, "plan.view")
+
+
+@audited_failures("plan.agreement")
+def record_agreement(
+    who: Any,
+    plan: CarePlan | int,
+    *,
+    expected_version: int,
+    agreed_on: Any,
+    agreement: str,
+    agreement_name: str = "",
+) -> CarePlan:
+    """Record that the signed plan was reviewed with the patient: the date, and either the
+    name the patient typed or the clinician's record of a verbal agreement. The agreement
+    belongs to this version: a later edit or a new placement decision clears it."""
+    actor = as_actor(who)
+    loaded = _load_plan(actor, plan, "plan.agreement")
+    staff = require(actor, "plan.edit", loaded.patient_id)
+    if loaded.status != "signed" or loaded.signed_at is None:
+        raise ValidationFailed("plan: sign the plan before recording the patient's agreement",
+                               "plan")  # fmt: skip
+    if agreement not in AGREEMENTS:
+        raise ValidationFailed(f"agreement: expected one of {', '.join(AGREEMENTS)}",
+                               "agreement")  # fmt: skip
+    name = (agreement_name or "").strip()
+    if agreement == "typed_name" and not name:
+        raise ValidationFailed("agreement_name: the patient types their name here",
+                               "agreement_name")  # fmt: skip
+    if len(name) > 200:
+        raise ValidationFailed("agreement_name: at most 200 characters", "agreement_name")
+    on = _clean_agreed_on(agreed_on, loaded.signed_at.date())
+    with transaction.atomic():
+        won = CarePlan.objects.filter(pk=loaded.pk, version=expected_version).update(
+            agreed_on=on, agreement=agreement,
+            agreement_name=name if agreement == "typed_name" else "",
+            agreement_recorded_by=staff,
+        )  # fmt: skip
+        if won != 1:
+            raise Conflict("the plan changed; reload it and record the agreement again",
+                           "expected_version")  # fmt: skip
+        record_event(actor, "plan.agreement", patient_id=loaded.patient_id,
+                     record_type="plan", record_id=loaded.pk)  # fmt: skip
+    loaded.refresh_from_db()
+    return loaded
+
+
+def _clean_agreed_on(value: Any, signed_on: dt.date) -> dt.date:
+    today = get_clock().today()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date) or not signed_on <= value <= today:
+        raise ValidationFailed(
+            f"agreed_on: a date from the signing ({signed_on.isoformat()}) to today "
+            f"({today.isoformat()})",
+            "agreed_on",
+        )
+    return value

@@ -543,3 +543,25 @@ class DischargeForm(forms.Form):
     note = forms.CharField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AgreementForm(forms.Form):
+    """The patient's agreement to the signed plan: when, and how they agreed."""
+
+    agreed_on = forms.DateField(
+        label="Date the plan was reviewed with the patient",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    agreement = forms.ChoiceField(
+        label="How the patient agreed",
+        choices=[
+            ("typed_name", "The patient typed their name below"),
+            ("verbal", "The patient agreed verbally (recorded by me)"),
+        ],  # fmt: skip
+        widget=forms.RadioSelect,
+    )
+    agreement_name = forms.CharField(
+        label="Patient's typed name", required=False, max_length=200,
+        help_text="Only when the patient types their name.",
+    )  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("clinic/plans/<int:plan_id>/", plan.plan, name="plan"),
     path("clinic/plans/<int:plan_id>/sign", plan.sign, name="sign_plan"),
+    path("clinic/plans/<int:plan_id>/agreement", plan.agreement, name="plan_agreement"),
     path("clinic/referrals", patients.referral_list, name="referrals"),
     path(
         "clinic/referrals/<int:referral_id>/intake",

@@ -21,7 +21,7 @@ from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
 from tandem.web.clinic import errors
-from tandem.web.clinic.forms import InterventionFormSet, PlanForm
+from tandem.web.clinic.forms import AgreementForm, InterventionFormSet, PlanForm
 from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page, risk_panel
 
 
@@ -60,6 +60,7 @@ def _render(
     rows: Any,
     stored: list[Any],
     problem: str = "",
+    agreement_form: AgreementForm | None = None,
 ) -> HttpResponse:
     output = plan.formulation.output
     if len(rows.forms) != len(stored):  # a tampered or stale form: show the stored rows
@@ -75,11 +76,15 @@ def _render(
         "level": LEVEL_NAMES.get(plans.decided_level(plan.formulation), ""),
         "review_max_days": plans.REVIEW_MAX_DAYS,
         "team": [m for m in plan.patient.care_team.all() if m.role != "admin"],
+        "agreement_form": agreement_form
+        or AgreementForm(initial={"agreed_on": get_clock().today(), "version": plan.version}),
         "decision": plan.formulation.placements.order_by("-decided_at", "-pk").first(),
         "problem": problem,
     }
-    failed = bool(problem) or (
-        head.is_bound and (bool(head.errors) or bool(rows.total_error_count()))
+    failed = (
+        bool(problem)
+        or (head.is_bound and (bool(head.errors) or bool(rows.total_error_count())))
+        or (agreement_form is not None and bool(agreement_form.errors))
     )
     return page(request, "plan.html", context, status=400 if failed else 200)
 
@@ -138,3 +143,30 @@ def sign(request: HttpRequest, plan_id: int) -> HttpResponse:
         message = getattr(error, "message", "the form is missing its version")
         return _render(request, loaded, head, rows, stored, problem=f"Not signed: {message}")
     return redirect("clinic:plan", plan_id=loaded.pk)
+
+
+@login_required
+@require_POST
+def agreement(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Record that the signed plan was reviewed with the patient, and how they agreed."""
+    loaded = plans.get_plan(actor(request), plan_id)
+    form = AgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            plans.record_agreement(
+                actor(request), loaded,
+                expected_version=form.cleaned_data["version"],
+                agreed_on=form.cleaned_data["agreed_on"],
+                agreement=form.cleaned_data["agreement"],
+                agreement_name=form.cleaned_data["agreement_name"],
+            )  # fmt: skip
+        except Forbidden as error:
+            return errors.forbidden(request, error.message)
+        except (ValidationFailed, Conflict) as error:
+            errors.attach(ValidationFailed(error.message, error.field),
+                          {n: (form, n) for n in form.fields}, form)  # fmt: skip
+        else:
+            return redirect("clinic:plan", plan_id=loaded.pk)
+    stored = list(loaded.interventions.all())
+    head, rows = _forms(None, loaded, stored)
+    return _render(request, loaded, head, rows, stored, agreement_form=form)
