@@ -557,7 +557,7 @@ class AgreementForm(forms.Form):
         choices=[
             ("typed_name", "The patient typed their name below"),
             ("verbal", "The patient agreed verbally (recorded by me)"),
-        ],  # fmt: skip
+        ],
         widget=forms.RadioSelect,
     )
     agreement_name = forms.CharField(
