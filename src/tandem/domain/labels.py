@@ -323,6 +323,19 @@ _LEVEL_WORDS = {"iop": "intensive outpatient", "php": "partial hospitalization"}
 _LEVEL_WORD = re.compile(r"\b(?:iop|php)\b")
 
 
+_SNAKE_ID = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def _id_as_words(match: re.Match[str]) -> str:
+    """An id inside rule text, as its label in lower case (or its words)."""
+    token = match.group(0)
+    for table in (EPISODE_CLASSIFICATIONS, CURRENT_DEPRESSION, INTERVENTIONS, LEVELS,
+                  SUICIDE_RISKS, SEVERITIES, REVIEW_FLAGS, RISK_FLAGS):  # fmt: skip
+        if token in table:
+            return table[token][0].lower() + table[token][1:]
+    return token.replace("_", " ")
+
+
 def clinical_text(text: object) -> str:
     """A rule set's sentence as a clinician reads it: citations to the project's own
     documents and notes for its developers removed (the full text stays in the rule set
@@ -331,8 +344,10 @@ def clinical_text(text: object) -> str:
     for pattern in _DEVELOPER_NOTES:
         cleaned = pattern.sub("", cleaned)
     cleaned = _CITATION.sub("", cleaned)
+    cleaned = re.sub(r"\s*[;,]\s*\)", ")", cleaned)
     cleaned = re.sub(r"\(\s*[;,]?\s*\)", "", cleaned)
     cleaned = _LEVEL_WORD.sub(lambda m: _LEVEL_WORDS[m.group(0)], cleaned)
+    cleaned = _SNAKE_ID.sub(_id_as_words, cleaned)
     cleaned = re.sub(r"\s+([,.;:])", r"\1", cleaned)
     return re.sub(r"\s{2,}", " ", cleaned).strip()
 
