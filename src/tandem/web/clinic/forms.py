@@ -446,14 +446,39 @@ class PlacementForm(forms.Form):
         *args: Any,
         levels: list[tuple[str, str]],
         flags: list[dict[str, str]] | None = None,
+        recommended: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.recommended = recommended
         self.fields["level"].choices = levels  # type: ignore[attr-defined]  # ChoiceField
         choices = [(flag["id"], flag["text"]) for flag in flags or []]
         self.fields["acknowledged_flags"].choices = choices  # type: ignore[attr-defined]
         if not choices:
             del self.fields["acknowledged_flags"]
+
+    def clean(self) -> dict[str, Any]:
+        """The override reason and every review flag, said together (the service checks
+        them too), in the clinic's words."""
+        data = super().clean() or {}
+        level, reason = data.get("level"), (data.get("override_reason") or "").strip()
+        if self.recommended and level and level != self.recommended and not reason:
+            self.add_error(
+                "override_reason",
+                f"required when the level ({labels.label('level', level)}) differs from the "
+                f"recommendation ({labels.label('level', self.recommended)})",
+            )
+        field = self.fields.get("acknowledged_flags")
+        if field is not None:
+            given = set(data.get("acknowledged_flags") or ())
+            choices = getattr(field, "choices", [])
+            missing = [labels.label("review_flag", key) for key, _ in choices if key not in given]
+            if missing:
+                self.add_error(
+                    "acknowledged_flags",
+                    "acknowledge each review flag before deciding: " + " / ".join(missing),
+                )
+        return data
 
 
 class PlanForm(forms.Form):

@@ -94,6 +94,7 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
         request.POST or None,
         levels=levels,
         flags=_flag_choices(record),
+        recommended=record.recommended_level,
         initial={"level": record.recommended_level},
     )
     if request.method == "POST" and form.is_valid():
