@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,8 @@ def axe_source() -> str:
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.map(v =>
-    `${v.id} (${v.impact}): ${v.help}: ` + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+    `${v.id} (${v.impact}): ${v.help}: ` +
+    v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
 }"""
 
 
