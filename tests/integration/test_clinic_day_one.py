@@ -589,3 +589,22 @@ def test_the_plan_has_a_print_stylesheet() -> None:
     css = (Path(tandem.web.__file__).parent / "static" / "tandem.css").read_text()
     assert "@media print" in css
     assert ".no-print" in css
+
+
+# 14. C-SSRS items name their topic; skip-logic errors are said in words on the item.
+
+
+def test_cssrs_items_have_topics_and_skip_logic_in_words(world: World) -> None:
+    client = client_for(world.a.staff["intake"])
+    url = f"/clinic/patients/{world.a.patient.pk}/intake/instruments/cssrs"
+    page = client.get(url).content.decode()
+    assert "wording supplied by your clinic" not in page
+    assert "Item 1. Wish to be dead (past month)" in page
+    answers = {"item_1": "1", "item_2": "0", "item_3": "1", "item_6": "0",
+               "idempotency_key": "cssrs-skip-test"}  # fmt: skip
+    refused = client.post(url, answers).content.decode()
+    assert "leave this empty: it is asked only when item 2 is yes" in refused
+    assert "is not one of" not in refused
+    answers.update(item_2="1", item_3="")
+    again = client.post(url, answers).content.decode()
+    assert "answer this item: item 2 was yes" in again

@@ -295,6 +295,27 @@ def instrument_label(instrument_id: str) -> str:
     return short[-1] if short else instrument.name
 
 
+# Neutral topic labels for items whose wording the licence does not let Tandem ship (the
+# C-SSRS screener: the clinic reads Columbia's wording, unaltered, from its own copy).
+ITEM_TOPICS: Final[Mapping[str, Mapping[int, str]]] = {
+    "cssrs": {
+        1: "Wish to be dead (past month)",
+        2: "Non-specific active suicidal thoughts (past month)",
+        3: "Active suicidal thoughts with a method (past month)",
+        4: "Active suicidal thoughts with some intent to act (past month)",
+        5: "Active suicidal thoughts with a plan and intent (past month)",
+        6: "Suicidal behaviour (ever; and whether within the past 3 months)",
+    },
+}
+
+
+def item_topic(instrument_id: str, number: int) -> str:
+    """What a licensed item asks about, in neutral words (its wording is read from the
+    clinic's licensed copy, as the page says)."""
+    topic = ITEM_TOPICS.get(instrument_id, {}).get(number)
+    return topic or "Read the question from your clinic's licensed copy"
+
+
 def rule_label(rule_id: str) -> str:
     """A formulation or placement rule as words: what it decides (``"P1"`` -> "Emergency
     rule", ``"RS6"`` -> "Suicide risk"); unknown ids read as "Rule set finding"."""

@@ -401,7 +401,7 @@ class InstrumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         for item in instrument.items:
-            text = item.text or "(wording supplied by your clinic: licensed instrument)"
+            text = item.text or labels.item_topic(instrument.id, item.number)
             may_skip = item.optional or item.skip is not None
             self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
                 label=f"Item {item.number}. {text}",
@@ -412,6 +412,25 @@ class InstrumentForm(forms.Form):
                 widget=forms.RadioSelect,
                 help_text="Leave empty when the form skipped it." if item.skip else "",
             )
+
+    def clean(self) -> dict[str, Any]:
+        """The form's skip logic, said on the item in words (not "1 is not one of -, 0")."""
+        data = super().clean() or {}
+        for item in self.instrument.items:
+            name = f"item_{item.number}"
+            if item.skip is None or name in self.errors:
+                continue
+            gate = data.get(f"item_{item.skip.gate}")
+            if gate is None:
+                continue
+            skipped = gate in item.skip.values
+            value = data.get(name)
+            if skipped and value not in (None, 0):
+                self.add_error(name, f"leave this empty: it is asked only when item "
+                               f"{item.skip.gate} is yes")  # fmt: skip
+            elif not skipped and value is None:
+                self.add_error(name, f"answer this item: item {item.skip.gate} was yes")
+        return data
 
     def answers(self) -> list[int | str]:
         """Answers in item order; a skipped item is "-", a trailing optional one left out."""
