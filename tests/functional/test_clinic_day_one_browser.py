@@ -250,3 +250,17 @@ def test_search_the_caseload_refuse_a_duplicate_and_discharge(
     expect(page.get_by_role("heading", level=1)).to_contain_text("does not exist")
     expect(page.get_by_role("link", name="Back to the caseload")).to_be_visible()
     tablet.shot("not-found.png")
+
+
+def test_the_self_check_back_button_leaves_without_a_resubmission(phone: Visit) -> None:
+    """Item 11: the steps post in place, so Back returns to the start page (no "Confirm
+    Form Resubmission"), and nothing is kept in the browser."""
+    from tests.functional.test_selfcheck_browser import PHQ9_CALM, answer_about_you, answer_phq9
+
+    answer_about_you(phone)
+    answer_phq9(phone, PHQ9_CALM)
+    expect(phone.page.get_by_role("heading", level=1)).to_have_text("Staying safe")
+    phone.page.go_back()
+    expect(phone.page.get_by_role("heading", level=1)).to_be_visible()
+    assert phone.page.url.endswith("/check")
+    assert phone.storage_sizes() == [0, 0, 0]

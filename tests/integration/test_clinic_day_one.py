@@ -142,6 +142,7 @@ def test_the_selfcheck_marks_a_referral_urgent_even_when_nothing_is_shared(world
     }  # fmt: skip
     sent = client.post("/check/contact/send", form)
     assert sent.status_code == 200, sent.content.decode()[:2000]
+    assert "within one working day" in sent.content.decode()  # item 11: when to expect them
     referral = Referral.objects.get(contact_name="Quiet Caller")
     assert referral.urgent
     assert referral.shared == {}

@@ -316,6 +316,22 @@ def item_topic(instrument_id: str, number: int) -> str:
     return topic or "Read the question from your clinic's licensed copy"
 
 
+def band_label(instrument_id: str, key: object) -> str:
+    """A score band as its instrument names it ("none_minimal" -> the PHQ-9's own label);
+    a risk tier as a suicide-risk label."""
+    from tandem.domain.instruments.registry import REGISTRY
+
+    text = "" if key is None else str(key)
+    instrument = REGISTRY.get(instrument_id)
+    bands = getattr(instrument, "bands", None)
+    if bands is not None and not hasattr(bands, "tiers"):
+        for table in bands:
+            for band in getattr(table, "bands", ()):
+                if band.key == text:
+                    return str(band.label)
+    return SUICIDE_RISKS.get(text) or text.replace("_", " ")
+
+
 def rule_label(rule_id: str) -> str:
     """A formulation or placement rule as words: what it decides (``"P1"`` -> "Emergency
     rule", ``"RS6"`` -> "Suicide risk"); unknown ids read as "Rule set finding"."""

@@ -110,7 +110,19 @@ def phq9(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     form = Phq9Form(request.POST, instrument=instruments.get("phq9"))
     if not form.is_valid():
         return _step(request, 2, form, answers)
-    return _step(request, 3, OverdoseForm(), {**answers, "phq9": form.answers()})
+    answers = {**answers, "phq9": form.answers()}
+    if selfcheck.needs_safety_screen(answers["phq9"]):
+        # Help first, at once: before the overdose questions (self-check.md "Safety comes
+        # before the result").
+        return _page(request, "safety.html", sealed=carry.seal(answers), show_crisis=False,
+                     next_step="selfcheck:overdose_questions")  # fmt: skip
+    return _step(request, 3, OverdoseForm(), answers)
+
+
+@carried(needs=PHQ9_KEYS)
+def overdose_questions(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
+    """Step 3 shown after the safety screen (the person chose to go on)."""
+    return _step(request, 3, OverdoseForm(), answers)
 
 
 @carried(needs=PHQ9_KEYS)
@@ -119,10 +131,9 @@ def overdose(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     form = OverdoseForm(request.POST)
     if not form.is_valid():
         return _step(request, 3, form, answers)
-    answers = {**answers, **form.flags()}
-    if selfcheck.needs_safety_screen(answers["phq9"]):
-        return _page(request, "safety.html", sealed=carry.seal(answers), show_crisis=False)
-    return _result(request, answers)
+    # The safety screen, when item 9 was above 0, came before this step; the result
+    # repeats the crisis resources.
+    return _result(request, {**answers, **form.flags()})
 
 
 @carried(needs=ALL_KEYS)
@@ -236,7 +247,11 @@ def contact_send(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _contact_page(request, form, answers, clinics, nonce)
     return _page(
-        request, "contact_sent.html", clinic=clinic, show_crisis=outcome.needs_safety_screen
+        request,
+        "contact_sent.html",
+        clinic=clinic,
+        show_crisis=outcome.needs_safety_screen,
+        urgent=outcome.suicide_item_positive,
     )
 
 

@@ -32,3 +32,9 @@ def clinical(text: object) -> str:
 @register.filter
 def yes_no(value: object) -> str:
     return labels.yes_no(value)
+
+
+@register.filter
+def band(value: object, instrument_id: str) -> str:
+    """A score band in its instrument's words (``{{ s.band|band:"phq9" }}``)."""
+    return labels.band_label(instrument_id, value)
