@@ -65,6 +65,8 @@ def staff_pages(patient: Patient) -> list[tuple[str, str]]:
         ("/clinic/?status=discharged", "caseload-discharged"),
         ("/clinic/patients/new", "new-patient"),
         ("/clinic/referrals", "referrals"),
+        ("/clinic/admin/staff", "admin-staff"),
+        ("/clinic/admin/settings", "admin-settings"),
         (f"/clinic/patients/{patient.pk}/", "chart"),
         (f"/clinic/patients/{patient.pk}/care-team", "care-team"),
         (f"/clinic/patients/{patient.pk}/discharge", "discharge"),

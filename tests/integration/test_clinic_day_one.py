@@ -609,3 +609,56 @@ def test_cssrs_items_have_topics_and_skip_logic_in_words(world: World) -> None:
     answers.update(item_2="1", item_3="")
     again = client.post(url, answers).content.decode()
     assert "answer this item: item 2 was yes" in again
+
+
+# Admin pages: staff list, invite, role, deactivate; the clinic's settings.
+
+
+def test_the_admin_runs_staff_and_settings_and_the_director_reads_them(world: World) -> None:
+    from django.contrib.auth import get_user_model
+
+    from tandem.storage.models import Organization, StaffMember
+
+    admin = client_for(world.a.staff["admin"])
+    page = admin.get("/clinic/admin/staff").content.decode()
+    assert "Program director" in page
+    assert f"/accounts/staff/{world.a.staff['therapist'].pk}/enrolment-code" in page
+    assert "south-therapist" not in page  # another clinic's staff do not exist here
+    form = {"display_name": "Nia New", "username": "nia", "role": "therapist"}
+    weak = admin.post("/clinic/admin/staff", {**form, "password": "short"})
+    assert weak.status_code == 400
+    assert "Temporary password:" in weak.content.decode()
+    assert not get_user_model().objects.filter(username="nia").exists()
+    done = admin.post("/clinic/admin/staff", {**form, "password": "a-long-unusual-passphrase-7"})
+    assert done.status_code == 302
+    nia = StaffMember.objects.get(user__username="nia")
+    assert nia.organization_id == world.a.staff["admin"].organization_id
+    admin.post(f"/clinic/admin/staff/{nia.pk}/change", {"change": "role", "role": "prescriber"})
+    admin.post(f"/clinic/admin/staff/{nia.pk}/change", {"change": "deactivate"})
+    nia.refresh_from_db()
+    nia.user.refresh_from_db()
+    assert nia.role == "prescriber"
+    assert not nia.user.is_active
+    other = world.b.staff["therapist"].pk
+    assert (
+        admin.post(f"/clinic/admin/staff/{other}/change", {"change": "deactivate"}).status_code
+        == 404
+    )
+    bad = admin.post("/clinic/admin/settings", {"levels_offered": ["iop"], "time_zone": "Mars/Base",
+                                                "escalation_minutes": "30"})  # fmt: skip
+    assert "Time zone: a time zone name" in bad.content.decode()
+    ok = admin.post("/clinic/admin/settings", {"levels_offered": ["iop", "outpatient"],
+                                               "time_zone": "America/Chicago", "phone": "555-0199",
+                                               "escalation_minutes": "30"})  # fmt: skip
+    assert ok.status_code == 302
+    clinic = Organization.objects.get(pk=world.a.staff["admin"].organization_id)
+    assert clinic.levels_offered == ["outpatient", "iop"]
+    assert clinic.time_zone == "America/Chicago"
+    director = client_for(world.a.staff["director"])
+    read = director.get("/clinic/admin/settings").content.decode()
+    assert "America/Chicago" in read
+    assert "Save the settings" not in read
+    assert (
+        director.post("/clinic/admin/staff/1/change", {"change": "deactivate"}).status_code == 403
+    )
+    assert client_for(world.a.staff["therapist"]).get("/clinic/admin/staff").status_code == 403

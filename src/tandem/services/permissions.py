@@ -30,6 +30,10 @@ MAY = {
     "plan.sign": frozenset({"intake", "therapist", "prescriber", "director"}),
     "referral.view": frozenset({"intake", "director", "admin"}),
     "referral.update": frozenset({"intake", "director"}),
+    # The clinic's staff and settings pages (services.clinic_admin): admins change them,
+    # directors read them.
+    "clinic.admin": frozenset({"admin"}),
+    "clinic.admin.view": frozenset({"admin", "director"}),
 }
 
 

@@ -19,6 +19,11 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     levels_offered = models.JSONField(default=list)
+    # The clinic's settings page (issue 12): its local calendar, how people reach it, and
+    # how long an urgent alert may wait before it is escalated (the clinic's own choice).
+    time_zone = models.CharField(max_length=64, default="America/New_York")
+    phone = models.CharField(max_length=40, blank=True)
+    escalation_minutes = models.PositiveIntegerField(default=60)
 
     def __str__(self) -> str:
         return self.slug

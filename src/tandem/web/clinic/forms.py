@@ -17,6 +17,7 @@ from tandem.domain import labels
 from tandem.domain.formulation import case as case_model
 from tandem.domain.instruments.model import Instrument
 from tandem.storage.models import StaffMember
+from tandem.storage.models.organizations import LEVELS, ROLES
 from tandem.storage.models.patients import DISCHARGE_REASONS, SEXES
 
 # ruleset-v1.md s1: starts, ends and onsets may be YYYY, YYYY-MM or YYYY-MM-DD.
@@ -609,3 +610,33 @@ class AgreementForm(forms.Form):
         help_text="Only when the patient types their name.",
     )  # fmt: skip
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class InviteStaffForm(forms.Form):
+    """A new staff account: they sign in with this password once, then enrol an
+    authenticator with a one-time code."""
+
+    display_name = forms.CharField(label="Name shown to colleagues", max_length=200)
+    username = forms.CharField(label="User name (for signing in)", max_length=150)
+    role = forms.ChoiceField(label="Role", choices=[(r, labels.label("role", r)) for r in ROLES])
+    password = forms.CharField(
+        label="Temporary password", max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Give it to them in person; at least 8 characters, not a common one.",
+    )  # fmt: skip
+
+
+class ClinicSettingsForm(forms.Form):
+    levels_offered = forms.MultipleChoiceField(
+        label="Levels of care this program offers",
+        choices=[(lv, labels.label("level", lv)) for lv in LEVELS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    time_zone = forms.CharField(
+        label="Time zone", max_length=64, help_text="For example America/Chicago."
+    )
+    phone = forms.CharField(label="Clinic phone", max_length=40, required=False)
+    escalation_minutes = forms.IntegerField(
+        label="Minutes before an unanswered urgent alert is escalated",
+        min_value=5, max_value=24 * 60,
+    )  # fmt: skip
