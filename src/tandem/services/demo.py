@@ -252,7 +252,7 @@ def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Pat
 
 # Two synthetic self-check referrals: one urgent (PHQ-9 item 9 above 0) that shared
 # nothing but contact details, one routine that shared its result.
-DEMO_REFERRALS = (
+DEMO_REFERRALS: tuple[tuple[str, bool, dict[str, Any]], ...] = (
     ("Jordan Whitfield", True, {}),
     ("Casey Marlowe", False, {"result": {
         "pattern": "use_first", "link": "likely", "link_signs": [],

@@ -61,7 +61,7 @@ def page(
     """
     staff = staff_of(request)
     can = permissions.abilities(staff)
-    shared = {"can": can, "staff_member": staff}
+    shared: dict[str, Any] = {"can": can, "staff_member": staff}
     if staff is not None and can["referral_view"]:
         shared["urgent_referrals"] = referrals.urgent_count(staff)
     response = render(request, f"clinic/{template}", {**shared, **context}, status=status)

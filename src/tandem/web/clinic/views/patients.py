@@ -199,7 +199,8 @@ def referral_intake(request: HttpRequest, referral_id: int) -> HttpResponse:
         except Forbidden as error:
             return errors.forbidden(request, error.message)
         except (ValidationFailed, Conflict) as error:
-            errors.attach(error, {name: (form, name) for name in form.fields}, form)
+            refused = ValidationFailed(error.message, error.field)
+            errors.attach(refused, {name: (form, name) for name in form.fields}, form)
         else:
             return redirect("clinic:intake_step", patient_id=patient.pk, step="stimulant")
     context = {"form": form, "referral": referral, "nav": "referrals"}

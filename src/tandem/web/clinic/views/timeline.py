@@ -72,12 +72,12 @@ def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
         return _render_with_row(request, patient, case, str(adding))
     data = request.POST or None
     recent = RecentUseForm(data, initial=RecentUseForm.initial_from(stimulant))
-    kwargs = {"form_kwargs": {"today": assessment_day(case)}}
+    day = {"today": assessment_day(case)}
     periods = UsePeriodFormSet(
-        data, prefix="use", initial=stimulant.get("use_periods", []), **kwargs
+        data, prefix="use", initial=stimulant.get("use_periods", []), form_kwargs=day
     )
     episodes = EpisodeFormSet(
-        data, prefix="mood", initial=case.get("depressive_episodes", []), **kwargs
+        data, prefix="mood", initial=case.get("depressive_episodes", []), form_kwargs=day
     )
     if request.method == "POST" and all(f.is_valid() for f in (recent, periods, episodes)):
         last_use = recent.cleaned_data["last_use"]  # None: ticked unknown (case/2)
@@ -110,12 +110,12 @@ def _render_with_row(
     stimulant = case.get("stimulant", {})
     data = _with_added_row(request.POST, prefix)
     recent = RecentUseForm(data, initial=RecentUseForm.initial_from(stimulant))
-    kwargs = {"form_kwargs": {"today": assessment_day(case)}}
+    day = {"today": assessment_day(case)}
     periods = UsePeriodFormSet(
-        data, prefix="use", initial=stimulant.get("use_periods", []), **kwargs
+        data, prefix="use", initial=stimulant.get("use_periods", []), form_kwargs=day
     )
     episodes = EpisodeFormSet(
-        data, prefix="mood", initial=case.get("depressive_episodes", []), **kwargs
+        data, prefix="mood", initial=case.get("depressive_episodes", []), form_kwargs=day
     )
     context = step_context(
         patient, "timeline", recent=recent, periods=periods, episodes=episodes, added=prefix
