@@ -7,6 +7,7 @@ may read, but make no clinical entries.
 
 from __future__ import annotations
 
+from tandem.domain.labels import label
 from tandem.services.actors import Actor
 from tandem.services.audit import record_event
 from tandem.services.errors import Forbidden
@@ -37,12 +38,31 @@ MAY = {
 }
 
 
+# Each action in words, for the refusal a person reads (never "referral.view").
+ACTION_WORDS = {
+    "patient.register": "register patients",
+    "patient.care_team.manage": "change care teams",
+    "patient.discharge": "discharge patients",
+    "administration.record": "record questionnaires",
+    "intake.update": "enter the intake",
+    "formulation.create": "formulate",
+    "placement.decide": "decide the level of care",
+    "plan.edit": "edit plans",
+    "plan.sign": "sign plans",
+    "referral.view": "see self-check referrals",
+    "referral.update": "update self-check referrals",
+    "clinic.admin": "change the clinic's staff or settings",
+    "clinic.admin.view": "see the clinic's staff and settings",
+}
+
+
 def require(actor: Actor, action: str, patient_id: int | None = None) -> StaffMember:
     """The actor's staff record if their role may do ``action``; else Forbidden (audited)."""
     staff = actor.require_staff()
     if staff.role not in MAY[action]:
         record_event(actor, action, patient_id=patient_id, outcome="denied")
-        raise Forbidden(f"the {staff.role.replace('_', ' ')} role may not do {action}")
+        role = label("role", staff.role)
+        raise Forbidden(f"Your role ({role}) may not {ACTION_WORDS.get(action, action)}.")
     return staff
 
 

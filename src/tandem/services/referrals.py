@@ -200,7 +200,9 @@ def get_referral(who: Any, referral_id: Any) -> Referral:
             record_id=str(referral_id)[:40],
             outcome="denied",
         )
-        raise Forbidden(f"the {staff.role.replace('_', ' ')} role may not see referrals")
+        raise Forbidden(
+            f"Your role ({staff.role.replace('_', ' ')}) may not see self-check referrals."
+        )
     referral = Referral.objects.filter(
         pk=referral_id if str(referral_id).isdigit() else -1,
         organization_id=staff.organization_id,
