@@ -518,7 +518,6 @@ class InterventionForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="A clinician on the care team; needed to sign.",
     )
     frequency = forms.CharField(label="Frequency", max_length=200, required=False)
     measure = forms.CharField(label="Measure", max_length=200, required=False)
