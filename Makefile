@@ -23,6 +23,7 @@ browser:
 
 # The demo clinic runs in demo mode: staff sign in without a second factor.
 run: export TANDEM_DEMO = true
+run: export TANDEM_DEBUG = false
 run: install
 	$(BIN)/tandem migrate
 	$(BIN)/tandem demo

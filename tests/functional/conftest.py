@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +66,10 @@ class Visit:
         return self.page.goto(self.origin + path)
 
     def shot(self, name: str) -> None:
-        """Check the page's accessibility basics, then save a screenshot if asked to."""
+        """Check the page's accessibility (basics, then axe-core: 0 violations), then save
+        a screenshot if asked to."""
         self.assert_accessible_basics()
+        self.assert_no_axe_violations()
         if screenshots_wanted():
             SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=str(SCREENSHOT_DIR / name), full_page=True)
@@ -76,6 +79,13 @@ class Visit:
         with a legend; every error summary link pointing at an element that exists."""
         problems = self.page.evaluate(A11Y_CHECK)
         assert problems == [], problems
+
+    def assert_no_axe_violations(self) -> None:
+        """axe-core (bundled in the axe-playwright-python package, never downloaded) finds
+        no violation of WCAG 2.x A/AA or best practice on this page."""
+        self.page.evaluate(axe_source())
+        found = self.page.evaluate(AXE_RUN)
+        assert found == [], f"{self.page.url}: {found}"
 
     def storage_sizes(self) -> list[int]:
         """[localStorage.length, sessionStorage.length, IndexedDB databases] of the site."""
@@ -109,6 +119,26 @@ class Visit:
 
     def offsite_requests(self) -> list[str]:
         return [url for url in self.requested if not url.startswith(self.origin)]
+
+
+@cache
+def axe_source() -> str:
+    """axe-core's script from the axe-playwright-python package (pinned in
+    requirements.lock); a missing package fails the test, it is never fetched."""
+    try:
+        from axe_playwright_python import base
+    except ImportError:
+        pytest.fail("axe-playwright-python is not installed: run `make install`")
+    return (Path(base.__file__).parent / base.AXE_FILE_NAME).read_text(encoding="utf-8")
+
+
+# Evaluated through the DevTools protocol, so the page's CSP (no inline script) stays on.
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v =>
+    `${v.id} (${v.impact}): ${v.help}: ` +
+    v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "));
+}"""
 
 
 A11Y_CHECK = """() => {

@@ -44,9 +44,7 @@ def answer_phq9(visit: Visit, answers: list[int]) -> None:
 def test_suicide_risk_puts_the_crisis_screen_before_the_result(phone: Visit) -> None:
     answer_about_you(phone)
     answer_phq9(phone, PHQ9_WITH_ITEM_9)
-    phone.page.get_by_label("I often use on my own, with no one around").check()
-    phone.page.get_by_role("button", name="See my result").click()
-
+    # Help comes at once, before the overdose questions (issue 12 item 11).
     heading = phone.page.get_by_role("heading", level=1)
     expect(heading).to_have_text("Before your result: help is available now")
     expect(phone.page.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
@@ -55,8 +53,12 @@ def test_suicide_risk_puts_the_crisis_screen_before_the_result(phone: Visit) -> 
     expect(phone.page.get_by_role("heading", name="Your result", exact=True)).to_have_count(0)
     phone.shot("selfcheck-safety.png")
 
-    phone.page.get_by_role("button", name="Continue to my result").click()
+    phone.page.get_by_role("button", name="Continue").click()
+    expect(heading).to_have_text("Staying safe")
+    phone.page.get_by_label("I often use on my own, with no one around").check()
+    phone.page.get_by_role("button", name="See my result").click()
     expect(heading).to_have_text("Your result")
+    expect(phone.page.get_by_text("From the dates you gave")).to_have_count(0)
     expect(phone.page.get_by_role("alert")).to_contain_text("988")  # crisis banner repeats
     expect(phone.page.get_by_text("Likely linked")).to_be_visible()
     expect(phone.page.get_by_text("Do not use alone.")).to_be_visible()
@@ -104,7 +106,7 @@ def test_asking_to_be_contacted_reaches_the_clinics_referral_list(
 
     sign_in(second_tablet, intake, next_path="/clinic/referrals")
     row = second_tablet.page.get_by_role("row", name="Sam")
-    expect(row).to_contain_text("text")
+    expect(row).to_contain_text("Text")
     expect(row).to_contain_text("555-0100")
     second_tablet.shot("referrals.png")
     second_tablet.assert_no_patient_data_stored("Sam", "555-0100")

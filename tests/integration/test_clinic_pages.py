@@ -87,9 +87,9 @@ def test_the_chart_shows_formulation_placement_plan_and_scores(world: World) -> 
     assert response.status_code == 200
     for heading in ("Formulation", "Placement history", "Plan", "Scores so far"):
         assert heading in text
-    assert "phq9" in text
+    assert "PHQ-9" in text
     # C-SSRS q1 = 1 gives the low tier: crisis resources on the chart (DESIGN.md s5).
-    assert 'class="crisis"' in text
+    assert "Risk: suicide risk present" in text
     assert_csp_safe(text)
 
 
@@ -190,7 +190,9 @@ def test_the_intake_flow_end_to_end(world: World) -> None:
     page = client.get(response["Location"]).content.decode()
     assert "this program's choices" in page
     assert "not a validated instrument" in page
-    assert record_.output["placement"]["rule"] in page
+    from tandem.domain.labels import rule_label
+
+    assert rule_label(record_.output["placement"]["rule"]) in page  # words, never "P3"
     assert escape(explain(record_.output["onset_order"], "clinician")) in page
     assert "Provisional" in page or record_.output["current_depression"] != (
         "substance_induced_provisional"
@@ -262,7 +264,7 @@ def test_a_timeline_error_names_the_row_and_saves_nothing(world: World) -> None:
     text = response.content.decode()
     assert response.status_code == 400
     assert 'href="#id_use-0-end"' in text
-    assert "is before its start" in text
+    assert "cannot end before it began" in text
     assert patient.intakes.get().case == before
 
 
@@ -326,17 +328,17 @@ def test_intake_pages_show_crisis_resources_once_a_screen_shows_risk(world: Worl
     client = client_for(world.a.staff["intake"])
     # world.a.patient's C-SSRS answered q1 = 1: the low tier (instruments.md).
     flagged = client.get(f"/clinic/patients/{world.a.patient.pk}/intake/instruments")
-    assert 'class="crisis"' in flagged.content.decode()
+    assert "Risk: suicide risk present" in flagged.content.decode()
     response = client.post(
         "/clinic/patients/new",
         {"display_name": "Calm Person", "date_of_birth": "1980-02-02", "sex": "male"},
     )
     fresh = client.get(response["Location"])
-    assert 'class="crisis"' not in fresh.content.decode()
+    assert "Risk: suicide risk present" not in fresh.content.decode()
     patient = Patient.objects.get(display_name="Calm Person")
     record(client, patient, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 1])  # item 9 above 0
     again = client.get(f"/clinic/patients/{patient.pk}/intake/instruments")
-    assert 'class="crisis"' in again.content.decode()
+    assert "Risk: suicide risk present" in again.content.decode()
 
 
 def test_the_caseload_marks_a_plan_review_that_is_due(world: World) -> None:

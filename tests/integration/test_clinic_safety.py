@@ -24,7 +24,7 @@ from tests.integration.support import World, sign_in, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
-CRISIS = 'class="crisis"'
+CRISIS = "Risk: suicide risk present"  # the staff risk panel (issue 12 item 8)
 CALM_PHQ9 = [0, 0, 0, 0, 0, 0, 0, 0, 0]
 CALM_CSSRS = [0, 0, "-", "-", "-", 0]
 

@@ -100,7 +100,7 @@ def test_a_failed_sign_in_records_the_name_only_when_it_is_an_account(
 ) -> None:
     client = _from("203.0.113.3")
     _login(client, "alex", "wrong password")
-    _login(client, "MySecretPassw0rd!", "")  # a password typed into the name field
+    _login(client, "MySecretPassw0rd!", "x")  # a password typed into the name field
     known, unknown = AuditEvent.objects.filter(action="login").order_by("seq")
     assert (known.record_id, known.outcome) == ("alex", "denied")
     assert (unknown.record_id, unknown.outcome) == ("", "denied")

@@ -56,6 +56,8 @@ def walk_to_overdose(client: Client, phq9: list[int]) -> str:
     items = {f"item_{n}": str(v) for n, v in enumerate(phq9, start=1)}
     response = client.post("/check/feelings", {"answers": sealed(response), **items})
     assert response.status_code == 200
+    if b"help is available now" in response.content:  # item 9 > 0: help comes first
+        response = client.post("/check/staying-safe", {"answers": sealed(response)})
     assert b"Staying safe" in response.content
     return sealed(response)
 
@@ -118,20 +120,26 @@ def test_no_risk_goes_straight_to_the_result_and_stores_nothing(client: Client) 
 
 
 def test_item_9_shows_the_safety_screen_before_any_result(client: Client) -> None:
-    token = walk_to_overdose(client, RISK_PHQ9)
-    response = client.post("/check/safety", {"answers": token, "risks": ["uses_alone"]})
+    """Help comes at once after the PHQ-9, before the overdose questions (issue 12 item 11)."""
+    response = client.post("/check/about", ABOUT)
+    items = {f"item_{n}": str(v) for n, v in enumerate(RISK_PHQ9, start=1)}
+    response = client.post("/check/feelings", {"answers": sealed(response), **items})
     text = response.content.decode()
     assert "Before your result: help is available now" in text
     for number in ('href="tel:988"', 'href="sms:988"', 'href="tel:911"'):
         assert number in text
     assert "Your result" not in text
-    response = client.post("/check/result", {"answers": sealed(response)})
+    assert "Staying safe" not in text  # the overdose step comes after the help
+    response = client.post("/check/staying-safe", {"answers": sealed(response)})
+    assert "Staying safe" in response.content.decode()
+    response = client.post("/check/safety", {"answers": sealed(response), "risks": ["uses_alone"]})
     text = response.content.decode()
     assert "Your result" in text
     assert 'class="crisis"' in text  # the result repeats the crisis resources
     assert "Do not use alone." in text  # stronger wording: a risk was marked
     assert "Your overdose risk is higher" in text
     assert "moderate depression" in text
+    assert "From the dates you gave" not in text  # the self-check asks no dates
 
 
 def test_altered_answers_are_refused(client: Client) -> None:

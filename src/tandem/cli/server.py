@@ -36,13 +36,34 @@ def service_refusals() -> Iterator[None]:
         sys.exit(2)
 
 
-def refuse_unsafe_database() -> None:
+def refuse_unsafe_database(*, needs_tables: bool = True) -> None:
+    """Stop with one line: an unsafe database, or one with no tables yet."""
     from tandem.storage.checks import durability_problems
 
     problems = durability_problems()
     if problems:
         for problem in problems:
             click.echo(f"tandem: unsafe database: {problem}", err=True)
+        sys.exit(2)
+    if needs_tables:
+        refuse_unmigrated_database()
+
+
+def refuse_unmigrated_database() -> None:
+    """A command run before ``tandem migrate`` (or against another folder's data) says
+    what to do in one line instead of a "no such table" traceback."""
+    from django.conf import settings
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        where = settings.DATABASES["default"].get("NAME", "")
+        click.echo(
+            f"tandem: the database ({where}) is not set up yet or is out of date: run "
+            "`tandem migrate` first (with the same TANDEM_DATA_DIR or DATABASE_URL)",
+            err=True,
+        )
         sys.exit(2)
 
 
@@ -52,7 +73,7 @@ def migrate() -> None:
     setup_django()
     from django.core.management import call_command
 
-    refuse_unsafe_database()
+    refuse_unsafe_database(needs_tables=False)
     call_command("migrate", interactive=False, verbosity=1)
 
 
@@ -93,7 +114,10 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 
 
 @click.command()
-def demo() -> None:
+@click.option(
+    "--reset", is_flag=True, help="Delete the demo's SQLite database and build the demo again."
+)
+def demo(reset: bool) -> None:
     """Load the demo clinics, staff and 12 synthetic patients (safe to run twice).
 
     Runs only with TANDEM_DEMO=true (``make run`` sets it): the demo accounts share one
@@ -108,6 +132,8 @@ def demo() -> None:
             err=True,
         )
         sys.exit(2)
+    if reset:
+        _reset_demo_database()
     refuse_unsafe_database()
     from tandem.services.demo import DEMO_PASSWORD, load_demo
 
@@ -120,6 +146,27 @@ def demo() -> None:
     click.echo("Demo mode: no second factor. Outside demo mode staff enrol an authenticator")
     click.echo("at first sign-in with a one-time code from `tandem staff invite USERNAME`.")
     click.echo("An API token for a staff account: tandem token create demo-therapist")
+
+
+def _reset_demo_database() -> None:
+    """Start the demo again: only the demo's own SQLite file is removed, then migrated."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        click.echo("tandem: demo --reset works on a SQLite database only", err=True)
+        sys.exit(2)
+    connections.close_all()
+    name = Path(str(database["NAME"]))
+    for path in (name, Path(f"{name}-wal"), Path(f"{name}-shm")):
+        path.unlink(missing_ok=True)
+    refuse_unsafe_database(needs_tables=False)
+    call_command("migrate", interactive=False, verbosity=0)
+    click.echo(f"Demo database reset: {name}")
 
 
 @click.group()
@@ -140,6 +187,7 @@ def token() -> None:
 def create_token(username: str, label: str, days: int) -> None:
     """Create an API token for USERNAME and print it once (send it as Bearer)."""
     setup_django()
+    refuse_unmigrated_database()
     from tandem.services.accounts import create_api_token_for
 
     with service_refusals():
@@ -152,6 +200,7 @@ def create_token(username: str, label: str, days: int) -> None:
 def revoke_token(token_prefix_or_username: str) -> None:
     """Revoke a token (by its first characters, e.g. tdm_AbCd1234) or all of a user's."""
     setup_django()
+    refuse_unmigrated_database()
     from tandem.services.accounts import revoke_api_tokens
 
     with service_refusals():
@@ -184,6 +233,7 @@ def create_staff(
 ) -> None:
     """Create a staff account in a clinic; then give them `tandem staff invite` code."""
     setup_django()
+    refuse_unmigrated_database()
     from tandem.services.accounts import register_staff
 
     with service_refusals():
@@ -220,6 +270,7 @@ def clinic() -> None:
 def create_clinic(slug: str, name: str, levels: str, time_zone: str | None) -> None:
     """Create a clinic with the levels of care it offers and its time zone."""
     setup_django()
+    refuse_unmigrated_database()
     from tandem.services.accounts import register_clinic
 
     with service_refusals():
@@ -237,6 +288,7 @@ def create_clinic(slug: str, name: str, levels: str, time_zone: str | None) -> N
 def invite(username: str) -> None:
     """Print a one-time code with which USERNAME enrols an authenticator (72 hours)."""
     setup_django()
+    refuse_unmigrated_database()
     from tandem.services.accounts import invite_staff
 
     with service_refusals():

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from tandem.services.actors import as_actor
 from tandem.services.audit import in_audited_write, note_subject, record_event
-from tandem.services.errors import NotFound
+from tandem.services.errors import NotFound, ValidationFailed
 from tandem.services.permissions import MAY
 from tandem.storage.models import CarePlan, FormulationRecord, Patient, Placement, StaffMember
 
@@ -122,19 +122,32 @@ class CaseloadRow:
     plan_review_on: Any
 
 
-def caseload(who: Any) -> list[CaseloadRow]:
-    """The active patients the actor may see, with their latest placement, risk and plan."""
+CASELOAD_STATUSES = ("active", "discharged", "all")
+
+
+def caseload(who: Any, *, status: str = "active", query: str = "") -> list[CaseloadRow]:
+    """The patients the actor may see, with their latest placement, risk and plan.
+
+    ``status``: active (the default), discharged, or all. ``query``: part of a name, or a
+    record number; matched in the database, never logged (the event lists patient ids).
+    """
     actor = as_actor(who)
     staff = actor.require_staff()
+    if status not in CASELOAD_STATUSES:
+        raise ValidationFailed(f"status: expected one of {', '.join(CASELOAD_STATUSES)}", "status")
+    found = visible_patients(staff)
+    if status != "all":
+        found = found.filter(status=status)
+    text = (query or "").strip()[:200]
+    if text:
+        by_name = Q(display_name__icontains=text)
+        found = found.filter(by_name | Q(pk=int(text)) if text.isdigit() else by_name)
     patients = list(
-        visible_patients(staff)
-        .filter(status="active")
-        .annotate(
+        found.annotate(
             latest_formulation=_latest(FormulationRecord, "created_at", "pk"),
             latest_level=_latest(Placement, "decided_at", "decided_level"),
             plan_review_on=_latest(CarePlan, "created_at", "review_on"),
-        )
-        .order_by("display_name", "pk")
+        ).order_by("display_name", "pk")
     )
     wanted = [p.latest_formulation for p in patients if p.latest_formulation]
     # Only the three fields the caseload shows are read out of each stored output (in SQL:
@@ -173,6 +186,13 @@ def _caseload_row(patient: Any, risk: dict[str, Any]) -> CaseloadRow:
         level=patient.latest_level or "",
         suicide_risk=str(risk.get("suicide") or ""),
         overdose_risk=str(risk.get("overdose") or ""),
-        reassess_on=risk.get("reassess_on") or None,
+        # A JSON null read out as text is "null" on SQLite: no date, never the word.
+        reassess_on=_date_text(risk.get("reassess_on")),
         plan_review_on=patient.plan_review_on,
     )
+
+
+def _date_text(value: Any) -> str | None:
+    """A stored ISO date as text, or None (empty, JSON null, or the text "null")."""
+    text = str(value or "").strip()
+    return None if text in ("", "null", "None") else text

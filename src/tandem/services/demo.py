@@ -20,6 +20,7 @@ from tandem.domain.vocabulary import ROLES
 from tandem.services import accounts, intake, placement, plans
 from tandem.services.actors import Actor
 from tandem.services.calendar import patient_today
+from tandem.services.clock import get_clock
 from tandem.services.patients import register_patient
 from tandem.storage.models import Organization, Patient, StaffMember
 
@@ -256,6 +257,33 @@ def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Pat
     return patient
 
 
+# Two synthetic self-check referrals: one urgent (PHQ-9 item 9 above 0) that shared
+# nothing but contact details, one routine that shared its result.
+DEMO_REFERRALS: tuple[tuple[str, bool, dict[str, Any]], ...] = (
+    ("Jordan Whitfield", True, {}),
+    ("Casey Marlowe", False, {"result": {
+        "pattern": "use_first", "link": "likely", "link_signs": [],
+        "persistent_low_mood": False, "phq9_total": 11, "phq9_band": "moderate",
+        "suicide_item_positive": False, "overdose_guidance": "standard",
+    }}),
+)  # fmt: skip
+
+
+def _ensure_referrals(clinic: Organization) -> None:
+    from tandem.services.referrals import submit_referral
+    from tandem.storage.models import Referral
+
+    for name, urgent, shared in DEMO_REFERRALS:
+        if Referral.objects.filter(organization=clinic, contact_name=name).exists():
+            continue
+        submit_referral(
+            organization=clinic, contact_name=name, phone="555-0100",
+            preferred_contact="phone", shared=shared, urgent=urgent,
+            consent_text="I ask Tandem Demo Clinic to contact me (demo consent).",
+            consented_at=get_clock().now(),
+        )  # fmt: skip
+
+
 def load_demo() -> dict[str, Any]:
     """Create (or find) the demo clinics, staff and patients; returns what was made."""
     demo, other = ensure_clinics()
@@ -268,6 +296,7 @@ def load_demo() -> dict[str, Any]:
         if spec.name not in existing:
             _build_patient(actor, spec, team)
             created += 1
+    _ensure_referrals(demo)
     usernames = sorted(
         get_user_model()
         .objects.filter(staff__organization__in=[demo, other])

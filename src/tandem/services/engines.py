@@ -70,3 +70,16 @@ def formulate_case(case: dict[str, Any]) -> tuple[dict[str, Any], str]:
         raise ValidationFailed(str(exc), exc.path) from None
     output = dict(formulate(parsed, load_default()).as_dict())
     return output, str(output.get("ruleset", ""))
+
+
+def check_timeline(items: list[Any], first: str, base: str, assessed_on: Any) -> None:
+    """One timeline list checked alone (domain ``check_timeline``); ValidationFailed names
+    the row's JSON path."""
+    from tandem.domain.formulation.parsing import check_timeline as check
+
+    try:
+        check(items, first, base, assessed_on)
+    except InvalidCase as exc:
+        raise ValidationFailed(str(exc), exc.path) from None
+    except (KeyError, TypeError):
+        raise ValidationFailed(f"{base}: each item needs {first} and end", base) from None

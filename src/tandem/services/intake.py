@@ -208,6 +208,21 @@ def _parseable(case: dict[str, Any]) -> bool:
     return "assessed_on" in case and "substance" in case.get("stimulant", {})
 
 
+def _check_timelines(case: dict[str, Any], sections: dict[str, Any], today: dt.date) -> None:
+    """Before the case is whole, the timeline lists being saved are still checked alone,
+    so a bad date is refused on the timeline step, not later on another step."""
+    try:
+        on = dt.date.fromisoformat(str(case.get("assessed_on")))
+    except ValueError:
+        on = today  # no assessment date yet: the clinic's today
+    periods = sections.get("stimulant", {}).get("use_periods")
+    if isinstance(periods, list):
+        engines.check_timeline(periods, "start", "$.stimulant.use_periods", on)
+    episodes = sections.get("depressive_episodes")
+    if isinstance(episodes, list):
+        engines.check_timeline(episodes, "onset", "$.depressive_episodes", on)
+
+
 def _check_assessed_on(sections: dict[str, Any], today: dt.date) -> None:
     """The assessment date is a real date, not after today (the clinic's local date)."""
     if "assessed_on" not in sections:
@@ -257,6 +272,8 @@ def save_intake_step(
         case = {**intake.case, **sections, "schema": CASE_SCHEMA}
         if _parseable(case):
             engines.check_case(case)
+        else:
+            _check_timelines(case, sections, patient_today(patient))
         updated = Intake.objects.filter(pk=intake.pk, version=intake.version).update(
             case=case, version=intake.version + 1, updated_at=get_clock().now()
         )

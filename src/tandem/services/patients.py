@@ -13,10 +13,10 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.calendar import clinic_today, patient_today
 from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, ValidationFailed
-from tandem.services.permissions import require
+from tandem.services.permissions import may, require
 from tandem.services.typed_text import refuse_bad_name
 from tandem.storage.models import EpisodeOfCare, Intake, Patient, StaffMember
-from tandem.storage.models.patients import PATIENT_STATUSES, SEXES
+from tandem.storage.models.patients import DISCHARGE_REASONS, PATIENT_STATUSES, SEXES
 
 
 def _clean_name(display_name: str) -> str:
@@ -43,10 +43,14 @@ def _clean_birth(date_of_birth: Any, today: dt.date) -> dt.date:
 
 
 @audited_failures("patient.register")
-def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: str) -> Patient:
+def register_patient(
+    who: Any, *, display_name: str, date_of_birth: Any, sex: str, not_duplicate: bool = False
+) -> Patient:
     """Create a patient in the actor's organization, with an open episode and intake.
 
-    The registering clinician joins the care team (so they can continue the intake).
+    The registering clinician joins the care team (so they can continue the intake). A
+    patient of the clinic with the same name (ignoring case and spaces) and date of birth
+    is refused as a likely duplicate unless ``not_duplicate`` confirms another person.
     """
     actor = as_actor(who)
     staff = require(actor, "patient.register")
@@ -56,6 +60,13 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
     birth = _clean_birth(date_of_birth, today)
     if sex not in SEXES:
         raise ValidationFailed(f"sex: expected one of {', '.join(SEXES)}", "sex")
+    if not not_duplicate and _likely_duplicate(staff.organization_id, name, birth):
+        raise ValidationFailed(
+            "not_duplicate: a patient with this name and date of birth is already registered "
+            "at this clinic. Search the caseload for them, or confirm this is a different "
+            "person",
+            "not_duplicate",
+        )
     with transaction.atomic():
         patient = Patient.objects.create(
             organization_id=staff.organization_id,
@@ -80,6 +91,17 @@ def register_patient(who: Any, *, display_name: str, date_of_birth: Any, sex: st
             record_id=patient.pk,
         )
     return patient
+
+
+def _likely_duplicate(organization_id: int, name: str, birth: dt.date) -> bool:
+    """A patient of the clinic with this date of birth whose name matches ignoring case
+    and spacing (the program's own check; no fuzzy matching)."""
+    wanted = " ".join(name.lower().split())
+    same_birth = Patient.objects.filter(organization_id=organization_id, date_of_birth=birth)
+    return any(
+        " ".join(other.lower().split()) == wanted
+        for other in same_birth.values_list("display_name", flat=True)
+    )
 
 
 @audited_failures("patient.care_team")
@@ -115,6 +137,14 @@ def _may_manage_care_team(actor: Actor, patient: Patient) -> StaffMember:
         record_event(actor, "patient.care_team", patient_id=patient.pk, outcome="denied")
         raise Forbidden("only the patient's own intake clinician may change the care team")
     return staff
+
+
+def may_manage_care_team(staff: StaffMember | None, patient: Patient) -> bool:
+    """Whether ``staff`` may change this patient's care team (pages show the forms only
+    then); the same rule ``_may_manage_care_team`` enforces."""
+    if not may(staff, "patient.care_team.manage") or staff is None:
+        return False
+    return staff.role != "intake" or patient.care_team.filter(pk=staff.pk).exists()
 
 
 def _clinic_member(patient: Patient, staff_id: Any) -> StaffMember:
@@ -177,15 +207,35 @@ def care_team(who: Any, patient_id: Any) -> tuple[Patient, list[StaffMember], li
 
 
 @audited_failures("patient.discharge")
-def discharge_patient(who: Any, patient_id: Any) -> Patient:
-    """Mark the patient discharged and close the open episode of care."""
+def discharge_patient(
+    who: Any,
+    patient_id: Any,
+    *,
+    reason: str = "other",
+    ended_on: Any = None,
+    note: str = "",
+) -> Patient:
+    """Mark the patient discharged and close the open episode of care with a reason
+    (``DISCHARGE_REASONS``) and the date it ended (today by default; not in the future,
+    not before the episode began). The patient leaves the active caseload and stays
+    searchable among discharged patients."""
     actor = as_actor(who)
     patient = access_patient(actor, patient_id, action="patient.discharge")
     require(actor, "patient.discharge", patient.pk)
+    if patient.status == "discharged":
+        raise ValidationFailed("patient: already discharged", "patient")
+    if reason not in DISCHARGE_REASONS:
+        raise ValidationFailed(f"reason: expected one of {', '.join(DISCHARGE_REASONS)}", "reason")
+    episode = patient.episodes.filter(ended_on__isnull=True).order_by("-started_on").first()
+    ended = _clean_ended_on(
+        ended_on, patient_today(patient), episode.started_on if episode else None
+    )
+    if len(note or "") > 2000:
+        raise ValidationFailed("note: at most 2000 characters", "note")
     with transaction.atomic():
         Patient.objects.filter(pk=patient.pk).update(status="discharged")
         EpisodeOfCare.objects.filter(patient=patient, ended_on__isnull=True).update(
-            ended_on=patient_today(patient)
+            ended_on=ended, discharge_reason=reason, discharge_note=(note or "").strip()
         )
         record_event(
             actor,
@@ -196,6 +246,24 @@ def discharge_patient(who: Any, patient_id: Any) -> Patient:
         )
     patient.status = "discharged"
     return patient
+
+
+def _clean_ended_on(value: Any, today: dt.date, started: dt.date | None) -> dt.date:
+    if value in (None, ""):
+        return today
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            value = None
+    earliest = started or dt.date(1900, 1, 1)
+    if not isinstance(value, dt.date) or not earliest <= value <= today:
+        raise ValidationFailed(
+            f"ended_on: a date from the episode's start ({earliest.isoformat()}) to today "
+            f"({today.isoformat()})",
+            "ended_on",
+        )
+    return value
 
 
 def list_patients(who: Any, *, status: str | None = None) -> list[Patient]:

@@ -7,6 +7,7 @@ may read, but make no clinical entries.
 
 from __future__ import annotations
 
+from tandem.domain.labels import label
 from tandem.services.actors import Actor
 from tandem.services.audit import record_event
 from tandem.services.errors import Forbidden
@@ -36,6 +37,28 @@ MAY = {
     "disclosure.emergency": CLINICIANS,
     "referral.view": frozenset({"intake", "director", "admin"}),
     "referral.update": frozenset({"intake", "director"}),
+    # The clinic's staff and settings pages (services.clinic_admin): admins change them,
+    # directors read them.
+    "clinic.admin": frozenset({"admin"}),
+    "clinic.admin.view": frozenset({"admin", "director"}),
+}
+
+
+# Each action in words, for the refusal a person reads (never "referral.view").
+ACTION_WORDS = {
+    "patient.register": "register patients",
+    "patient.care_team.manage": "change care teams",
+    "patient.discharge": "discharge patients",
+    "administration.record": "record questionnaires",
+    "intake.update": "enter the intake",
+    "formulation.create": "formulate",
+    "placement.decide": "decide the level of care",
+    "plan.edit": "edit plans",
+    "plan.sign": "sign plans",
+    "referral.view": "see self-check referrals",
+    "referral.update": "update self-check referrals",
+    "clinic.admin": "change the clinic's staff or settings",
+    "clinic.admin.view": "see the clinic's staff and settings",
 }
 
 
@@ -44,5 +67,17 @@ def require(actor: Actor, action: str, patient_id: int | None = None) -> StaffMe
     staff = actor.require_staff()
     if staff.role not in MAY[action]:
         record_event(actor, action, patient_id=patient_id, outcome="denied")
-        raise Forbidden(f"the {staff.role.replace('_', ' ')} role may not do {action}")
+        role = label("role", staff.role)
+        raise Forbidden(f"Your role ({role}) may not {ACTION_WORDS.get(action, action)}.")
     return staff
+
+
+def may(staff: StaffMember | None, action: str) -> bool:
+    """Whether the staff member's role may do ``action`` (pages show only what it may)."""
+    return staff is not None and staff.role in MAY[action]
+
+
+def abilities(staff: StaffMember | None) -> dict[str, bool]:
+    """Every action in ``MAY`` -> whether this staff member's role may do it, with dots
+    as underscores for templates (``can.plan_edit``)."""
+    return {action.replace(".", "_"): may(staff, action) for action in MAY}

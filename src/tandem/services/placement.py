@@ -1,5 +1,8 @@
 """Level-of-care placement: the engine recommends, the clinician decides (DESIGN.md s2).
 
+A new decision sends the formulation's plan back to review: a new draft version on the
+decided level's schedule (``services.plans.follow_placement``), in the same transaction.
+
 The recommendation is the stored formulation's ``placement.level`` (ruleset-v1.md s8);
 a decision that differs from it needs a written reason. A version-2 formulation lists
 review flags beside the level (ruleset-v2.md s4): the deciding clinician acknowledges
@@ -19,6 +22,7 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
 from tandem.services.permissions import require
+from tandem.services.plans import follow_placement
 from tandem.storage.models import (
     EpisodeOfCare,
     FormulationRecord,
@@ -103,6 +107,7 @@ def decide_placement(
                 record_type="review_flag_acknowledgement",
                 record_id=acknowledgement.pk,
             )
+        follow_placement(actor, staff, record, level, placement.decided_at)
     return placement
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from tandem.domain.labels import clinical_text
 from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
@@ -24,9 +25,11 @@ from tandem.storage.models import (
     CarePlan,
     CarePlanVersion,
     FormulationRecord,
+    Patient,
     PlanIntervention,
     StaffMember,
 )
+from tandem.storage.models.plans import AGREEMENTS
 
 CATEGORIES = ("clinical", "somatic_neuro")  # ruleset-v1.md s9
 TARGETS = ("use", "mood", "trauma", "sleep", "safety")  # DESIGN.md s2
@@ -37,6 +40,16 @@ TEXT_LIMIT = 200  # the stored column's length (storage.models.plans): longer is
 # overdose_prevention when overdose risk is elevated or standard). Once proposed, they
 # stay in the plan: a clinician may not remove them.
 SAFETY_INTERVENTIONS = ("safety_plan", "overdose_prevention")
+# The plan's review date (the program's own choice, not a cited standard): four weeks
+# ahead unless the clinician picks another, and never more than 90 days ahead, so that a
+# plan is looked at again at least once a quarter.
+REVIEW_DEFAULT_DAYS = 28
+REVIEW_MAX_DAYS = 90
+
+
+def default_review_on() -> dt.date:
+    """The review date a plan form offers: ``REVIEW_DEFAULT_DAYS`` from today."""
+    return get_clock().today() + dt.timedelta(days=REVIEW_DEFAULT_DAYS)
 
 
 def intervention_catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -44,6 +57,32 @@ def intervention_catalogue() -> dict[str, tuple[str, tuple[str, ...]]]:
     from tandem.rulesets import load_default
 
     return {rule.id: (rule.category, tuple(rule.targets)) for rule in load_default().interventions}
+
+
+def level_frequencies(record: FormulationRecord) -> dict[str, str]:
+    """The rule set's frequency for each level (``frequency_by_level``), from the rule set
+    that made this formulation (the default one if that is no longer shipped)."""
+    from tandem.rulesets import load_default, load_ruleset
+
+    try:
+        ruleset = load_ruleset(str(record.output.get("ruleset", "")))
+    except KeyError:
+        ruleset = load_default()
+    return dict(ruleset.frequency_by_level)
+
+
+def decided_level(record: FormulationRecord) -> str:
+    """The level the clinician decided for this formulation; the recommendation until then."""
+    latest = record.placements.order_by("-decided_at", "-pk").first()
+    return latest.decided_level if latest else record.recommended_level
+
+
+def frequency_at_level(frequencies: dict[str, str], frequency: str, level: str) -> str:
+    """An intervention's frequency at ``level``: one that is a level's default schedule
+    follows the level; one the rule or the clinician set stays as it is."""
+    if frequency in frequencies.values() and level in frequencies:
+        return frequencies[level]
+    return frequency
 
 
 def required_for_safety(record: FormulationRecord) -> list[str]:
@@ -63,6 +102,8 @@ def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
     )
     staff = require(actor, "plan.edit", record.patient_id)
     proposed = record.output.get("plan", {})
+    frequencies = level_frequencies(record)
+    level = decided_level(record)
     now = get_clock().now()
     with transaction.atomic():
         plan = CarePlan.objects.create(
@@ -79,7 +120,9 @@ def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
                 intervention_id=str(item.get("id", "")),
                 category=str(item.get("category", "")),
                 targets=list(item.get("targets", [])),
-                frequency=str(item.get("frequency", "") or ""),
+                frequency=clinical_text(
+                    frequency_at_level(frequencies, str(item.get("frequency", "") or ""), level)
+                ),
                 reason=str(item.get("reason", "") or ""),
             )
         _snapshot(plan, staff, now)
@@ -148,7 +191,18 @@ def _clean_text(where: str, item: dict[str, Any]) -> dict[str, str]:
     return cleaned
 
 
-def _clean_intervention(index: int, item: Any, organization_id: int) -> dict[str, Any]:
+def responsible_choices(patient: Patient) -> list[StaffMember]:
+    """Who may be named responsible for an intervention: the patient's care team, less
+    the clinic's administrators (who make no clinical entries). Naming someone never
+    changes who may see the patient: the care team page does that."""
+    return list(
+        patient.care_team.exclude(role="admin")
+        .select_related("user")
+        .order_by("display_name", "pk")
+    )
+
+
+def _clean_intervention(index: int, item: Any, responsible_ids: set[int]) -> dict[str, Any]:
     where = f"interventions[{index}]"
     if not isinstance(item, dict):
         raise ValidationFailed(f"{where}: expected an object", where)
@@ -159,14 +213,13 @@ def _clean_intervention(index: int, item: Any, organization_id: int) -> dict[str
             f"{where}.targets: a non-empty list of {', '.join(TARGETS)}", f"{where}.targets"
         )
     responsible = item.get("responsible")
-    if (
-        responsible is not None
-        and not StaffMember.objects.filter(
-            pk=responsible if isinstance(responsible, int) else -1, organization_id=organization_id
-        ).exists()
+    if responsible is not None and not (
+        isinstance(responsible, int) and responsible in responsible_ids
     ):
         raise ValidationFailed(
-            f"{where}.responsible: a staff member of this clinic, or null", f"{where}.responsible"
+            f"{where}.responsible: a clinician on this patient's care team (add them to the "
+            "care team first), or null",
+            f"{where}.responsible",
         )
     return {
         "intervention_id": intervention_id,
@@ -203,8 +256,13 @@ def _clean_review_on(review_on: Any, today: dt.date) -> dt.date | None:
             review_on = dt.date.fromisoformat(review_on)
         except ValueError:
             review_on = None
-    if not isinstance(review_on, dt.date) or review_on < today:
-        raise ValidationFailed("review_on: a date YYYY-MM-DD, today or later", "review_on")
+    latest = today + dt.timedelta(days=REVIEW_MAX_DAYS)
+    if not isinstance(review_on, dt.date) or not today <= review_on <= latest:
+        raise ValidationFailed(
+            f"review_on: a date from today ({today.isoformat()}) to {latest.isoformat()} "
+            f"(at most {REVIEW_MAX_DAYS} days ahead)",
+            "review_on",
+        )
     return review_on
 
 
@@ -221,34 +279,36 @@ def update_plan(
     expected_version: int,
     interventions: list[dict[str, Any]],
     review_on: Any,
+    sign: bool = False,
 ) -> CarePlan:
     """Save a new version of the plan; a stale ``expected_version`` raises Conflict.
 
-    Editing a signed plan returns it to draft: it needs signing again.
+    Editing a signed plan returns it to draft: it needs signing again. With ``sign``, the
+    edits are saved and signed as one version, in one transaction with one audit event
+    (``plan.sign``); if the plan cannot be signed, nothing is saved.
     """
     actor = as_actor(who)
     loaded = _load_plan(actor, plan, "plan.update")
     staff = require(actor, "plan.edit", loaded.patient_id)
+    if sign:
+        staff = require(actor, "plan.sign", loaded.patient_id)
+        _check_signer(staff, loaded)
     if not isinstance(interventions, list):
         raise ValidationFailed("interventions: expected a list", "interventions")
-    organization_id = loaded.patient.organization_id
+    responsible_ids = {member.pk for member in responsible_choices(loaded.patient)}
     cleaned = [
-        _clean_intervention(i, item, organization_id) for i, item in enumerate(interventions)
+        _clean_intervention(i, item, responsible_ids) for i, item in enumerate(interventions)
     ]
     _check_whole_plan(loaded.formulation, cleaned)
     review = _clean_review_on(review_on, patient_today(loaded.patient))
+    if sign:
+        _check_signable(review, cleaned)
     now = get_clock().now()
+    signing = {"status": "signed", "signed_by": staff, "signed_at": now} if sign else {
+        "status": "draft", "signed_by": None, "signed_at": None,
+    }  # fmt: skip
     with transaction.atomic():
-        _bump_version(
-            actor,
-            loaded,
-            expected_version,
-            review_on=review,
-            status="draft",
-            signed_by=None,
-            signed_at=None,
-            updated_at=now,
-        )
+        _bump_version(actor, loaded, expected_version, review_on=review, updated_at=now, **signing)
         loaded.interventions.all().delete()
         for position, item in enumerate(cleaned):
             PlanIntervention.objects.create(plan=loaded, position=position, **item)
@@ -256,7 +316,7 @@ def update_plan(
         _snapshot(loaded, staff, now)
         record_event(
             actor,
-            "plan.update",
+            "plan.sign" if sign else "plan.update",
             patient_id=loaded.patient_id,
             record_type="plan",
             record_id=loaded.pk,
@@ -264,10 +324,15 @@ def update_plan(
     return loaded
 
 
+# A new version is not the one the patient agreed to: its agreement is cleared.
+_NO_AGREEMENT = {"agreed_on": None, "agreement": "", "agreement_name": "",
+                 "agreement_recorded_by": None}  # fmt: skip
+
+
 def _bump_version(actor: Actor, plan: CarePlan, expected_version: int, **changes: Any) -> None:
     """Compare-and-set on the version column: only one writer of a version wins."""
     won = CarePlan.objects.filter(pk=plan.pk, version=expected_version).update(
-        version=expected_version + 1, **changes
+        version=expected_version + 1, **_NO_AGREEMENT, **changes
     )
     if won != 1:
         raise Conflict(
@@ -283,6 +348,23 @@ def _check_signer(staff: StaffMember, plan: CarePlan) -> None:
         raise Forbidden("the intake role signs plans only for patients on its care team")
 
 
+def _check_signable(review_on: dt.date | None, items: list[dict[str, Any]]) -> None:
+    """What signing needs: a review date, at least one intervention, and a responsible
+    clinician for each (the first one missing is named)."""
+    if review_on is None:
+        raise ValidationFailed("review_on: set a review date before signing", "review_on")
+    if not items:
+        raise ValidationFailed(
+            "interventions: a plan with no interventions cannot be signed", "interventions"
+        )
+    for index, item in enumerate(items):
+        if item.get("responsible_id") is None:
+            raise ValidationFailed(
+                f"interventions[{index}].responsible: choose who is responsible before signing",
+                f"interventions[{index}].responsible",
+            )
+
+
 @audited_failures("plan.sign")
 def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = None) -> CarePlan:
     """Sign the plan: at least one intervention, the safety ones the formulation requires,
@@ -292,18 +374,15 @@ def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = 
     staff = require(actor, "plan.sign", loaded.patient_id)
     version = loaded.version if expected_version is None else expected_version
     _check_signer(staff, loaded)
-    if loaded.review_on is None:
-        raise ValidationFailed("review_on: set a review date before signing", "review_on")
     stored = list(loaded.interventions.all())
-    if not stored:
-        raise ValidationFailed(
-            "interventions: a plan with no interventions cannot be signed", "interventions"
-        )
     _check_whole_plan(loaded.formulation, [{"intervention_id": i.intervention_id} for i in stored])
-    if any(item.responsible_id is None for item in stored):
-        raise ValidationFailed(
-            "responsible: every intervention needs a responsible staff member", "responsible"
-        )
+    _check_signable(
+        loaded.review_on,
+        [
+            {"responsible_id": i.responsible_id, "intervention_id": i.intervention_id}
+            for i in stored
+        ],
+    )
     now = get_clock().now()
     with transaction.atomic():
         _bump_version(
@@ -321,6 +400,39 @@ def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = 
     return loaded
 
 
+def follow_placement(
+    actor: Actor, staff: StaffMember, record: FormulationRecord, level: str, now: dt.datetime
+) -> CarePlan | None:
+    """After a new placement decision (inside its transaction): the formulation's latest
+    plan takes the decided level's schedule and goes back to review as a new draft version.
+
+    Called by ``services.placement.decide_placement`` only; the caller holds the
+    transaction, and this writes one audit event, ``plan.return_to_review``.
+    """
+    plan = record.plans.order_by("-created_at", "-pk").first()
+    if plan is None:
+        return None
+    frequencies = level_frequencies(record)
+    for item in plan.interventions.all():
+        moved = frequency_at_level(frequencies, item.frequency, level)
+        if moved != item.frequency:
+            item.frequency = moved
+            item.save(update_fields=["frequency"])
+    _bump_version(
+        actor, plan, plan.version, status="draft", signed_by=None, signed_at=None, updated_at=now
+    )
+    plan.refresh_from_db()
+    _snapshot(plan, staff, now)
+    record_event(
+        actor,
+        "plan.return_to_review",
+        patient_id=plan.patient_id,
+        record_type="plan",
+        record_id=plan.pk,
+    )
+    return plan
+
+
 def current_plan(who: Any, patient_id: Any) -> CarePlan | None:
     """The patient's latest plan (one audited read)."""
     patient = access_patient(who, patient_id, action="plan.view")
@@ -329,3 +441,63 @@ def current_plan(who: Any, patient_id: Any) -> CarePlan | None:
 
 def get_plan(who: Any, plan_id: Any) -> CarePlan:
     return _load_plan(as_actor(who), plan_id, "plan.view")
+
+
+@audited_failures("plan.agreement")
+def record_agreement(
+    who: Any,
+    plan: CarePlan | int,
+    *,
+    expected_version: int,
+    agreed_on: Any,
+    agreement: str,
+    agreement_name: str = "",
+) -> CarePlan:
+    """Record that the signed plan was reviewed with the patient: the date, and either the
+    name the patient typed or the clinician's record of a verbal agreement. The agreement
+    belongs to this version: a later edit or a new placement decision clears it."""
+    actor = as_actor(who)
+    loaded = _load_plan(actor, plan, "plan.agreement")
+    staff = require(actor, "plan.edit", loaded.patient_id)
+    if loaded.status != "signed" or loaded.signed_at is None:
+        raise ValidationFailed("plan: sign the plan before recording the patient's agreement",
+                               "plan")  # fmt: skip
+    if agreement not in AGREEMENTS:
+        raise ValidationFailed(f"agreement: expected one of {', '.join(AGREEMENTS)}",
+                               "agreement")  # fmt: skip
+    name = (agreement_name or "").strip()
+    if agreement == "typed_name" and not name:
+        raise ValidationFailed("agreement_name: the patient types their name here",
+                               "agreement_name")  # fmt: skip
+    if len(name) > 200:
+        raise ValidationFailed("agreement_name: at most 200 characters", "agreement_name")
+    on = _clean_agreed_on(agreed_on, loaded.signed_at.date())
+    with transaction.atomic():
+        won = CarePlan.objects.filter(pk=loaded.pk, version=expected_version).update(
+            agreed_on=on, agreement=agreement,
+            agreement_name=name if agreement == "typed_name" else "",
+            agreement_recorded_by=staff,
+        )  # fmt: skip
+        if won != 1:
+            raise Conflict("the plan changed; reload it and record the agreement again",
+                           "expected_version")  # fmt: skip
+        record_event(actor, "plan.agreement", patient_id=loaded.patient_id,
+                     record_type="plan", record_id=loaded.pk)  # fmt: skip
+    loaded.refresh_from_db()
+    return loaded
+
+
+def _clean_agreed_on(value: Any, signed_on: dt.date) -> dt.date:
+    today = get_clock().today()
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date) or not signed_on <= value <= today:
+        raise ValidationFailed(
+            f"agreed_on: a date from the signing ({signed_on.isoformat()}) to today "
+            f"({today.isoformat()})",
+            "agreed_on",
+        )
+    return value

@@ -20,10 +20,18 @@ from django.db import IntegrityError, transaction
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
-from tandem.services.errors import Conflict, NotFound, TooMany, ValidationFailed
-from tandem.services.permissions import require
+from tandem.services.errors import Conflict, Forbidden, NotFound, TooMany, ValidationFailed
+from tandem.services.patients import register_patient
+from tandem.services.permissions import may, require
 from tandem.services.typed_text import refuse_bad_name
-from tandem.storage.models import ContactAttempt, Organization, Referral, SelfCheckNonce
+from tandem.storage.models import (
+    ContactAttempt,
+    Organization,
+    Patient,
+    Referral,
+    SelfCheckNonce,
+    StaffMember,
+)
 from tandem.storage.models.referrals import PREFERRED_CONTACTS, REFERRAL_STATUSES
 
 _PHONE = re.compile(r"^[0-9+()\-. ]{7,40}$")
@@ -59,8 +67,12 @@ def submit_referral(
     consent_text: str,
     consented_at: dt.datetime,
     ip: str = "",
+    urgent: bool = False,
 ) -> Referral:
-    """Store a self-check referral with its consent record (no account needed)."""
+    """Store a self-check referral with its consent record (no account needed).
+
+    ``urgent``: the self-check's PHQ-9 item 9 was above 0; the clinic sees the referral
+    marked urgent whatever was shared (the consent text the person saw says so)."""
     _clean_contact(contact_name, phone, email, preferred_contact)
     if not (consent_text or "").strip() or consented_at is None:
         raise ValidationFailed("consent: the person's consent is required", "consent")
@@ -80,6 +92,7 @@ def submit_referral(
             consent_text=consent_text,
             consented_at=consented_at,
             received_at=get_clock().now(),
+            urgent=bool(urgent),
         )
         record_event(
             Actor(user=None, ip=ip, via="selfcheck"),
@@ -145,12 +158,29 @@ def submit_selfcheck_referral(*, nonce: str | None, ip: str, **referral: Any) ->
         return submit_referral(ip=ip, **referral)
 
 
+def _open_first(referral: Referral) -> tuple[int, int, float]:
+    """Urgent new referrals first, then other new ones, then the rest; newest first."""
+    return (
+        0 if referral.status == "new" and referral.urgent else 1,
+        0 if referral.status == "new" else 1,
+        -referral.received_at.timestamp(),
+    )
+
+
+def urgent_count(staff: StaffMember) -> int:
+    """How many urgent referrals to the staff member's clinic nobody has contacted yet
+    (a count for the navigation: no names, not audited as a read of a referral)."""
+    return Referral.objects.filter(
+        organization_id=staff.organization_id, urgent=True, status="new"
+    ).count()
+
+
 def list_referrals(who: Any) -> list[Referral]:
-    """Referrals to the actor's clinic, newest first (audited)."""
+    """Referrals to the actor's clinic: urgent new ones first, then newest first (audited)."""
     actor = as_actor(who)
     staff = require(actor, "referral.view")
-    referrals = list(
-        Referral.objects.filter(organization_id=staff.organization_id).order_by("-received_at")
+    referrals = sorted(
+        Referral.objects.filter(organization_id=staff.organization_id), key=_open_first
     )
     # Which referrals (names and contact details) were shown, in order, not a count.
     record_event(
@@ -164,7 +194,18 @@ def list_referrals(who: Any) -> list[Referral]:
 
 def get_referral(who: Any, referral_id: Any) -> Referral:
     actor = as_actor(who)
-    staff = require(actor, "referral.view")
+    staff = actor.require_staff()
+    if not may(staff, "referral.view"):
+        record_event(
+            actor,
+            "referral.view",
+            record_type="referral",
+            record_id=str(referral_id)[:40],
+            outcome="denied",
+        )
+        raise Forbidden(
+            f"Your role ({staff.role.replace('_', ' ')}) may not see self-check referrals."
+        )
     referral = Referral.objects.filter(
         pk=referral_id if str(referral_id).isdigit() else -1,
         organization_id=staff.organization_id,
@@ -194,3 +235,34 @@ def set_referral_status(who: Any, referral_id: Any, status: str) -> Referral:
         record_event(actor, "referral.update", record_type="referral", record_id=referral.pk)
     referral.status = status
     return referral
+
+
+@audited_failures("referral.start_intake")
+def start_intake(
+    who: Any, referral_id: Any, *, date_of_birth: Any, sex: str, not_duplicate: bool = False
+) -> Patient:
+    """Turn a referral into a patient: register them under the name they gave, link the
+    referral to the new patient and mark it contacted (one transaction)."""
+    actor = as_actor(who)
+    referral = get_referral(actor, referral_id)
+    require(actor, "referral.update")
+    if referral.patient_id is not None:
+        raise Conflict("the intake for this referral has already started", "referral")
+    with transaction.atomic():
+        patient = register_patient(
+            actor, display_name=referral.contact_name, date_of_birth=date_of_birth, sex=sex,
+            not_duplicate=not_duplicate,
+        )  # fmt: skip
+        won = Referral.objects.filter(pk=referral.pk, patient__isnull=True).update(
+            patient=patient, status="contacted"
+        )
+        if won != 1:
+            raise Conflict("the intake for this referral has already started", "referral")
+        record_event(
+            actor,
+            "referral.start_intake",
+            patient_id=patient.pk,
+            record_type="referral",
+            record_id=referral.pk,
+        )
+    return patient

@@ -16,7 +16,7 @@ from pathlib import Path
 KNOWN = {
     "TANDEM_ENV": "one of development, test, production (default development)",
     "TANDEM_SECRET_KEY": "a random string of at least 50 characters (required in production)",
-    "TANDEM_DEBUG": "true or false (default: true in development, false otherwise)",
+    "TANDEM_DEBUG": "true or false (default: true in development unless demo, else false)",
     "TANDEM_DEMO": "true or false: demo mode (MFA not required; default false)",
     "TANDEM_ALLOWED_HOSTS": "comma-separated host names (default 127.0.0.1,localhost)",
     "TANDEM_DATA_DIR": "folder for the SQLite database (default ./var)",
@@ -127,10 +127,12 @@ def load(environ: Mapping[str, str]) -> Config:
     if env not in ENVIRONMENTS:
         raise ConfigError(f"TANDEM_ENV={env!r}: expected {KNOWN['TANDEM_ENV']}")
     production = env == "production"
-    debug = _bool(environ, "TANDEM_DEBUG", default=env == "development")
+    demo = _bool(environ, "TANDEM_DEMO", default=False)
+    # The demo behaves like production: error pages, never Django's debug page, unless
+    # TANDEM_DEBUG=true asks for it (issue 12 item 10).
+    debug = _bool(environ, "TANDEM_DEBUG", default=env == "development" and not demo)
     if production and debug:
         raise ConfigError("TANDEM_DEBUG=true is not allowed when TANDEM_ENV=production")
-    demo = _bool(environ, "TANDEM_DEMO", default=False)
     if production and demo:
         raise ConfigError(
             "TANDEM_DEMO=true is not allowed when TANDEM_ENV=production (demo mode signs "

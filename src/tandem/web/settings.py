@@ -67,22 +67,27 @@ TEMPLATES = [
 ]
 
 
+# WAL with synchronous=FULL: a committed transaction survives power loss. The same for
+# the default file and for a SQLite DATABASE_URL (issue 12 item 17).
+SQLITE_OPTIONS: dict[str, Any] = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
 def _database() -> dict[str, Any]:
     if CONFIG.database_url:
         database: dict[str, Any] = dict(dj_database_url.parse(CONFIG.database_url))
         database["ATOMIC_REQUESTS"] = False
+        if database.get("ENGINE") == "django.db.backends.sqlite3":
+            database["OPTIONS"] = {**SQLITE_OPTIONS, **(database.get("OPTIONS") or {})}
         return database
     CONFIG.data_dir.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(CONFIG.data_dir / "tandem.sqlite3"),
-        "OPTIONS": {
-            # WAL with synchronous=FULL: a committed transaction survives power loss.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-            "PRAGMA foreign_keys=ON;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
+        "OPTIONS": dict(SQLITE_OPTIONS),
         "TEST": {"NAME": str(CONFIG.data_dir / "test-tandem.sqlite3")},
     }
 

@@ -29,7 +29,7 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "confirm the timeline at interview."
         ),
         "patient": (
-            "From the dates you gave, your low mood seems to have started some time before you "
+            "From what you told us, your low mood seems to have started some time before you "
             "began using regularly. That can mean the depression is a condition of its own that "
             f"deserves its own care. {_NOT_A_DIAGNOSIS}"
         ),
@@ -43,7 +43,7 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "to be confirmed at interview."
         ),
         "patient": (
-            "From the dates you gave, regular use seems to have started before the low mood. "
+            "From what you told us, regular use seems to have started before the low mood. "
             "Sometimes low mood comes with use and lifts after a time without it; sometimes it "
             f"is a condition of its own. {_NOT_A_DIAGNOSIS}"
         ),

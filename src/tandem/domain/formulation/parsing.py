@@ -182,6 +182,17 @@ def _episodes(
 Span = tuple[PartialDate, PartialDate | None]
 
 
+def check_timeline(
+    items: Sequence[Mapping[str, Any]], first: str, base: str, assessed_on: date
+) -> None:
+    """Check one timeline list on its own (use periods or depressive episodes): each date
+    possible, none after ``assessed_on``, one ongoing and last, oldest first without
+    overlap. ``InvalidCase`` names the item's path (``base[index].first``). Lets the
+    intake check its timeline step before the rest of the case exists."""
+    spans = _taken_as(_timeline(items, first, base, assessed_on), assessed_on, assessed_on)
+    _check_order(spans, first, base)
+
+
 def _timeline(
     items: Sequence[Mapping[str, Any]], first: str, base: str, assessed_on: date
 ) -> list[Span]:

@@ -28,6 +28,10 @@ class Organization(models.Model):
     levels_offered = models.JSONField(default=list)
     # The clinic's IANA time zone: its "today", and its patients' (services/calendar.py).
     time_zone = models.CharField(max_length=64, default=default_time_zone)
+    # The clinic's settings page (issue 12): how people reach it, and how long an urgent
+    # alert may wait before it is escalated (the clinic's own choice).
+    phone = models.CharField(max_length=40, blank=True)
+    escalation_minutes = models.PositiveIntegerField(default=60)
 
     def __str__(self) -> str:
         return self.slug

@@ -9,6 +9,11 @@ from tandem.storage.models.organizations import LEVELS, Organization, StaffMembe
 
 SEXES = vocabulary.SEXES  # defined once, in the domain (issue 9 item 3)
 PATIENT_STATUSES = ("active", "discharged")
+# Why an episode of care ended (the program's own list; labels in tandem.domain.labels).
+DISCHARGE_REASONS = (
+    "completed", "stepped_down", "referred_elsewhere", "left_against_advice",
+    "lost_to_contact", "administrative", "died", "other",
+)  # fmt: skip
 
 
 class Patient(models.Model):
@@ -38,6 +43,10 @@ class EpisodeOfCare(models.Model):
     level = models.CharField(
         max_length=24, blank=True, choices=[(lv, lv) for lv in (*LEVELS, "emergency")]
     )
+    discharge_reason = models.CharField(
+        max_length=30, blank=True, choices=[(r, r) for r in DISCHARGE_REASONS]
+    )
+    discharge_note = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"episode {self.pk}"

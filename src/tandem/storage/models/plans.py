@@ -9,6 +9,7 @@ from tandem.storage.models.organizations import StaffMember
 from tandem.storage.models.patients import Patient
 
 PLAN_STATUSES = ("draft", "signed")
+AGREEMENTS = ("typed_name", "verbal")
 
 
 class CarePlan(models.Model):
@@ -28,6 +29,14 @@ class CarePlan(models.Model):
         StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The patient's agreement to this version: when it was reviewed with them, and how
+    # they agreed (their typed name, or a verbal agreement the clinician records).
+    agreed_on = models.DateField(null=True, blank=True)
+    agreement = models.CharField(max_length=10, blank=True, choices=[(a, a) for a in AGREEMENTS])
+    agreement_name = models.CharField(max_length=200, blank=True)
+    agreement_recorded_by = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = (models.Index(fields=["patient", "created_at"]),)

@@ -5,10 +5,16 @@ from django import forms
 
 class SignInForm(forms.Form):
     username = forms.CharField(
-        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label="User name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        error_messages={"required": "enter your user name"},
     )
     password = forms.CharField(
-        max_length=200, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label="Password",
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "enter your password"},
     )
 
 

@@ -28,7 +28,10 @@ from tandem.services.clock import get_clock
 from tandem.web.accounts.forms import CodeForm, EnrolmentCodeForm, SignInForm
 from tandem.web.security import start_session_clock
 
-FAILED = "Sign-in failed. Check your name and password, or try again in 15 minutes."
+FAILED = "Sign-in failed. Check your user name and password."
+# Only once the name is locked (services.accounts: after repeated failures, known and
+# unknown names alike, so the message reveals nothing about an account).
+LOCKED = "Too many failed sign-ins for this name. Try again in 15 minutes."
 PENDING = "tandem.pending_user"
 PENDING_AT = "tandem.pending_at"
 PENDING_NEXT = "tandem.pending_next"
@@ -52,17 +55,19 @@ def _ip(request: HttpRequest) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     error = ""
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():  # an empty field is named, not counted
         username = str(request.POST.get("username", ""))[:150]
         # Both throttles are checked before the password is hashed (PBKDF2 is the cost).
-        if form.is_valid() and not accounts.login_locked(username, _ip(request)):
+        locked = accounts.login_locked(username, _ip(request))
+        if not locked:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is not None and hasattr(user, "staff"):
                 return _password_passed(request, user)
         accounts.record_login_failure(username, _ip(request))
-        error = FAILED
+        error = LOCKED if locked or accounts.login_locked(username, _ip(request)) else FAILED
     context = {"form": form, "error": error, "ended": request.GET.get("ended") == "1"}
-    return render(request, "accounts/login.html", context, status=400 if error else 200)
+    failed = bool(error) or (form.is_bound and bool(form.errors))
+    return render(request, "accounts/login.html", context, status=400 if failed else 200)
 
 
 def _password_passed(request: HttpRequest, user: Any) -> HttpResponse:

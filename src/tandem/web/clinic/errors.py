@@ -30,7 +30,7 @@ def attach(error: ValidationFailed, targets: Mapping[str, Target], fallback: for
             form, field = targets[key]
             form.add_error(field, _without_path(message, path))
             return
-    fallback.add_error(None, message)
+    fallback.add_error(None, in_words(message, path))
 
 
 def attach_item(error: ServiceError, form: forms.Form) -> None:
@@ -38,6 +38,31 @@ def attach_item(error: ServiceError, form: forms.Form) -> None:
     match = _ITEM.search(error.message)
     field = f"item_{match.group(1)}" if match else None
     form.add_error(field if field in form.fields else None, error.message)
+
+
+# The case's JSON path segments as a clinician names them (for a formulation's refusal).
+_PATH_WORDS = {
+    "stimulant": "stimulant use", "use_periods": "use period",
+    "depressive_episodes": "depressive episode", "start": "began", "onset": "began",
+    "end": "ended", "last_use": "last day of use", "assessed_on": "assessment date",
+    "days_used_past_30": "days of use in the past 30", "clinical": "clinical facts",
+    "dsm_criteria_past_12_months": "DSM-5-TR criteria", "instruments": "questionnaires",
+    "patient": "patient", "program": "program", "case": "the case",
+}  # fmt: skip
+
+
+def in_words(message: str, path: str) -> str:
+    """A service message that starts with a JSON path, with the path in words
+    (``$.stimulant.use_periods[0].end: ...`` -> ``Stimulant use, use period 1, ended: ...``)."""
+    if not path.startswith("$") or not message.startswith(path):
+        return message
+    parts = []
+    for segment in path.lstrip("$.").split("."):
+        name, _, index = segment.partition("[")
+        word = _PATH_WORDS.get(name, name.replace("_", " "))
+        parts.append(f"{word} {int(index.rstrip(']')) + 1}" if index else word)
+    rest = message[len(path) :].lstrip(": ").replace("assessed_on", "the assessment date")
+    return f"{', '.join(parts).capitalize()}: {rest}"
 
 
 def _without_path(message: str, path: str) -> str:

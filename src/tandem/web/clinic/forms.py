@@ -7,15 +7,18 @@ Choice lists come from ``tandem.domain`` so the form and the case schema cannot 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from django import forms
 
+from tandem.domain import labels
 from tandem.domain.formulation import case as case_model
 from tandem.domain.instruments.model import Instrument
 from tandem.storage.models import StaffMember
-from tandem.storage.models.patients import SEXES
+from tandem.storage.models.organizations import LEVELS, ROLES
+from tandem.storage.models.patients import DISCHARGE_REASONS, SEXES
 
 # ruleset-v1.md s1: starts, ends and onsets may be YYYY, YYYY-MM or YYYY-MM-DD.
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -63,7 +66,19 @@ class PatientForm(forms.Form):
     date_of_birth = forms.DateField(
         label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
     )
-    sex = _radio("Sex", SEXES)
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=[(s, labels.label("sex", s)) for s in SEXES],
+        widget=forms.RadioSelect,
+    )
+    not_duplicate = forms.BooleanField(
+        label="This is a different person with the same name and date of birth",
+        required=False,
+    )
+
+    def offers_not_duplicate(self) -> bool:
+        """The "different person" box shows only once a likely duplicate was found."""
+        return bool(self["not_duplicate"].errors) or bool(self.data.get("not_duplicate"))
 
 
 # facts.md s3.1: the 11 criteria of stimulant use disorder (paraphrased there).
@@ -191,7 +206,62 @@ class PartialDateField(forms.CharField):
         return text or None
 
 
-class UsePeriodForm(forms.Form):
+class _SpanForm(forms.Form):
+    """A timeline row: its dates possible on their own, checked on this step (not later,
+    on another step, as a JSON path). ``today`` is the assessment date (or today)."""
+
+    first = "start"
+    what = "use period"
+
+    def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or dt.date.today()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = _partial(data.get(self.first)), _partial(data.get("end"))
+        when = self.today.isoformat()
+        if start is not None and start.earliest > self.today:
+            self.add_error(self.first, f"this is after the assessment date ({when})")
+        if end is not None and end.earliest > self.today:
+            self.add_error("end", f"this is after the assessment date ({when}); leave it "
+                           "empty if it is still going on")  # fmt: skip
+        elif start is not None and end is not None and end.latest < start.earliest:
+            self.add_error("end", f"the {self.what} cannot end before it began ({start.text})")
+        return data
+
+
+def _partial(text: object) -> Any:
+    """A partial date's range (domain.formulation.dates), or None if empty or malformed
+    (a malformed one already has its field error)."""
+    from tandem.domain.errors import InvalidInput
+    from tandem.domain.formulation.dates import parse_partial_date
+
+    if not text:
+        return None
+    try:
+        return parse_partial_date(str(text), "date")
+    except InvalidInput:
+        return None
+
+
+class _SpanFormSet(forms.BaseFormSet):  # type: ignore[type-arg]  # Django's formset is untyped here
+    """At most one row may be ongoing, and it must be the last (the most recent)."""
+
+    def clean(self) -> None:
+        super().clean()
+        rows = [f for f in self.forms if f.is_valid() and f.cleaned_data.get(f.first)
+                and not f.cleaned_data.get("DELETE")]  # fmt: skip
+        for form in rows[:-1]:
+            if not form.cleaned_data.get("end"):
+                form.add_error(
+                    "end",
+                    f"only the most recent {form.what} can be ongoing: give this one an end "
+                    "date (rows go oldest first)",
+                )
+
+
+class UsePeriodForm(_SpanForm):
     start = PartialDateField(label="Use began")
     end = PartialDateField(label="Ended (leave empty if ongoing)", required=False)
     pattern = forms.ChoiceField(
@@ -206,13 +276,19 @@ class UsePeriodForm(forms.Form):
     )
 
 
-class EpisodeForm(forms.Form):
+class EpisodeForm(_SpanForm):
+    first = "onset"
+    what = "depressive episode"
     onset = PartialDateField(label="Depressive episode began")
     end = PartialDateField(label="Ended (leave empty if ongoing)", required=False)
 
 
-UsePeriodFormSet = forms.formset_factory(UsePeriodForm, extra=1, max_num=30, can_delete=True)
-EpisodeFormSet = forms.formset_factory(EpisodeForm, extra=1, max_num=30, can_delete=True)
+UsePeriodFormSet = forms.formset_factory(
+    UsePeriodForm, formset=_SpanFormSet, extra=1, max_num=30, can_delete=True
+)
+EpisodeFormSet = forms.formset_factory(
+    EpisodeForm, formset=_SpanFormSet, extra=1, max_num=30, can_delete=True
+)
 
 
 class RecentUseForm(forms.Form):
@@ -326,7 +402,7 @@ class InstrumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         for item in instrument.items:
-            text = item.text or "(wording supplied by your clinic: licensed instrument)"
+            text = item.text or labels.item_topic(instrument.id, item.number)
             may_skip = item.optional or item.skip is not None
             self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
                 label=f"Item {item.number}. {text}",
@@ -337,6 +413,25 @@ class InstrumentForm(forms.Form):
                 widget=forms.RadioSelect,
                 help_text="Leave empty when the form skipped it." if item.skip else "",
             )
+
+    def clean(self) -> dict[str, Any]:
+        """The form's skip logic, said on the item in words (not "1 is not one of -, 0")."""
+        data = super().clean() or {}
+        for item in self.instrument.items:
+            name = f"item_{item.number}"
+            if item.skip is None or name in self.errors:
+                continue
+            gate = data.get(f"item_{item.skip.gate}")
+            if gate is None:
+                continue
+            skipped = gate in item.skip.values
+            value = data.get(name)
+            if skipped and value not in (None, 0):
+                self.add_error(name, f"leave this empty: it is asked only when item "
+                               f"{item.skip.gate} is yes")  # fmt: skip
+            elif not skipped and value is None:
+                self.add_error(name, f"answer this item: item {item.skip.gate} was yes")
+        return data
 
     def answers(self) -> list[int | str]:
         """Answers in item order; a skipped item is "-", a trailing optional one left out."""
@@ -383,20 +478,21 @@ class PlacementForm(forms.Form):
             del self.fields["acknowledged_flags"]
 
     def clean(self) -> dict[str, Any]:
-        """Every review flag acknowledged (the service checks it too); said with the other
-        problems of the form, not one at a time."""
+        """The override reason and every review flag, said together (the service checks
+        them too), in the clinic's words."""
         data = super().clean() or {}
         level, reason = data.get("level"), (data.get("override_reason") or "").strip()
         if self.recommended and level and level != self.recommended and not reason:
             self.add_error(
                 "override_reason",
-                f"required when the level ({level}) differs from the recommendation "
-                f"({self.recommended})",
+                f"required when the level ({labels.label('level', level)}) differs from the "
+                f"recommendation ({labels.label('level', self.recommended)})",
             )
         field = self.fields.get("acknowledged_flags")
         if field is not None:
             given = set(data.get("acknowledged_flags") or ())
-            missing = [text for key, text in field.choices if key not in given]  # type: ignore[attr-defined]
+            choices = getattr(field, "choices", [])
+            missing = [labels.label("review_flag", key) for key, _ in choices if key not in given]
             if missing:
                 self.add_error(
                     "acknowledged_flags",
@@ -407,7 +503,9 @@ class PlacementForm(forms.Form):
 
 class PlanForm(forms.Form):
     review_on = forms.DateField(
-        label="Plan review date", widget=forms.DateInput(attrs={"type": "date"})
+        label="Plan review date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the team reviews this plan with the patient: at most 90 days ahead.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -420,7 +518,6 @@ class InterventionForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="Needed before the plan can be signed.",
     )
     frequency = forms.CharField(label="Frequency", max_length=200, required=False)
     measure = forms.CharField(label="Measure", max_length=200, required=False)
@@ -430,8 +527,11 @@ class InterventionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].choices = [  # type: ignore[attr-defined]  # ChoiceField
             ("", "— choose —"),
-            *((str(s.pk), f"{s.display_name or s.user.get_username()} ({s.role})") for s in staff),
-        ]
+            *((str(s.pk), f"{s.display_name or s.user.get_username()} "
+               f"({labels.label('role', s.role).lower()})") for s in staff),
+        ]  # fmt: skip
+        # Not "(optional)": signing needs it (the field template says so).
+        self.fields["responsible"].needed_to_sign = True  # type: ignore[attr-defined]  # a flag the field template reads
 
     def as_item(self, stored: Any) -> dict[str, Any]:
         """The edited fields over the stored intervention (which and why never change here)."""
@@ -449,3 +549,93 @@ class InterventionForm(forms.Form):
 
 
 InterventionFormSet = forms.formset_factory(InterventionForm, extra=0, max_num=40)
+
+
+def selfcheck_answer_rows(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """A referral's shared self-check answers as (question, answer) in the person's words."""
+    from tandem.web.selfcheck import forms as selfcheck_forms
+
+    rows: list[tuple[str, str]] = []
+    for name, field in selfcheck_forms.AboutYouForm.base_fields.items():
+        if name in answers:
+            choices = dict(getattr(field, "choices", []))
+            rows.append((str(field.label), str(choices.get(answers[name], answers[name]))))
+    phq9 = answers.get("phq9")
+    if isinstance(phq9, list):
+        rows.append(("PHQ-9 answers, items 1 to 9 (0 not at all - 3 nearly every day)",
+                     ", ".join(str(v) for v in phq9)))  # fmt: skip
+    for value, text in selfcheck_forms.OVERDOSE_RISKS:
+        if value in answers:
+            rows.append((text, "yes" if answers[value] else "no"))
+    return rows
+
+
+class DischargeForm(forms.Form):
+    """Close the episode of care: why, and the day it ended."""
+
+    reason = forms.ChoiceField(
+        label="Reason for discharge",
+        choices=[
+            ("", "— choose —"),
+            *((r, labels.label("discharge_reason", r)) for r in DISCHARGE_REASONS),
+        ],
+    )
+    ended_on = forms.DateField(
+        label="Date the episode of care ended",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AgreementForm(forms.Form):
+    """The patient's agreement to the signed plan: when, and how they agreed."""
+
+    agreed_on = forms.DateField(
+        label="Date the plan was reviewed with the patient",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    agreement = forms.ChoiceField(
+        label="How the patient agreed",
+        choices=[
+            ("typed_name", "The patient typed their name below"),
+            ("verbal", "The patient agreed verbally (recorded by me)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    agreement_name = forms.CharField(
+        label="Patient's typed name", required=False, max_length=200,
+        help_text="Only when the patient types their name.",
+    )  # fmt: skip
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class InviteStaffForm(forms.Form):
+    """A new staff account: they sign in with this password once, then enrol an
+    authenticator with a one-time code."""
+
+    display_name = forms.CharField(label="Name shown to colleagues", max_length=200)
+    username = forms.CharField(label="User name (for signing in)", max_length=150)
+    role = forms.ChoiceField(label="Role", choices=[(r, labels.label("role", r)) for r in ROLES])
+    password = forms.CharField(
+        label="Temporary password", max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Give it to them in person; at least 8 characters, not a common one.",
+    )  # fmt: skip
+
+
+class ClinicSettingsForm(forms.Form):
+    levels_offered = forms.MultipleChoiceField(
+        label="Levels of care this program offers",
+        choices=[(lv, labels.label("level", lv)) for lv in LEVELS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    time_zone = forms.CharField(
+        label="Time zone", max_length=64, help_text="For example America/Chicago."
+    )
+    phone = forms.CharField(label="Clinic phone", max_length=40, required=False)
+    escalation_minutes = forms.IntegerField(
+        label="Minutes before an unanswered urgent alert is escalated",
+        min_value=5, max_value=24 * 60,
+    )  # fmt: skip

@@ -3,7 +3,7 @@ with patient data (SECURITY.md "no patient data in URLs")."""
 
 from django.urls import path
 
-from tandem.web.clinic.views import care_team, formulation, intake, patients, plan
+from tandem.web.clinic.views import admin, care_team, formulation, intake, patients, plan
 
 app_name = "clinic"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("clinic/", patients.caseload, name="caseload"),
     path("clinic/patients/new", patients.new_patient, name="new_patient"),
     path("clinic/patients/<int:patient_id>/", patients.chart, name="chart"),
+    path(
+        "clinic/patients/<int:patient_id>/discharge",
+        patients.discharge,
+        name="discharge",
+    ),
     path(
         "clinic/patients/<int:patient_id>/care-team",
         care_team.care_team,
@@ -38,7 +43,20 @@ urlpatterns = [
     ),
     path("clinic/plans/<int:plan_id>/", plan.plan, name="plan"),
     path("clinic/plans/<int:plan_id>/sign", plan.sign, name="sign_plan"),
+    path("clinic/plans/<int:plan_id>/agreement", plan.agreement, name="plan_agreement"),
     path("clinic/referrals", patients.referral_list, name="referrals"),
+    path("clinic/admin/staff", admin.staff, name="admin_staff"),
+    path(
+        "clinic/admin/staff/<int:staff_id>/change",
+        admin.staff_change,
+        name="admin_staff_change",
+    ),
+    path("clinic/admin/settings", admin.settings, name="admin_settings"),
+    path(
+        "clinic/referrals/<int:referral_id>/intake",
+        patients.referral_intake,
+        name="referral_intake",
+    ),
     path(
         "clinic/referrals/<int:referral_id>/status",
         patients.referral_status,

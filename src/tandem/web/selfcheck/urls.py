@@ -12,6 +12,7 @@ urlpatterns = [
     path("check/about", views.about_you, name="about"),
     path("check/feelings", views.phq9, name="phq9"),
     path("check/safety", views.overdose, name="overdose"),
+    path("check/staying-safe", views.overdose_questions, name="overdose_questions"),
     path("check/result", views.result, name="result"),
     path("check/contact", views.contact, name="contact"),
     path("check/contact/send", views.contact_send, name="contact_send"),

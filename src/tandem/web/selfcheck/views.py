@@ -110,7 +110,19 @@ def phq9(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     form = Phq9Form(request.POST, instrument=instruments.get("phq9"))
     if not form.is_valid():
         return _step(request, 2, form, answers)
-    return _step(request, 3, OverdoseForm(), {**answers, "phq9": form.answers()})
+    answers = {**answers, "phq9": form.answers()}
+    if selfcheck.needs_safety_screen(answers["phq9"]):
+        # Help first, at once: before the overdose questions (self-check.md "Safety comes
+        # before the result").
+        return _page(request, "safety.html", sealed=carry.seal(answers), show_crisis=False,
+                     next_step="selfcheck:overdose_questions")  # fmt: skip
+    return _step(request, 3, OverdoseForm(), answers)
+
+
+@carried(needs=PHQ9_KEYS)
+def overdose_questions(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
+    """Step 3 shown after the safety screen (the person chose to go on)."""
+    return _step(request, 3, OverdoseForm(), answers)
 
 
 @carried(needs=PHQ9_KEYS)
@@ -119,10 +131,9 @@ def overdose(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     form = OverdoseForm(request.POST)
     if not form.is_valid():
         return _step(request, 3, form, answers)
-    answers = {**answers, **form.flags()}
-    if selfcheck.needs_safety_screen(answers["phq9"]):
-        return _page(request, "safety.html", sealed=carry.seal(answers), show_crisis=False)
-    return _result(request, answers)
+    # The safety screen, when item 9 was above 0, came before this step; the result
+    # repeats the crisis resources.
+    return _result(request, {**answers, **form.flags()})
 
 
 @carried(needs=ALL_KEYS)
@@ -153,13 +164,26 @@ CONSENT_TEXT = (
     "{clinic} receives my contact details and what I ticked to share, and keeps them in "
     "its intake records. I can ask the clinic to delete them at any time."
 )
+# Added when PHQ-9 item 9 was above 0: the clinic sees the request marked urgent even if
+# nothing else is shared, and the person is told so before they send it.
+URGENT_TEXT = (
+    " Because I said I have had thoughts of being better off dead or of hurting myself, "
+    "{clinic} will see my request marked urgent and will try to contact me first."
+)
 
 
-def consent_text(clinics: list[Organization]) -> str:
+def consent_text(clinics: list[Organization], urgent: bool = False) -> str:
     """The consent shown, and stored verbatim: names the clinic when there is only one."""
-    return CONSENT_TEXT.format(
-        clinic=clinics[0].name if len(clinics) == 1 else "the clinic I chose"
-    )
+    clinic = clinics[0].name if len(clinics) == 1 else "the clinic I chose"
+    text = CONSENT_TEXT + (URGENT_TEXT if urgent else "")
+    return text.format(clinic=clinic)
+
+
+def _urgent(answers: dict[str, Any]) -> bool:
+    try:
+        return bool(selfcheck.assess(selfcheck.answers_from_mapping(answers)).suicide_item_positive)
+    except InvalidInput:
+        return False
 
 
 def _clinics() -> list[Organization]:
@@ -182,7 +206,7 @@ def _contact_page(
         form=form,
         sealed=carry.seal(answers),
         nonce=nonce,
-        consent_text=consent_text(clinics),
+        consent_text=consent_text(clinics, _urgent(answers)),
     )
 
 
@@ -211,9 +235,8 @@ def contact_send(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
         return _contact_page(request, form, answers, clinics, nonce)
     clinic = form.clinic()
     try:
-        _submit(
-            request, form, clinic, _shared(form.cleaned_data["shared"], answers, outcome), clinics
-        )
+        shared = _shared(form.cleaned_data["shared"], answers, outcome)
+        _submit(request, form, clinic, shared, clinics, urgent=outcome.suicide_item_positive)
     except TooMany:
         return _page(request, "contact_too_many.html", status=429, show_crisis=True)
     except Conflict:
@@ -224,7 +247,11 @@ def contact_send(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _contact_page(request, form, answers, clinics, nonce)
     return _page(
-        request, "contact_sent.html", clinic=clinic, show_crisis=outcome.needs_safety_screen
+        request,
+        "contact_sent.html",
+        clinic=clinic,
+        show_crisis=outcome.needs_safety_screen,
+        urgent=outcome.suicide_item_positive,
     )
 
 
@@ -234,6 +261,8 @@ def _submit(
     clinic: Organization,
     shared: dict[str, Any],
     clinics: list[Organization],
+    *,
+    urgent: bool,
 ) -> None:
     referrals.submit_selfcheck_referral(
         nonce=str(request.POST.get("nonce", ""))[:200],
@@ -244,8 +273,9 @@ def _submit(
         email=form.cleaned_data["email"],
         preferred_contact=form.cleaned_data["preferred_contact"],
         shared=shared,
-        consent_text=consent_text(clinics),
+        consent_text=consent_text(clinics, urgent),
         consented_at=get_clock().now(),
+        urgent=urgent,
     )
 
 

@@ -12,10 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from tandem.services import patients
-from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.web.clinic import errors
-from tandem.web.clinic.views.common import actor, page, words
+from tandem.web.clinic.views.common import actor, page, risk_panel, staff_of, words
 
 CHANGES = {"add": patients.add_to_care_team, "remove": patients.remove_from_care_team}
 
@@ -42,7 +41,8 @@ def care_team(request: HttpRequest, patient_id: int) -> HttpResponse:
         "members": [(m, words(m.role)) for m in members],
         "others": [(m, words(m.role)) for m in others],
         "problem": problem,
-        "show_crisis": shows_crisis_resources(patient),
+        "risk": risk_panel(patient),
+        "may_manage": patients.may_manage_care_team(staff_of(request), patient),
     }
     return page(request, "care_team.html", context, status=400 if problem else 200)
 

@@ -10,17 +10,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tandem.domain import labels
+from tandem.services import crisis, permissions, referrals
 from tandem.services.actors import Actor, as_actor
+from tandem.services.clock import get_clock
+from tandem.storage.models import StaffMember
 
-# ruleset-v1.md s8: the levels a placement names, in words.
-LEVEL_NAMES = {
-    "emergency": "Emergency evaluation",
-    "adolescent_referral": "Referral to an adolescent program",
-    "residential_referral": "Referral to residential care",
-    "php": "Partial hospitalization (PHP)",
-    "iop": "Intensive outpatient (IOP)",
-    "outpatient": "Outpatient",
-}
+# ruleset-v1.md s8: the levels a placement names, in words (tandem.domain.labels).
+LEVEL_NAMES = labels.LEVELS
 
 # The intake wizard, in order: (slug, title).
 INTAKE_STEPS = (
@@ -37,6 +34,19 @@ def words(value: object) -> str:
     return str(value or "").replace("_", " ")
 
 
+def risk_panel(patient: Any, output: dict[str, Any] | None = None) -> crisis.RiskPanel:
+    """The risk panel a patient's staff pages show (services.crisis.risk_panel)."""
+    return crisis.risk_panel(patient, output, get_clock().today())
+
+
+def staff_of(request: HttpRequest) -> StaffMember | None:
+    """The signed-in staff member, or None (an anonymous or patient session)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return StaffMember.objects.filter(user=user).first()
+
+
 def actor(request: HttpRequest) -> Actor:
     return as_actor(request)
 
@@ -44,8 +54,17 @@ def actor(request: HttpRequest) -> Actor:
 def page(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    """Render a clinician page; signed-in pages are never cached (shared tablets)."""
-    response = render(request, f"clinic/{template}", context, status=status)
+    """Render a clinician page; signed-in pages are never cached (shared tablets).
+
+    Every page gets ``can`` (what this role may do: pages show only those links and forms)
+    and, for roles that work the referral list, the count of urgent ones not yet contacted.
+    """
+    staff = staff_of(request)
+    can = permissions.abilities(staff)
+    shared: dict[str, Any] = {"can": can, "staff_member": staff}
+    if staff is not None and can["referral_view"]:
+        shared["urgent_referrals"] = referrals.urgent_count(staff)
+    response = render(request, f"clinic/{template}", {**shared, **context}, status=status)
     response["Cache-Control"] = "no-store"
     return response
 

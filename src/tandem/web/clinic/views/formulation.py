@@ -13,29 +13,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from tandem.domain import labels
 from tandem.domain.formulation.explanations import FINDINGS, explain
 from tandem.services import access, placement, plans
-from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Forbidden, ValidationFailed
 from tandem.services.placement import PLACEMENT_LEVELS
 from tandem.storage.models import FormulationRecord
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import PlacementForm
-from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page
-
-# ruleset-v1.md s3 and s5: the onset orders and current-depression classes, in words.
-ONSET_WORDS = {
-    "depression_first": "Depression first",
-    "use_first": "Use first",
-    "tangled": "Tangled: the onsets are too close or too unclear to order",
-    "no_depression": "No depressive episode recorded",
-    "undetermined": "Undetermined: no period of regular use recorded",
-}
-CURRENT_WORDS = {
-    "independent": "Independent of use",
-    "substance_induced_provisional": "Substance-induced, provisional (or the order is unclear)",
-    "none": "No ongoing depressive episode",
-}
+from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page, risk_panel
 
 
 def findings(output: dict[str, Any]) -> list[tuple[str, str]]:
@@ -73,10 +59,8 @@ def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm
         "patient": record.patient,
         "output": output,
         "level_names": LEVEL_NAMES,
-        "onset_words": ONSET_WORDS.get(output.get("onset_order", ""), output.get("onset_order")),
-        "current_words": CURRENT_WORDS.get(
-            output.get("current_depression", ""), output.get("current_depression")
-        ),
+        "onset_words": labels.label("onset_order", output.get("onset_order")),
+        "current_words": labels.label("current_depression", output.get("current_depression")),
         "onset_explained": _explained(output.get("onset_order")),
         "current_explained": _explained(output.get("current_depression")),
         "recommended_words": LEVEL_NAMES.get(record.recommended_level, record.recommended_level),
@@ -86,10 +70,19 @@ def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm
         "review_flags": placement.review_flags(record),
         "plan": record.plans.order_by("-created_at", "-pk").first(),
         "form": form,
-        "show_crisis": shows_crisis_resources(record.patient, output),
+        "risk": risk_panel(record.patient, output),
     }
     status = 400 if form.is_bound and form.errors else 200
     return page(request, "formulation.html", context, status=status)
+
+
+def _flag_choices(record: FormulationRecord) -> list[dict[str, str]]:
+    """Each review flag as its label and its text, without citations."""
+    return [
+        {"id": f["id"], "text": f"{labels.label('review_flag', f['id'])}: "
+         + labels.clinical_text(f["text"])}
+        for f in placement.review_flags(record)
+    ]  # fmt: skip
 
 
 @login_required
@@ -100,7 +93,7 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     form = PlacementForm(
         request.POST or None,
         levels=levels,
-        flags=placement.review_flags(record),
+        flags=_flag_choices(record),
         recommended=record.recommended_level,
         initial={"level": record.recommended_level},
     )

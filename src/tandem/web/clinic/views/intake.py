@@ -199,7 +199,8 @@ def review_step(request: HttpRequest, patient: Patient) -> HttpResponse:
         try:
             record = intake_service.formulate_patient(actor(request), patient)
         except ValidationFailed as error:
-            problem = {"message": error.message, "step": _step_of(error.field or "")}
+            message = errors.in_words(error.message, error.field or "")
+            problem = {"message": message, "step": _step_of(error.field or "")}
         else:
             return redirect("clinic:formulation", formulation_id=record.pk)
     case = intake_service.case_for_formulation(patient, intake_service.current_intake(patient))

@@ -1,4 +1,5 @@
-"""The integrated plan: edit who, how often, measured how, aiming at what; then sign.
+"""The integrated plan: edit who, how often, measured how, aiming at what; save or sign
+in one form (a separate signing form lost unsaved edits).
 
 Which interventions and why come from the formulation (ruleset-v1.md s9) and are not
 edited here. Each save carries the plan's version; a stale one is refused (409) with a
@@ -7,6 +8,7 @@ message, never silently overwritten (services.plans).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,25 +17,27 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from tandem.services import plans
-from tandem.services.crisis import shows_crisis_resources
+from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
 from tandem.web.clinic import errors
-from tandem.web.clinic.forms import InterventionFormSet, PlanForm
-from tandem.web.clinic.views.common import actor, page
+from tandem.web.clinic.forms import AgreementForm, InterventionFormSet, PlanForm
+from tandem.web.clinic.views.common import LEVEL_NAMES, actor, page, risk_panel
 
 
 def _staff(plan: CarePlan) -> list[StaffMember]:
-    """Who may be named responsible: staff of the patient's clinic."""
-    return list(
-        StaffMember.objects.filter(organization_id=plan.patient.organization_id)
-        .select_related("user")
-        .order_by("display_name", "pk")
-    )
+    """Who may be named responsible: the patient's care team, less administrators."""
+    return plans.responsible_choices(plan.patient)
 
 
 def _forms(data: Any, plan: CarePlan, stored: list[Any]) -> tuple[PlanForm, Any]:
-    head = PlanForm(data, initial={"review_on": plan.review_on, "version": plan.version})
+    review = plan.review_on or plans.default_review_on()
+    head = PlanForm(data, initial={"review_on": review, "version": plan.version})
+    today = get_clock().today()
+    head.fields["review_on"].widget.attrs.update(
+        min=today.isoformat(),
+        max=(today + dt.timedelta(days=plans.REVIEW_MAX_DAYS)).isoformat(),
+    )
     initial = [
         {
             "responsible": i.responsible_id,
@@ -56,6 +60,7 @@ def _render(
     rows: Any,
     stored: list[Any],
     problem: str = "",
+    agreement_form: AgreementForm | None = None,
 ) -> HttpResponse:
     output = plan.formulation.output
     if len(rows.forms) != len(stored):  # a tampered or stale form: show the stored rows
@@ -67,11 +72,19 @@ def _render(
         "head": head,
         "rows": list(zip(rows.forms, stored, strict=True)),
         "formset": rows,
-        "show_crisis": shows_crisis_resources(plan.patient, output),
+        "risk": risk_panel(plan.patient, output),
+        "level": LEVEL_NAMES.get(plans.decided_level(plan.formulation), ""),
+        "review_max_days": plans.REVIEW_MAX_DAYS,
+        "team": [m for m in plan.patient.care_team.all() if m.role != "admin"],
+        "agreement_form": agreement_form
+        or AgreementForm(initial={"agreed_on": get_clock().today(), "version": plan.version}),
+        "decision": plan.formulation.placements.order_by("-decided_at", "-pk").first(),
         "problem": problem,
     }
-    failed = bool(problem) or (
-        head.is_bound and (bool(head.errors) or bool(rows.total_error_count()))
+    failed = (
+        bool(problem)
+        or (head.is_bound and (bool(head.errors) or bool(rows.total_error_count())))
+        or (agreement_form is not None and bool(agreement_form.errors))
     )
     return page(request, "plan.html", context, status=400 if failed else 200)
 
@@ -93,6 +106,7 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
                 expected_version=head.cleaned_data["version"],
                 interventions=items,
                 review_on=head.cleaned_data["review_on"],
+                sign="sign" in request.POST,
             )
         except Forbidden as error:
             return errors.forbidden(request, error.message)
@@ -129,3 +143,30 @@ def sign(request: HttpRequest, plan_id: int) -> HttpResponse:
         message = getattr(error, "message", "the form is missing its version")
         return _render(request, loaded, head, rows, stored, problem=f"Not signed: {message}")
     return redirect("clinic:plan", plan_id=loaded.pk)
+
+
+@login_required
+@require_POST
+def agreement(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Record that the signed plan was reviewed with the patient, and how they agreed."""
+    loaded = plans.get_plan(actor(request), plan_id)
+    form = AgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            plans.record_agreement(
+                actor(request), loaded,
+                expected_version=form.cleaned_data["version"],
+                agreed_on=form.cleaned_data["agreed_on"],
+                agreement=form.cleaned_data["agreement"],
+                agreement_name=form.cleaned_data["agreement_name"],
+            )  # fmt: skip
+        except Forbidden as error:
+            return errors.forbidden(request, error.message)
+        except (ValidationFailed, Conflict) as error:
+            errors.attach(ValidationFailed(error.message, error.field),
+                          {n: (form, n) for n in form.fields}, form)  # fmt: skip
+        else:
+            return redirect("clinic:plan", plan_id=loaded.pk)
+    stored = list(loaded.interventions.all())
+    head, rows = _forms(None, loaded, stored)
+    return _render(request, loaded, head, rows, stored, agreement_form=form)

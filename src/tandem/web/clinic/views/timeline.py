@@ -11,11 +11,13 @@ page; with htmx (vendored) the button swaps in just its fieldset (the same respo
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from tandem.services import intake as intake_service
+from tandem.services.clock import get_clock
 from tandem.storage.models import Patient
 from tandem.web.clinic.errors import Target
 from tandem.web.clinic.forms import EpisodeFormSet, RecentUseForm, UsePeriodFormSet, spans
@@ -54,6 +56,14 @@ def _with_added_row(data: QueryDict, prefix: str) -> QueryDict:
     return grown
 
 
+def assessment_day(case: dict[str, Any]) -> dt.date:
+    """The day the timeline is measured against: the case's assessment date, else today."""
+    try:
+        return dt.date.fromisoformat(str(case.get("assessed_on")))
+    except ValueError:
+        return get_clock().today()
+
+
 def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     case = intake_service.current_intake(patient).case
     stimulant = case.get("stimulant", {})
@@ -62,8 +72,13 @@ def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
         return _render_with_row(request, patient, case, str(adding))
     data = request.POST or None
     recent = RecentUseForm(data, initial=RecentUseForm.initial_from(stimulant))
-    periods = UsePeriodFormSet(data, prefix="use", initial=stimulant.get("use_periods", []))
-    episodes = EpisodeFormSet(data, prefix="mood", initial=case.get("depressive_episodes", []))
+    day = {"today": assessment_day(case)}
+    periods = UsePeriodFormSet(
+        data, prefix="use", initial=stimulant.get("use_periods", []), form_kwargs=day
+    )
+    episodes = EpisodeFormSet(
+        data, prefix="mood", initial=case.get("depressive_episodes", []), form_kwargs=day
+    )
     if request.method == "POST" and all(f.is_valid() for f in (recent, periods, episodes)):
         last_use = recent.cleaned_data["last_use"]  # None: ticked unknown (case/2)
         sections = {
@@ -95,8 +110,13 @@ def _render_with_row(
     stimulant = case.get("stimulant", {})
     data = _with_added_row(request.POST, prefix)
     recent = RecentUseForm(data, initial=RecentUseForm.initial_from(stimulant))
-    periods = UsePeriodFormSet(data, prefix="use", initial=stimulant.get("use_periods", []))
-    episodes = EpisodeFormSet(data, prefix="mood", initial=case.get("depressive_episodes", []))
+    day = {"today": assessment_day(case)}
+    periods = UsePeriodFormSet(
+        data, prefix="use", initial=stimulant.get("use_periods", []), form_kwargs=day
+    )
+    episodes = EpisodeFormSet(
+        data, prefix="mood", initial=case.get("depressive_episodes", []), form_kwargs=day
+    )
     context = step_context(
         patient, "timeline", recent=recent, periods=periods, episodes=episodes, added=prefix
     )

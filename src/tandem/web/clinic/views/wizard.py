@@ -14,12 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from tandem.services import intake as intake_service
-from tandem.services.crisis import shows_crisis_resources
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.storage.models import Patient
 from tandem.web.clinic import errors
 from tandem.web.clinic.errors import Target
-from tandem.web.clinic.views.common import INTAKE_STEPS, actor
+from tandem.web.clinic.views.common import INTAKE_STEPS, actor, risk_panel
 
 
 def step_context(patient: Patient, step: str, **extra: Any) -> dict[str, Any]:
@@ -31,7 +30,7 @@ def step_context(patient: Patient, step: str, **extra: Any) -> dict[str, Any]:
         "intake": current,
         "case": current.case,
         "done": done_steps(current.case) | _questionnaires_done(patient, current),
-        "show_crisis": shows_crisis_resources(patient),
+        "risk": risk_panel(patient),
         **extra,
     }
 
