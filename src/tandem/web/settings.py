@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "tandem.web.security.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tandem.web.clinic.errors.RefusalPageMiddleware",
 ]
 
 ROOT_URLCONF = "tandem.web.urls"

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tandem.services.errors import ServiceError, ValidationFailed
+from tandem.services.errors import Forbidden, ServiceError, ValidationFailed
 
 Target = tuple[forms.Form, str | None]
 _ITEM = re.compile(r"\bitem (\d+)\b")
@@ -78,3 +79,21 @@ def forbidden(request: HttpRequest, message: str) -> HttpResponse:
 def bad_request(request: HttpRequest, message: str) -> HttpResponse:
     """A 400 page for a refused change that has no form to show it on."""
     return render(request, "clinic/bad_request.html", {"message": message}, status=400)
+
+
+class RefusalPageMiddleware:
+    """Refusals become pages in one place (issue 9 item 4): a service's ``Forbidden``
+    raised by a clinic view is the 403 page with the service's message in words. Views do
+    not catch it themselves; the API has its own handler (one error shape)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Forbidden) and not request.path.startswith("/api/"):
+            return forbidden(request, exception.message)
+        return None

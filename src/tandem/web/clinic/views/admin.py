@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from tandem.services import clinic_admin
-from tandem.services.errors import Forbidden, NotFound, ValidationFailed
+from tandem.services.errors import NotFound, ValidationFailed
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import ClinicSettingsForm, InviteStaffForm
 from tandem.web.clinic.views.common import actor, form_status, page
@@ -20,16 +20,11 @@ from tandem.web.clinic.views.common import actor, form_status, page
 @login_required
 def staff(request: HttpRequest) -> HttpResponse:
     """GET: the clinic's staff. POST: invite a new staff member."""
-    try:
-        clinic, members = clinic_admin.list_staff(actor(request))
-    except Forbidden as error:
-        return errors.forbidden(request, error.message)
+    clinic, members = clinic_admin.list_staff(actor(request))
     form = InviteStaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             clinic_admin.invite_staff(actor(request), **form.cleaned_data)
-        except Forbidden as error:
-            return errors.forbidden(request, error.message)
         except ValidationFailed as error:
             errors.attach(error, {n: (form, n) for n in form.fields}, form)
         else:
@@ -53,8 +48,6 @@ def staff_change(request: HttpRequest, staff_id: int) -> HttpResponse:
             raise ValidationFailed("change: expected role or deactivate", "change")
     except NotFound:
         raise Http404() from None
-    except Forbidden as error:
-        return errors.forbidden(request, error.message)
     except ValidationFailed as error:
         return errors.bad_request(request, error.message)
     return redirect("clinic:admin_staff")
@@ -63,18 +56,13 @@ def staff_change(request: HttpRequest, staff_id: int) -> HttpResponse:
 @login_required
 def settings(request: HttpRequest) -> HttpResponse:
     """GET: the clinic's settings. POST: save them (admins)."""
-    try:
-        clinic, _members = clinic_admin.list_staff(actor(request))
-    except Forbidden as error:
-        return errors.forbidden(request, error.message)
+    clinic, _members = clinic_admin.list_staff(actor(request))
     initial = {"levels_offered": clinic.levels_offered, "time_zone": clinic.time_zone,
                "phone": clinic.phone, "escalation_minutes": clinic.escalation_minutes}  # fmt: skip
     form = ClinicSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             clinic_admin.update_settings(actor(request), **form.cleaned_data)
-        except Forbidden as error:
-            return errors.forbidden(request, error.message)
         except ValidationFailed as error:
             errors.attach(error, {n: (form, n) for n in form.fields}, form)
         else:

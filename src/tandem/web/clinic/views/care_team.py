@@ -12,8 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from tandem.services import patients
-from tandem.services.errors import Forbidden, ValidationFailed
-from tandem.web.clinic import errors
+from tandem.services.errors import ValidationFailed
 from tandem.web.clinic.views.common import actor, page, risk_panel, staff_of, words
 
 CHANGES = {"add": patients.add_to_care_team, "remove": patients.remove_from_care_team}
@@ -29,8 +28,6 @@ def care_team(request: HttpRequest, patient_id: int) -> HttpResponse:
             if change is None:
                 raise ValidationFailed("change: expected add or remove", "change")
             change(actor(request), patient_id, _staff_id(request))
-        except Forbidden as error:
-            return errors.forbidden(request, error.message)
         except ValidationFailed as error:
             problem = error.message
         else:

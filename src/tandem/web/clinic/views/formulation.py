@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tandem.domain import labels
 from tandem.domain.formulation.explanations import FINDINGS, explain
 from tandem.services import access, placement, plans
-from tandem.services.errors import Forbidden, ValidationFailed
+from tandem.services.errors import ValidationFailed
 from tandem.services.placement import PLACEMENT_LEVELS
 from tandem.storage.models import FormulationRecord
 from tandem.web.clinic import errors
@@ -100,8 +100,6 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             placement.decide_placement(actor(request), record, **form.cleaned_data)
-        except Forbidden as error:
-            return errors.forbidden(request, error.message)
         except ValidationFailed as error:
             errors.attach(error, {n: (form, n) for n in form.fields}, form)
         else:
@@ -114,8 +112,5 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
 def draft_plan(request: HttpRequest, formulation_id: int) -> HttpResponse:
     """Draft the integrated plan the formulation proposes, then open it for editing."""
     record = _load(request, formulation_id, "formulation.view")
-    try:
-        plan = plans.draft_plan(actor(request), record)
-    except Forbidden as error:
-        return errors.forbidden(request, error.message)
+    plan = plans.draft_plan(actor(request), record)
     return redirect("clinic:plan", plan_id=plan.pk)

@@ -18,7 +18,7 @@ from tandem.domain import instruments
 from tandem.services import access
 from tandem.services import intake as intake_service
 from tandem.services.calendar import patient_today
-from tandem.services.errors import Conflict, Forbidden, ValidationFailed
+from tandem.services.errors import Conflict, ValidationFailed
 from tandem.storage.models import Patient
 from tandem.web.clinic import errors
 from tandem.web.clinic.errors import Target
@@ -51,10 +51,7 @@ def intake_step(request: HttpRequest, patient_id: int, step: str) -> HttpRespons
     if step not in handlers:
         raise Http404()
     patient = access.access_patient(actor(request), patient_id, action="intake.view")
-    try:
-        return handlers[step](request, patient)
-    except Forbidden as error:
-        return errors.forbidden(request, error.message)
+    return handlers[step](request, patient)
 
 
 def stimulant_step(request: HttpRequest, patient: Patient) -> HttpResponse:
@@ -115,8 +112,6 @@ def record_instrument(request: HttpRequest, patient_id: int, instrument_id: str)
                 form.answers(),
                 idempotency_key=request.POST.get("idempotency_key") or None,
             )
-        except Forbidden as error:
-            return errors.forbidden(request, error.message)
         except (ValidationFailed, Conflict) as error:
             errors.attach_item(error, form)
         else:

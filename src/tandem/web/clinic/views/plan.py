@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.services import plans
 from tandem.services.clock import get_clock
-from tandem.services.errors import Conflict, Forbidden, ValidationFailed
+from tandem.services.errors import Conflict, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import AgreementForm, InterventionFormSet, PlanForm
@@ -108,8 +108,6 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
                 review_on=head.cleaned_data["review_on"],
                 sign="sign" in request.POST,
             )
-        except Forbidden as error:
-            return errors.forbidden(request, error.message)
         except (ValidationFailed, Conflict) as error:
             _attach(error, head, rows)
         else:
@@ -135,8 +133,6 @@ def sign(request: HttpRequest, plan_id: int) -> HttpResponse:
     try:
         version = int(request.POST.get("version", ""))
         plans.sign_plan(actor(request), loaded, expected_version=version)
-    except Forbidden as error:
-        return errors.forbidden(request, error.message)
     except (ValueError, ValidationFailed, Conflict) as error:
         stored = list(loaded.interventions.all())
         head, rows = _forms(None, loaded, stored)
@@ -160,8 +156,6 @@ def agreement(request: HttpRequest, plan_id: int) -> HttpResponse:
                 agreement=form.cleaned_data["agreement"],
                 agreement_name=form.cleaned_data["agreement_name"],
             )  # fmt: skip
-        except Forbidden as error:
-            return errors.forbidden(request, error.message)
         except (ValidationFailed, Conflict) as error:
             errors.attach(ValidationFailed(error.message, error.field),
                           {n: (form, n) for n in form.fields}, form)  # fmt: skip
