@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
-from tandem.services.actors import as_actor
+from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import in_audited_write, note_subject, record_event
 from tandem.services.errors import NotFound, ValidationFailed
 from tandem.services.permissions import MAY
@@ -53,17 +53,21 @@ def _as_id(patient_id: Any) -> int | None:
     return value if 0 < value < 2**63 else None
 
 
-def access_patient(who: Any, patient_id: Any, *, action: str = "patient.view") -> Patient:
-    """Load a patient the actor may see, auditing the read; else NotFound (404)."""
+def access_patient(who: Actor, patient_id: Any, *, action: str = "patient.view") -> Patient:
+    """Load a patient the actor may see, auditing the read; else NotFound (404).
+
+    Staff see their clinic's patients as their role and care team allow; a patient actor
+    sees only their own record (every other one is missing to them, 404).
+    """
     actor = as_actor(who)
     wanted = _as_id(patient_id)
     staff = actor.staff
     patient = (
         Patient.objects.select_related("organization").filter(pk=wanted).first()
-        if wanted is not None and staff is not None
+        if wanted is not None and (staff is not None or actor.kind == "patient")
         else None
     )
-    if patient is None or not may_see(staff, patient):
+    if patient is None or not _may_reach(actor, staff, patient):
         outcome = "not_found" if patient is None else "denied"
         record_event(actor, action, patient_id=wanted, record_type="patient", outcome=outcome)
         raise NotFound()
@@ -84,18 +88,25 @@ def _granted(actor: Any, action: str, patient_id: int, record_type: str, record_
     record_event(actor, name, patient_id=patient_id, record_type=record_type, record_id=record_id)
 
 
-def access_record(who: Any, model: type[Any], record_id: Any, *, action: str) -> Any:
+def _may_reach(actor: Actor, staff: Any, patient: Patient) -> bool:
+    """A patient reaches their own record only; staff as ``may_see`` says."""
+    if actor.kind == "patient":
+        return actor.patient_id is not None and patient.pk == actor.patient_id
+    return may_see(staff, patient)
+
+
+def access_record(who: Actor, model: type[Any], record_id: Any, *, action: str) -> Any:
     """Load a record that belongs to a patient (``model.patient``), with the same rules."""
     actor = as_actor(who)
     wanted = _as_id(record_id)
     staff = actor.staff
     record = (
         model.objects.select_related("patient").filter(pk=wanted).first()
-        if wanted is not None and staff is not None
+        if wanted is not None and (staff is not None or actor.kind == "patient")
         else None
     )
     record_type = model.__name__.lower()
-    if record is None or not may_see(staff, record.patient):
+    if record is None or not _may_reach(actor, staff, record.patient):
         patient_id = record.patient_id if record is not None else None
         record_event(
             actor,
@@ -125,7 +136,7 @@ class CaseloadRow:
 CASELOAD_STATUSES = ("active", "discharged", "all")
 
 
-def caseload(who: Any, *, status: str = "active", query: str = "") -> list[CaseloadRow]:
+def caseload(who: Actor, *, status: str = "active", query: str = "") -> list[CaseloadRow]:
     """The patients the actor may see, with their latest placement, risk and plan.
 
     ``status``: active (the default), discharged, or all. ``query``: part of a name, or a

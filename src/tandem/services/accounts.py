@@ -219,19 +219,19 @@ def record_login_failure(username: str, ip: str = "") -> None:
         )
 
 
-def record_login_success(who: Any) -> None:
+def record_login_success(who: Actor) -> None:
     actor = as_actor(who)
     with transaction.atomic():
         LoginThrottle.objects.filter(account_key=_pair_key(actor.name, actor.ip)).delete()
         record_event(actor, "login", record_type="account")
 
 
-def create_api_token(who: Any, label: str = "", days: int = TOKEN_DAYS) -> str:
+def create_api_token(who: Actor, label: str = "", days: int = TOKEN_DAYS) -> str:
     """A new API token for the actor's staff account, valid ``days`` days (1 to 365,
     default 90: the program's choice); the raw value is shown once."""
     if not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
         raise ValidationFailed(f"days: a whole number from 1 to {MAX_TOKEN_DAYS}", "days")
-    actor = as_actor(who, via="cli")
+    actor = as_actor(who)
     staff = actor.require_staff()
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = get_clock().now()
@@ -309,7 +309,7 @@ def revoke_api_tokens(target: str) -> int:
     return len(ids)
 
 
-def record_logout(who: Any) -> None:
+def record_logout(who: Actor) -> None:
     record_event(as_actor(who), "logout", record_type="account")
 
 
@@ -325,7 +325,7 @@ def _enrolment_digest(raw: str) -> str:
     return hmac.new(key, b"enrolment:" + normal.encode(), hashlib.sha256).hexdigest()
 
 
-def staff_for_enrolment(who: Any, staff_id: Any) -> StaffMember:
+def staff_for_enrolment(who: Actor, staff_id: Any) -> StaffMember:
     """The staff member an admin is about to issue an enrolment code for (audited as
     ``staff.view``). Anyone but an admin of the same clinic gets NotFound, like a
     missing account, so account ids of other clinics are not revealed."""
@@ -353,7 +353,7 @@ def _refuse_staff_view(actor: Actor, staff_id: Any, outcome: str) -> NoReturn:
     raise NotFound()
 
 
-def issue_enrolment_code(who: Any, staff_id: Any) -> str:
+def issue_enrolment_code(who: Actor | None, staff_id: Any) -> str:
     """A one-time code that lets staff member ``staff_id`` enrol their first TOTP device.
 
     Issued by an admin of the same clinic (``who``), or by the operator (``who`` None:
@@ -425,7 +425,7 @@ def totp_device(user: Any) -> Any:
     return device
 
 
-def confirm_totp_device(who: Any, device: Any) -> None:
+def confirm_totp_device(who: Actor, device: Any) -> None:
     """Mark an enrolled device confirmed once its first code was verified (audited)."""
     actor = as_actor(who)
     with transaction.atomic():

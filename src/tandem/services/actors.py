@@ -1,9 +1,17 @@
-"""Who is acting, from where: what every service needs for access checks and audit."""
+"""Who is acting, from where: what every service needs for access checks and audit.
+
+An ``Actor`` is built once at the edge (``Actor.from_request`` for a signed-in session,
+``tandem.api.auth`` for an API token, ``Actor(user, via="cli")`` for the command line)
+and passed to services, which never guess what they were given (issue 9 item 4). Its
+``kind`` is ``staff`` (a role in one clinic) or ``patient`` (reaching only their own
+records: ``patient_id``; the patient portal signs them in). For a patient actor every
+record but their own is missing (404), and no staff action is allowed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 
@@ -13,11 +21,23 @@ from tandem.storage.models import StaffMember
 
 @dataclass(frozen=True)
 class Actor:
-    """A signed-in user (maybe staff), their address and the channel (web, api, cli)."""
+    """A signed-in user, their address and the channel (web, api, cli); staff or patient."""
 
     user: Any
     ip: str = ""
     via: str = "web"
+    kind: Literal["staff", "patient"] = "staff"
+    patient_id: int | None = None  # the patient's own record, for kind "patient"
+
+    @classmethod
+    def from_request(cls, request: Any, via: str = "web") -> Actor:
+        """The actor of a signed-in web request (user and client address)."""
+        return cls(user=request.user, ip=client_ip(request), via=via)
+
+    @classmethod
+    def patient(cls, user: Any, patient_id: int, ip: str = "", via: str = "web") -> Actor:
+        """A patient acting for themselves (the portal's sign-in builds it)."""
+        return cls(user=user, ip=ip, via=via, kind="patient", patient_id=patient_id)
 
     @property
     def name(self) -> str:
@@ -27,9 +47,9 @@ class Actor:
 
     @property
     def staff(self) -> StaffMember | None:
-        """The user's staff record, or None (cached on the user object)."""
+        """The user's staff record, or None (cached on the user object); None for a patient."""
         user = self.user
-        if user is None or not getattr(user, "is_authenticated", False):
+        if self.kind != "staff" or user is None or not getattr(user, "is_authenticated", False):
             return None
         if not hasattr(user, "_tandem_staff"):
             user._tandem_staff = (
@@ -63,10 +83,9 @@ def client_ip(request: Any) -> str:
     return str(meta.get("REMOTE_ADDR", ""))[:45]
 
 
-def as_actor(who: Any, via: str = "web") -> Actor:
-    """An Actor from an Actor, an HttpRequest (user + client address) or a User."""
-    if isinstance(who, Actor):
-        return who
-    if hasattr(who, "META") and hasattr(who, "user"):
-        return Actor(user=who.user, ip=client_ip(who), via=via)
-    return Actor(user=who, via=via)
+def as_actor(who: Actor) -> Actor:
+    """The actor a service was given; anything else is a programming error (the edge
+    builds the Actor: ``Actor.from_request``, the API's token auth, the CLI)."""
+    if not isinstance(who, Actor):
+        raise TypeError(f"services take an Actor built at the edge, not {type(who).__name__}")
+    return who

@@ -153,7 +153,7 @@ def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     Inside the call the access checks record only refusals of the read (``not_found`` /
     ``denied``): the write's own event, appended by the service on success or here on
     failure, is the one record of the operation, so a refused write never shows "ok".
-    The decorated service takes the actor (or request, or user) first."""
+    The decorated service takes the actor first."""
 
     def decorate(service: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(service)
@@ -163,12 +163,12 @@ def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 return service(*args, **kwargs)
             except (ValidationFailed, Conflict) as exc:
                 # (A role refusal, Forbidden, is recorded by permissions.require itself.)
-                _record_refusal(args[0], action, exc.code)
+                _record_refusal(args[0], action, exc.code)  # type: ignore[arg-type]  # the actor comes first
                 raise
             except ServiceError:
                 raise  # NotFound / Forbidden: recorded where they were raised
             except Exception:
-                _record_refusal(args[0], action, "failed")
+                _record_refusal(args[0], action, "failed")  # type: ignore[arg-type]  # the actor comes first
                 raise
             finally:
                 _subject.reset(token)
@@ -179,7 +179,7 @@ def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
-def _record_refusal(who: Any, action: str, outcome: str) -> None:
+def _record_refusal(who: Actor, action: str, outcome: str) -> None:
     subject = _subject.get() or Subject(None)
     record_event(
         as_actor(who),
@@ -312,7 +312,7 @@ def current_head() -> tuple[int, str]:
     return (head.seq, head.hash) if head else (0, GENESIS)
 
 
-def accept_restore(who: Any = None) -> ChainReport:
+def accept_restore(who: Actor | None = None) -> ChainReport:
     """Say that the database now in place was restored on purpose: if its own chain
     verifies, append a sealed ``restore`` line naming its head to the head file (a new
     epoch), then audit the acceptance. Returns the chain report (not ok: nothing done)."""
@@ -321,7 +321,7 @@ def accept_restore(who: Any = None) -> ChainReport:
         return report
     seq, last_hash = current_head()
     audit_head.append_line("restore", seq, last_hash, strict=True)
-    actor = as_actor(who, via="cli") if who is not None else Actor(None, via="cli")
+    actor = as_actor(who) if who is not None else Actor(None, via="cli")
     record_event(actor, "audit.restore_accepted", record_type="audit_head", record_id=seq)
     return verify_chain()
 

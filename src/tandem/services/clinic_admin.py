@@ -24,7 +24,7 @@ from tandem.storage.models.organizations import LEVELS, ROLES
 ESCALATION_LIMITS = (5, 24 * 60)  # minutes: the program's bounds for the escalation time
 
 
-def list_staff(who: Any) -> tuple[Organization, list[StaffMember]]:
+def list_staff(who: Actor) -> tuple[Organization, list[StaffMember]]:
     """The clinic and its staff, by name (one audited read)."""
     actor = as_actor(who)
     staff = require(actor, "clinic.admin.view")
@@ -37,7 +37,7 @@ def list_staff(who: Any) -> tuple[Organization, list[StaffMember]]:
     return staff.organization, members
 
 
-def member_of_clinic(who: Any, staff_id: Any) -> StaffMember:
+def member_of_clinic(who: Actor, staff_id: Any) -> StaffMember:
     """A staff member of the actor's own clinic, or NotFound (audited) for a missing one or
     another clinic's: checked before anything else, so both look the same."""
     actor = as_actor(who)
@@ -69,7 +69,7 @@ def _member(actor: Actor, admin: StaffMember, staff_id: Any, action: str) -> Sta
 
 @audited_failures("staff.invite")
 def invite_staff(
-    who: Any, *, username: str, display_name: str, role: str, password: str
+    who: Actor, *, username: str, display_name: str, role: str, password: str
 ) -> StaffMember:
     """Add a staff member to the admin's clinic with a temporary password; they then
     enrol an authenticator with a one-time code (the enrolment-code page)."""
@@ -87,7 +87,7 @@ def invite_staff(
 
 
 @audited_failures("staff.role")
-def set_role(who: Any, staff_id: Any, role: str) -> StaffMember:
+def set_role(who: Actor, staff_id: Any, role: str) -> StaffMember:
     actor = as_actor(who)
     admin = require(actor, "clinic.admin")
     member = _member(actor, admin, staff_id, "staff.role")
@@ -101,7 +101,7 @@ def set_role(who: Any, staff_id: Any, role: str) -> StaffMember:
 
 
 @audited_failures("staff.deactivate")
-def deactivate(who: Any, staff_id: Any) -> StaffMember:
+def deactivate(who: Actor, staff_id: Any) -> StaffMember:
     """The account can no longer sign in and its API tokens are revoked; its records and
     audit history stay."""
     actor = as_actor(who)
@@ -117,7 +117,7 @@ def deactivate(who: Any, staff_id: Any) -> StaffMember:
 
 @audited_failures("clinic.settings")
 def update_settings(
-    who: Any, *, levels_offered: list[str], time_zone: str, phone: str, escalation_minutes: Any
+    who: Actor, *, levels_offered: list[str], time_zone: str, phone: str, escalation_minutes: Any
 ) -> Organization:
     """The clinic's settings: each checked before anything is saved."""
     actor = as_actor(who)

@@ -92,7 +92,7 @@ def _texts(values: Any, field: str) -> tuple[str, ...]:
 
 @audited_failures("consent.record")
 def record_consent(
-    who: Any,
+    who: Actor,
     patient_id: Any,
     *,
     recipient_kind: str,
@@ -204,7 +204,7 @@ def _consent_of(patient: Patient, consent_id: Any) -> Consent:
 
 
 @audited_failures("consent.revoke")
-def revoke_consent(who: Any, patient_id: Any, consent_id: Any, *, reference: str) -> Consent:
+def revoke_consent(who: Actor, patient_id: Any, consent_id: Any, *, reference: str) -> Consent:
     """End a consent from now on, on the patient's written revocation (``reference``:
     where that writing is kept). Disclosures made before stay as they were."""
     actor = as_actor(who)
@@ -235,7 +235,7 @@ def revoke_consent(who: Any, patient_id: Any, consent_id: Any, *, reference: str
     return consent
 
 
-def list_consents(who: Any, patient_id: Any) -> list[Consent]:
+def list_consents(who: Actor, patient_id: Any) -> list[Consent]:
     """The patient's consents, newest first (an audited read)."""
     patient = access_patient(who, patient_id, action="consent.view")
     return list(Consent.objects.filter(patient=patient).order_by("-signed_on", "-pk"))
@@ -289,7 +289,7 @@ def _description(description: str) -> str:
 
 @audited_failures("disclosure.make")
 def disclose(
-    who: Any,
+    who: Actor,
     patient_id: Any,
     *,
     recipient_kind: str,
@@ -366,7 +366,7 @@ def _store(
 
 @audited_failures("disclosure.emergency")
 def disclose_in_emergency(
-    who: Any,
+    who: Actor,
     patient_id: Any,
     *,
     recipient_name: str,
@@ -392,7 +392,7 @@ def disclose_in_emergency(
     return DisclosureMade(made, notice)
 
 
-def accounting(who: Any, patient_id: Any) -> list[Disclosure]:
+def accounting(who: Actor, patient_id: Any) -> list[Disclosure]:
     """Every disclosure of the patient's records in the last three years, newest first
     (42 CFR 2.25; an audited read)."""
     patient = access_patient(who, patient_id, action="disclosure.accounting")

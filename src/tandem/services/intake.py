@@ -98,7 +98,7 @@ def _fingerprint(*parts: Any) -> str:
 
 @audited_failures("administration.record")
 def record_administration(
-    who: Any,
+    who: Actor,
     patient: Patient | int,
     instrument_id: str,
     answers: list[Any],
@@ -187,7 +187,7 @@ def _replay(
     return record
 
 
-def list_administrations(who: Any, patient_id: Any) -> list[InstrumentAdministration]:
+def list_administrations(who: Actor, patient_id: Any) -> list[InstrumentAdministration]:
     """The patient's administrations, newest first (one audited read)."""
     patient = access_patient(who, patient_id, action="administration.list")
     return list(patient.administrations.order_by("-administered_on", "-pk"))
@@ -242,7 +242,7 @@ def _check_assessed_on(sections: dict[str, Any], today: dt.date) -> None:
 
 @audited_failures("intake.update")
 def save_intake_step(
-    who: Any,
+    who: Actor,
     patient: Patient | int,
     sections: dict[str, Any],
     *,
@@ -287,7 +287,7 @@ def save_intake_step(
 
 
 def update_intake(
-    who: Any,
+    who: Actor,
     patient: Patient | int,
     section: str,
     data: Any,
@@ -348,7 +348,7 @@ def check_no_later_screens(patient: Patient, intake: Intake, assessed_on: dt.dat
 
 
 @audited_failures("formulation.create")
-def formulate_patient(who: Any, patient: Patient | int) -> FormulationRecord:
+def formulate_patient(who: Actor, patient: Patient | int) -> FormulationRecord:
     """Run the formulation engine on the current intake and store its whole output."""
     actor = as_actor(who)
     patient = access_patient(actor, getattr(patient, "pk", patient), action="formulation.create")
@@ -377,18 +377,18 @@ def formulate_patient(who: Any, patient: Patient | int) -> FormulationRecord:
     return record
 
 
-def latest_formulation(who: Any, patient_id: Any) -> FormulationRecord | None:
+def latest_formulation(who: Actor, patient_id: Any) -> FormulationRecord | None:
     """The patient's most recent formulation, as stored (one audited read)."""
     patient = access_patient(who, patient_id, action="formulation.view")
     return patient.formulations.order_by("-created_at", "-pk").first()
 
 
-def list_formulations(who: Any, patient_id: Any) -> list[FormulationRecord]:
+def list_formulations(who: Actor, patient_id: Any) -> list[FormulationRecord]:
     patient = access_patient(who, patient_id, action="formulation.list")
     return list(patient.formulations.order_by("-created_at", "-pk"))
 
 
-def get_formulation(who: Any, formulation_id: Any) -> FormulationRecord:
+def get_formulation(who: Actor, formulation_id: Any) -> FormulationRecord:
     """One stored formulation (audited; NotFound when missing or not visible)."""
     record: FormulationRecord = access_record(
         who, FormulationRecord, formulation_id, action="formulation.view"

@@ -44,7 +44,7 @@ def _clean_birth(date_of_birth: Any, today: dt.date) -> dt.date:
 
 @audited_failures("patient.register")
 def register_patient(
-    who: Any, *, display_name: str, date_of_birth: Any, sex: str, not_duplicate: bool = False
+    who: Actor, *, display_name: str, date_of_birth: Any, sex: str, not_duplicate: bool = False
 ) -> Patient:
     """Create a patient in the actor's organization, with an open episode and intake.
 
@@ -105,7 +105,7 @@ def _likely_duplicate(organization_id: int, name: str, birth: dt.date) -> bool:
 
 
 @audited_failures("patient.care_team")
-def set_care_team(who: Any, patient_id: Any, staff_ids: list[int]) -> Patient:
+def set_care_team(who: Actor, patient_id: Any, staff_ids: list[int]) -> Patient:
     """Replace the care team with staff of the patient's own organization (the same
     people may do it as add or remove one member: ``_may_manage_care_team``)."""
     actor = as_actor(who)
@@ -157,7 +157,7 @@ def _clinic_member(patient: Patient, staff_id: Any) -> StaffMember:
     return member
 
 
-def _team_change(who: Any, patient_id: Any, staff_id: Any) -> tuple[Actor, Patient, StaffMember]:
+def _team_change(who: Actor, patient_id: Any, staff_id: Any) -> tuple[Actor, Patient, StaffMember]:
     """Load the patient, check the actor may change the team, and find the member."""
     actor = as_actor(who)
     patient = access_patient(actor, patient_id, action="patient.care_team")
@@ -166,7 +166,7 @@ def _team_change(who: Any, patient_id: Any, staff_id: Any) -> tuple[Actor, Patie
 
 
 @audited_failures("patient.care_team")
-def add_to_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
+def add_to_care_team(who: Actor, patient_id: Any, staff_id: Any) -> StaffMember:
     """Add one staff member of the patient's own clinic to the care team (audited)."""
     actor, patient, member = _team_change(who, patient_id, staff_id)
     with transaction.atomic():
@@ -179,7 +179,7 @@ def add_to_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
 
 
 @audited_failures("patient.care_team")
-def remove_from_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMember:
+def remove_from_care_team(who: Actor, patient_id: Any, staff_id: Any) -> StaffMember:
     """Take one member off the care team (audited); the team is never left empty."""
     actor, patient, member = _team_change(who, patient_id, staff_id)
     with transaction.atomic():
@@ -196,7 +196,7 @@ def remove_from_care_team(who: Any, patient_id: Any, staff_id: Any) -> StaffMemb
     return member
 
 
-def care_team(who: Any, patient_id: Any) -> tuple[Patient, list[StaffMember], list[StaffMember]]:
+def care_team(who: Actor, patient_id: Any) -> tuple[Patient, list[StaffMember], list[StaffMember]]:
     """The patient, their care team, and the clinic's other staff (one audited read)."""
     patient = access_patient(who, patient_id, action="patient.care_team.view")
     members = list(patient.care_team.order_by("display_name", "pk"))
@@ -208,7 +208,7 @@ def care_team(who: Any, patient_id: Any) -> tuple[Patient, list[StaffMember], li
 
 @audited_failures("patient.discharge")
 def discharge_patient(
-    who: Any,
+    who: Actor,
     patient_id: Any,
     *,
     reason: str = "other",
@@ -266,7 +266,7 @@ def _clean_ended_on(value: Any, today: dt.date, started: dt.date | None) -> dt.d
     return value
 
 
-def list_patients(who: Any, *, status: str | None = None) -> list[Patient]:
+def list_patients(who: Actor, *, status: str | None = None) -> list[Patient]:
     """The patients the actor may see (one audited read of the list)."""
     actor = as_actor(who)
     staff = actor.require_staff()

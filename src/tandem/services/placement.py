@@ -12,12 +12,11 @@ each one, and each acknowledgement is its own row and its own audit event.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 
 from tandem.services.access import access_record
-from tandem.services.actors import as_actor
+from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
@@ -40,7 +39,7 @@ _EPISODE_LEVEL = {"residential_referral": "residential", "adolescent_referral": 
 
 @audited_failures("placement.decide")
 def decide_placement(
-    who: Any,
+    who: Actor,
     formulation: FormulationRecord | int,
     *,
     level: str,

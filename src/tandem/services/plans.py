@@ -94,7 +94,7 @@ def required_for_safety(record: FormulationRecord) -> list[str]:
 
 
 @audited_failures("plan.draft")
-def draft_plan(who: Any, formulation: FormulationRecord | int) -> CarePlan:
+def draft_plan(who: Actor, formulation: FormulationRecord | int) -> CarePlan:
     """A draft plan holding the interventions and measures the formulation proposed."""
     actor = as_actor(who)
     record: FormulationRecord = access_record(
@@ -273,7 +273,7 @@ def _load_plan(actor: Actor, plan: CarePlan | int, action: str) -> CarePlan:
 
 @audited_failures("plan.update")
 def update_plan(
-    who: Any,
+    who: Actor,
     plan: CarePlan | int,
     *,
     expected_version: int,
@@ -366,7 +366,7 @@ def _check_signable(review_on: dt.date | None, items: list[dict[str, Any]]) -> N
 
 
 @audited_failures("plan.sign")
-def sign_plan(who: Any, plan: CarePlan | int, *, expected_version: int | None = None) -> CarePlan:
+def sign_plan(who: Actor, plan: CarePlan | int, *, expected_version: int | None = None) -> CarePlan:
     """Sign the plan: at least one intervention, the safety ones the formulation requires,
     a responsible staff member for each, and a review date."""
     actor = as_actor(who)
@@ -433,19 +433,19 @@ def follow_placement(
     return plan
 
 
-def current_plan(who: Any, patient_id: Any) -> CarePlan | None:
+def current_plan(who: Actor, patient_id: Any) -> CarePlan | None:
     """The patient's latest plan (one audited read)."""
     patient = access_patient(who, patient_id, action="plan.view")
     return patient.plans.order_by("-created_at", "-pk").first()
 
 
-def get_plan(who: Any, plan_id: Any) -> CarePlan:
+def get_plan(who: Actor, plan_id: Any) -> CarePlan:
     return _load_plan(as_actor(who), plan_id, "plan.view")
 
 
 @audited_failures("plan.agreement")
 def record_agreement(
-    who: Any,
+    who: Actor,
     plan: CarePlan | int,
     *,
     expected_version: int,

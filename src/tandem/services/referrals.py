@@ -175,7 +175,7 @@ def urgent_count(staff: StaffMember) -> int:
     ).count()
 
 
-def list_referrals(who: Any) -> list[Referral]:
+def list_referrals(who: Actor) -> list[Referral]:
     """Referrals to the actor's clinic: urgent new ones first, then newest first (audited)."""
     actor = as_actor(who)
     staff = require(actor, "referral.view")
@@ -192,7 +192,7 @@ def list_referrals(who: Any) -> list[Referral]:
     return referrals
 
 
-def get_referral(who: Any, referral_id: Any) -> Referral:
+def get_referral(who: Actor, referral_id: Any) -> Referral:
     actor = as_actor(who)
     staff = actor.require_staff()
     if not may(staff, "referral.view"):
@@ -224,7 +224,7 @@ def get_referral(who: Any, referral_id: Any) -> Referral:
 
 
 @audited_failures("referral.update")
-def set_referral_status(who: Any, referral_id: Any, status: str) -> Referral:
+def set_referral_status(who: Actor, referral_id: Any, status: str) -> Referral:
     actor = as_actor(who)
     referral = get_referral(actor, referral_id)
     require(actor, "referral.update")
@@ -239,7 +239,7 @@ def set_referral_status(who: Any, referral_id: Any, status: str) -> Referral:
 
 @audited_failures("referral.start_intake")
 def start_intake(
-    who: Any, referral_id: Any, *, date_of_birth: Any, sex: str, not_duplicate: bool = False
+    who: Actor, referral_id: Any, *, date_of_birth: Any, sex: str, not_duplicate: bool = False
 ) -> Patient:
     """Turn a referral into a patient: register them under the name they gave, link the
     referral to the new patient and mark it contacted (one transaction)."""

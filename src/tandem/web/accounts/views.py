@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.services import accounts
-from tandem.services.actors import Actor, as_actor, client_ip
+from tandem.services.actors import Actor, client_ip
 from tandem.services.clock import get_clock
 from tandem.web.accounts.forms import CodeForm, EnrolmentCodeForm, SignInForm
 from tandem.web.security import start_session_clock
@@ -88,7 +88,7 @@ def _complete_sign_in(
     if device is not None:
         otp_login(request, device)
     start_session_clock(request)
-    accounts.record_login_success(as_actor(request))
+    accounts.record_login_success(Actor.from_request(request))
     return HttpResponseRedirect(next_url)
 
 
@@ -151,10 +151,10 @@ def _enrolment_code(request: HttpRequest, user: Any) -> HttpResponse:
 def enrolment_code_for_staff(request: HttpRequest, staff_id: int) -> HttpResponse:
     """An admin issues a one-time enrolment code for a staff member of their clinic (GET
     asks, POST issues and shows the code once; never cached, as every /accounts/ page)."""
-    target = accounts.staff_for_enrolment(as_actor(request), staff_id)
+    target = accounts.staff_for_enrolment(Actor.from_request(request), staff_id)
     code = ""
     if request.method == "POST":
-        code = accounts.issue_enrolment_code(as_actor(request), target.pk)
+        code = accounts.issue_enrolment_code(Actor.from_request(request), target.pk)
     context = {"target": target, "code": code}
     return render(request, "accounts/issue_enrolment_code.html", context)
 
@@ -162,6 +162,6 @@ def enrolment_code_for_staff(request: HttpRequest, staff_id: int) -> HttpRespons
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        accounts.record_logout(as_actor(request))
+        accounts.record_logout(Actor.from_request(request))
     logout(request)
     return redirect("accounts:login")

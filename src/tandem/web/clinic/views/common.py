@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from tandem.domain import labels
 from tandem.services import crisis, permissions, referrals
-from tandem.services.actors import Actor, as_actor
+from tandem.services.actors import Actor
 from tandem.services.clock import get_clock
 from tandem.storage.models import StaffMember
 
@@ -48,7 +48,7 @@ def staff_of(request: HttpRequest) -> StaffMember | None:
 
 
 def actor(request: HttpRequest) -> Actor:
-    return as_actor(request)
+    return Actor.from_request(request)
 
 
 def page(
