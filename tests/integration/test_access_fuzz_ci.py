@@ -12,7 +12,7 @@ from django.test import Client
 from tests.integration.support import World
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import access_fuzz  # noqa: E402
+import access_fuzz
 
 pytestmark = pytest.mark.django_db
 

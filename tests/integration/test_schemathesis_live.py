@@ -12,10 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
-
 from tests.integration.live import BIN, live_server
-
 
 EXAMPLES = 15  # per operation and phase; raise locally for a longer run
 
