@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import re
@@ -27,26 +28,45 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+BIN = Path(sys.executable).parent  # the venv running the bench (.venv/bin/python)
 PASSWORD = "bench-password-2026"  # noqa: S105  (a throwaway bench account)
 
 
-def seed(active: int, discharged: int) -> tuple[list[int], str]:
-    """Build the clinic through the services; returns active patient ids and a token."""
+def seed(
+    active: int, discharged: int, clinics: int = 1, clinicians: int = 0
+) -> tuple[list[int], str, list[tuple[str, list[int]]]]:
+    """Build the clinics through the services; returns clinic one's active patient ids,
+    its director's token, and (token, that clinic's active ids) per clinician."""
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    first: tuple[list[int], str] | None = None
+    staff: list[tuple[str, list[int]]] = []
+    for n in range(clinics):
+        ids, token, tokens = _seed_clinic(n, active, discharged, clinicians)
+        first = first or (ids, token)
+        staff.extend((t, ids) for t in tokens)
+    assert first is not None
+    return first[0], first[1], staff
+
+
+def _seed_clinic(
+    number: int, active: int, discharged: int, clinicians: int
+) -> tuple[list[int], str, list[str]]:
     from tandem.services import accounts, intake, placement, plans
     from tandem.services.actors import Actor
-    from tandem.services.patients import discharge_patient, register_patient
+    from tandem.services.patients import discharge_patient, register_patient, set_care_team
 
-    org = accounts.ensure_organization(slug="bench", name="Bench", levels_offered=["iop", "php"])
+    suffix = "" if number == 0 else f"-{number}"
+    org = accounts.ensure_organization(
+        slug=f"bench{suffix}", name=f"Bench{suffix}", levels_offered=["iop", "php"]
+    )
     director = accounts.ensure_staff(
         organization=org, username="bench-director", role="director", password=PASSWORD
     )
@@ -64,7 +84,23 @@ def seed(active: int, discharged: int) -> tuple[list[int], str]:
             clinician, display_name=f"Former patient {n}", date_of_birth="1980-01-01", sex="male"
         )
         discharge_patient(clinician, patient.pk)
-    return ids, accounts.create_api_token(Actor(user=director.user))
+    team = [
+        accounts.ensure_staff(
+            organization=org,
+            username=f"bench-therapist{suffix}-{c}",
+            role="therapist",
+            password=None,
+        )
+        for c in range(clinicians)
+    ]
+    if team:  # every clinician on every active patient's care team
+        intake_member = accounts.ensure_staff(
+            organization=org, username=f"bench-intake{suffix}", role="intake", password=None
+        )
+        for pid in ids:
+            set_care_team(Actor(user=director.user), pid, [intake_member.pk] + [t.pk for t in team])
+    tokens = [accounts.create_api_token(Actor(user=t.user)) for t in team]
+    return ids, accounts.create_api_token(Actor(user=director.user)), tokens
 
 
 def _active_patient(actor, n, intake, placement, plans, register_patient) -> int:
@@ -85,7 +121,13 @@ def _active_patient(actor, n, intake, placement, plans, register_patient) -> int
             "last_use": (today - dt.timedelta(days=2)).isoformat(),
             "days_used_past_30": 1 + n % 20,
             "dsm_criteria_past_12_months": list(range(1, 2 + n % 10)),
+            "uses_alone": False,
+            "opioid_co_use": False,
+            "overdose_past_12_months": False,
         },
+    )
+    intake.update_intake(
+        actor, patient, "clinical", {"psychosis": False, "medically_unstable": False}
     )
     intake.update_intake(actor, patient, "depressive_episodes", [{"onset": "2022-06", "end": None}])
     for week in range(4):
@@ -130,7 +172,9 @@ def sign_in(port: int) -> str:
     return f"csrftoken={csrf_cookie}; sessionid={session}"
 
 
-def user(port: int, headers: dict[str, str], paths, until: float, out: dict, pace: float) -> None:
+def user(
+    port: int, index: int, headers: dict[str, str], paths, until: float, out: dict, pace: float
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     rng = random.Random()
     next_start = time.monotonic() + rng.random() * pace
@@ -138,13 +182,27 @@ def user(port: int, headers: dict[str, str], paths, until: float, out: dict, pac
         if pace:  # think time: each user starts one request every `pace` seconds
             time.sleep(max(0.0, next_start - time.monotonic()))
             next_start += pace
-        name, path = paths(rng)
+        name, path, *body = paths(rng, index)
         start = time.perf_counter()
         try:
-            conn.request("GET", path, headers=headers)
+            if body:  # a write: an instrument submission with its own Idempotency-Key
+                conn.request(
+                    "POST",
+                    path,
+                    json.dumps(body[0]),
+                    headers={
+                        **headers,
+                        "Content-Type": "application/json",
+                        "Idempotency-Key": f"load-{index}-{rng.getrandbits(64):x}",
+                    },
+                )
+            else:
+                conn.request("GET", path, headers=headers)
             response = conn.getresponse()
-            response.read()
-            ok = response.status == 200
+            text = response.read()
+            ok = response.status in (200, 201)
+            if b"database is locked" in text:
+                out.setdefault("locked", []).append(1)
         except (OSError, http.client.HTTPException):
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -161,7 +219,9 @@ def run(port: int, users: int, seconds: float, headers_for, paths, rate: float) 
     until = time.monotonic() + seconds
     pace = users / rate if rate else 0.0
     threads = [
-        threading.Thread(target=user, args=(port, headers_for(i), paths, until, results[i], pace))
+        threading.Thread(
+            target=user, args=(port, i, headers_for(i), paths, until, results[i], pace)
+        )
         for i in range(users)
     ]
     for thread in threads:
@@ -178,7 +238,7 @@ def run(port: int, users: int, seconds: float, headers_for, paths, rate: float) 
 def summary(merged: dict) -> dict:
     stats = {}
     for name, values in merged.items():
-        if name == "errors":
+        if name in ("errors", "locked"):
             continue
         ordered = sorted(values)
         stats[name] = {
@@ -188,6 +248,7 @@ def summary(merged: dict) -> dict:
             "max": ordered[-1],
         }
     stats["errors"] = len(merged.get("errors", []))
+    stats["locked"] = len(merged.get("locked", []))
     return stats
 
 
@@ -235,35 +296,65 @@ def main() -> None:
         default=0,
         help="total requests/s spread over the users (0: no think time, saturate)",
     )
+    parser.add_argument(
+        "--profile",
+        choices=("pages", "mixed"),
+        default="pages",
+        help="pages: pages then API reads (as before); mixed: SECURITY.md's clinic profile "
+        "through the API, one token per clinician, --reads share reads, the rest writes",
+    )
+    parser.add_argument("--reads", type=float, default=0.7)
+    parser.add_argument("--clinics", type=int, default=1, help="each seeded alike")
+    parser.add_argument("--clinicians", type=int, default=25, help="per clinic (mixed)")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL server URL; the bench makes (and leaves) a new database on it",
+    )
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="tandem-bench-web-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
     env.pop("DATABASE_URL", None)
+    if args.database_url:
+        env["DATABASE_URL"] = new_postgres_database(args.database_url)
     env.update(
         TANDEM_DATA_DIR=data_dir,
         TANDEM_DEMO="true",
         TANDEM_ENV="test",
         TANDEM_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="tandem.web.settings",
+        PYTHONPATH=str(ROOT / "src"),  # this checkout's code, also in the server
     )
     os.environ.update(env)
     started = time.perf_counter()
-    ids, token = seed(args.active, args.discharged)
+    clinicians = args.clinicians if args.profile == "mixed" else 0
+    ids, token, staff = seed(args.active, args.discharged, args.clinics, clinicians)
     print(
-        f"seeded {args.active} active + {args.discharged} discharged "
+        f"seeded {args.clinics} x {args.active} active + {args.discharged} discharged "
         f"in {time.perf_counter() - started:.0f} s ({data_dir})",
         file=sys.stderr,
     )
     server = serve(args.port, args.workers, env)
+    if args.profile == "mixed":
+        try:
+            runs = mixed(args, staff)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+        report = render(args, runs)
+        print(report)
+        if args.out:
+            args.out.write_text(report)
+        return
     try:
         cookies = [sign_in(args.port) for _ in range(args.users)]
 
-        def pages(rng: random.Random) -> tuple[str, str]:
+        def pages(rng: random.Random, i: int) -> tuple[str, str]:
             if rng.random() < 0.3:
                 return "caseload page", "/clinic/"
             return "chart page", f"/clinic/patients/{rng.choice(ids)}/"
 
-        def api(rng: random.Random) -> tuple[str, str]:
+        def api(rng: random.Random, i: int) -> tuple[str, str]:
             if rng.random() < 0.3:
                 return "API caseload", "/api/v1/caseload"
             return "API plan", f"/api/v1/patients/{rng.choice(ids)}/plan"
@@ -297,25 +388,83 @@ def main() -> None:
         args.out.write_text(report)
 
 
+def new_postgres_database(server_url: str) -> str:
+    import psycopg
+
+    parts = urlsplit(server_url)
+    name = f"tandem_bench_{int(time.time())}"
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def mixed(args: argparse.Namespace, staff: list[tuple[str, list[int]]]) -> list:
+    """SECURITY.md's profile: every clinician of every clinic a user, paced to --rate."""
+    import datetime as dt
+
+    today = dt.date.today()
+
+    def requests(rng: random.Random, i: int) -> tuple:
+        ids = staff[i][1]
+        pid = rng.choice(ids)
+        if rng.random() >= args.reads:
+            answers = [rng.randint(0, 3) for _ in range(9)]
+            body = {
+                "instrument_id": "phq9",
+                "answers": answers,
+                "administered_on": (today - dt.timedelta(days=rng.randint(0, 6))).isoformat(),
+            }
+            return "write: submit PHQ-9", f"/api/v1/patients/{pid}/administrations", body
+        pick = rng.random()
+        if pick < 0.2:
+            return "read: caseload", "/api/v1/caseload"
+        if pick < 0.6:
+            return "read: plan", f"/api/v1/patients/{pid}/plan"
+        return "read: administrations", f"/api/v1/patients/{pid}/administrations"
+
+    runs = []
+    for n in range(args.runs):
+        merged = run(
+            args.port,
+            len(staff),
+            args.seconds,
+            lambda i: {"Authorization": f"Bearer {staff[i][0]}"},
+            requests,
+            args.rate,
+        )
+        for kind in ("read", "write"):
+            merged[f"all {kind}s"] = [
+                v for k, vs in merged.items() if k.startswith(f"{kind}:") for v in vs
+            ]
+        stats = summary(merged)
+        runs.append((stats,))
+        print(f"run {n + 1}: {stats}", file=sys.stderr)
+    return runs
+
+
 def render(args: argparse.Namespace, runs: list) -> str:
     lines = [
         "| endpoint | requests/run (median) | p50 ms | p95 ms | max ms | errors |",
         "|---|---|---|---|---|---|",
     ]
-    for index in (0, 1):
-        names = [n for n in runs[0][index] if n != "errors"]
+    for index in range(len(runs[0])):
+        names = [n for n in runs[0][index] if n not in ("errors", "locked")]
         for name in names:
             cells = [r[index][name] for r in runs]
             med = {k: statistics.median(c[k] for c in cells) for k in ("n", "p50", "p95", "max")}
             errors = sum(r[index]["errors"] for r in runs)
+            locked = sum(r[index].get("locked", 0) for r in runs)
             lines.append(
                 f"| {name} | {med['n']:.0f} | {med['p50']:.0f} | {med['p95']:.0f} | "
-                f"{med['max']:.0f} | {errors} (all runs) |"
+                f"{med['max']:.0f} | {errors} (all runs; {locked} database is locked) |"
             )
+    users = args.clinics * args.clinicians if args.profile == "mixed" else args.users
+    database = "PostgreSQL" if args.database_url else "SQLite (WAL, synchronous=FULL)"
     setup = (
-        f"{args.users} concurrent users, {args.seconds:.0f} s per run, {args.runs} runs "
-        f"(medians), gunicorn {args.workers} sync workers, SQLite (WAL, synchronous=FULL), "
-        f"{args.active} active + {args.discharged} discharged patients, "
+        f"{args.profile} profile, {args.clinics} clinic(s), {users} concurrent users, "
+        f"{args.seconds:.0f} s per run, {args.runs} runs "
+        f"(medians), gunicorn {args.workers} sync workers, {database}, "
+        f"{args.active} active + {args.discharged} discharged patients per clinic, "
         + (f"paced at {args.rate:.0f} requests/s in total" if args.rate else "no think time")
     )
     return setup + "\n\n" + "\n".join(lines) + "\n"
