@@ -1,4 +1,4 @@
-"""Cross-clinic access fuzz: >= 10,000 attempts, all refused (SECURITY.md "Access").
+"""Cross-clinic and cross-patient access fuzz: >= 10,000 attempts, all refused.
 
 Builds the two-clinic test world (tests/integration/support.py) in a fresh SQLite
 database, then makes random attempts by every role of clinic "south" on clinic
@@ -41,7 +41,8 @@ def main() -> None:
 
 
 def attempt(world: Any, attempts: int, seed: int) -> tuple[int, int]:
-    """``attempts`` random tries by clinic "south" on clinic "north"; returns (made, leaks).
+    """``attempts`` random tries by clinic "south" on clinic "north" (and, one in five,
+    by south's clinicians off a south patient's care team); returns (made, leaks).
 
     Also the CI variant's engine (tests/integration/test_access_fuzz_ci.py). Only tries
     whose target is not south's own record count as made."""
@@ -56,8 +57,23 @@ def attempt(world: Any, attempts: int, seed: int) -> tuple[int, int]:
     own = {south.patient.pk, south.outsider_patient.pk, south.formulation.pk, south.plan.pk}
     rng = random.Random(seed)
     kinds = ("patient", "formulation", "plan", "administrations", "api")
+    off_team = ("intake", "therapist", "peer_specialist")  # not on outsider_patient's team
     made = leaks = 0
     while made < attempts:
+        if rng.random() < 0.2:  # cross-patient: south's own patient of another care team
+            made += 1
+            staff = south.staff[rng.choice(off_team)]
+            if rng.random() < 0.5:
+                client = Client(HTTP_AUTHORIZATION=f"Bearer {world.tokens[staff.pk]}")
+                url = f"/api/v1/patients/{south.outsider_patient.pk}"
+                leaks += client.get(url).status_code != 404
+                continue
+            try:
+                access.access_patient(Actor(user=staff.user), south.outsider_patient.pk)
+                leaks += 1
+            except NotFound:
+                pass
+            continue
         role = rng.choice(ROLES)
         kind = rng.choice(kinds)
         staff = south.staff[role]

@@ -1,5 +1,6 @@
 """Cross-clinic and cross-patient attempts in CI: 1,000 by clinic "south" on clinic
-"north"'s records, 0 leaks. The engine is bench/access_fuzz.py (10,000 as a benchmark)."""
+"north"'s records and on a south patient whose care team they are not on, 0 leaks.
+The engine is bench/access_fuzz.py (10,000 as a benchmark)."""
 
 from __future__ import annotations
 
