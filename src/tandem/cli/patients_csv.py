@@ -18,15 +18,14 @@ column, quoting only the offending cell. Must not import Django.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.domain.errors import InvalidTimeline
 from tandem.domain.formulation.case import SUBSTANCES
 from tandem.domain.monitoring.panel import OPIOID_ANALYTES
-from tandem.formats import read_input
+from tandem.formats.rows import csv_rows
 
 REQUIRED = ("patient_id", "last_use")
 OPTIONAL = ("substance", "prescribed_opioids")
@@ -43,34 +42,9 @@ class PatientIntake:
 
 def read_patients(path: Path) -> dict[str, PatientIntake]:
     """Each patient's intake facts, by patient id (a patient listed twice is refused)."""
-    try:
-        text = read_input(path).decode("utf-8-sig")
-    except InvalidInput as exc:
-        raise InvalidTimeline(str(exc)) from None
-    except UnicodeDecodeError:
-        raise InvalidTimeline(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, [])
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
-    if missing or unknown or len(set(header)) != len(header):
-        raise InvalidTimeline(
-            f"{path.name}, row 1: the header must be {','.join(REQUIRED)} "
-            f"(optionally {', '.join(OPTIONAL)}), each once"
-        )
     patients: dict[str, PatientIntake] = {}
-    for number, row in enumerate(reader, start=2):
-        if not row:
-            continue
-        if len(row) != len(header):
-            raise InvalidTimeline(
-                f"{path.name}, row {number}: expected {len(header)} columns, got {len(row)}"
-            )
-        cells = dict(zip(header, row, strict=True))
-        where = f"{path.name}, row {number}, column"
+    for _number, cells, where in csv_rows(path, REQUIRED, OPTIONAL):
         patient = cells["patient_id"]
-        if not patient:
-            raise InvalidTimeline(f"{where} patient_id: is empty")
         if patient in patients:
             raise InvalidTimeline(f"{where} patient_id: {patient!r} is listed twice")
         patients[patient] = PatientIntake(

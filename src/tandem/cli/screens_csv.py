@@ -17,13 +17,12 @@ Bad input: ``InvalidTimeline`` naming file, row and column. Must not import Djan
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import cast
 
-from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.domain.errors import InvalidTimeline
 from tandem.domain.monitoring.incentives import ScreenResult
 from tandem.domain.monitoring.panel import (
     ANALYTE_RESULTS,
@@ -33,7 +32,7 @@ from tandem.domain.monitoring.panel import (
     AnalyteResult,
     Panel,
 )
-from tandem.formats import read_input
+from tandem.formats.rows import csv_rows
 
 REQUIRED = ("patient_id", "date", "result")
 OPTIONAL = ("benzoylecgonine_ng_ml", *ANALYTES)
@@ -51,44 +50,15 @@ class ScreenRow:
 
 def read_screens(path: Path) -> dict[str, list[ScreenRow]]:
     """Rows per patient, in file order (the engine sorts by date, stably)."""
-    try:
-        text = read_input(path).decode("utf-8-sig")
-    except InvalidInput as exc:
-        raise InvalidTimeline(str(exc)) from None
-    except UnicodeDecodeError:
-        raise InvalidTimeline(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, [])
-    _check_header(path, header)
     rows: dict[str, list[ScreenRow]] = {}
-    for number, row in enumerate(reader, start=2):
-        if not row:
-            continue
-        if len(row) != len(header):
-            raise InvalidTimeline(
-                f"{path.name}, row {number}: expected {len(header)} columns, got {len(row)}"
-            )
-        cells = dict(zip(header, row, strict=True))
-        where = f"{path.name}, row {number}, column"
+    for number, cells, where in csv_rows(path, REQUIRED, OPTIONAL):
         patient = cells["patient_id"]
-        if not patient:
-            raise InvalidTimeline(f"{where} patient_id: is empty")
         result = _result(where, cells["result"])
         panel = _panel(where, cells, result)
         rows.setdefault(patient, []).append(
             ScreenRow(number, _date(where, cells["date"]), result, panel)
         )
     return rows
-
-
-def _check_header(path: Path, header: list[str]) -> None:
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
-    if missing or unknown or len(set(header)) != len(header):
-        raise InvalidTimeline(
-            f"{path.name}, row 1: the header must be {','.join(REQUIRED)} (optionally "
-            f"{', '.join(OPTIONAL)}), each once; found {','.join(header)!r}"
-        )
 
 
 def _date(where: str, text: str) -> date:
