@@ -26,7 +26,6 @@ from tandem.storage.models import Organization, Patient, StaffMember
 
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105  (the published demo password)
 CANARY_NAME = "Zanzibar Quillfeather-Canary"
-DEMO_ROLES = ROLES  # one demo account per role
 
 
 @dataclass(frozen=True)
@@ -204,7 +203,7 @@ def ensure_clinics() -> tuple[Organization, Organization]:
         levels_offered=["outpatient", "iop"],
         time_zone="America/Phoenix",
     )
-    for role in DEMO_ROLES:
+    for role in ROLES:  # one demo account per role
         accounts.ensure_staff(
             organization=demo,
             username=f"demo-{role.replace('_', '-')}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tandem.domain.formulation.case import Case
+from tandem.domain.formulation.windows import any_use_recorded, ongoing_period, possible_use_within
 
 FactValue = bool | int | str | None | frozenset[str]
 
@@ -127,12 +128,6 @@ def v2_facts(
     overdose_factors_not_asked: bool,
 ) -> dict[str, FactValue]:
     """The facts ruleset-v2.md adds (s1 windows, s4 flags and additions, s6 triggers)."""
-    from tandem.domain.formulation.windows import (
-        any_use_recorded,
-        ongoing_period,
-        possible_use_within,
-    )
-
     s = case.stimulant
     clinical = case.clinical
     auditc = case.scores.get("auditc")

@@ -191,21 +191,8 @@ def formulate(case: Case, ruleset: RuleSet) -> Formulation:
     )
     placement = place(facts, ruleset, case.program)
     plan = build_plan(facts, ruleset, placement.level, reassess_on)
-    rationale = (
-        order_finding,
-        *(
-            Finding(f.rule, f"episode {f.episode.onset.text}: {f.classification}: {f.reason}")
-            for f in episodes
-        ),
-        current_finding,
-        severity_finding,
-        *code_findings,
-        suicide_finding,
-        overdose_finding,
-        placement_finding(placement),
-        *(Finding(i.id, i.reason) for i in plan.interventions),
-        Finding("notice", ruleset.notice),
-    )
+    middle = (current_finding, severity_finding, *code_findings, suicide_finding, overdose_finding)
+    rationale = rationale_lines(order_finding, episodes, middle, placement, plan, ruleset)
     return Formulation(
         ruleset=ruleset.id,
         onset_order=order,
@@ -242,6 +229,30 @@ def with_program_cutoffs(case: Case, ruleset: RuleSet) -> Case:
     cutoff = ruleset.value("pcl5_cutoff")
     rescored = score("pcl5", answers, pcl5_cutoff=cutoff)
     return replace(case, scores={**case.scores, "pcl5": rescored})
+
+
+def rationale_lines(
+    order: Finding,
+    episodes: tuple[EpisodeFinding, ...],
+    middle: tuple[Finding, ...],
+    placement: Placement,
+    plan: Plan,
+    ruleset: RuleSet,
+) -> tuple[Finding, ...]:
+    """Every rule that fired, in order: onset, episodes, ``middle`` (current depression,
+    severity, codes, risk), placement and its review flags, each intervention, notice."""
+    return (
+        order,
+        *(
+            Finding(f.rule, f"episode {f.episode.onset.text}: {f.classification}: {f.reason}")
+            for f in episodes
+        ),
+        *middle,
+        placement_finding(placement),
+        *(Finding(flag.id, f"review: {flag.text}") for flag in placement.review_flags),
+        *(Finding(i.id, i.reason) for i in plan.interventions),
+        Finding("notice", ruleset.notice),
+    )
 
 
 def placement_finding(placement: Placement) -> Finding:

@@ -17,7 +17,7 @@ from tandem.domain.formulation.formulation import (
     Formulation,
     Risk,
     UseDisorder,
-    placement_finding,
+    rationale_lines,
     with_program_cutoffs,
 )
 from tandem.domain.formulation.risk import (
@@ -29,7 +29,6 @@ from tandem.domain.formulation.risk import (
 )
 from tandem.domain.formulation.ruleset import RuleSet
 from tandem.domain.formulation.timeline import (
-    Finding,
     classify_episodes_v2,
     current_depression,
     onset_order,
@@ -77,22 +76,9 @@ def formulate_v2(case: Case, ruleset: RuleSet) -> Formulation:
     placement = place(facts, ruleset, case.program)
     plan = build_plan(facts, ruleset, placement.level, reassess_on)
     remission = case.stimulant.remission
-    rationale = (
-        order_finding,
-        *(
-            Finding(f.rule, f"episode {f.episode.onset.text}: {f.classification}: {f.reason}")
-            for f in episodes
-        ),
-        current_finding,
-        severity_finding,
-        *code_findings,
-        *suicide_findings,
-        overdose_finding,
-        placement_finding(placement),
-        *(Finding(flag.id, f"review: {flag.text}") for flag in placement.review_flags),
-        *(Finding(i.id, i.reason) for i in plan.interventions),
-        Finding("notice", ruleset.notice),
-    )
+    middle = (current_finding, severity_finding, *code_findings, *suicide_findings,
+              overdose_finding)  # fmt: skip
+    rationale = rationale_lines(order_finding, episodes, middle, placement, plan, ruleset)
     return Formulation(
         ruleset=ruleset.id,
         onset_order=order,

@@ -64,13 +64,9 @@ def assessment_day(case: dict[str, Any]) -> dt.date:
         return get_clock().today()
 
 
-def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
-    case = intake_service.current_intake(patient).case
+def _forms(data: Any, case: dict[str, Any]) -> tuple[RecentUseForm, Any, Any]:
+    """The step's three forms (recent use, use periods, episodes) over the stored case."""
     stimulant = case.get("stimulant", {})
-    adding = request.POST.get("add") if request.method == "POST" else None
-    if adding in ADD_ROW:
-        return _render_with_row(request, patient, case, str(adding))
-    data = request.POST or None
     recent = RecentUseForm(data, initial=RecentUseForm.initial_from(stimulant))
     day = {"today": assessment_day(case)}
     periods = UsePeriodFormSet(
@@ -79,6 +75,17 @@ def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     episodes = EpisodeFormSet(
         data, prefix="mood", initial=case.get("depressive_episodes", []), form_kwargs=day
     )
+    return recent, periods, episodes
+
+
+def timeline_step(request: HttpRequest, patient: Patient) -> HttpResponse:
+    case = intake_service.current_intake(patient).case
+    stimulant = case.get("stimulant", {})
+    adding = request.POST.get("add") if request.method == "POST" else None
+    if adding in ADD_ROW:
+        return _render_with_row(request, patient, case, str(adding))
+    data = request.POST or None
+    recent, periods, episodes = _forms(data, case)
     if request.method == "POST" and all(f.is_valid() for f in (recent, periods, episodes)):
         last_use = recent.cleaned_data["last_use"]  # None: ticked unknown (case/2)
         sections = {
@@ -107,16 +114,8 @@ def _render_with_row(
     request: HttpRequest, patient: Patient, case: dict[str, Any], prefix: str
 ) -> HttpResponse:
     """The step again, as posted plus one empty row; nothing is saved."""
-    stimulant = case.get("stimulant", {})
     data = _with_added_row(request.POST, prefix)
-    recent = RecentUseForm(data, initial=RecentUseForm.initial_from(stimulant))
-    day = {"today": assessment_day(case)}
-    periods = UsePeriodFormSet(
-        data, prefix="use", initial=stimulant.get("use_periods", []), form_kwargs=day
-    )
-    episodes = EpisodeFormSet(
-        data, prefix="mood", initial=case.get("depressive_episodes", []), form_kwargs=day
-    )
+    recent, periods, episodes = _forms(data, case)
     context = step_context(
         patient, "timeline", recent=recent, periods=periods, episodes=episodes, added=prefix
     )
