@@ -22,6 +22,11 @@ MAY = {
     "patient.care_team.manage": frozenset({"intake", "director", "admin"}),
     "patient.discharge": CLINICIANS,
     "administration.record": CLINICIANS | {"peer_specialist"},
+    # Issue 10: a check-in entered by the clinic (the patient enters their own in the
+    # portal), and acting on an alert (acknowledge, resolve).
+    "checkin.record": CLINICIANS | {"peer_specialist"},
+    "alert.handle": CLINICIANS | {"peer_specialist"},
+    "patient.portal.invite": CLINICIANS | {"peer_specialist"},
     "intake.update": CLINICIANS,
     "formulation.create": CLINICIANS,
     "placement.decide": CLINICIANS,
@@ -50,6 +55,9 @@ ACTION_WORDS = {
     "patient.care_team.manage": "change care teams",
     "patient.discharge": "discharge patients",
     "administration.record": "record questionnaires",
+    "checkin.record": "record check-ins",
+    "alert.handle": "acknowledge or resolve alerts",
+    "patient.portal.invite": "invite patients to the portal",
     "intake.update": "enter the intake",
     "formulation.create": "formulate",
     "placement.decide": "decide the level of care",

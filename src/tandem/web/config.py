@@ -32,6 +32,10 @@ KNOWN = {
     "TANDEM_LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR (default INFO)",
     "TANDEM_TIME_ZONE": "the IANA time zone of a new clinic, e.g. America/Phoenix (default UTC); "
     "each clinic keeps its own (tandem clinic create --time-zone)",
+    "TANDEM_BASE_URL": "the address people open Tandem at, for links in e-mail notices "
+    "(default http://127.0.0.1:8000)",
+    "TANDEM_ALERT_EMAIL": "true or false: e-mail alert recipients a link (no health "
+    "information) when an alert reaches them (default false)",
     "TANDEM_SCREENSHOTS": "tests only: 1 makes the browser tests save docs/screenshots/",
 }
 ENVIRONMENTS = ("development", "test", "production")
@@ -58,6 +62,8 @@ class Config:
     audit_head_file: Path | None = None
     backup_key: bytes | None = field(default=None, repr=False)
     time_zone: str = "UTC"
+    base_url: str = "http://127.0.0.1:8000"
+    alert_email: bool = False
 
 
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -164,6 +170,8 @@ def load(environ: Mapping[str, str]) -> Config:
         audit_head_file=_head_file(environ, production),
         backup_key=_backup_key(environ),
         time_zone=_time_zone(environ),
+        base_url=(environ.get("TANDEM_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        alert_email=_bool(environ, "TANDEM_ALERT_EMAIL", default=False),
     )
 
 

@@ -1,5 +1,12 @@
 """Tandem's tables. Rows are written only through ``tandem.services`` (one write path)."""
 
+from tandem.storage.models.alerts import (
+    Alert,
+    AlertRecipient,
+    AlertTransition,
+    OnCall,
+    OpeningHours,
+)
 from tandem.storage.models.audit import AuditChainHead, AuditEvent
 from tandem.storage.models.clinical import (
     FormulationRecord,
@@ -12,6 +19,13 @@ from tandem.storage.models.consent import Consent, Disclosure
 from tandem.storage.models.organizations import LEVELS, ROLES, Organization, StaffMember
 from tandem.storage.models.patients import EpisodeOfCare, Patient
 from tandem.storage.models.plans import CarePlan, CarePlanVersion, PlanIntervention
+from tandem.storage.models.portal import (
+    CheckIn,
+    CheckInSubmission,
+    PatientAccount,
+    PatientEnrolmentCode,
+    RelapsePreventionPlan,
+)
 from tandem.storage.models.referrals import Referral
 from tandem.storage.models.security import (
     ApiToken,
@@ -25,11 +39,16 @@ from tandem.storage.models.security import (
 __all__ = [
     "LEVELS",
     "ROLES",
+    "Alert",
+    "AlertRecipient",
+    "AlertTransition",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
     "CarePlan",
     "CarePlanVersion",
+    "CheckIn",
+    "CheckInSubmission",
     "Consent",
     "ContactAttempt",
     "Disclosure",
@@ -40,11 +59,16 @@ __all__ = [
     "InstrumentAdministration",
     "Intake",
     "LoginThrottle",
+    "OnCall",
+    "OpeningHours",
     "Organization",
     "Patient",
+    "PatientAccount",
+    "PatientEnrolmentCode",
     "Placement",
     "PlanIntervention",
     "Referral",
+    "RelapsePreventionPlan",
     "ReviewFlagAcknowledgement",
     "SelfCheckNonce",
     "StaffMember",

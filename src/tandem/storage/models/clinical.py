@@ -25,8 +25,12 @@ class InstrumentAdministration(models.Model):
     band = models.CharField(max_length=40, blank=True)
     positive = models.BooleanField(default=False)
     administered_on = models.DateField()
-    recorded_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT)
+    # Staff who recorded it; empty when the patient answered it in the portal (``source``).
+    recorded_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True)
     recorded_at = models.DateTimeField()
+    source = models.CharField(
+        max_length=10, choices=[("clinic", "clinic"), ("portal", "portal")], default="clinic"
+    )
 
     class Meta:
         indexes = (
