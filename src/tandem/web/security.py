@@ -28,7 +28,7 @@ SEEN_RESOLUTION_SECONDS = 1
 STARTED = "tandem.session_started"
 SEEN = "tandem.session_seen"
 
-NO_STORE = ("/api/", "/accounts/")  # never cached, signed in or not
+NO_STORE = ("/api/", "/accounts/", "/me/")  # never cached, signed in or not
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -59,8 +59,15 @@ def _expired(request: HttpRequest, now: float) -> bool:
     return now - seen > idle_limit or now - started > ABSOLUTE_SESSION_HOURS * 3600
 
 
+PORTAL_SESSION = "tandem.portal"  # a patient's portal session (tandem.web.portal.common)
+
+
 def _lacks_second_factor(request: HttpRequest) -> bool:
     if settings.TANDEM_DEMO:
+        return False
+    if request.session.get(PORTAL_SESSION):
+        # Patients: an authenticator is optional (issue 10); the portal's sign-in
+        # admits patient accounts only, and staff pages need a staff record.
         return False
     is_verified = getattr(request.user, "is_verified", None)
     return not (callable(is_verified) and is_verified())
@@ -88,8 +95,29 @@ def _signed_out(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         error = {"code": "unauthenticated", "message": "session ended", "field": None}
         return JsonResponse({"error": error}, status=401)
+    if request.path.startswith("/me/"):
+        return HttpResponseRedirect(f"{reverse('portal:sign_in')}?ended=1")
     query = urlencode({"next": request.path, "ended": "1"})
     return HttpResponseRedirect(f"{reverse('accounts:login')}?{query}")
+
+
+class StaffPagesMiddleware:
+    """Staff pages are for staff: a signed-in user without a staff record (a patient) is
+    sent to their own portal instead (issue 10: a patient never reaches a staff page)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            request.path.startswith("/clinic/")
+            and user is not None
+            and user.is_authenticated
+            and not hasattr(user, "staff")
+        ):
+            return HttpResponseRedirect(reverse("portal:today"))
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tandem.web.selfcheck.urls")),
     path("", include("tandem.web.clinic.urls")),
     path("accounts/", include("tandem.web.accounts.urls")),
+    path("me/", include("tandem.web.portal.urls")),
     path("accounts/logout", accounts_views.sign_out, name="logout"),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,18 @@
+"""The patient portal's pages. No patient data in any URL."""
+
+from django.urls import path
+
+from tandem.web.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("sign-in", views.sign_in, name="sign_in"),
+    path("sign-out", views.sign_out, name="sign_out"),
+    path("enrol", views.enrol, name="enrol"),
+    path("check-in", views.check_in, name="check_in"),
+    path("help", views.help_now, name="help"),
+    path("coping", views.coping, name="coping"),
+    path("settings", views.settings_page, name="settings"),
+]

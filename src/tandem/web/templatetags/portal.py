@@ -1,0 +1,15 @@
+"""Template filters for the patient portal."""
+
+from __future__ import annotations
+
+from django import template
+
+from tandem.services.relapse_prevention import lines as plan_lines
+
+register = template.Library()
+
+
+@register.filter
+def lines(text: str) -> list[str]:
+    """A plan field as its non-empty lines (one step or person per line)."""
+    return plan_lines(text)

@@ -1,0 +1,122 @@
+"""Issue 10 portal pages through Django's test client: enrol, sign in, check in, help
+first after a "yes" to safety, staff and patients kept apart."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from tandem.services import portal_accounts, relapse_prevention
+from tandem.services.actors import Actor
+from tandem.services.calendar import patient_today
+from tandem.storage.models import Alert, CheckIn
+from tests.integration.support import CANARY, World, sign_in
+
+PASSWORD = "a long pass phrase 42"
+ANSWERS = {"mood": "6", "sleep_hours": "7.5", "craving": "2", "used": "no", "safety": "no"}
+
+
+def _enrolled(world: World, client: Client | None = None) -> Client:
+    _, code, _ = portal_accounts.invite(Actor(world.a.staff["intake"].user), world.a.patient.pk)
+    client = client or Client()
+    response = client.post(
+        "/me/enrol",
+        {"code": code, "username": "river-7", "password": PASSWORD, "language": "en"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert response["Location"] == "/me/"
+    return client
+
+
+def test_enrol_then_today_page(world: World) -> None:
+    client = _enrolled(world)
+    page = client.get("/me/")
+    assert page.status_code == 200
+    assert b"Check in now" in page.content
+    assert page["Cache-Control"] == "no-store"
+
+
+def test_enrol_with_a_bad_code_names_the_field(world: World) -> None:
+    response = Client().post(
+        "/me/enrol",
+        {"code": "AAAA-BBBB-CCCC", "username": "river-7", "password": PASSWORD, "language": "en"},
+    )
+    assert response.status_code == 400
+    assert b"this code is not valid" in response.content
+
+
+def test_sign_in_admits_patients_only(world: World) -> None:
+    _enrolled(world)
+    client = Client()
+    ok = client.post("/me/sign-in", {"username": "river-7", "password": PASSWORD})
+    assert ok.status_code == 302
+    staff = world.a.staff["therapist"].user
+    staff.set_password(PASSWORD)
+    staff.save()
+    refused = Client().post("/me/sign-in", {"username": staff.username, "password": PASSWORD})
+    assert refused.status_code == 400
+    # And the patient never reaches a staff page.
+    assert client.get("/clinic/").status_code in (302, 404)
+    assert client.get(f"/clinic/patients/{world.a.patient.pk}/").status_code in (302, 404)
+
+
+def test_staff_session_does_not_open_the_portal(world: World) -> None:
+    client = sign_in(Client(), world.a.staff["therapist"])
+    response = client.get("/me/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/me/sign-in")
+
+
+def test_checkin_saves_and_thanks(world: World) -> None:
+    client = _enrolled(world)
+    response = client.post("/me/check-in", ANSWERS)
+    assert response.status_code == 302
+    assert response["Location"] == "/me/?thanks=1"
+    row = CheckIn.objects.get(patient=world.a.patient)
+    assert (row.mood, row.on, row.source) == (6, patient_today(world.a.patient), "portal")
+
+
+def test_checkin_error_names_the_field_and_saves_nothing(world: World) -> None:
+    client = _enrolled(world)
+    response = client.post("/me/check-in", {**ANSWERS, "used": "yes"})
+    assert response.status_code == 400
+    assert b'href="#id_use_days"' in response.content
+    assert not CheckIn.objects.exists()
+
+
+def test_safety_yes_shows_help_first_and_alerts_the_team(world: World) -> None:
+    client = _enrolled(world)
+    response = client.post("/me/check-in", {**ANSWERS, "safety": "yes"}, follow=True)
+    assert response.redirect_chain == [("/me/help", 302)]
+    body = response.content.decode()
+    assert "care team has been told" in body
+    assert 'href="tel:988"' in body
+    assert "AYUDA" in body
+    assert Alert.objects.filter(patient=world.a.patient, kind="suicide_risk").exists()
+
+
+def test_high_craving_shows_own_coping_steps(world: World) -> None:
+    relapse_prevention.save(
+        Actor(world.a.staff["therapist"].user),
+        world.a.patient.pk,
+        {"coping_steps": "Walk round the block\nCall my sponsor", "people_to_call": "Ana"},
+    )
+    client = _enrolled(world)
+    response = client.post("/me/check-in", {**ANSWERS, "craving": "8"}, follow=True)
+    assert response.redirect_chain == [("/me/coping", 302)]
+    assert b"Walk round the block" in response.content
+
+
+def test_portal_pages_never_show_the_name_in_urls(world: World) -> None:
+    client = _enrolled(world)
+    for path in ("/me/", "/me/check-in", "/me/help", "/me/settings"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert CANARY not in response.get("Location", "")
+
+
+def test_language_setting_switches_the_portal(world: World) -> None:
+    client = _enrolled(world)
+    assert client.post("/me/settings", {"language": "es"}).status_code == 302
+    world.a.patient.portal.refresh_from_db()
+    assert world.a.patient.portal.language == "es"
+    assert client.post("/me/settings", {"language": "fr"}).status_code == 400
