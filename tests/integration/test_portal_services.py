@@ -175,6 +175,18 @@ def test_late_checkin_up_to_two_days(world: World) -> None:
     assert checkins.open_days(world.a.patient) == [today, today - dt.timedelta(days=1)]
 
 
+def test_a_checkin_at_2330_local_lands_on_that_local_day(world: World) -> None:
+    org = world.a.staff["intake"].organization
+    org.time_zone = "America/Phoenix"  # UTC-7 all year
+    org.save()
+    me = _patient_actor(world)
+    late_evening = dt.datetime(2026, 3, 10, 6, 30, tzinfo=dt.UTC)  # 23:30 on 9 March there
+    with use_clock(FixedClock(late_evening)):
+        outcome = checkins.record_checkin(me, world.a.patient.pk, DAY)
+    assert outcome.checkin.on == dt.date(2026, 3, 9)
+    assert not outcome.checkin.late
+
+
 def test_coping_after_high_craving_or_low_mood(world: World) -> None:
     me = _patient_actor(world)
     assert checkins.record_checkin(me, world.a.patient.pk, {**DAY, "craving": 7}).coping
