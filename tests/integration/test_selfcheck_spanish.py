@@ -123,9 +123,7 @@ def test_the_safety_screen_and_result_give_the_spanish_988_options(client: Clien
 def test_switching_language_mid_check_keeps_the_answers(client: Client) -> None:
     response = client.post("/check/about", ABOUT)  # the PHQ-9 step, in English
     token = sealed(response)
-    response = client.post(
-        "/check/language", {"language": "es", "page": "phq9", "answers": token}
-    )
+    response = client.post("/check/language", {"language": "es", "page": "phq9", "answers": token})
     assert response.status_code == 200
     assert html_lang(response) == "es"
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
