@@ -11,6 +11,7 @@ the middle of English pages, and the API's messages must stay English for its cl
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -45,6 +46,8 @@ def chosen_language(code: str | None) -> str | None:
 
 def remember(response: HttpResponse, language: str) -> HttpResponse:
     """Set the language cookie as ``set_language`` does (same name and attributes)."""
+    # django-stubs type the setting as str; settings.py sets "Lax".
+    samesite = cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -53,6 +56,6 @@ def remember(response: HttpResponse, language: str) -> HttpResponse:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=samesite,
     )
     return response
