@@ -17,9 +17,11 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium drives the browser tests; never a downloaded browser.
+# Debian's Chromium drives the browser tests; never a downloaded browser. GNU gettext is
+# for tests/unit/test_translations.py (makemessages calls xgettext); running the app
+# needs neither, since the compiled catalogue (django.mo) is committed.
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@{ command -v chromium && command -v xgettext; } >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core gettext >/dev/null; }
 
 # The demo clinic runs in demo mode: staff sign in without a second factor.
 run: export TANDEM_DEMO = true

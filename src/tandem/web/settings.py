@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -36,6 +37,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The person's language: the cookie set by the language switcher, else the browser's
+    # Accept-Language (never a URL prefix). Staff pages and the API are then put back to
+    # English by EnglishOnlyMiddleware (docs/clinical/spanish.md).
+    "django.middleware.locale.LocaleMiddleware",
+    "tandem.web.language.EnglishOnlyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "tandem.web.edge.ApiErrorShapeMiddleware",
     "tandem.web.edge.RefuseUnstorableMiddleware",
@@ -61,6 +67,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -103,9 +110,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
-USE_I18N = False
+USE_I18N = True
+# Patient-facing pages (home, self-check, later the portal) are offered in these
+# languages; the catalogue is committed compiled (django.mo), so running needs no gettext.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
+# Staff pages and the API stay English whatever the browser or the cookie asks for.
+TANDEM_ENGLISH_ONLY_PATHS = ("/clinic/", "/accounts/", "/api/")
+LANGUAGE_COOKIE_SECURE = CONFIG.env == "production"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_TZ = True
 
 STATIC_URL = "/static/"

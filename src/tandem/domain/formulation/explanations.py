@@ -6,7 +6,9 @@ waits for abstinence). Each says what the finding is not: a screen from reported
 provisional, to be confirmed by a clinician. No clinical claim here goes beyond those
 sources. The clinician text names the default thresholds (90 and 28 days, both the
 program's choices in tandem-default/1); the patient text gives no numbers but "about
-four weeks". The public self-check and the patient portal use the patient texts.
+four weeks". The public self-check and the patient portal use the patient texts, which
+are marked with ``N_`` so the web layer can translate them (docs/clinical/spanish.md);
+the clinician texts are English only, like the clinic's pages.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from __future__ import annotations
 from typing import Literal
 
 from tandem.domain.errors import InvalidInput
+from tandem.domain.i18n import N_
 
 Audience = Literal["clinician", "patient"]
 
-_NOT_A_DIAGNOSIS = "This is a first look, not a diagnosis: a clinician will go over it with you."
+# Every patient text ends with the same sentence ("This is a first look, not a diagnosis:
+# a clinician will go over it with you."), written out in each so that the whole text is
+# one literal that ``makemessages --keyword=N_`` can extract.
 
 _TEXTS: dict[str, dict[Audience, str]] = {
     "depression_first": {
@@ -28,10 +33,11 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "depressive disorder. A screening finding from reported dates, not a diagnosis: "
             "confirm the timeline at interview."
         ),
-        "patient": (
+        "patient": N_(
             "From what you told us, your low mood seems to have started some time before you "
             "began using regularly. That can mean the depression is a condition of its own that "
-            f"deserves its own care. {_NOT_A_DIAGNOSIS}"
+            "deserves its own care. "
+            "This is a first look, not a diagnosis: a clinician will go over it with you."
         ),
     },
     "use_first": {
@@ -42,10 +48,11 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "each episode is classified on its own. A screening finding from reported dates, "
             "to be confirmed at interview."
         ),
-        "patient": (
+        "patient": N_(
             "From what you told us, regular use seems to have started before the low mood. "
             "Sometimes low mood comes with use and lifts after a time without it; sometimes it "
-            f"is a condition of its own. {_NOT_A_DIAGNOSIS}"
+            "is a condition of its own. "
+            "This is a first look, not a diagnosis: a clinician will go over it with you."
         ),
     },
     "tangled": {
@@ -55,10 +62,11 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "order cannot separate them; each episode's classification rests on use and "
             "abstinence periods instead. Provisional: a more precise timeline may resolve it."
         ),
-        "patient": (
+        "patient": N_(
             "Your low mood and your regular use seem to have started around the same time, or "
             "the dates are not precise enough to tell which came first. Either way, both are "
-            f"treated together. {_NOT_A_DIAGNOSIS}"
+            "treated together. "
+            "This is a first look, not a diagnosis: a clinician will go over it with you."
         ),
     },
     "no_depression": {
@@ -67,9 +75,10 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "reflects the history as entered, not a screen: current symptoms are checked with "
             "the PHQ-9, and the history is reviewed if it is raised."
         ),
-        "patient": (
+        "patient": N_(
             "You did not report a period of depression, so there is nothing to put in order. "
-            f"If your mood changes, tell your care team. {_NOT_A_DIAGNOSIS}"
+            "If your mood changes, tell your care team. "
+            "This is a first look, not a diagnosis: a clinician will go over it with you."
         ),
     },
     "undetermined": {
@@ -78,9 +87,10 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "so onset order cannot be determined; each episode counts as preceding regular use. "
             "To be confirmed: check that no period of regular use was left out of the timeline."
         ),
-        "patient": (
+        "patient": N_(
             "You told us about periods of low mood but no period of regular use, so we cannot "
-            f"say which came first. {_NOT_A_DIAGNOSIS}"
+            "say which came first. "
+            "This is a first look, not a diagnosis: a clinician will go over it with you."
         ),
     },
     "none": {
@@ -88,9 +98,10 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "No depressive episode is ongoing in the recorded history. This is not a screen: "
             "check current symptoms with the PHQ-9 and review the history if the score is raised."
         ),
-        "patient": (
+        "patient": N_(
             "From what you told us, you are not in a period of depression right now. If that "
-            f"changes, tell your care team. {_NOT_A_DIAGNOSIS}"
+            "changes, tell your care team. "
+            "This is a first look, not a diagnosis: a clinician will go over it with you."
         ),
     },
     "independent": {
@@ -102,10 +113,11 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "care in its own right alongside care for use. Provisional, from reported dates: the "
             "clinician confirms the diagnosis and its code."
         ),
-        "patient": (
+        "patient": N_(
             "Your current low mood looks like it may be a condition of its own, not only an "
             "effect of using. That means it deserves its own care, alongside help with use. "
-            f"{_NOT_A_DIAGNOSIS}"
+            ""
+            "This is a first look, not a diagnosis: a clinician will go over it with you."
         ),
     },
     "substance_induced_provisional": {
@@ -116,11 +128,12 @@ _TEXTS: dict[str, dict[Audience, str]] = {
             "care does not wait for abstinence, and the plan treats mood meanwhile. Provisional "
             "by definition, to be confirmed."
         ),
-        "patient": (
+        "patient": N_(
             "Your current low mood started while you were using, or soon after you stopped. Low "
             "mood like this can lift after some weeks without using; if it does not, it may be a "
             "condition of its own. We will check again after about four weeks without use, and "
-            f"you do not have to stop using to get help. {_NOT_A_DIAGNOSIS}"
+            "you do not have to stop using to get help. "
+            "This is a first look, not a diagnosis: a clinician will go over it with you."
         ),
     },
 }

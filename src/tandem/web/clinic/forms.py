@@ -566,7 +566,7 @@ def selfcheck_answer_rows(answers: dict[str, Any]) -> list[tuple[str, str]]:
                      ", ".join(str(v) for v in phq9)))  # fmt: skip
     for value, text in selfcheck_forms.OVERDOSE_RISKS:
         if value in answers:
-            rows.append((text, "yes" if answers[value] else "no"))
+            rows.append((str(text), "yes" if answers[value] else "no"))
     return rows
 
 

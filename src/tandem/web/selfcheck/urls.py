@@ -16,4 +16,5 @@ urlpatterns = [
     path("check/result", views.result, name="result"),
     path("check/contact", views.contact, name="contact"),
     path("check/contact/send", views.contact_send, name="contact_send"),
+    path("check/language", views.switch_language, name="language"),
 ]

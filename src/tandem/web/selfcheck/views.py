@@ -16,6 +16,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +28,7 @@ from tandem.services.actors import client_ip
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, TooMany, ValidationFailed
 from tandem.storage.models import Organization
+from tandem.web.language import chosen_language, remember
 from tandem.web.selfcheck import carry, wording
 from tandem.web.selfcheck.forms import AboutYouForm, ContactForm, OverdoseForm, Phq9Form
 
@@ -79,6 +82,7 @@ def _step(
         steps=3,
         form=form,
         sealed=sealed,
+        language_page={2: "phq9", 3: "overdose"}.get(step) if answers is not None else None,
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -114,9 +118,13 @@ def phq9(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     if selfcheck.needs_safety_screen(answers["phq9"]):
         # Help first, at once: before the overdose questions (self-check.md "Safety comes
         # before the result").
-        return _page(request, "safety.html", sealed=carry.seal(answers), show_crisis=False,
-                     next_step="selfcheck:overdose_questions")  # fmt: skip
+        return _safety(request, answers)
     return _step(request, 3, OverdoseForm(), answers)
+
+
+def _safety(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
+    return _page(request, "safety.html", sealed=carry.seal(answers), show_crisis=False,
+                 next_step="selfcheck:overdose_questions", language_page="safety")  # fmt: skip
 
 
 @carried(needs=PHQ9_KEYS)
@@ -154,28 +162,31 @@ def _result(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
         text=wording.result_text(outcome),
         sealed=carry.seal(answers),
         show_crisis=outcome.suicide_item_positive,
+        language_page="result",
     )
 
 
 # The consent the person gives, shown next to the box they tick and stored verbatim with
-# the referral (self-check.md "Privacy": the consent they gave, time and text shown).
-CONSENT_TEXT = (
+# the referral (self-check.md "Privacy": the consent they gave, time and text shown), in
+# the language it was shown in.
+CONSENT_TEXT = gettext_noop(
     "I ask {clinic} to contact me about care for mood and stimulant use. I agree that "
     "{clinic} receives my contact details and what I ticked to share, and keeps them in "
     "its intake records. I can ask the clinic to delete them at any time."
 )
 # Added when PHQ-9 item 9 was above 0: the clinic sees the request marked urgent even if
 # nothing else is shared, and the person is told so before they send it.
-URGENT_TEXT = (
-    " Because I said I have had thoughts of being better off dead or of hurting myself, "
+URGENT_TEXT = gettext_noop(
+    "Because I said I have had thoughts of being better off dead or of hurting myself, "
     "{clinic} will see my request marked urgent and will try to contact me first."
 )
 
 
 def consent_text(clinics: list[Organization], urgent: bool = False) -> str:
-    """The consent shown, and stored verbatim: names the clinic when there is only one."""
-    clinic = clinics[0].name if len(clinics) == 1 else "the clinic I chose"
-    text = CONSENT_TEXT + (URGENT_TEXT if urgent else "")
+    """The consent shown, and stored verbatim, in the request's language: names the clinic
+    when there is only one."""
+    clinic = clinics[0].name if len(clinics) == 1 else gettext("the clinic I chose")
+    text = gettext(CONSENT_TEXT) + (" " + gettext(URGENT_TEXT) if urgent else "")
     return text.format(clinic=clinic)
 
 
@@ -207,12 +218,17 @@ def _contact_page(
         sealed=carry.seal(answers),
         nonce=nonce,
         consent_text=consent_text(clinics, _urgent(answers)),
+        language_page="contact",
     )
 
 
 @carried(needs=ALL_KEYS)
 def contact(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     """The optional hand-off: the contact form (reached from the result page)."""
+    return _contact_start(request, answers)
+
+
+def _contact_start(request: HttpRequest, answers: dict[str, Any]) -> HttpResponse:
     clinics = _clinics()
     if not clinics:
         return _page(request, "no_clinic.html", status=404)
@@ -296,3 +312,33 @@ def _shared(chosen: list[str], answers: dict[str, Any], outcome: Any) -> dict[st
             "overdose_guidance": outcome.overdose_guidance,
         }
     return shared
+
+
+# The pages built from carried answers, each with the answers it needs and how to show it
+# again: switching language there re-renders the same page in the new language, so the
+# answers given so far are not lost (a GET page uses django's set_language instead).
+_SHOWN_AGAIN: dict[str, tuple[frozenset[str], CarriedView]] = {
+    "phq9": (ABOUT_KEYS, lambda r, a: _step(r, 2, Phq9Form(instrument=instruments.get("phq9")), a)),
+    "overdose": (PHQ9_KEYS, lambda r, a: _step(r, 3, OverdoseForm(), a)),
+    "safety": (PHQ9_KEYS, _safety),
+    "result": (ALL_KEYS, _result),
+    "contact": (ALL_KEYS, _contact_start),
+}
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """The language switcher on a self-check step: remember the choice in the language
+    cookie (as set_language does) and show the same page again in that language."""
+    language = chosen_language(request.POST.get("language"))
+    page = _SHOWN_AGAIN.get(str(request.POST.get("page", "")))
+    if language is None or page is None:
+        return _start_again(request)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    needs, show = page
+    try:
+        answers = carry.unseal(request.POST.get(carry.FIELD), needs=needs)
+    except carry.StaleAnswers:
+        return remember(_start_again(request), language)
+    return remember(show(request, answers), language)

@@ -21,6 +21,8 @@ document.addEventListener("submit", async function (event) {
   }
   const page = new DOMParser().parseFromString(await response.text(), "text/html");
   document.title = page.title;
+  // The language switcher posts here too: the new page may be in another language.
+  document.documentElement.lang = page.documentElement.lang;
   document.body.replaceWith(document.adoptNode(page.body));
   window.scrollTo(0, 0);
   // An error summary takes focus (its autofocus does not fire on swapped-in content);
