@@ -16,17 +16,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tandem.services import accounts, checkins, portal_accounts, relapse_prevention
 from tandem.services.actors import client_ip
 from tandem.services.calendar import patient_today
 from tandem.services.errors import TooMany, ValidationFailed
+from tandem.web.language import remember
 from tandem.web.portal.common import JUST_TOLD, clinic_phone, page, patient_page
 from tandem.web.portal.forms import CheckInForm, EnrolForm, PortalSignInForm, day_name
 from tandem.web.security import PORTAL_SESSION, start_session_clock
 
-FAILED = "Sign-in did not work. Check your user name and password."
+FAILED = gettext_lazy("Sign-in did not work. Check your user name and password.")
 
 
 def _carry_error(form: Any, exc: ValidationFailed) -> None:
@@ -51,7 +53,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 return _signed_in(request, user)
         accounts.record_login_failure(username, ip)
         locked = locked or accounts.login_locked(username, ip)
-        error = _("Too many tries. Please wait 15 minutes.") if locked else _(FAILED)
+        error = _("Too many tries. Please wait 15 minutes.") if locked else str(FAILED)
     status = 400 if error or (form.is_bound and form.errors) else 200
     ended = request.GET.get("ended") == "1"
     return page(
@@ -64,9 +66,12 @@ def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
     request.session[PORTAL_SESSION] = True
     start_session_clock(request)
     actor = portal_accounts.patient_actor(user, client_ip(request))
+    account = portal_accounts.account_for(user)
     assert actor is not None  # checked by the caller
+    assert account is not None
     accounts.record_login_success(actor)
-    return redirect("portal:today")
+    # The sign-in page speaks their language next time too (the language cookie).
+    return remember(redirect("portal:today"), account.language)
 
 
 @require_POST
@@ -181,8 +186,8 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     actor = request.portal_actor  # type: ignore[attr-defined]
     if request.method == "POST" and "language" in request.POST:
         try:
-            portal_accounts.set_language(actor, request.POST["language"])
+            account = portal_accounts.set_language(actor, request.POST["language"])
         except ValidationFailed as exc:
             return page(request, "portal/settings.html", {"error": exc.message}, 400)
-        return redirect("portal:settings")
+        return remember(redirect("portal:settings"), account.language)
     return page(request, "portal/settings.html", {})
