@@ -151,7 +151,14 @@ def sleep_figures(
 # PHQ-9 severity bands: 0-4 minimal, 5-9 mild, 10-14 moderate, 15-19 moderately
 # severe, 20-27 severe (Kroenke 2001; facts.md s2.1 (V)), read from the instrument
 # library so there is one table.
-PHQ9_BANDS: Final[tuple[Band, ...]] = get_instrument("phq9").band_table(None).bands  # type: ignore[union-attr]  # PHQ-9 has one band table
+def _phq9_bands() -> tuple[Band, ...]:
+    table = get_instrument("phq9").band_table(None)
+    if table is None:  # the PHQ-9 definition always has one band table
+        raise LookupError("the PHQ-9 definition has no band table")
+    return table.bands
+
+
+PHQ9_BANDS: Final[tuple[Band, ...]] = _phq9_bands()
 
 
 def phq9_band(total: int) -> Band:
