@@ -20,6 +20,8 @@ Part A, the monitoring core, lives in these modules:
 - ``thresholds``: every configurable figure with its source;
 - ``analysis``: one call that runs all of it, in bounded chunks of patients;
 - ``report``: the per-patient result as plain JSON-ready values (cells from ``cells``).
+- ``shifting``: the portal's "what is shifting" panel from the early markers;
+- ``progress``: the progress page's figures (chart data, summaries, days since use).
 
 Everything is vectorised over patients and days; nothing reads files or the clock
 (the caller passes ``today``). The figures describe a person's own pattern for the
