@@ -120,3 +120,20 @@ def test_language_setting_switches_the_portal(world: World) -> None:
     world.a.patient.portal.refresh_from_db()
     assert world.a.patient.portal.language == "es"
     assert client.post("/me/settings", {"language": "fr"}).status_code == 400
+
+
+def test_progress_page_draws_charts_with_summaries_and_tables(world: World) -> None:
+    client = _enrolled(world)
+    client.post(
+        "/me/check-in",
+        {**ANSWERS, "used": "yes", "use_days": [patient_today(world.a.patient).isoformat()]},
+    )
+    response = client.get("/me/progress")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count("<svg") == 3
+    assert "Over 1 check-ins" in body or "mood averaged" in body
+    assert "<table>" in body
+    assert "The deeper low often takes longer to lift" in body
+    # Nothing is claimed from one check-in; the page says why.
+    assert "check-ins" in body

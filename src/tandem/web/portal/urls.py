@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tandem.web.portal import views
+from tandem.web.portal import progress, views
 
 app_name = "portal"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("check-in", views.check_in, name="check_in"),
     path("help", views.help_now, name="help"),
     path("coping", views.coping, name="coping"),
+    path("progress", progress.my_progress, name="progress"),
     path("settings", views.settings_page, name="settings"),
 ]
