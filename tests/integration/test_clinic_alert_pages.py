@@ -112,7 +112,8 @@ def test_the_inbox_lists_only_my_alerts_and_the_nav_counts_them(world: World) ->
     assert CANARY not in intake  # not sent to the intake clinician
     assert "No open alerts sent to you" in intake
     detail = therapist.get(f"/clinic/alerts/{alert.pk}/").content.decode()
-    assert "Raised" in detail and "Recipients notified" in detail
+    assert "Raised" in detail
+    assert "Recipients notified" in detail
     assert (
         client_for(world.b.staff["director"]).get(f"/clinic/alerts/{alert.pk}/").status_code == 404
     )

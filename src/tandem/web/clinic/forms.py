@@ -651,10 +651,11 @@ class AlertNoteForm(forms.Form):
         field = self.fields["note"]
         if resolve:
             field.label = "What was done"
-            field.help_text = "Required: who was contacted, what was decided."
+            field.help_text = "Who was contacted, what was decided."
             field.widget.attrs["aria-required"] = "true"
-        else:
-            field.label = "Note (optional)"
+            # The service requires the note (and says so when it is empty); the label says
+            # "(required)" without the form refusing first, so the refusal is audited.
+            field.required_by_service = True  # type: ignore[attr-defined]  # a flag the field template reads
 
 
 WEEKDAY_NUMBERS = tuple(range(7))  # Monday is 0 (storage.models.alerts.WEEKDAYS)

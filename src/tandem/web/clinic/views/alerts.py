@@ -14,7 +14,7 @@ from tandem.domain import labels
 from tandem.services import alerts
 from tandem.services.access import access_record
 from tandem.services.errors import Conflict, ValidationFailed
-from tandem.storage.models import Alert, AlertRecipient
+from tandem.storage.models import Alert, AlertRecipient, StaffMember
 from tandem.storage.models.alerts import ALERT_STATES
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import AlertNoteForm
@@ -71,13 +71,32 @@ def _detail(
         "patient": alert.patient,
         "evidence": _evidence(alert),
         "recipients": alerts.recipients(alert),
-        "transitions": alerts.transitions(alert),
+        "transitions": _history(alert),
         "acknowledge_form": acknowledge or AlertNoteForm(),
         "resolve_form": resolve or AlertNoteForm(resolve=True),
         "problem": problem,
         "nav": "alerts",
     }
     return page(request, "alert.html", context, status=status)
+
+
+def _history(alert: Alert) -> list[dict[str, Any]]:
+    """The alert's transitions, each by a colleague's name, or "Tandem" for what Tandem
+    did itself (raising on a patient's check-in, notifying, escalating): a patient's
+    portal user name is never shown to staff."""
+    rows = alerts.transitions(alert)
+    colleagues = {
+        s.user.get_username(): s.display_name or s.user.get_username()
+        for s in StaffMember.objects.filter(
+            organization_id=alert.patient.organization_id,
+            user__username__in={t.by for t in rows},
+        ).select_related("user")
+    }
+    return [
+        {"at": t.at, "transition": t.transition, "note": t.note,
+         "by": colleagues.get(t.by, "Tandem")}
+        for t in rows
+    ]  # fmt: skip
 
 
 @login_required
