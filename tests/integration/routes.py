@@ -2,8 +2,9 @@
 
 New routes are covered automatically. An id parameter (an int converter, or an untyped
 one named ``*_id``, as ninja writes them) is filled by its name: anything naming a
-formulation, plan, referral, administration, placement, intake or staff member gets that
-record's id (a staff id: the clinic's therapist);
+formulation, plan, referral, administration, placement, intake, alert or staff member
+gets that record's id (a staff id: the clinic's therapist; an alert is raised on the
+clinic's patient the first time one is needed);
 any other (``patient_id``, ``pk``, ``id``...) a patient id. Referral ids need a world
 built with ``build_world(referrals=True)``: a patient id there would test nothing. Word
 parameters (slug, str) get a value from ``WORDS`` so the view reaches its access check.
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.integration.support import Clinic
+from tests.integration.support import Clinic, raise_alert
 
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 MISSING_ID = 987_654_321
@@ -66,7 +67,8 @@ def all_routes() -> list[Route]:
 
 
 def record_kind(name: str) -> str:
-    kinds = ("formulation", "plan", "referral", "administration", "placement", "intake", "staff")
+    kinds = ("formulation", "plan", "referral", "administration", "placement", "intake", "staff",
+             "alert")  # fmt: skip
     for kind in kinds:
         if kind in name:
             return kind
@@ -83,6 +85,8 @@ def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
         kind = record_kind(name)
         if kind == "referral" and clinic.referral is None:
             raise AssertionError(f"{route.template}: build the world with referrals=True")
+        if kind == "alert" and clinic.alert is None:
+            raise_alert(clinic)
         record = {
             "formulation": clinic.formulation,
             "plan": clinic.plan,
@@ -91,6 +95,7 @@ def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
             "administration": clinic.patient.administrations.first(),
             "referral": clinic.referral,
             "staff": clinic.staff["therapist"],
+            "alert": clinic.alert,
         }.get(kind, clinic.patient)
         assert record is not None, (route.template, name)
         ids[name] = record.pk

@@ -23,6 +23,7 @@ from tandem.services.patients import register_patient, set_care_team
 from tandem.services.referrals import submit_referral
 from tandem.storage.models import (
     ROLES,
+    Alert,
     CarePlan,
     FormulationRecord,
     Patient,
@@ -43,6 +44,7 @@ class Clinic:
     plan: CarePlan
     outsider_patient: Patient  # same clinic, care team = prescriber only
     referral: Referral | None = None  # a self-check referral (``build_world(referrals=True)``)
+    alert: Alert | None = None  # an alert on ``patient`` (``raise_alert``; the route walker)
 
 
 @dataclass
@@ -114,6 +116,18 @@ def add_referral(clinic: Clinic, name: str) -> Referral:
         consented_at=get_clock().now(),
     )
     return clinic.referral
+
+
+def raise_alert(
+    clinic: Clinic, kind: str = "lapse", on: dt.date | None = None, what: str = ""
+) -> Alert:
+    """An alert on the clinic's patient, raised as a check-in would raise it."""
+    from tandem.services import alerts
+
+    day = on or get_clock().today()
+    evidence = alerts.Evidence(day, what or "Daily check-in: said they used", "check-in", 1, 1)
+    clinic.alert = alerts.signal(Actor(None, via="test"), clinic.patient, kind, evidence)
+    return clinic.alert
 
 
 def build_world(*, referrals: bool = False) -> World:

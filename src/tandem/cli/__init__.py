@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "token": "tandem.cli.server:token",
     "staff": "tandem.cli.server:staff",
     "clinic": "tandem.cli.server:clinic",
+    "patient": "tandem.cli.server:patient",
 }
 
 

@@ -1,4 +1,5 @@
-"""Commands that need Django: ``tandem migrate``, ``serve``, ``demo``, ``token``, ``staff``."""
+"""Commands that need Django: ``tandem migrate``, ``serve``, ``demo``, ``token``, ``staff``,
+``clinic``, ``patient``."""
 
 from __future__ import annotations
 
@@ -295,3 +296,27 @@ def invite(username: str) -> None:
         raw = invite_staff(username)
     click.echo(raw)
     click.echo("Give this code to the person in person or by phone; it works once, 72 hours.")
+
+
+@click.group()
+def patient() -> None:
+    """Patients' portal accounts."""
+
+
+@patient.command("invite")
+@click.argument("patient_id", type=click.IntRange(1))
+def invite_patient(patient_id: int) -> None:
+    """Print a one-use code with which patient PATIENT_ID (the record number) enrols in
+    the patient portal, or sets a new password (72 hours; a new code ends older ones)."""
+    setup_django()
+    refuse_unmigrated_database()
+    from django.conf import settings
+
+    from tandem.services.portal_accounts import invite as invite_to_portal
+
+    with service_refusals():
+        _account, raw, expires = invite_to_portal(None, patient_id)
+    click.echo(raw)
+    click.echo(f"Expires: {expires.isoformat(timespec='minutes')}")
+    click.echo(f"The patient types it at {settings.CONFIG.base_url}/me/enrol")
+    click.echo("Give it to the patient in person or by phone; it works once.")

@@ -160,11 +160,51 @@ ALERT_KINDS: Final[Mapping[str, str]] = {
     "missed_checkins": "Missed check-ins",
     "not_on_track": "Not on track",
     "overdose_risk": "Fentanyl or another opioid on a screen",
+    "emergency_evaluation": "Emergency evaluation needed",
 }
 ALERT_SEVERITIES: Final[Mapping[str, str]] = {
     "urgent": "Urgent",
     "high": "High",
     "routine": "Routine",
+}
+# storage/models/alerts.py: an alert's state, why a person received it, what happened.
+ALERT_STATES: Final[Mapping[str, str]] = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "resolved": "Resolved",
+}
+ALERT_RECIPIENT_REASONS: Final[Mapping[str, str]] = {
+    "care_team": "On the care team",
+    "intake_fallback": "Intake clinician (nobody on the care team holds the role)",
+    "director_fallback": "Program director (nobody on the care team to send it to)",
+    "on_call": "On call (raised while the clinic was closed)",
+    "escalation": "Escalated (still open after the clinic's escalation time)",
+}
+ALERT_TRANSITIONS: Final[Mapping[str, str]] = {
+    "raised": "Raised",
+    "evidence_added": "More evidence added",
+    "score_raised": "Score raised",
+    "notified": "Recipients notified",
+    "reopened": "Reopened",
+    "acknowledged": "Acknowledged",
+    "resolved": "Resolved",
+    "escalated": "Escalated to on call and the director",
+}
+# Python's date.weekday(): Monday is 0 (opening hours, the on-call roster).
+WEEKDAYS: Final[Mapping[str, str]] = {
+    "0": "Monday",
+    "1": "Tuesday",
+    "2": "Wednesday",
+    "3": "Thursday",
+    "4": "Friday",
+    "5": "Saturday",
+    "6": "Sunday",
+}
+PORTAL_STATUSES: Final[Mapping[str, str]] = {
+    "none": "Not invited",
+    "invited": "Invited: sign-in code not used yet",
+    "code_expired": "Invited: the sign-in code has expired",
+    "enrolled": "Enrolled",
 }
 
 # The public self-check's result (domain/selfcheck.py).
@@ -255,6 +295,11 @@ KINDS: Final[Mapping[str, Mapping[str, str]]] = {
     "severity": SEVERITIES,
     "alert_kind": ALERT_KINDS,
     "alert_severity": ALERT_SEVERITIES,
+    "alert_state": ALERT_STATES,
+    "alert_recipient_reason": ALERT_RECIPIENT_REASONS,
+    "alert_transition": ALERT_TRANSITIONS,
+    "weekday": WEEKDAYS,
+    "portal_status": PORTAL_STATUSES,
     "selfcheck_pattern": SELFCHECK_PATTERNS,
     "selfcheck_link": SELFCHECK_LINKS,
     "target": TARGETS,

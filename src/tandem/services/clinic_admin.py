@@ -1,5 +1,6 @@
 """The clinic's own administration pages: its staff (list, invite, role, deactivate) and
-its settings (levels offered, time zone, phone, escalation time).
+its settings (levels offered, time zone, phone). The escalation time, opening hours and
+on-call roster are services.clinic_hours (directors keep them).
 
 Admins change these; directors read them (services.permissions "clinic.admin"). Every
 write is one transaction and one audit event; an account of another clinic does not exist
@@ -20,8 +21,6 @@ from tandem.services.errors import NotFound, ValidationFailed
 from tandem.services.permissions import require
 from tandem.storage.models import Organization, StaffMember
 from tandem.storage.models.organizations import LEVELS, ROLES
-
-ESCALATION_LIMITS = (5, 24 * 60)  # minutes: the program's bounds for the escalation time
 
 
 def list_staff(who: Actor) -> tuple[Organization, list[StaffMember]]:
@@ -117,7 +116,7 @@ def deactivate(who: Actor, staff_id: Any) -> StaffMember:
 
 @audited_failures("clinic.settings")
 def update_settings(
-    who: Actor, *, levels_offered: list[str], time_zone: str, phone: str, escalation_minutes: Any
+    who: Actor, *, levels_offered: list[str], time_zone: str, phone: str
 ) -> Organization:
     """The clinic's settings: each checked before anything is saved."""
     actor = as_actor(who)
@@ -130,14 +129,10 @@ def update_settings(
                                "time_zone")  # fmt: skip
     if len(phone or "") > 40:
         raise ValidationFailed("phone: at most 40 characters", "phone")
-    low, high = ESCALATION_LIMITS
-    if not isinstance(escalation_minutes, int) or not low <= escalation_minutes <= high:
-        raise ValidationFailed(f"escalation_minutes: a whole number from {low} to {high}",
-                               "escalation_minutes")  # fmt: skip
     with transaction.atomic():
         Organization.objects.filter(pk=admin.organization_id).update(
             levels_offered=[lv for lv in LEVELS if lv in levels_offered], time_zone=time_zone,
-            phone=(phone or "").strip(), escalation_minutes=escalation_minutes,
+            phone=(phone or "").strip(),
         )  # fmt: skip
         record_event(actor, "clinic.settings", record_type="organization",
                      record_id=admin.organization_id)  # fmt: skip

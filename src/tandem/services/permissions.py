@@ -46,6 +46,11 @@ MAY = {
     # directors read them.
     "clinic.admin": frozenset({"admin"}),
     "clinic.admin.view": frozenset({"admin", "director"}),
+    # Issue 10: the opening hours, the weekly on-call roster and the escalation time of
+    # urgent alerts (services.clinic_hours). The issue names the director as the one who
+    # keeps the roster; the clinic's administrators, who already run its settings, may
+    # too (the program's choice: a clinic whose director is away can still fix a gap).
+    "clinic.on_call.manage": frozenset({"director", "admin"}),
 }
 
 
@@ -67,6 +72,7 @@ ACTION_WORDS = {
     "referral.update": "update self-check referrals",
     "clinic.admin": "change the clinic's staff or settings",
     "clinic.admin.view": "see the clinic's staff and settings",
+    "clinic.on_call.manage": "change the opening hours, the on-call roster or the escalation time",
 }
 
 

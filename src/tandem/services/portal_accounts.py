@@ -235,3 +235,17 @@ def set_language(who: Actor, language: Any) -> PatientAccount:
         record_id=account.pk,
     )
     return account
+
+
+def portal_status(patient: Any) -> str:
+    """Whether the patient has a portal account, for the chart (``domain.labels``
+    "portal_status"): none, invited (an unused code still valid), code_expired, enrolled.
+    Never the user name. The caller has checked access to the patient."""
+    account = PatientAccount.objects.filter(patient=patient).first()
+    if account is None:
+        return "none"
+    if account.user_id is not None:
+        return "enrolled"
+    now = get_clock().now()
+    valid = account.codes.filter(used_at__isnull=True, expires_at__gt=now).exists()
+    return "invited" if valid else "code_expired"

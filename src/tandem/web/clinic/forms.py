@@ -635,7 +635,73 @@ class ClinicSettingsForm(forms.Form):
         label="Time zone", max_length=64, help_text="For example America/Chicago."
     )
     phone = forms.CharField(label="Clinic phone", max_length=40, required=False)
+
+
+class AlertNoteForm(forms.Form):
+    """Acknowledge (note optional) or resolve (note required: what was done) an alert.
+    Whether the note is needed is the service's rule; the form checks its shape only."""
+
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, resolve: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "resolve" if resolve else "acknowledge")
+        super().__init__(*args, **kwargs)
+        field = self.fields["note"]
+        if resolve:
+            field.label = "What was done"
+            field.help_text = "Who was contacted, what was decided."
+            field.widget.attrs["aria-required"] = "true"
+            # The service requires the note (and says so when it is empty); the label says
+            # "(required)" without the form refusing first, so the refusal is audited.
+            field.required_by_service = True  # type: ignore[attr-defined]  # a flag the field template reads
+
+
+WEEKDAY_NUMBERS = tuple(range(7))  # Monday is 0 (storage.models.alerts.WEEKDAYS)
+
+
+class AlertSettingsForm(forms.Form):
+    """Opening hours and the on-call clinician for each weekday, and the escalation time.
+
+    Fields per weekday ``d``: ``closed_d``, ``opens_d``, ``closes_d``, ``on_call_d``. The
+    rules (opens before closes, a clinician of this clinic, 15 to 240 minutes) are
+    services.clinic_hours'; its errors name these fields."""
+
     escalation_minutes = forms.IntegerField(
-        label="Minutes before an unanswered urgent alert is escalated",
-        min_value=5, max_value=24 * 60,
-    )  # fmt: skip
+        label="Escalation time for urgent alerts (minutes)",
+        help_text="From 15 to 240 (4 hours). The default is 60.",
+    )
+
+    def __init__(self, *args: Any, clinicians: list[StaffMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = [("", "Nobody")] + [
+            (str(s.pk), f"{s.display_name or s.user.get_username()} "
+                        f"({labels.label('role', s.role)})")
+            for s in clinicians
+        ]  # fmt: skip
+        for d in WEEKDAY_NUMBERS:
+            day = labels.label("weekday", d)
+            closed = forms.BooleanField(label=f"Closed on {day}", required=False)
+            self.fields[f"closed_{d}"] = closed
+            self.fields[f"opens_{d}"] = forms.TimeField(
+                label=f"{day} opens", required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )  # fmt: skip
+            self.fields[f"closes_{d}"] = forms.TimeField(
+                label=f"{day} closes", required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )  # fmt: skip
+            self.fields[f"on_call_{d}"] = forms.ChoiceField(
+                label=f"On call on {day}", choices=people, required=False
+            )
+
+    def days(self) -> list[dict[str, Any]]:
+        """Each weekday's bound fields, for one fieldset per day."""
+        return [
+            {"name": labels.label("weekday", d), "number": d,
+             "closed": self[f"closed_{d}"],
+             "times": [("Opens", self[f"opens_{d}"]), ("Closes", self[f"closes_{d}"])],
+             "on_call": self[f"on_call_{d}"]}
+            for d in WEEKDAY_NUMBERS
+        ]  # fmt: skip

@@ -3,7 +3,16 @@ with patient data (SECURITY.md "no patient data in URLs")."""
 
 from django.urls import path
 
-from tandem.web.clinic.views import admin, care_team, formulation, intake, patients, plan
+from tandem.web.clinic.views import (
+    admin,
+    alerts,
+    care_team,
+    formulation,
+    intake,
+    patients,
+    plan,
+    portal,
+)
 
 app_name = "clinic"
 
@@ -16,6 +25,19 @@ urlpatterns = [
         patients.discharge,
         name="discharge",
     ),
+    path(
+        "clinic/patients/<int:patient_id>/portal-invite",
+        portal.invite,
+        name="portal_invite",
+    ),
+    path("clinic/alerts", alerts.inbox, name="alerts"),
+    path("clinic/alerts/<int:alert_id>/", alerts.detail, name="alert"),
+    path(
+        "clinic/alerts/<int:alert_id>/acknowledge",
+        alerts.acknowledge,
+        name="alert_acknowledge",
+    ),
+    path("clinic/alerts/<int:alert_id>/resolve", alerts.resolve, name="alert_resolve"),
     path(
         "clinic/patients/<int:patient_id>/care-team",
         care_team.care_team,
@@ -52,6 +74,7 @@ urlpatterns = [
         name="admin_staff_change",
     ),
     path("clinic/admin/settings", admin.settings, name="admin_settings"),
+    path("clinic/admin/alert-settings", admin.alert_settings, name="admin_alert_settings"),
     path(
         "clinic/referrals/<int:referral_id>/intake",
         patients.referral_intake,

@@ -1,19 +1,23 @@
-"""The clinic's administration: staff (list, invite, role, deactivate) and settings.
+"""The clinic's administration: staff (list, invite, role, deactivate), settings, and
+the alert settings (opening hours, on-call roster, escalation time).
 
-Admins change them; directors read them; other roles are told their role cannot (403).
+Admins change staff and settings; directors read them, and keep the alert settings
+(with admins); other roles are told their role cannot (403).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from tandem.services import clinic_admin
+from tandem.services import clinic_admin, clinic_hours
 from tandem.services.errors import NotFound, ValidationFailed
 from tandem.web.clinic import errors
-from tandem.web.clinic.forms import ClinicSettingsForm, InviteStaffForm
+from tandem.web.clinic.forms import AlertSettingsForm, ClinicSettingsForm, InviteStaffForm
 from tandem.web.clinic.views.common import actor, form_status, page
 
 
@@ -58,7 +62,7 @@ def settings(request: HttpRequest) -> HttpResponse:
     """GET: the clinic's settings. POST: save them (admins)."""
     clinic, _members = clinic_admin.list_staff(actor(request))
     initial = {"levels_offered": clinic.levels_offered, "time_zone": clinic.time_zone,
-               "phone": clinic.phone, "escalation_minutes": clinic.escalation_minutes}  # fmt: skip
+               "phone": clinic.phone}  # fmt: skip
     form = ClinicSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,5 +71,59 @@ def settings(request: HttpRequest) -> HttpResponse:
             errors.attach(error, {n: (form, n) for n in form.fields}, form)
         else:
             return redirect("clinic:admin_settings")
-    context = {"clinic": clinic, "form": form, "nav": "admin"}
+    alert_settings = clinic_hours.read_settings(actor(request))
+    context = {"clinic": clinic, "form": form, "nav": "admin", "alert_settings": alert_settings}
     return page(request, "admin_settings.html", context, status=form_status(form))
+
+
+@login_required
+def alert_settings(request: HttpRequest) -> HttpResponse:
+    """GET: opening hours, on-call roster, escalation time. POST: save them (directors
+    and admins; services.clinic_hours checks everything before saving anything)."""
+    who = actor(request)
+    current = clinic_hours.read_settings(who)
+    clinicians = clinic_hours.on_call_candidates(current.organization.pk)
+    form = AlertSettingsForm(request.POST or None, clinicians=clinicians,
+                             initial=_alert_initial(current))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            hours, on_call = _week_values(form.cleaned_data)
+            clinic_hours.update_settings(
+                who, hours=hours, on_call=on_call,
+                escalation_minutes=form.cleaned_data["escalation_minutes"],
+            )  # fmt: skip
+        except ValidationFailed as error:
+            errors.attach(error, {n: (form, n) for n in form.fields}, form)
+        else:
+            return redirect("clinic:admin_alert_settings")
+    context = {"current": current, "form": form, "nav": "admin"}
+    return page(request, "admin_alert_settings.html", context, status=form_status(form))
+
+
+def _alert_initial(current: clinic_hours.AlertSettings) -> dict[str, object]:
+    initial: dict[str, object] = {"escalation_minutes": current.escalation_minutes}
+    for d, day in current.hours.items():
+        initial[f"closed_{d}"] = day.closed
+        initial[f"opens_{d}"] = day.opens
+        initial[f"closes_{d}"] = day.closes
+        person = current.on_call.get(d)
+        initial[f"on_call_{d}"] = str(person.pk) if person is not None else ""
+    return initial
+
+
+def _week_values(
+    data: dict[str, object],
+) -> tuple[dict[int, clinic_hours.DayHours], dict[int, object]]:
+    """The form's fields as the service's arguments (a day marked closed has no hours)."""
+    hours = {
+        d: clinic_hours.DayHours(d)
+        if data.get(f"closed_{d}")
+        else clinic_hours.DayHours(d, _time(data.get(f"opens_{d}")), _time(data.get(f"closes_{d}")))
+        for d in range(7)
+    }
+    on_call = {d: data.get(f"on_call_{d}") or None for d in range(7)}
+    return hours, on_call
+
+
+def _time(value: object) -> dt.time | None:
+    return value if isinstance(value, dt.time) else None

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.domain import labels
-from tandem.services import crisis, permissions, referrals
+from tandem.services import alerts, crisis, permissions, referrals
 from tandem.services.actors import Actor
 from tandem.services.clock import get_clock
 from tandem.storage.models import StaffMember
@@ -56,12 +56,14 @@ def page(
 ) -> HttpResponse:
     """Render a clinician page; signed-in pages are never cached (shared tablets).
 
-    Every page gets ``can`` (what this role may do: pages show only those links and forms)
+    Every page gets ``can`` (what this role may do: pages show only those links and forms),
+    the count of open alerts sent to this staff member (the navigation's "Alerts (3)")
     and, for roles that work the referral list, the count of urgent ones not yet contacted.
     """
     staff = staff_of(request)
     can = permissions.abilities(staff)
-    shared: dict[str, Any] = {"can": can, "staff_member": staff}
+    shared: dict[str, Any] = {"can": can, "staff_member": staff,
+                              "open_alerts": alerts.open_count(staff)}  # fmt: skip
     if staff is not None and can["referral_view"]:
         shared["urgent_referrals"] = referrals.urgent_count(staff)
     response = render(request, f"clinic/{template}", {**shared, **context}, status=status)

@@ -12,7 +12,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tandem.domain import labels
-from tandem.services import access, crisis, disclosures, intake, patients, referrals
+from tandem.services import (
+    access,
+    alerts,
+    crisis,
+    disclosures,
+    intake,
+    patients,
+    portal_accounts,
+    referrals,
+)
 from tandem.services.calendar import clinic_today, patient_today
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
@@ -31,6 +40,9 @@ from tandem.web.clinic.views.common import (
 _RISK_ORDER = {"high": 0, "moderate": 1, "needs_assessment": 2, "low": 3, "not_screened": 4,
                "none": 5, "": 6}  # fmt: skip
 SORTS = {
+    "alerts": ("Open alerts, most urgent first",
+               lambda item: (*(-item["alerts"].get(s, 0) for s in ("urgent", "high", "routine")),
+                             item["row"].patient.display_name.lower())),
     "name": ("Name", lambda item: (item["row"].patient.display_name.lower(),)),
     "risk": ("Suicide risk, highest first",
              lambda item: (_RISK_ORDER.get(item["row"].suicide_risk, 6),
@@ -55,15 +67,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
     filters = _filters(request.GET)
     query = str(request.session.get(SEARCH_KEY, ""))
     today = clinic_today(request.user.staff.organization)  # type: ignore[union-attr]  # staff
+    found = [
+        row
+        for row in access.caseload(actor(request), status=filters["status"], query=query)
+        if _kept(row, filters)
+    ]
+    open_alerts = alerts.open_alerts_by_patient([row.patient.pk for row in found])
     rows = [
-        {"row": row, "suicide": labels.label("suicide_risk", row.suicide_risk),
+        {"row": row, "alerts": open_alerts.get(row.patient.pk, {}),
+         "alert_counts": _alert_counts(open_alerts.get(row.patient.pk, {})),
+         "suicide": labels.label("suicide_risk", row.suicide_risk),
          "overdose": labels.label("overdose_risk", row.overdose_risk),
          "level": LEVEL_NAMES.get(row.level, words(row.level)),
          "reassess_on": _date(row.reassess_on),
          "reassess_due": _due(row.reassess_on, today),
          "review_due": _due(row.plan_review_on, today)}
-        for row in access.caseload(actor(request), status=filters["status"], query=query)
-        if _kept(row, filters)
+        for row in found
     ]  # fmt: skip
     rows.sort(key=SORTS[filters["sort"]][1])
     context = {
@@ -76,14 +95,19 @@ def caseload(request: HttpRequest) -> HttpResponse:
     return page(request, "caseload.html", context)
 
 
+def _alert_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """(severity, open alerts) from the most urgent, for the caseload's badges."""
+    return [(s, counts[s]) for s in ("urgent", "high", "routine") if counts.get(s)]
+
+
 def _filters(data: Any) -> dict[str, str]:
     """The caseload's filters from the query string; anything unknown is the default."""
     status = str(data.get("status", "active"))
-    sort = str(data.get("sort", "name"))
+    sort = str(data.get("sort", "alerts"))
     level = str(data.get("level", ""))
     return {
         "status": status if status in dict(STATUS_CHOICES) else "active",
-        "sort": sort if sort in SORTS else "name",
+        "sort": sort if sort in SORTS else "alerts",
         "level": level if level in LEVEL_NAMES else "",
         "risk": "raised" if data.get("risk") == "raised" else "",
     }
@@ -139,6 +163,7 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     who = actor(request)
     patient = access.access_patient(who, patient_id, action="chart.view")
     formulation = patient.formulations.order_by("-created_at", "-pk").first()
+    patient_alerts = sorted(alerts.patient_alerts(who, patient), key=lambda a: a.state != "open")
     context = {
         "patient": patient,
         "formulation": formulation,
@@ -151,6 +176,10 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         # 42 CFR Part 2: the consents on file and the accounting of disclosures.
         "consents": disclosures.list_consents(who, patient.pk),
         "disclosures": disclosures.accounting(who, patient.pk),
+        # Issue 10: the patient's alerts (open ones first) and portal account.
+        "alerts": patient_alerts,
+        "alerts_open": sum(a.state == "open" for a in patient_alerts),
+        "portal_status": portal_accounts.portal_status(patient),
     }
     return page(request, "chart.html", context)
 
