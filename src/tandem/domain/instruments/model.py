@@ -239,6 +239,15 @@ class Instrument:
         return len(self.items)
 
     @property
+    def self_administrable(self) -> bool:
+        """Whether a person may answer it on their own in the portal: the licence lets the
+        wording be reproduced and the catalogue ships the wording of every scored item
+        (portal.md: PHQ-9, PHQ-2 and GAD-7; instruments.md, facts.md s2)."""
+        return self.licence.wording_reproducible and all(
+            item.text for item in self.items if not item.optional
+        )
+
+    @property
     def required_count(self) -> int:
         """Answers that must be given: every item but the trailing optional ones."""
         return sum(1 for item in self.items if not item.optional)
