@@ -18,7 +18,9 @@ def test_every_intervention_of_both_rule_sets_has_a_patient_text() -> None:
             found = patient_text("interventions", rule.id, "en")
             assert found is not None, f"{ruleset_id}: {rule.id} has no patient text"
             text, language = found
-            assert language == "en" and text.endswith(".") and len(text) <= 200
+            assert language == "en"
+            assert text.endswith(".")
+            assert len(text) <= 200
 
 
 def test_every_rule_set_frequency_has_plain_words() -> None:

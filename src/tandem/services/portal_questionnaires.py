@@ -74,11 +74,9 @@ def questionnaires(patient: Patient) -> list[Questionnaire]:
         ).values_list("administered_on", flat=True)
         dates = due_dates(plan.signed_on, schedule.every_days, answered, today)
         instrument = REGISTRY[schedule.instrument_id]
+        now, next_on = current(dates), dates[-1].due_on
         found.append(
-            Questionnaire(
-                instrument, measure_id, current(dates), dates[-1].due_on,
-                instrument.self_administrable,
-            )  # fmt: skip
+            Questionnaire(instrument, measure_id, now, next_on, instrument.self_administrable)
         )
     return found
 
@@ -96,8 +94,7 @@ def answerable(patient: Patient, instrument_id: str, language: str) -> Questionn
     if instrument is None or not instrument.self_administrable:
         name = instrument.name if instrument else instrument_id
         raise ValidationFailed(
-            f"instrument: {name} is not answered in the portal; your clinic asks it "
-            "at a visit",
+            f"instrument: {name} is not answered in the portal; your clinic asks it at a visit",
             "instrument",
         )
     if not offered_in(language):

@@ -232,6 +232,8 @@ class Instrument:
     total_loinc: str | None = None
     loinc_note: str = ""
     notes: tuple[str, ...] = field(default=())
+    # The form's own instruction above the items, where the licence lets us ship it.
+    instruction: str | None = None
 
     @property
     def item_count(self) -> int:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tandem.web.portal import views
+from tandem.web.portal import plan_pages, questionnaire_pages, views
 
 app_name = "portal"
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("help", views.help_now, name="help"),
     path("coping", views.coping, name="coping"),
     path("settings", views.settings_page, name="settings"),
+    path("plan", plan_pages.my_plan, name="plan"),
+    path("plan/relapse-prevention", plan_pages.edit_relapse_prevention, name="plan_edit"),
+    path("questionnaires", questionnaire_pages.questionnaire_list, name="questionnaires"),
+    path(
+        "questionnaires/<slug:instrument_id>",
+        questionnaire_pages.answer,
+        name="questionnaire",
+    ),
 ]

@@ -76,7 +76,7 @@ def test_the_rule_sets_questionnaire_measures_have_a_schedule() -> None:
 
 
 def test_refuses_a_window_longer_than_the_interval() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at most every_days"):
         due_dates(SIGNED, 2, [], SIGNED)
 
 
@@ -92,7 +92,8 @@ def test_every_answer_counts_at_most_once_and_statuses_follow_today(
     dates = due_dates(SIGNED, every, [_day(n) for n in answered], today)
     done = [d.done_on for d in dates if d.done_on is not None]
     assert len(done) == len(set(done))
-    assert dates[-1].status == "upcoming" and dates[-1].due_on > today
+    assert dates[-1].status == "upcoming"
+    assert dates[-1].due_on > today
     for d in dates[:-1]:
         assert d.due_on <= today
         if d.status == "due":
