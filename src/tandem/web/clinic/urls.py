@@ -3,7 +3,15 @@ with patient data (SECURITY.md "no patient data in URLs")."""
 
 from django.urls import path
 
-from tandem.web.clinic.views import admin, care_team, formulation, intake, patients, plan
+from tandem.web.clinic.views import (
+    admin,
+    care_team,
+    formulation,
+    intake,
+    patients,
+    plan,
+    relapse_prevention,
+)
 
 app_name = "clinic"
 
@@ -15,6 +23,11 @@ urlpatterns = [
         "clinic/patients/<int:patient_id>/discharge",
         patients.discharge,
         name="discharge",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/relapse-prevention",
+        relapse_prevention.edit,
+        name="relapse_prevention",
     ),
     path(
         "clinic/patients/<int:patient_id>/care-team",

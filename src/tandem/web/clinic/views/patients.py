@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tandem.domain import labels
-from tandem.services import access, crisis, disclosures, intake, patients, referrals
+from tandem.services import (
+    access,
+    crisis,
+    disclosures,
+    intake,
+    patients,
+    referrals,
+    relapse_prevention,
+)
 from tandem.services.calendar import clinic_today, patient_today
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
 from tandem.storage.models.referrals import REFERRAL_STATUSES
@@ -147,6 +155,7 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "plan": patient.plans.order_by("-created_at", "-pk").first(),
         "episode": patient.episodes.order_by("-started_on", "-pk").first(),
         "administrations": intake.list_administrations(who, patient.pk),
+        "relapse_prevention": relapse_prevention.plan_for(who, patient.pk),
         "risk": risk_panel(patient),
         # 42 CFR Part 2: the consents on file and the accounting of disclosures.
         "consents": disclosures.list_consents(who, patient.pk),
