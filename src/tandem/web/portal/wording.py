@@ -42,3 +42,14 @@ def plan_line(item: PlanItem, language: str) -> PlanLine:
     who = (staff.display_name or "") if staff else ""
     role = str(ROLE_WORDS.get(staff.role, "")) if staff else ""
     return PlanLine(text, text_lang, who, role, how_often, often_lang)
+
+
+# The plan's questionnaires by a name a patient knows them by (the catalogue's full name
+# stays on the form's licence note).
+QUESTIONNAIRE_NAMES = {
+    "phq9": _("Mood questionnaire (PHQ-9)"),
+    "phq2": _("Short mood questionnaire (PHQ-2)"),
+    "gad7": _("Worry questionnaire (GAD-7)"),
+    "pcl5": _("Stress after hard experiences (PCL-5)"),
+    "auditc": _("Alcohol questions (AUDIT-C)"),
+}
