@@ -49,3 +49,27 @@ def load_default() -> RuleSet:
 def load_schema(name: str) -> dict[str, Any]:
     """A packaged JSON Schema: ``case`` or ``formulation``."""
     return read_document(f"{name}.schema.json")
+
+
+# The plan's interventions and frequencies in the patient's own words (portal.md "My
+# plan"): the program's wording, kept apart from the rule sets and reviewed on its own
+# (docs/clinical/patient-texts.md).
+PATIENT_TEXTS = "patient-texts.json"
+
+
+@cache
+def load_patient_texts() -> dict[str, Any]:
+    """The packaged patient texts: ``interventions`` and ``frequencies``, each a mapping
+    of id (or the rule set's frequency text) to ``{language: sentence}``."""
+    return read_document(PATIENT_TEXTS)
+
+
+def patient_text(kind: str, key: str, language: str) -> tuple[str, str] | None:
+    """The sentence for ``key`` in ``language``, else in English, as (text, its language);
+    None when there is none (``kind``: "interventions" or "frequencies")."""
+    texts = load_patient_texts()[kind].get(key)
+    if not texts:
+        return None
+    if language in texts:
+        return str(texts[language]), language
+    return str(texts["en"]), "en"

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from tandem.services import engines
+from tandem.domain.monitoring.live import phq9_item9_score
+from tandem.services import alerts, engines
 from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
@@ -31,6 +32,7 @@ from tandem.storage.models import (
     InstrumentAdministration,
     Intake,
     Patient,
+    StaffMember,
 )
 
 CASE_SCHEMA = "tandem.case/2"
@@ -121,25 +123,10 @@ def record_administration(
         earlier = _replay(actor, staff.pk, idempotency_key, fingerprint)
         if earlier is not None:
             return earlier
-    intake = current_intake(patient)
-    options = _scoring_options(instrument_id, patient, intake.case)
-    result = engines.score_answers(instrument_id, answers, options)
-    version = engines.instrument_version(instrument_id)
     try:
         with transaction.atomic():
-            record = InstrumentAdministration.objects.create(
-                patient=patient,
-                episode=intake.episode,
-                instrument_id=instrument_id,
-                instrument_version=version,
-                answers=answers,
-                result=result,
-                total=result.get("total"),
-                band=result.get("band") or "",
-                positive=bool(result.get("positive")),
-                administered_on=on,
-                recorded_by=staff,
-                recorded_at=get_clock().now(),
+            record = score_and_store(
+                actor, patient, instrument_id, answers, on, recorded_by=staff, source="clinic"
             )
             if idempotency_key:
                 IdempotentRequest.objects.create(
@@ -150,13 +137,6 @@ def record_administration(
                     record_id=record.pk,
                     created_at=get_clock().now(),
                 )
-            record_event(
-                actor,
-                "administration.record",
-                patient_id=patient.pk,
-                record_type="administration",
-                record_id=record.pk,
-            )
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its result.
         earlier = _replay(actor, staff.pk, idempotency_key or "", fingerprint)
@@ -164,6 +144,73 @@ def record_administration(
             raise
         return earlier
     return record
+
+
+def score_and_store(
+    actor: Actor,
+    patient: Patient,
+    instrument_id: str,
+    answers: list[Any],
+    on: dt.date,
+    *,
+    recorded_by: StaffMember | None,
+    source: str,
+) -> InstrumentAdministration:
+    """Score and store one administration with its audit event, in the caller's
+    transaction: the one scoring path for the clinic (``record_administration``) and the
+    portal (``services.portal_questionnaires``). The caller has checked access.
+
+    A PHQ-9 with item 9 above 0 is a suicide signal (facts.md s2.1; ruleset-v2.md s7):
+    in the same transaction it raises the urgent ``suicide_risk`` alert or is added to
+    the open one (``services.alerts.signal``), whoever recorded it.
+    """
+    intake = current_intake(patient)
+    options = _scoring_options(instrument_id, patient, intake.case)
+    result = engines.score_answers(instrument_id, answers, options)
+    version = engines.instrument_version(instrument_id)
+    record = InstrumentAdministration.objects.create(
+        patient=patient,
+        episode=intake.episode,
+        instrument_id=instrument_id,
+        instrument_version=version,
+        answers=answers,
+        result=result,
+        total=result.get("total"),
+        band=result.get("band") or "",
+        positive=bool(result.get("positive")),
+        administered_on=on,
+        recorded_by=recorded_by,
+        recorded_at=get_clock().now(),
+        source=source,
+    )
+    record_event(
+        actor,
+        "administration.record",
+        patient_id=patient.pk,
+        record_type="administration",
+        record_id=record.pk,
+    )
+    if instrument_id == "phq9":
+        _item9_signal(actor, patient, record)
+    return record
+
+
+def _item9_signal(actor: Actor, patient: Patient, record: InstrumentAdministration) -> None:
+    """PHQ-9 item 9's answer, when above 0, as a suicide signal (scored, so valid)."""
+    score = phq9_item9_score(int(str(record.answers[8])))
+    if score > 0:
+        alerts.signal(
+            actor,
+            patient,
+            "suicide_risk",
+            alerts.Evidence(
+                record.administered_on,
+                f"PHQ-9 item 9 answered {score}",
+                "questionnaire",
+                record.pk,
+                score=score,
+            ),
+        )
 
 
 def _replay(

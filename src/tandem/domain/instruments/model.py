@@ -232,11 +232,22 @@ class Instrument:
     total_loinc: str | None = None
     loinc_note: str = ""
     notes: tuple[str, ...] = field(default=())
+    # The form's own instruction above the items, where the licence lets us ship it.
+    instruction: str | None = None
 
     @property
     def item_count(self) -> int:
         """Every item, the unscored optional one included (the form's questions)."""
         return len(self.items)
+
+    @property
+    def self_administrable(self) -> bool:
+        """Whether a person may answer it on their own in the portal: the licence lets the
+        wording be reproduced and the catalogue ships the wording of every scored item
+        (portal.md: PHQ-9, PHQ-2 and GAD-7; instruments.md, facts.md s2)."""
+        return self.licence.wording_reproducible and all(
+            item.text for item in self.items if not item.optional
+        )
 
     @property
     def required_count(self) -> int:

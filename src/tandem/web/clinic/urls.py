@@ -12,6 +12,7 @@ from tandem.web.clinic.views import (
     patients,
     plan,
     portal,
+    relapse_prevention,
 )
 
 app_name = "clinic"
@@ -38,6 +39,11 @@ urlpatterns = [
         name="alert_acknowledge",
     ),
     path("clinic/alerts/<int:alert_id>/resolve", alerts.resolve, name="alert_resolve"),
+    path(
+        "clinic/patients/<int:patient_id>/relapse-prevention",
+        relapse_prevention.edit,
+        name="relapse_prevention",
+    ),
     path(
         "clinic/patients/<int:patient_id>/care-team",
         care_team.care_team,

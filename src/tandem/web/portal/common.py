@@ -64,3 +64,11 @@ def clinic_phone(account: PatientAccount) -> tuple[str, bool]:
 
     org = account.patient.organization
     return org.phone, alerts.clinic_is_open(org.pk, get_clock().now())
+
+
+def carry_error(form: Any, exc: Any) -> None:
+    """Put a service's refusal (``ValidationFailed``) on the field it names, or on the
+    whole form."""
+    field = exc.field if exc.field in form.fields else None
+    message = exc.message.split(": ", 1)[-1] if field else exc.message
+    form.add_error(field, message)

@@ -11,6 +11,8 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from tandem.domain.instruments import Instrument
+
 SCALE = [(str(n), str(n)) for n in range(11)]
 SLEEP = [
     (
@@ -118,3 +120,63 @@ def day_name(day: dt.date, today: dt.date) -> str:
     if day == today - dt.timedelta(days=1):
         return str(_("Yesterday"))
     return formats.date_format(day, "l j F")
+
+
+class RelapsePreventionForm(forms.Form):
+    """The relapse-prevention plan's five fields (services.relapse_prevention.FIELDS);
+    one item per line."""
+
+    triggers = forms.CharField(
+        label=_("My triggers"),
+        help_text=_("Places, people, feelings or times that make using more likely. One per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    warning_signs = forms.CharField(
+        label=_("My warning signs"),
+        help_text=_("Early signs that things are getting harder. One per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    coping_steps = forms.CharField(
+        label=_("What I can do"),
+        help_text=_("Steps that help me in a hard moment. One per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    people_to_call = forms.CharField(
+        label=_("People I can call"),
+        help_text=_("A name and a phone number on each line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    reasons_for_change = forms.CharField(
+        label=_("My reasons for change"),
+        help_text=_("What matters to me. One per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+
+class QuestionnaireForm(forms.Form):
+    """A self-administrable instrument's items, worded exactly as the catalogue has them
+    (tandem.domain.instruments; never retyped, never translated here)."""
+
+    def __init__(self, *args: object, instrument: Instrument, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for item in instrument.items:
+            if item.text is None:
+                continue  # an optional item whose wording we do not ship
+            self.fields[f"item_{item.number}"] = forms.ChoiceField(
+                label=item.text,
+                choices=[(str(o.value), o.label) for o in item.options],
+                widget=forms.RadioSelect,
+                required=not item.optional,
+            )
+
+    def answers(self) -> list[int]:
+        """The answers in item order; a trailing optional item only when answered."""
+        values = [self.cleaned_data.get(name) for name in self.fields]
+        while values and values[-1] in ("", None):
+            values.pop()
+        return [int(str(v)) for v in values]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tandem.web.portal import progress, views
+from tandem.web.portal import plan_pages, progress, questionnaire_pages, views
 
 app_name = "portal"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("coping", views.coping, name="coping"),
     path("progress", progress.my_progress, name="progress"),
     path("settings", views.settings_page, name="settings"),
+    path("plan", plan_pages.my_plan, name="plan"),
+    path("plan/relapse-prevention", plan_pages.edit_relapse_prevention, name="plan_edit"),
+    path("questionnaires", questionnaire_pages.questionnaire_list, name="questionnaires"),
+    path(
+        "questionnaires/<slug:instrument_id>",
+        questionnaire_pages.answer,
+        name="questionnaire",
+    ),
 ]

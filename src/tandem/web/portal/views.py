@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tandem.services import accounts, checkins, portal_accounts, relapse_prevention
+from tandem.services import (
+    accounts,
+    checkins,
+    patient_plan,
+    portal_accounts,
+    relapse_prevention,
+)
 from tandem.services.actors import client_ip
 from tandem.services.calendar import patient_today
 from tandem.services.errors import TooMany, ValidationFailed
@@ -168,8 +174,15 @@ def help_now(request: HttpRequest) -> HttpResponse:
         "clinic_phone": phone,
         "clinic_open": is_open,
         "plan": _own_plan(account.patient),
+        "has_safety_plan": _has_safety_plan(account.patient),
     }
     return page(request, "portal/help.html", context)
+
+
+def _has_safety_plan(patient: Any) -> bool:
+    """Whether the signed plan holds a safety plan (portal.md: shown on the help screen)."""
+    signed = patient_plan.signed_plan(patient)
+    return bool(signed and signed.has("safety_plan"))
 
 
 @patient_page

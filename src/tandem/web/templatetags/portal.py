@@ -13,3 +13,11 @@ register = template.Library()
 def lines(text: str) -> list[str]:
     """A plan field as its non-empty lines (one step or person per line)."""
     return plan_lines(text)
+
+
+@register.filter
+def questionnaire_name(instrument_id: str) -> str:
+    """A questionnaire's name as the portal says it (the catalogue's full name is long)."""
+    from tandem.web.portal.wording import QUESTIONNAIRE_NAMES
+
+    return str(QUESTIONNAIRE_NAMES.get(instrument_id, instrument_id))

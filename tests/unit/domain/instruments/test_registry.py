@@ -134,3 +134,10 @@ def test_program_choices_say_so() -> None:
 def test_the_unverified_phq9_item9_detail_is_marked() -> None:
     syndrome = next(f for f in get("phq9").flags if f.name == "major_depressive_syndrome")
     assert "UNVERIFIED" in syndrome.source
+
+
+def test_only_reproducible_instruments_with_shipped_wording_are_self_administrable() -> None:
+    # portal.md: PHQ-9, PHQ-2 and GAD-7 are self-administered; the rest at the clinic.
+    from tandem.domain.instruments import REGISTRY as CATALOGUE
+
+    assert {i.id for i in CATALOGUE.values() if i.self_administrable} == {"phq9", "phq2", "gad7"}

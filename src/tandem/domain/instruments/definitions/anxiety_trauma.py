@@ -6,7 +6,11 @@ from dataclasses import replace
 
 from tandem.domain.errors import InvalidOption
 from tandem.domain.instruments.definitions.depression import PFIZER_LICENCE
-from tandem.domain.instruments.definitions.scales import DIFFICULTY, FREQUENCY_TWO_WEEKS
+from tandem.domain.instruments.definitions.scales import (
+    DIFFICULTY,
+    FREQUENCY_TWO_WEEKS,
+    TWO_WEEKS_INSTRUCTION,
+)
 from tandem.domain.instruments.model import (
     AtLeast,
     Band,
@@ -37,6 +41,7 @@ GAD7_ITEMS = (
 )
 
 GAD7 = Instrument(
+    instruction=TWO_WEEKS_INSTRUCTION,
     id="gad7",
     name="Generalized Anxiety Disorder 7-item scale (GAD-7)",
     version="GAD-7 (Spitzer, Kroenke, Williams & Löwe 2006)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tandem.domain.instruments.definitions.scales import (
     DIFFICULTY,
     FREQUENCY_TWO_WEEKS,
+    TWO_WEEKS_INSTRUCTION,
     neutral,
 )
 from tandem.domain.instruments.model import (
@@ -86,6 +87,7 @@ MAJOR_DEPRESSIVE_SYNDROME = CriteriaMet(
 )
 
 PHQ9 = Instrument(
+    instruction=TWO_WEEKS_INSTRUCTION,
     id="phq9",
     name="Patient Health Questionnaire, 9-item depression module (PHQ-9)",
     version="PHQ-9 (Kroenke, Spitzer & Williams 2001)",
@@ -138,6 +140,7 @@ PHQ9 = Instrument(
 )
 
 PHQ2 = Instrument(
+    instruction=TWO_WEEKS_INSTRUCTION,
     id="phq2",
     name="Patient Health Questionnaire, 2-item (PHQ-2)",
     version="PHQ-2 (Kroenke, Spitzer & Williams 2003)",

@@ -13,6 +13,12 @@ FREQUENCY_TWO_WEEKS = (
     Option(3, "Nearly every day"),
 )
 
+# The PHQ-9, PHQ-2 and GAD-7 forms' instruction (Pfizer; free to reproduce, facts.md s2.1,
+# s2.3), as on the Pfizer form; re-check against phqscreeners.com with the item wording.
+TWO_WEEKS_INSTRUCTION = (
+    "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+)
+
 # The unscored PHQ-9/GAD-7 functional item (facts.md s2.1).
 DIFFICULTY = (
     Option(0, "Not difficult at all"),

@@ -21,6 +21,7 @@ from tandem.services import (
     patients,
     portal_accounts,
     referrals,
+    relapse_prevention,
 )
 from tandem.services.calendar import clinic_today, patient_today
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
@@ -172,6 +173,7 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "plan": patient.plans.order_by("-created_at", "-pk").first(),
         "episode": patient.episodes.order_by("-started_on", "-pk").first(),
         "administrations": intake.list_administrations(who, patient.pk),
+        "relapse_prevention": relapse_prevention.plan_for(who, patient.pk),
         "risk": risk_panel(patient),
         # 42 CFR Part 2: the consents on file and the accounting of disclosures.
         "consents": disclosures.list_consents(who, patient.pk),
