@@ -30,18 +30,11 @@ from tandem.services.actors import client_ip
 from tandem.services.calendar import patient_today
 from tandem.services.errors import TooMany, ValidationFailed
 from tandem.web.language import remember
-from tandem.web.portal.common import JUST_TOLD, clinic_phone, page, patient_page
+from tandem.web.portal.common import JUST_TOLD, carry_error, clinic_phone, page, patient_page
 from tandem.web.portal.forms import CheckInForm, EnrolForm, PortalSignInForm, day_name
 from tandem.web.security import PORTAL_SESSION, start_session_clock
 
 FAILED = gettext_lazy("Sign-in did not work. Check your user name and password.")
-
-
-def _carry_error(form: Any, exc: ValidationFailed) -> None:
-    """Put a service's refusal on the field it names (or on the whole form)."""
-    field = exc.field if exc.field in form.fields else None
-    message = exc.message.split(": ", 1)[-1] if field else exc.message
-    form.add_error(field, message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,7 +96,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         except TooMany as exc:
             form.add_error(None, exc.message)
         except ValidationFailed as exc:
-            _carry_error(form, exc)
+            carry_error(form, exc)
         else:
             return _signed_in(request, user)
     status = 400 if form.is_bound and form.errors else 200
@@ -140,7 +133,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
         try:
             outcome = checkins.record_checkin(actor, patient.pk, raw)
         except ValidationFailed as exc:
-            _carry_error(form, exc)
+            carry_error(form, exc)
         else:
             if outcome.help_first:
                 request.session[JUST_TOLD] = True
