@@ -142,6 +142,9 @@ def demo(reset: bool) -> None:
     click.echo("Sign in at http://127.0.0.1:8000/accounts/login (after `tandem serve`) as:")
     for username in made["usernames"]:
         click.echo(f"  {username}")
+    click.echo("Patients sign in to the portal at http://127.0.0.1:8000/me/ as:")
+    for username in made["portal_usernames"]:
+        click.echo(f"  {username}")
     click.echo(f"Demo password (every account): {DEMO_PASSWORD}")
     click.echo("Demo mode: no second factor. Outside demo mode staff enrol an authenticator")
     click.echo("at first sign-in with a one-time code from `tandem staff invite USERNAME`.")
