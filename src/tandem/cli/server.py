@@ -120,6 +120,9 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 def demo(reset: bool) -> None:
     """Load the demo clinics, staff and 12 synthetic patients (safe to run twice).
 
+    Three of the patients get portal accounts (demo-patient-1 to 3) with 90 days of
+    synthetic check-ins and weekly PHQ-9s ending on the day of the first run.
+
     Runs only with TANDEM_DEMO=true (``make run`` sets it): the demo accounts share one
     published password, which is safe only where sign-in is the demo's."""
     setup_django()
