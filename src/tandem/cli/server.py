@@ -121,6 +121,9 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 def demo(reset: bool) -> None:
     """Load the demo clinics, staff and 12 synthetic patients (safe to run twice).
 
+    Three of the patients get portal accounts (demo-patient-1 to 3) with 90 days of
+    synthetic check-ins and weekly PHQ-9s ending on the day of the first run.
+
     Runs only with TANDEM_DEMO=true (``make run`` sets it): the demo accounts share one
     published password, which is safe only where sign-in is the demo's."""
     setup_django()
@@ -142,6 +145,9 @@ def demo(reset: bool) -> None:
     click.echo(f"Demo clinic ready: {made['patients']} synthetic patients ({made['created']} new).")
     click.echo("Sign in at http://127.0.0.1:8000/accounts/login (after `tandem serve`) as:")
     for username in made["usernames"]:
+        click.echo(f"  {username}")
+    click.echo("Patients sign in to the portal at http://127.0.0.1:8000/me/ as:")
+    for username in made["portal_usernames"]:
         click.echo(f"  {username}")
     click.echo(f"Demo password (every account): {DEMO_PASSWORD}")
     click.echo("Demo mode: no second factor. Outside demo mode staff enrol an authenticator")

@@ -17,12 +17,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from tandem.domain.vocabulary import ROLES
-from tandem.services import accounts, intake, placement, plans
+from tandem.services import accounts, intake, placement, plans, portal_accounts
 from tandem.services.actors import Actor
 from tandem.services.calendar import patient_today
 from tandem.services.clock import get_clock
+from tandem.services.demo_monitoring import Course, seed_monitoring
 from tandem.services.patients import register_patient
-from tandem.storage.models import Organization, Patient, StaffMember
+from tandem.storage.models import Organization, Patient, PatientAccount, StaffMember
 
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105  (the published demo password)
 CANARY_NAME = "Zanzibar Quillfeather-Canary"
@@ -283,6 +284,44 @@ def _ensure_referrals(clinic: Organization) -> None:
         )  # fmt: skip
 
 
+# Portal accounts (issue 10, Demo item): three patients who are still using at intake
+# (never the canary), each with 90 days of check-ins and weekly PHQ-9s
+# (services/demo_monitoring.py). The seeds were chosen, by looking, for courses that
+# tell the story plainly; tests/integration/test_demo_portal.py checks that they do.
+# Avery's late lapse and next-day "yes" to the safety question raise the one open alert.
+PORTAL_PATIENTS: tuple[tuple[str, str, Course], ...] = (
+    ("Avery Lindqvist", "en", Course(seed=101, uses_per_week=2.0, phq9_start=14, phq9_end=6,
+                                     turn_week=9, lapse_days_ago=3, safety_days_ago=2)),
+    ("Bram Okonkwo", "en", Course(seed=202, uses_per_week=2.0, phq9_start=13, phq9_end=5,
+                                  turn_week=8)),
+    ("Hugo Castellanos", "es", Course(seed=303, uses_per_week=1.5, phq9_start=14, phq9_end=7,
+                                      turn_week=10)),
+)  # fmt: skip
+
+
+def portal_username(number: int) -> str:
+    return f"demo-patient-{number}"
+
+
+def _ensure_portal(clinic: Organization) -> list[str]:
+    """Enrol the portal patients (invite, then the enrolment path with the published
+    password) and seed their monitoring; both steps skip what is already there."""
+    usernames = []
+    for number, (name, language, course) in enumerate(PORTAL_PATIENTS, start=1):
+        patient = Patient.objects.get(organization=clinic, display_name=name)
+        account = PatientAccount.objects.filter(patient=patient, user__isnull=False).first()
+        if account is None:
+            _, code, _ = portal_accounts.invite(None, patient.pk)
+            user = portal_accounts.enrol(
+                code, username=portal_username(number), password=DEMO_PASSWORD, language=language
+            )
+        else:
+            user = account.user
+        seed_monitoring(patient, user, course)
+        usernames.append(user.get_username())
+    return usernames
+
+
 def load_demo() -> dict[str, Any]:
     """Create (or find) the demo clinics, staff and patients; returns what was made."""
     demo, other = ensure_clinics()
@@ -296,9 +335,15 @@ def load_demo() -> dict[str, Any]:
             _build_patient(actor, spec, team)
             created += 1
     _ensure_referrals(demo)
+    portal = _ensure_portal(demo)
     usernames = sorted(
         get_user_model()
         .objects.filter(staff__organization__in=[demo, other])
         .values_list("username", flat=True)
     )
-    return {"created": created, "patients": len(PATIENTS), "usernames": usernames}
+    return {
+        "created": created,
+        "patients": len(PATIENTS),
+        "usernames": usernames,
+        "portal_usernames": portal,
+    }
