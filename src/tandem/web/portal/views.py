@@ -24,6 +24,7 @@ from tandem.services import (
     checkins,
     patient_plan,
     portal_accounts,
+    portal_questionnaires,
     relapse_prevention,
 )
 from tandem.services.actors import client_ip
@@ -109,10 +110,16 @@ def today(request: HttpRequest) -> HttpResponse:
     patient = account.patient
     done = checkins.today_checkin(patient)
     late = [d for d in checkins.open_days(patient) if d != patient_today(patient)]
+    due = [
+        q
+        for q in portal_questionnaires.questionnaires(patient)
+        if q.now.status == "due" and q.self_administrable
+    ]
     context = {
         "done": done,
         "late_days": [(d.isoformat(), day_name(d, patient_today(patient))) for d in late],
         "thanks": request.GET.get("thanks") == "1",
+        "due": due if portal_questionnaires.offered_in(account.language) else [],
     }
     return page(request, "portal/today.html", context)
 
