@@ -32,7 +32,7 @@ from tandem.services.access import access_patient
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import record_event
 from tandem.services.clock import get_clock
-from tandem.services.errors import TooMany, ValidationFailed
+from tandem.services.errors import NotFound, TooMany, ValidationFailed
 from tandem.services.permissions import require
 from tandem.storage.models import PatientAccount, PatientEnrolmentCode
 from tandem.storage.models.portal import PORTAL_LANGUAGES
@@ -235,3 +235,15 @@ def set_language(who: Actor, language: Any) -> PatientAccount:
         record_id=account.pk,
     )
     return account
+
+
+def create_patient_api_token(who: Actor, label: str = "", days: int = accounts.TOKEN_DAYS) -> str:
+    """A new API token for the patient's own portal account (1 to 365 days, default 90);
+    the raw value is shown once. It reaches only ``/api/v1/me/`` (the patient's own
+    check-ins and progress); staff endpoints answer it 404. Only a patient actor, acting
+    for their own enrolled, active account, may make one."""
+    actor = as_actor(who)
+    account = account_for(actor.user) if actor.kind == "patient" else None
+    if account is None or account.patient_id != actor.patient_id:
+        raise NotFound()
+    return accounts.issue_token(actor, label, days, patient_account=account)
