@@ -263,8 +263,11 @@ def test_a_patient_reaches_nothing_of_another_patient(world: World) -> None:
     assert_error(south.get(f"/api/v1/patients/{north}/alerts"), 404, "not_found")
     alert = Alert.objects.get(patient_id=north)
     assert_error(post(south, f"/api/v1/alerts/{alert.pk}/resolve", {"note": "x"}), 404, "not_found")
-    assert AuditEvent.objects.filter(
-        action="api.staff_only", patient_id=north, outcome="denied"
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="api.staff_only", patient_id=north, outcome="denied"
+        ).count()
+        == 2
+    )
     mine = south.get("/api/v1/me/progress").json()
     assert mine["days"] == []  # north's check-in is not in it

@@ -53,9 +53,7 @@ def list_checkins(request: HttpRequest, patient_id: Id, since: IsoDate | None = 
     "check-in is one per day, and a retry updates the same day's check-in.",
 )
 def record_checkin(request: HttpRequest, patient_id: Id, payload: CheckInIn) -> Any:
-    outcome = checkins.record_checkin(
-        actor(request), patient_id, payload.dict(exclude_unset=True)
-    )
+    outcome = checkins.record_checkin(actor(request), patient_id, payload.dict(exclude_unset=True))
     return Status(201, recorded(outcome))
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+from pydantic.config import JsonDict
 
 Sex = Literal["female", "male", "other", "unknown"]
 # The stored choices (storage.models; tests/integration/test_openapi.py keeps them equal).
@@ -241,7 +242,7 @@ CheckInSource = Literal["portal", "clinic", "api"]
 AlertState = Literal["open", "acknowledged", "resolved"]
 InboxState = Literal["open", "acknowledged", "resolved", "active"]
 Severity = Literal["urgent", "high", "routine"]
-_SCALE = {"minimum": 0, "maximum": 10}
+_SCALE: JsonDict = {"minimum": 0, "maximum": 10}
 _DAY = "YYYY-MM-DD: the check-in's day or one of the 2 days before it"
 
 

@@ -290,9 +290,8 @@ def actor_for_token(raw: str, ip: str = "") -> Actor | None:
     now = get_clock().now()
     token = (
         _live_tokens(now)
-        .select_related(
-            "staff__user", "staff__organization", "patient_account__user", "patient_account__patient"
-        )
+        .select_related("staff__user", "staff__organization")
+        .select_related("patient_account__user", "patient_account__patient")
         .filter(digest=digest)
         .first()
     )
