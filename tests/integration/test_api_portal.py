@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from tandem.services import portal_accounts
+from tandem.services import accounts, portal_accounts
 from tandem.services.actors import Actor
 from tandem.services.calendar import patient_today
 from tandem.services.errors import NotFound
@@ -271,3 +271,11 @@ def test_a_patient_reaches_nothing_of_another_patient(world: World) -> None:
     )
     mine = south.get("/api/v1/me/progress").json()
     assert mine["days"] == []  # north's check-in is not in it
+
+
+def test_a_patient_token_is_revoked_by_the_patients_user_name(world: World) -> None:
+    client = bearer(patient_token(world))
+    assert client.get("/api/v1/me/progress").status_code == 200
+    assert accounts.revoke_api_tokens("river-7") == 1
+    assert_error(client.get("/api/v1/me/progress"), 401, "unauthenticated")
+    assert api(world).get("/api/v1/patients").status_code == 200  # staff tokens untouched
