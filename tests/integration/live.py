@@ -1,7 +1,8 @@
 """A real server for the CI harnesses: ``tandem serve`` (gunicorn) on 127.0.0.1 over a
 throwaway database of its own — a new SQLite folder, or, when DATABASE_URL is PostgreSQL,
 a new database on that server (dropped afterwards). Seeded with one clinic, one therapist
-with an API token and one patient on the therapist's care team (synthetic names only)."""
+with an API token and one patient on the therapist's care team, enrolled in the portal
+with a patient token of their own (``extra["patient_token"]``; synthetic names only)."""
 
 from __future__ import annotations
 
@@ -38,8 +39,13 @@ director = accounts.ensure_staff(organization=org, username="live-director", rol
 patient = register_patient(Actor(user=director.user), display_name="Live Synthetic",
                            date_of_birth="1990-05-05", sex="female")
 set_care_team(Actor(user=director.user), patient.pk, [staff.pk])
+from tandem.services import portal_accounts
+_, code, _ = portal_accounts.invite(Actor(user=staff.user), patient.pk)
+portal_user = portal_accounts.enrol(code, username="live-patient", password="a long pass phrase 42")
+me = portal_accounts.patient_actor(portal_user)
 print(json.dumps({"token": accounts.create_api_token(Actor(user=staff.user)),
-                  "patient": patient.pk}))
+                  "patient": patient.pk,
+                  "patient_token": portal_accounts.create_patient_api_token(me)}))
 """
 
 
@@ -159,7 +165,12 @@ def live_server() -> Iterator[LiveServer]:
             [sys.executable, "-c", SEED], env=env, check=True, capture_output=True, text=True
         )
         made = json.loads(seeded.stdout.strip().splitlines()[-1])
-        server = LiveServer(env=env, token=made["token"], patient=made["patient"])
+        server = LiveServer(
+            env=env,
+            token=made["token"],
+            patient=made["patient"],
+            extra={"patient_token": made["patient_token"]},
+        )
         server.start()
         try:
             yield server

@@ -74,6 +74,12 @@ PART2_BODIES = {
             "description": "the plan",
         }
     ),
+    # Issue 10: check-ins and alerts.
+    "checkins": json.dumps(
+        {"mood": 5, "sleep_hours": 7, "craving": 2, "used": False, "safety": False}
+    ),
+    "acknowledge": "{}",
+    "resolve": '{"note": "called the patient"}',
     "emergency": json.dumps(
         {
             "recipient_name": "Dr Lee",

@@ -11,8 +11,10 @@ from django.test import Client
 
 from tandem.api import schemas
 from tandem.storage.models import LEVELS
+from tandem.storage.models.alerts import ALERT_STATES, SEVERITIES
 from tandem.storage.models.patients import PATIENT_STATUSES, SEXES
 from tandem.storage.models.plans import PLAN_STATUSES
+from tandem.storage.models.portal import CHECKIN_SOURCES
 from tests.integration.support import World
 from tests.integration.test_api import api, assert_error
 
@@ -77,3 +79,34 @@ def test_the_api_literals_are_the_stored_choices() -> None:
     assert typing.get_args(schemas.PatientStatus) == PATIENT_STATUSES
     assert typing.get_args(schemas.PlanStatus) == PLAN_STATUSES
     assert typing.get_args(schemas.Level) == ("", *LEVELS)
+    assert typing.get_args(schemas.AlertState) == ALERT_STATES
+    assert typing.get_args(schemas.InboxState) == (*ALERT_STATES, "active")
+    assert typing.get_args(schemas.Severity) == SEVERITIES
+    assert typing.get_args(schemas.CheckInSource) == CHECKIN_SOURCES
+
+
+def test_openapi_documents_the_portal_endpoints_and_their_tokens(world: World) -> None:
+    spec = _spec()
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/me/checkins",
+        "/api/v1/me/progress",
+        "/api/v1/patients/{patient_id}/checkins",
+        "/api/v1/patients/{patient_id}/alerts",
+        "/api/v1/alerts",
+        "/api/v1/alerts/{alert_id}/acknowledge",
+        "/api/v1/alerts/{alert_id}/resolve",
+    ):
+        assert path in paths, path
+    assert paths["/api/v1/me/progress"]["get"]["security"] == [{"PatientToken": []}]
+    assert paths["/api/v1/alerts"]["get"]["security"] == [{"StaffToken": []}]
+    checkin = spec["components"]["schemas"]["CheckInIn"]
+    assert checkin["additionalProperties"] is False
+    assert (checkin["properties"]["mood"]["minimum"], checkin["properties"]["mood"]["maximum"]) == (
+        0,
+        10,
+    )
+    assert checkin["properties"]["sleep_hours"]["multipleOf"] == 0.5
+    assert checkin["examples"]
+    help_first = spec["components"]["schemas"]["CheckInRecordedOut"]["properties"]["help_first"]
+    assert "safety" in help_first["description"]

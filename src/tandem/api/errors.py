@@ -72,7 +72,7 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return error_response(
-            api, request, 401, "unauthenticated", "send a staff API token as: Bearer <token>"
+            api, request, 401, "unauthenticated", "send an API token as: Bearer <token>"
         )
 
     @api.exception_handler(HttpError)

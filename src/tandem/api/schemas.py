@@ -7,7 +7,8 @@ import re
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field, StrictInt
+from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+from pydantic.config import JsonDict
 
 Sex = Literal["female", "male", "other", "unknown"]
 # The stored choices (storage.models; tests/integration/test_openapi.py keeps them equal).
@@ -231,3 +232,168 @@ class DisclosureOut(Schema):
 class DisclosureMadeOut(Schema):
     disclosure: DisclosureOut
     notice: str = Field(description="send this notice with the data (42 CFR 2.32)")
+
+
+# Daily check-ins and alerts (issue 10). The check-in's rules (ranges, half hours, use
+# days, late days) are services.checkins.clean_answers's, the same for the portal's form,
+# the clinic and the API: the schema takes JSON types only and documents the ranges, so
+# an out-of-range answer gets the service's message naming the field.
+CheckInSource = Literal["portal", "clinic", "api"]
+AlertState = Literal["open", "acknowledged", "resolved"]
+InboxState = Literal["open", "acknowledged", "resolved", "active"]
+Severity = Literal["urgent", "high", "routine"]
+_SCALE: JsonDict = {"minimum": 0, "maximum": 10}
+_DAY = "YYYY-MM-DD: the check-in's day or one of the 2 days before it"
+
+
+class CheckInIn(Schema):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "mood": 6,
+                    "sleep_hours": 7.5,
+                    "craving": 3,
+                    "energy": 5,
+                    "used": True,
+                    "use_days": ["2026-12-03"],
+                    "safety": False,
+                }
+            ]
+        },
+    )
+
+    on: str | None = Field(
+        default=None,
+        description="YYYY-MM-DD: today (the clinic's day, the default) or up to 2 days "
+        "before (a late check-in)",
+        json_schema_extra={"format": "date"},
+    )
+    mood: StrictInt = Field(
+        description="How has your mood been today? 0 (worst) to 10 (best)",
+        json_schema_extra=_SCALE,
+    )
+    sleep_hours: StrictFloat | StrictInt = Field(
+        description="Hours slept last night, 0 to 14 in half hours (more than 14: send 14)",
+        json_schema_extra={"minimum": 0, "maximum": 14, "multipleOf": 0.5},
+    )
+    craving: StrictInt = Field(
+        description="How strong were cravings today? 0 (none) to 10 (strongest)",
+        json_schema_extra=_SCALE,
+    )
+    energy: StrictInt | None = Field(
+        default=None, description="Energy, 0 to 10 (optional)", json_schema_extra=_SCALE
+    )
+    used: StrictBool = Field(
+        description="Used cocaine or other stimulants since the last check-in?"
+    )
+    use_days: list[str] = Field(
+        default_factory=list,
+        description=f"When used is true, which days ({_DAY}); empty when false",
+        json_schema_extra={"maxItems": 3, "items": {"type": "string", "format": "date"}},
+    )
+    safety: StrictBool = Field(
+        description="Thoughts of harming yourself or that you would be better off dead? "
+        "A yes raises an urgent alert to the care team"
+    )
+
+
+class CheckInOut(Schema):
+    id: int = Field(ge=1, le=MAX_ID)
+    patient_id: int
+    on: dt.date
+    mood: int
+    sleep_hours: float
+    craving: int
+    energy: int | None
+    used: bool
+    use_days: list[dt.date]
+    safety: bool
+    late: bool = Field(description="filled in on a later day (at most 2 days late)")
+    source: CheckInSource
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class HelpResourceOut(Schema):
+    name: str
+    call: str = Field(description="the number to call")
+    text: str | None = Field(description="the number to text, if it takes texts")
+    note: str
+
+
+class HelpOut(Schema):
+    resources: list[HelpResourceOut] = Field(description="988 (call or text), 911")
+    clinic_phone: str = Field(description="the clinic's phone, during opening hours; may be empty")
+    care_team_told: bool = Field(description="an urgent alert went to the care team")
+
+
+class CheckInRecordedOut(Schema):
+    checkin: CheckInOut
+    replaced: bool = Field(description="the day already had a check-in: this one updated it")
+    help_first: bool = Field(
+        description="show the help screen before anything else (a yes to safety)"
+    )
+    help: HelpOut | None = Field(description="the help screen's content, when help_first")
+    coping: bool = Field(
+        description="craving 7 or more, or mood 3 or less: show the person's own coping steps"
+    )
+
+
+class ProgressDayOut(Schema):
+    on: dt.date
+    mood: int
+    craving: int
+    sleep_hours: float
+    energy: int | None
+    used: bool
+
+
+class Phq9Out(Schema):
+    administered_on: dt.date
+    total: int | None
+    band: str = Field(description="minimal, mild, moderate, moderately_severe or severe")
+
+
+class ProgressOut(Schema):
+    today: dt.date = Field(description="the clinic's local day")
+    since: dt.date = Field(description="the first day of the window (the last 90 days)")
+    days: list[ProgressDayOut] = Field(description="each check-in day in the window, oldest first")
+    use_days: list[dt.date] = Field(description="use days reported in the window")
+    last_use: dt.date | None = Field(description="the latest use day any check-in reported")
+    days_since_last_use: int | None = Field(
+        description="days from the last reported use day to today; null when none was reported"
+    )
+    phq9: list[Phq9Out] = Field(description="every PHQ-9, oldest first, with its total and band")
+
+
+class EvidenceOut(Schema):
+    on: dt.date
+    what: str
+    record_type: str
+    record_id: int
+    score: int
+    at: dt.datetime
+
+
+class AlertOut(Schema):
+    id: int = Field(ge=1, le=MAX_ID)
+    patient_id: int
+    kind: str = Field(description="e.g. suicide_risk (docs/clinical/monitoring.md)")
+    raised_on: dt.date = Field(description="the clinic-local day of the first signal")
+    severity: Severity
+    state: AlertState
+    score: int
+    evidence: list[EvidenceOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    escalated_at: dt.datetime | None
+
+
+class AcknowledgeIn(Schema):
+    note: str | None = Field(default=None, description="optional, at most 2,000 characters")
+
+
+class ResolveIn(Schema):
+    note: str = Field(description="what was done: 1 to 2,000 characters")

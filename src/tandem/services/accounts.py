@@ -229,22 +229,38 @@ def record_login_success(who: Actor) -> None:
 def create_api_token(who: Actor, label: str = "", days: int = TOKEN_DAYS) -> str:
     """A new API token for the actor's staff account, valid ``days`` days (1 to 365,
     default 90: the program's choice); the raw value is shown once."""
-    if not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
-        raise ValidationFailed(f"days: a whole number from 1 to {MAX_TOKEN_DAYS}", "days")
     actor = as_actor(who)
-    staff = actor.require_staff()
+    _check_days(days)
+    return issue_token(actor, label, days, staff=actor.require_staff())
+
+
+def _check_days(days: Any) -> None:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ValidationFailed(f"days: a whole number from 1 to {MAX_TOKEN_DAYS}", "days")
+
+
+def issue_token(actor: Actor, label: str, days: int, **owner: Any) -> str:
+    """Store a new token for ``owner`` (``staff=`` or ``patient_account=``), audited; the
+    raw value, shown once. The caller has checked the owner is the actor's own."""
+    _check_days(days)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = get_clock().now()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            staff=staff,
+            **owner,
             digest=hashlib.sha256(raw.encode()).hexdigest(),
             prefix=raw[:TOKEN_PREFIX_SHOWN],
             label=label[:100],
             created_at=now,
             expires_at=now + dt.timedelta(days=days),
         )
-        record_event(actor, "token.create", record_type="token", record_id=token.pk)
+        record_event(
+            actor,
+            "token.create",
+            patient_id=actor.patient_id,
+            record_type="token",
+            record_id=token.pk,
+        )
     return raw
 
 
@@ -264,8 +280,10 @@ def _live_tokens(now: dt.datetime) -> Any:
     )
 
 
-def user_for_token(raw: str) -> Any | None:
-    """The active staff user holding this unrevoked, unexpired token, or None."""
+def actor_for_token(raw: str, ip: str = "") -> Actor | None:
+    """The actor a live (unrevoked, unexpired) token speaks for, or None: the active staff
+    member holding it, or the patient whose enrolled portal account holds it (a
+    discharged patient's token stops working, as their portal sign-in does)."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     digest = hashlib.sha256(raw.encode()).hexdigest()
@@ -273,17 +291,25 @@ def user_for_token(raw: str) -> Any | None:
     token = (
         _live_tokens(now)
         .select_related("staff__user", "staff__organization")
+        .select_related("patient_account__user", "patient_account__patient")
         .filter(digest=digest)
         .first()
     )
-    if token is None or not token.staff.user.is_active:
+    if token is None:
+        return None
+    account = token.patient_account
+    user = token.staff.user if token.staff is not None else getattr(account, "user", None)
+    if user is None or not user.is_active:
+        return None
+    if account is not None and account.patient.status != "active":
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() >= 60:
         # At most one write a minute per token ("last used" to the minute is enough).
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    user = token.staff.user
+    if account is not None:
+        return Actor.patient(user, account.patient_id, ip=ip, via="api")
     user.__dict__["_tandem_staff"] = token.staff
-    return user
+    return Actor(user=user, ip=ip, via="api")
 
 
 def revoke_api_tokens(target: str) -> int:
@@ -300,7 +326,9 @@ def revoke_api_tokens(target: str) -> int:
         shown = target[:TOKEN_PREFIX_SHOWN]
         tokens = live.filter(Q(digest=digest) | Q(prefix__startswith=shown))
     else:
-        tokens = live.filter(staff__user__username=target)
+        tokens = live.filter(
+            Q(staff__user__username=target) | Q(patient_account__user__username=target)
+        )
     with transaction.atomic():
         ids = list(tokens.select_for_update().values_list("pk", flat=True))
         ApiToken.objects.filter(pk__in=ids).update(revoked_at=now)

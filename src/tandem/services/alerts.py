@@ -383,9 +383,11 @@ def acknowledge(who: Actor, alert_id: Any, note: Any = "") -> Alert:
     """Acknowledge an open alert ("I have seen it and am acting"), with an optional note."""
     actor = as_actor(who)
     text = _clean_note(note, required=False)
+    # Access is checked before the transaction: a refusal's audit event must not roll
+    # back with it.
+    found = _recipient_alert(actor, alert_id, "alert.acknowledged")
     with transaction.atomic():
-        alert = _recipient_alert(actor, alert_id, "alert.acknowledged")
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        alert = Alert.objects.select_for_update().get(pk=found.pk)
         if alert.state != "open":
             raise Conflict(f"This alert is already {alert.state}.")
         now = get_clock().now()
@@ -400,9 +402,11 @@ def resolve(who: Actor, alert_id: Any, note: Any) -> Alert:
     """Resolve an alert with a note saying what was done (required)."""
     actor = as_actor(who)
     text = _clean_note(note, required=True)
+    # Access is checked before the transaction: a refusal's audit event must not roll
+    # back with it.
+    found = _recipient_alert(actor, alert_id, "alert.resolved")
     with transaction.atomic():
-        alert = _recipient_alert(actor, alert_id, "alert.resolved")
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        alert = Alert.objects.select_for_update().get(pk=found.pk)
         if alert.state == "resolved":
             raise Conflict("This alert is already resolved.")
         now = get_clock().now()

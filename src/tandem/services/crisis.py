@@ -137,3 +137,38 @@ def _as_date(value: object) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class HelpResource:
+    """One place to reach for help now (portal.md "help screen"; facts.md s10, s12.4)."""
+
+    name: str
+    call: str
+    text: str | None
+    note: str
+
+
+# The help screen's resources, the same as the pages' (web/templates/_crisis.html):
+# 988 (call or text; press 2 for Spanish and 1 for Veterans on a call; AYUDA to 988 to
+# text in Spanish: facts.md s12.4) and 911 in immediate danger.
+HELP_RESOURCES = (
+    HelpResource(
+        "988 Suicide & Crisis Lifeline",
+        call="988",
+        text="988",
+        note="24 hours a day, in English and Spanish. On a call, press 2 for Spanish and 1 "
+        "for Veterans; to text in Spanish, send AYUDA to 988.",
+    ),
+    HelpResource("Emergency", call="911", text=None, note="In immediate danger, call 911."),
+)
+
+
+def help_now(patient: Patient, *, care_team_told: bool) -> dict[str, Any]:
+    """The help screen as data (the API's ``help`` object after a "yes" to safety): the
+    resources, the clinic's phone (may be empty) and whether the care team was told."""
+    return {
+        "resources": [vars(resource) for resource in HELP_RESOURCES],
+        "clinic_phone": patient.organization.phone,
+        "care_team_told": care_team_told,
+    }

@@ -32,7 +32,7 @@ from tandem.services.access import access_patient
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import record_event
 from tandem.services.clock import get_clock
-from tandem.services.errors import TooMany, ValidationFailed
+from tandem.services.errors import NotFound, TooMany, ValidationFailed
 from tandem.services.permissions import require
 from tandem.storage.models import PatientAccount, PatientEnrolmentCode
 from tandem.storage.models.portal import PORTAL_LANGUAGES
@@ -249,3 +249,15 @@ def portal_status(patient: Any) -> str:
     now = get_clock().now()
     valid = account.codes.filter(used_at__isnull=True, expires_at__gt=now).exists()
     return "invited" if valid else "code_expired"
+
+
+def create_patient_api_token(who: Actor, label: str = "", days: int = accounts.TOKEN_DAYS) -> str:
+    """A new API token for the patient's own portal account (1 to 365 days, default 90);
+    the raw value is shown once. It reaches only ``/api/v1/me/`` (the patient's own
+    check-ins and progress); staff endpoints answer it 404. Only a patient actor, acting
+    for their own enrolled, active account, may make one."""
+    actor = as_actor(who)
+    account = account_for(actor.user) if actor.kind == "patient" else None
+    if account is None or account.patient_id != actor.patient_id:
+        raise NotFound()
+    return accounts.issue_token(actor, label, days, patient_account=account)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from tandem.storage.models.organizations import StaffMember
+from tandem.storage.models.portal import PatientAccount
 
 
 class LoginThrottle(models.Model):
@@ -20,9 +21,16 @@ class LoginThrottle(models.Model):
 
 
 class ApiToken(models.Model):
-    """A staff member's API token; only its SHA-256 digest is stored."""
+    """An API token of a staff member or of a patient's portal account (exactly one of
+    the two, a database constraint); only its SHA-256 digest is stored. A patient token
+    reaches the patient's own ``/api/v1/me/`` endpoints only (``tandem.api.auth``)."""
 
-    staff = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="api_tokens")
+    staff = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, related_name="api_tokens", null=True, blank=True
+    )
+    patient_account = models.ForeignKey(
+        PatientAccount, on_delete=models.PROTECT, related_name="api_tokens", null=True, blank=True
+    )
     digest = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=100, blank=True)
     # The first characters of the raw token (public prefix included), to name it in
@@ -32,6 +40,17 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    models.Q(staff__isnull=False, patient_account__isnull=True)
+                    | models.Q(staff__isnull=True, patient_account__isnull=False)
+                ),
+                name="api_token_one_owner",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"token {self.pk}"
