@@ -122,8 +122,9 @@ def test_my_progress_summarises_my_checkins_and_phq9(world: World) -> None:
     client = bearer(patient_token(world))
     empty = client.get("/api/v1/me/progress").json()
     assert empty["days"] == []
-    assert empty["last_use"] is None
-    assert empty["days_since_last_use"] is None
+    # No check-in yet: the last known use is the intake's (support.py: 3 days ago).
+    intake_last_use = dt.date.fromisoformat(empty["last_use"])
+    assert empty["days_since_last_use"] == (_today(world) - intake_last_use).days
     assert [p["total"] for p in empty["phq9"]] == [10]  # support.py's PHQ-9: 2+2+1+2+1+1+1
     assert empty["phq9"][0]["band"] == "moderate"
     yesterday = (_today(world) - dt.timedelta(days=1)).isoformat()
@@ -137,7 +138,7 @@ def test_my_progress_summarises_my_checkins_and_phq9(world: World) -> None:
     ]
     assert found["use_days"] == [yesterday]
     assert found["days_since_last_use"] == 1
-    assert AuditEvent.objects.filter(action="portal.progress", patient_id=world.a.patient.pk)
+    assert AuditEvent.objects.filter(action="progress.view", patient_id=world.a.patient.pk)
 
 
 def test_a_staff_token_on_me_is_refused_403(world: World) -> None:

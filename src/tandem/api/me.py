@@ -16,7 +16,7 @@ from tandem.api.auth import PatientToken, actor
 from tandem.api.monitoring import recorded
 from tandem.api.routes import ERRORS
 from tandem.api.schemas import CheckInIn, CheckInRecordedOut, ProgressOut
-from tandem.services import checkins, portal_progress
+from tandem.services import checkins, progress
 
 router = Router(auth=PatientToken(), tags=["me (patient token)"])
 
@@ -41,13 +41,15 @@ def record_my_checkin(request: HttpRequest, payload: CheckInIn) -> Any:
     summary="My progress: check-in days, days since the last use, PHQ-9 totals and bands",
 )
 def my_progress(request: HttpRequest) -> Any:
-    found = portal_progress.progress(actor(request))
+    who = actor(request)
+    found = progress.progress(who, who.patient_id)
+    since = found.days_since_use
     return {
-        "today": found.today,
-        "since": found.since,
-        "days": found.days,
+        "today": found.period.end,
+        "since": found.period.start,
+        "days": found.checkins,
         "use_days": found.use_days,
-        "last_use": found.last_use,
-        "days_since_last_use": found.days_since_last_use,
-        "phq9": found.phq9,
+        "last_use": since.last_use if since else None,
+        "days_since_last_use": since.days if since else None,
+        "phq9": found.phq9_records,
     }

@@ -361,9 +361,12 @@ class ProgressOut(Schema):
     since: dt.date = Field(description="the first day of the window (the last 90 days)")
     days: list[ProgressDayOut] = Field(description="each check-in day in the window, oldest first")
     use_days: list[dt.date] = Field(description="use days reported in the window")
-    last_use: dt.date | None = Field(description="the latest use day any check-in reported")
+    last_use: dt.date | None = Field(
+        description="the latest known use day (check-ins, or the intake's last use)"
+    )
     days_since_last_use: int | None = Field(
-        description="days from the last reported use day to today; null when none was reported"
+        description="days from the last known use day to today; null when none is known "
+        "or the last use is today (never a streak)"
     )
     phq9: list[Phq9Out] = Field(description="every PHQ-9, oldest first, with its total and band")
 

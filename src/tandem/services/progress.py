@@ -32,12 +32,23 @@ MAX_DAYS: Final = 366
 
 @dataclass(frozen=True)
 class Progress:
+    """The portal page's and the API's progress: the period (ending today, the clinic's
+    day), the check-ins and use days in it, every PHQ-9, days since the last use (the
+    domain's ``days_since_last_use``: check-ins and the intake's last use), and what is
+    shifting."""
+
     period: Period
     entries: list[DailyEntry]
     phq9: list[ScorePoint]
     days_since_use: DaysSinceUse | None
     shifting: ShiftingPanel
-    checkins_in_period: int
+    checkins: list[CheckIn]  # in the period, oldest first
+    use_days: list[dt.date]  # in the period, oldest first
+    phq9_records: list[InstrumentAdministration]  # every PHQ-9, oldest first
+
+    @property
+    def checkins_in_period(self) -> int:
+        return len(self.checkins)
 
 
 def _use_days(rows: list[CheckIn]) -> set[dt.date]:
@@ -82,14 +93,15 @@ def progress_of(patient: Patient, days: int = DEFAULT_DAYS) -> Progress:
         for r in records
         if r.on in period
     ] + [DailyEntry(day, used=True) for day in sorted(used - checked) if day in period]
+    phq9_records = list(
+        InstrumentAdministration.objects.filter(
+            patient=patient, instrument_id="phq9", administered_on__lte=today
+        ).order_by("administered_on", "pk")
+    )
     phq9 = [
-        ScorePoint(on, total)
-        for on, total in InstrumentAdministration.objects.filter(
-            patient=patient, instrument_id="phq9", administered_on__gte=period.start
-        )
-        .order_by("administered_on", "pk")
-        .values_list("administered_on", "total")
-        if total is not None
+        ScorePoint(r.administered_on, r.total)
+        for r in phq9_records
+        if r.total is not None and r.administered_on in period
     ]
     since = days_since_last_use(
         today, reported_use=used, positive_screens=(), intake_last_use=_intake_last_use(patient)
@@ -100,7 +112,9 @@ def progress_of(patient: Patient, days: int = DEFAULT_DAYS) -> Progress:
         phq9=phq9,
         days_since_use=since,
         shifting=what_is_shifting(records, today),
-        checkins_in_period=sum(1 for r in records if r.on in period),
+        checkins=[row for row in rows if row.on in period],
+        use_days=sorted(day for day in used if day in period),
+        phq9_records=phq9_records,
     )
 
 
