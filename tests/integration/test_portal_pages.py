@@ -137,3 +137,13 @@ def test_progress_page_draws_charts_with_summaries_and_tables(world: World) -> N
     assert "The deeper low often takes longer to lift" in body
     # Nothing is claimed from one check-in; the page says why.
     assert "check-ins" in body
+
+
+def test_settings_creates_an_app_key_for_the_me_api(world: World) -> None:
+    client = _enrolled(world)
+    page = client.post("/me/settings", {"action": "token"})
+    assert page.status_code == 200
+    token = page.context["token"]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/me/progress").status_code == 200
+    assert api.get(f"/api/v1/patients/{world.a.patient.pk}").status_code == 404

@@ -195,8 +195,11 @@ def coping(request: HttpRequest) -> HttpResponse:
 @patient_page
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """Language (and, when built, reminders)."""
+    """Language, and a token for an app that checks in for the patient (shown once)."""
     actor = request.portal_actor  # type: ignore[attr-defined]
+    if request.method == "POST" and request.POST.get("action") == "token":
+        token = portal_accounts.create_patient_api_token(actor, label="portal settings")
+        return page(request, "portal/settings.html", {"token": token})
     if request.method == "POST" and "language" in request.POST:
         try:
             account = portal_accounts.set_language(actor, request.POST["language"])
