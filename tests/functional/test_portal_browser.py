@@ -10,13 +10,16 @@ a URL or in the browser's storage.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tandem.services import portal_accounts
+from tandem.services import plans, portal_accounts
 from tandem.services.actors import Actor
+from tandem.services.clock import FixedClock, use_clock
 from tandem.storage.models import Alert, AlertRecipient, CheckIn
 from tests.functional.conftest import Visit
 from tests.integration.support import CANARY, build_clinic
@@ -120,3 +123,41 @@ def test_check_in_by_keyboard_only(phone: Visit) -> None:
     expect(page.get_by_role("status")).to_contain_text("Your check-in is saved")
     row = CheckIn.objects.get(patient=clinic.patient)
     assert (row.mood, row.craving, row.safety) == (5, 0, False)
+
+
+def _signed_plan(clinic: Any) -> None:
+    """Sign the clinic patient's plan (its measures make the PHQ-9 weekly)."""
+    therapist = clinic.staff["therapist"]
+    actor = Actor(user=therapist.user)
+    plan = clinic.plan
+    items = plans.plan_as_dict(plan)["interventions"]
+    for item in items:
+        item["responsible"] = therapist.pk
+    plan = plans.update_plan(
+        actor, plan, expected_version=plan.version, interventions=items,
+        review_on=plans.default_review_on(),
+    )  # fmt: skip
+    plans.sign_plan(actor, plan)
+
+
+def test_weekly_phq9_with_item9_shows_help_first(phone: Visit) -> None:
+    clinic = build_clinic("north", CANARY)
+    _signed_plan(clinic)
+    # A week after signing: the second weekly PHQ-9 is due (the server reads this clock).
+    with use_clock(FixedClock(dt.datetime.now(dt.UTC) + dt.timedelta(days=7))):
+        _, code, _ = portal_accounts.invite(Actor(clinic.staff["intake"].user), clinic.patient.pk)
+        _enrol(phone, code)
+        phone.go("/me/questionnaires")
+        phone.shot("portal-questionnaires-phone.png")
+        phone.page.get_by_role("link", name="Answer now").first.click()
+        phone.page.wait_for_url("**/me/questionnaires/phq9")
+        phone.shot("portal-phq9-phone.png")
+        for number, value in enumerate([1, 1, 0, 2, 1, 0, 1, 0, 1], start=1):
+            phone.page.locator(f"#id_item_{number}_{value}").check()
+        phone.page.get_by_role("button", name="Save my answers").click()
+        phone.page.wait_for_url("**/me/help")
+        expect(phone.page.get_by_role("heading", level=1)).to_contain_text("Help is here now")
+        expect(phone.page.get_by_role("link", name="Call 988")).to_be_visible()
+    alert = Alert.objects.get(patient=clinic.patient, kind="suicide_risk")
+    assert (alert.severity, alert.score) == ("urgent", 1)
+    assert alert.evidence[-1]["record_type"] == "questionnaire"
