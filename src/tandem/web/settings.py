@@ -99,19 +99,10 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Scheduled and background work (ADR 0006): django-tasks with its database backend, run
-# by `tandem worker`; `tandem scheduler` enqueues the periodic jobs. Tests run tasks at
-# once in the test process (the immediate backend) unless a test chooses the database.
+# by `tandem worker`; `tandem scheduler` enqueues the periodic jobs. A test that wants a
+# job run at once in its own process overrides TASKS with the immediate backend.
 TASKS_DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
-TASKS = {
-    "default": {
-        "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if CONFIG.env == "test"
-            else TASKS_DATABASE_BACKEND
-        ),
-        "QUEUES": ["default"],
-    }
-}
+TASKS = {"default": {"BACKEND": TASKS_DATABASE_BACKEND, "QUEUES": ["default"]}}
 
 
 def _email() -> dict[str, Any]:
