@@ -23,13 +23,15 @@ install: $(STAMP)
 browser:
 	@{ command -v chromium && command -v xgettext; } >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core gettext >/dev/null; }
 
-# The demo clinic runs in demo mode: staff sign in without a second factor.
+# The demo clinic runs in demo mode: staff sign in without a second factor. The task
+# worker and scheduler run beside the server and stop with it (ADR 0006); demo e-mail
+# (reminders, alert notices) is printed on the console.
 run: export TANDEM_DEMO = true
 run: export TANDEM_DEBUG = false
 run: install
 	$(BIN)/tandem migrate
 	$(BIN)/tandem demo
-	$(BIN)/tandem serve --host 127.0.0.1 --port 8000
+	$(BIN)/tandem serve --host 127.0.0.1 --port 8000 --with-worker
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "cm": "tandem.cli.cm:cm",
     "migrate": "tandem.cli.server:migrate",
     "serve": "tandem.cli.server:serve",
+    "worker": "tandem.cli.tasks:worker",
+    "scheduler": "tandem.cli.tasks:scheduler",
     "demo": "tandem.cli.server:demo",
     "audit": "tandem.cli.audit:audit",
     "backup": "tandem.cli.backup:backup",

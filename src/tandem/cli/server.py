@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,10 +84,56 @@ def migrate() -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--dev", is_flag=True, help="Use Django's development server (auto-reload).")
-def serve(host: str, port: int, workers: int, dev: bool) -> None:
+@click.option(
+    "--with-worker",
+    is_flag=True,
+    help="Also run `tandem worker` and `tandem scheduler`, stopped when serving stops.",
+)
+def serve(host: str, port: int, workers: int, dev: bool, with_worker: bool) -> None:
     """Serve the app (gunicorn; Django's development server only with --dev)."""
     setup_django()
     refuse_unsafe_database()
+    if not with_worker:
+        _serve(host, port, workers, dev)
+        return
+    children = _start_task_processes()
+    try:
+        _serve(host, port, workers, dev)
+    finally:
+        _stop(children)
+
+
+# The task processes run as the same `tandem` program, in their own processes: no
+# thread in a web worker ever runs a job (ADR 0007).
+TASK_PROCESSES = (("worker",), ("scheduler",))
+
+
+def _start_task_processes() -> list[subprocess.Popen[bytes]]:
+    program = [sys.executable, "-c", "from tandem.cli import main; main()"]
+    # Our own program with fixed arguments: no input reaches the command line.
+    children = [subprocess.Popen([*program, *args]) for args in TASK_PROCESSES]  # noqa: S603
+    click.echo(
+        "Tandem's worker and scheduler are running (pids "
+        + ", ".join(str(c.pid) for c in children)
+        + ")"
+    )
+    return children
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each child (a worker finishes the job in hand), then wait; kill after 30 s."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _serve(host: str, port: int, workers: int, dev: bool) -> None:
     if dev:
         from django.core.management import call_command
 

@@ -237,11 +237,12 @@ def _notify(
     if seen:
         _transition(actor, alert, "notified", now)
         staff_ids = sorted(seen)
-        transaction.on_commit(lambda: _email_notice(alert.pk, staff_ids))
+        # robust: a notice that cannot be queued must not fail the committed write.
+        transaction.on_commit(lambda: _email_notice(alert.pk, staff_ids), robust=True)
 
 
 def _email_notice(alert_id: int, staff_ids: list[int]) -> None:
-    """Queue the optional e-mail notice (a link only) once the alert has committed."""
+    """Enqueue the optional e-mail notice (a link only) once the alert has committed."""
     from tandem.services import notices
 
     notices.alert_notice_after_commit(alert_id, staff_ids)

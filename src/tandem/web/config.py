@@ -9,9 +9,12 @@ the variable and what is allowed.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 KNOWN = {
     "TANDEM_ENV": "one of development, test, production (default development)",
@@ -36,6 +39,19 @@ KNOWN = {
     "(default http://127.0.0.1:8000)",
     "TANDEM_ALERT_EMAIL": "true or false: e-mail alert recipients a link (no health "
     "information) when an alert reaches them (default false)",
+    "TANDEM_EMAIL_URL": "the SMTP server for e-mail, smtp://USER:PASSWORD@HOST:PORT?tls=true "
+    "(STARTTLS) or smtps://USER:PASSWORD@HOST:PORT (TLS from the start); percent-encode "
+    "special characters in the user and password; optional timeout=SECONDS (1 to 120). "
+    "Production refuses plain smtp:// to any host but this machine. Default: none (e-mail is "
+    "printed on the console in development and always in demo mode; not sent in production)",
+    "TANDEM_EMAIL_FROM": "the sender address, e.g. no-reply@clinic.example or "
+    "Clinic <no-reply@clinic.example> (required in production with TANDEM_EMAIL_URL; "
+    "default tandem@localhost)",
+    "TANDEM_REMINDER_SENDER": "the sender name of patients' check-in reminders, up to 60 "
+    "characters that reveal nothing about treatment (default: your care team)",
+    "TANDEM_REMINDER_TEXT": "the reminder sentence, one line of up to 300 characters with "
+    "{sender} for the sender name, revealing nothing about treatment (default: A reminder "
+    "from {sender}: your daily check-in is open.)",
     "TANDEM_SCREENSHOTS": "tests only: 1 makes the browser tests save docs/screenshots/",
 }
 ENVIRONMENTS = ("development", "test", "production")
@@ -44,6 +60,19 @@ INSECURE_DEV_KEY = "insecure-development-key-never-use-in-production-0123456789a
 
 class ConfigError(Exception):
     """A configuration value is unknown, malformed or unsafe."""
+
+
+@dataclass(frozen=True)
+class EmailServer:
+    """The SMTP server from ``TANDEM_EMAIL_URL`` (Django's EMAIL_* settings)."""
+
+    host: str
+    port: int
+    username: str = ""
+    password: str = field(default="", repr=False)
+    use_tls: bool = False  # STARTTLS after connecting (smtp://...?tls=true)
+    use_ssl: bool = False  # TLS from the start (smtps://)
+    timeout: int = 10
 
 
 @dataclass(frozen=True)
@@ -64,6 +93,10 @@ class Config:
     time_zone: str = "UTC"
     base_url: str = "http://127.0.0.1:8000"
     alert_email: bool = False
+    email_server: EmailServer | None = None
+    email_from: str = "tandem@localhost"
+    reminder_sender: str = "your care team"
+    reminder_text: str = "A reminder from {sender}: your daily check-in is open."
 
 
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -172,6 +205,9 @@ def load(environ: Mapping[str, str]) -> Config:
         time_zone=_time_zone(environ),
         base_url=(environ.get("TANDEM_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
         alert_email=_bool(environ, "TANDEM_ALERT_EMAIL", default=False),
+        email_server=_email_server(environ, production),
+        email_from=_email_from(environ, production),
+        **_reminder_wording(environ),
     )
 
 
@@ -186,6 +222,105 @@ def _time_zone(environ: Mapping[str, str]) -> str:
         raise ConfigError(
             f"TANDEM_TIME_ZONE={name!r}: expected {KNOWN['TANDEM_TIME_ZONE']}"
         ) from None
+
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _email_server(environ: Mapping[str, str], production: bool) -> EmailServer | None:
+    """The SMTP server of ``TANDEM_EMAIL_URL``. The value holds a password: errors name
+    the problem, never the value."""
+    raw = environ.get("TANDEM_EMAIL_URL", "")
+    if not raw:
+        return None
+
+    def refuse(problem: str) -> ConfigError:
+        return ConfigError(f"TANDEM_EMAIL_URL: {problem}; expected {KNOWN['TANDEM_EMAIL_URL']}")
+
+    if raw != raw.strip() or any(ch in raw for ch in "\r\n\t "):
+        raise refuse("spaces or line breaks in the address")
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+        query = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError:
+        raise refuse(
+            "not a valid address (is a special character in the password not percent-encoded?)"
+        ) from None
+    if parts.scheme not in ("smtp", "smtps"):
+        raise refuse("the scheme must be smtp or smtps")
+    if not parts.hostname:
+        raise refuse("no host name")
+    if parts.path not in ("", "/") or parts.fragment:
+        raise refuse("an SMTP address has no path")
+    options = dict(query)
+    if len(options) != len(query) or set(options) - {"tls", "timeout"}:
+        raise refuse("the only options are tls and timeout, each once")
+    use_ssl = parts.scheme == "smtps"
+    use_tls = _flag(options.get("tls", "false"), refuse)
+    if use_ssl and use_tls:
+        raise refuse("smtps:// already uses TLS; tls=true is for smtp://")
+    timeout = options.get("timeout", "10")
+    if not timeout.isdigit() or not 1 <= int(timeout) <= 120:
+        raise refuse("timeout must be whole seconds from 1 to 120")
+    if production and not (use_ssl or use_tls) and parts.hostname not in LOCAL_HOSTS:
+        raise refuse("production sends e-mail to another machine only over TLS")
+    return EmailServer(
+        host=parts.hostname,
+        port=port or (465 if use_ssl else 587 if use_tls else 25),
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+        timeout=int(timeout),
+    )
+
+
+def _flag(value: str, refuse: Callable[[str], ConfigError]) -> bool:
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise refuse("tls must be true or false")
+
+
+def _email_from(environ: Mapping[str, str], production: bool) -> str:
+    raw = environ.get("TANDEM_EMAIL_FROM", "")
+    name = "TANDEM_EMAIL_FROM"
+    if not raw:
+        if production and environ.get("TANDEM_EMAIL_URL"):
+            raise ConfigError(f"{name}: required with TANDEM_EMAIL_URL in production")
+        return "tandem@localhost"
+    _, address = parseaddr(raw)
+    if (
+        any(ch in raw for ch in "\r\n")
+        or not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+", address)
+        or raw.count("@") != 1
+    ):
+        raise ConfigError(f"{name}={raw!r}: expected {KNOWN[name]}")
+    return raw
+
+
+def _reminder_wording(environ: Mapping[str, str]) -> dict[str, str]:
+    """The reminder's sender name and sentence, checked to reveal nothing about care."""
+    from tandem.domain import reminders
+
+    chosen = {
+        "reminder_sender": (
+            "TANDEM_REMINDER_SENDER",
+            reminders.DEFAULT_SENDER,
+            reminders.check_sender,
+        ),
+        "reminder_text": ("TANDEM_REMINDER_TEXT", reminders.DEFAULT_TEXT, reminders.check_text),
+    }
+    wording: dict[str, str] = {}
+    for key, (name, default, check) in chosen.items():
+        value = environ.get(name) or default
+        try:
+            wording[key] = check(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name}={value!r}: {exc}; expected {KNOWN[name]}") from None
+    return wording
 
 
 def from_process_environment() -> Config:

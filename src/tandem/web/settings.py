@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "tandem.storage",
     "tandem.web",
 ]
@@ -103,6 +105,47 @@ def _database() -> dict[str, Any]:
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Scheduled and background work (ADR 0007): django-tasks with its database backend, run
+# by `tandem worker`; `tandem scheduler` enqueues the periodic jobs. A test that wants a
+# job run at once in its own process overrides TASKS with the immediate backend.
+TASKS_DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
+TASKS = {"default": {"BACKEND": TASKS_DATABASE_BACKEND, "QUEUES": ["default"]}}
+
+
+def _email() -> dict[str, Any]:
+    """Django's e-mail settings: SMTP from TANDEM_EMAIL_URL; the console in demo mode
+    (synthetic people only) and in development without a server; in production without
+    one nothing is sent (TANDEM_EMAIL_ON is false and the reminder task says so)."""
+    server = CONFIG.email_server
+    if CONFIG.demo or (server is None and CONFIG.env != "production"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if server is None:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": server.host,
+        "EMAIL_PORT": server.port,
+        "EMAIL_HOST_USER": server.username,
+        "EMAIL_HOST_PASSWORD": server.password,
+        "EMAIL_USE_TLS": server.use_tls,
+        "EMAIL_USE_SSL": server.use_ssl,
+        "EMAIL_TIMEOUT": server.timeout,
+    }
+
+
+_EMAIL = _email()
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _EMAIL.get("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = CONFIG.email_from
+SERVER_EMAIL = CONFIG.email_from
+TANDEM_EMAIL_ON = not EMAIL_BACKEND.endswith(".dummy.EmailBackend")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
