@@ -147,3 +147,25 @@ def test_settings_creates_an_app_key_for_the_me_api(world: World) -> None:
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert api.get("/api/v1/me/progress").status_code == 200
     assert api.get(f"/api/v1/patients/{world.a.patient.pk}").status_code == 404
+
+
+def test_reminder_opt_in_and_out_on_the_settings_page(world: World) -> None:
+    client = _enrolled(world)
+    bad = client.post(
+        "/me/settings",
+        {"action": "reminder_on", "reminder_email": "nope", "reminder_time": "20:00"},
+    )
+    assert bad.status_code == 400
+    assert b"an e-mail address" in bad.content
+    on = client.post(
+        "/me/settings",
+        {"action": "reminder_on", "reminder_email": "me@example.org", "reminder_time": "20:00"},
+    )
+    assert on.status_code == 302
+    account = world.a.patient.portal
+    account.refresh_from_db()
+    assert account.reminders_on
+    assert b"Turn the reminder off" in client.get("/me/settings").content
+    client.post("/me/settings", {"action": "reminder_off"})
+    account.refresh_from_db()
+    assert not account.reminders_on

@@ -26,6 +26,7 @@ from tandem.services import (
     portal_accounts,
     portal_questionnaires,
     relapse_prevention,
+    reminders,
 )
 from tandem.services.actors import client_ip
 from tandem.services.calendar import patient_today
@@ -195,8 +196,22 @@ def coping(request: HttpRequest) -> HttpResponse:
 @patient_page
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """Language, and a token for an app that checks in for the patient (shown once)."""
+    """Language; the optional daily reminder (only after the patient opts in, issue
+    10); and a key for an app that checks in for the patient (shown once)."""
     actor = request.portal_actor  # type: ignore[attr-defined]
+    if request.method == "POST" and request.POST.get("action") in ("reminder_on", "reminder_off"):
+        on = request.POST["action"] == "reminder_on"
+        try:
+            reminders.set_reminder(
+                actor,
+                email=request.POST.get("reminder_email", ""),
+                time=request.POST.get("reminder_time", ""),
+                on=on,
+            )
+        except ValidationFailed as exc:
+            context = {"reminder_error": exc.message, "reminder_field": exc.field}
+            return page(request, "portal/settings.html", context, 400)
+        return redirect("portal:settings")
     if request.method == "POST" and request.POST.get("action") == "token":
         token = portal_accounts.create_patient_api_token(actor, label="portal settings")
         return page(request, "portal/settings.html", {"token": token})
