@@ -94,6 +94,24 @@ def test_safety_yes_shows_help_first_and_alerts_the_team(world: World) -> None:
     assert Alert.objects.filter(patient=world.a.patient, kind="suicide_risk").exists()
 
 
+def test_spanish_help_screen_is_in_spanish_with_988_options(world: World) -> None:
+    client = _enrolled(world)
+    assert client.post("/me/settings", {"language": "es"}).status_code == 302
+    response = client.post("/me/check-in", {**ANSWERS, "safety": "yes"}, follow=True)
+    assert response.redirect_chain == [("/me/help", 302)]
+    body = response.content.decode()
+    assert '<html lang="es">' in body
+    assert "su equipo de atención ya está avisado" in body
+    # facts.md s12.4: press 2 for Spanish, AYUDA by text, 1 for Veterans; 911.
+    assert "llame al 988 y marque el 2" in body
+    assert "envíe la palabra AYUDA por mensaje de texto al 988" in body
+    assert "llame al 988 y marque el 1" in body
+    assert 'href="tel:911">Llamar al 911' in body
+    # The English page's Spanish-only line is not repeated on the Spanish page.
+    assert 'lang="es">En español' not in body
+    assert Alert.objects.filter(patient=world.a.patient, kind="suicide_risk").exists()
+
+
 def test_high_craving_shows_own_coping_steps(world: World) -> None:
     relapse_prevention.save(
         Actor(world.a.staff["therapist"].user),
