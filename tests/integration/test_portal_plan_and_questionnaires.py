@@ -91,6 +91,17 @@ def test_plan_page_shows_each_intervention_in_patient_words(world: World) -> Non
         assert "Your plan includes a safety plan" in _enrolled_help(world)
 
 
+def test_spanish_plan_page_shows_each_intervention_in_spanish(world: World) -> None:
+    plan = _sign(world)
+    text = _enrolled(world, language="es").get("/me/plan").content.decode()
+    texts = load_patient_texts()["interventions"]
+    for item in plan.interventions.all():
+        assert texts[item.intervention_id]["es"] in text
+        assert texts[item.intervention_id]["en"].replace("'", "&#x27;") not in text
+    assert "Con qué frecuencia" in text
+    assert 'lang="en"' not in text.split("<main", 1)[1]
+
+
 def _enrolled_help(world: World) -> str:
     client = Client()
     client.post("/me/sign-in", {"username": "river-7", "password": PASSWORD})
