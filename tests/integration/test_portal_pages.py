@@ -44,6 +44,19 @@ def test_enrol_with_a_bad_code_names_the_field(world: World) -> None:
     assert b"this code is not valid" in response.content
 
 
+def test_enrol_refusal_is_in_spanish_on_the_spanish_page(world: World) -> None:
+    client = Client()
+    client.cookies["django_language"] = "es"
+    response = client.post(
+        "/me/enrol",
+        {"code": "AAAA-BBBB-CCCC", "username": "river-7", "password": PASSWORD, "language": "es"},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "este código no es válido" in text
+    assert "code: " not in text
+
+
 def test_sign_in_admits_patients_only(world: World) -> None:
     _enrolled(world)
     client = Client()
