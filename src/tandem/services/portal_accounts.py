@@ -128,7 +128,9 @@ def _clean_username(username: Any) -> str:
             N_("username: 3 to 40 letters, digits, dots, dashes or underscores"), "username"
         )
     if get_user_model().objects.filter(username__iexact=name).exists():
-        raise ValidationFailed(N_("username: this name is taken; please choose another"), "username")
+        raise ValidationFailed(
+            N_("username: this name is taken; please choose another"), "username"
+        )
     return name
 
 
