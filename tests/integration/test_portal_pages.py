@@ -44,6 +44,19 @@ def test_enrol_with_a_bad_code_names_the_field(world: World) -> None:
     assert b"this code is not valid" in response.content
 
 
+def test_enrol_refusal_is_in_spanish_on_the_spanish_page(world: World) -> None:
+    client = Client()
+    client.cookies["django_language"] = "es"
+    response = client.post(
+        "/me/enrol",
+        {"code": "AAAA-BBBB-CCCC", "username": "river-7", "password": PASSWORD, "language": "es"},
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "este código no es válido" in text
+    assert "code: " not in text
+
+
 def test_sign_in_admits_patients_only(world: World) -> None:
     _enrolled(world)
     client = Client()
@@ -91,6 +104,24 @@ def test_safety_yes_shows_help_first_and_alerts_the_team(world: World) -> None:
     assert "care team has been told" in body
     assert 'href="tel:988"' in body
     assert "AYUDA" in body
+    assert Alert.objects.filter(patient=world.a.patient, kind="suicide_risk").exists()
+
+
+def test_spanish_help_screen_is_in_spanish_with_988_options(world: World) -> None:
+    client = _enrolled(world)
+    assert client.post("/me/settings", {"language": "es"}).status_code == 302
+    response = client.post("/me/check-in", {**ANSWERS, "safety": "yes"}, follow=True)
+    assert response.redirect_chain == [("/me/help", 302)]
+    body = response.content.decode()
+    assert '<html lang="es">' in body
+    assert "su equipo de atención ya está avisado" in body
+    # facts.md s12.4: press 2 for Spanish, AYUDA by text, 1 for Veterans; 911.
+    assert "llame al 988 y marque el 2" in body
+    assert "envíe la palabra AYUDA por mensaje de texto al 988" in body
+    assert "llame al 988 y marque el 1" in body
+    assert 'href="tel:911">Llamar al 911' in body
+    # The English page's Spanish-only line is not repeated on the Spanish page.
+    assert 'lang="es">En español' not in body
     assert Alert.objects.filter(patient=world.a.patient, kind="suicide_risk").exists()
 
 

@@ -91,6 +91,17 @@ def test_plan_page_shows_each_intervention_in_patient_words(world: World) -> Non
         assert "Your plan includes a safety plan" in _enrolled_help(world)
 
 
+def test_spanish_plan_page_shows_each_intervention_in_spanish(world: World) -> None:
+    plan = _sign(world)
+    text = _enrolled(world, language="es").get("/me/plan").content.decode()
+    texts = load_patient_texts()["interventions"]
+    for item in plan.interventions.all():
+        assert texts[item.intervention_id]["es"] in text
+        assert texts[item.intervention_id]["en"].replace("'", "&#x27;") not in text
+    assert "Con qué frecuencia" in text
+    assert 'lang="en"' not in text.split("<main", 1)[1]
+
+
 def _enrolled_help(world: World) -> str:
     client = Client()
     client.post("/me/sign-in", {"username": "river-7", "password": PASSWORD})
@@ -217,8 +228,9 @@ def test_spanish_portal_does_not_offer_the_questionnaire(world: World) -> None:
     with _a_week_later():
         client = _enrolled(world, language="es")
         listing = client.get("/me/questionnaires")
-        assert b"official Spanish wording" in listing.content
-        assert b"Answer now" not in listing.content
+        text = listing.content.decode()
+        assert "versión oficial en español" in text
+        assert "Responder ahora" not in text
         refused = client.post("/me/questionnaires/phq9", _answers(0))
         assert refused.status_code == 400
         assert not InstrumentAdministration.objects.filter(source="portal").exists()

@@ -1,5 +1,5 @@
 """Every intervention of both rule sets has a patient sentence (portal.md "My plan"),
-and every frequency the rule sets write has plain words."""
+and every frequency the rule sets write has plain words, in English and in Spanish."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ from tandem.rulesets import RULESETS, load_patient_texts, load_ruleset, patient_
 
 # Words a patient sentence must never use (portal.md: never shaming; no promises).
 NEVER = re.compile(r"\b(relapse[sd]?|fail\w*|dirty|clean|cure\w*|guarantee\w*|proven)\b", re.I)
+# The same in Spanish (docs/clinical/spanish.md), and never cash for gift card credit.
+NEVER_ES = re.compile(
+    r"\b(reca[ií]\w*|fracas\w*|fall[oóa]\w*|suci[oa]s?|limpi[oa]s?|cura\w*|garantiz\w*"
+    r"|comprobad[oa]s?|efectivo|dinero)\b",
+    re.I,
+)
 
 
 def test_every_intervention_of_both_rule_sets_has_a_patient_text() -> None:
@@ -45,8 +51,19 @@ def test_no_shaming_words_or_numbers_and_no_other_ids() -> None:
                 assert not re.search(r"\d+\s*%|\bg\s*=|\bd\s*=", sentence), sentence
 
 
+def test_every_text_has_spanish_too() -> None:
+    texts = load_patient_texts()
+    for kind in ("interventions", "frequencies"):
+        for key, sentences in texts[kind].items():
+            spanish = sentences.get("es", "")
+            assert spanish.endswith("."), f"{kind}: {key} has no Spanish sentence"
+            assert len(spanish) <= 200, key
+            assert not NEVER_ES.search(spanish), spanish
+            assert patient_text(kind, key, "es") == (spanish, "es")
+
+
 def test_a_missing_language_falls_back_to_english_and_says_so() -> None:
-    assert patient_text("interventions", "safety_plan", "es") == (
+    assert patient_text("interventions", "safety_plan", "fr") == (
         load_patient_texts()["interventions"]["safety_plan"]["en"],
         "en",
     )

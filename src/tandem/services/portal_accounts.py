@@ -27,6 +27,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from tandem.domain.i18n import N_
 from tandem.services import accounts
 from tandem.services.access import access_patient
 from tandem.services.actors import Actor, as_actor
@@ -105,7 +106,7 @@ def invite(who: Actor | None, patient_id: Any) -> tuple[PatientAccount, str, dt.
 def code_account(raw: str, ip: str = "") -> PatientAccount | None:
     """The account a valid, unused code belongs to, or None (a failure, throttled)."""
     if accounts.login_locked("portal-code", ip):
-        raise TooMany("Too many tries. Wait 15 minutes, or ask your clinic for a new code.")
+        raise TooMany(N_("Too many tries. Wait 15 minutes, or ask your clinic for a new code."))
     now = get_clock().now()
     row = (
         PatientEnrolmentCode.objects.filter(
@@ -124,10 +125,12 @@ def _clean_username(username: Any) -> str:
     name = str(username or "").strip()
     if not USERNAME.match(name):
         raise ValidationFailed(
-            "username: 3 to 40 letters, digits, dots, dashes or underscores", "username"
+            N_("username: 3 to 40 letters, digits, dots, dashes or underscores"), "username"
         )
     if get_user_model().objects.filter(username__iexact=name).exists():
-        raise ValidationFailed("username: this name is taken; please choose another", "username")
+        raise ValidationFailed(
+            N_("username: this name is taken; please choose another"), "username"
+        )
     return name
 
 
@@ -156,8 +159,10 @@ def enrol(
     account = code_account(raw_code, ip)
     if account is None:
         raise ValidationFailed(
-            "code: this code is not valid. Codes work once, for 72 hours; ask your clinic "
-            "for a new one.",
+            N_(
+                "code: this code is not valid. Codes work once, for 72 hours; ask your clinic "
+                "for a new one."
+            ),
             "code",
         )
     lang = clean_language(language)
@@ -169,7 +174,7 @@ def enrol(
                 digest=_digest(raw_code), used_at__isnull=True, expires_at__gt=now
             ).update(used_at=now)
             if not spent:  # spent by a concurrent request a moment ago
-                raise ValidationFailed("code: this code has just been used", "code")
+                raise ValidationFailed(N_("code: this code has just been used"), "code")
             user = account.user
             if user is None:
                 name = _clean_username(username)
@@ -192,7 +197,7 @@ def enrol(
             )
     except IntegrityError:
         raise ValidationFailed(
-            "username: this name is taken; please choose another", "username"
+            N_("username: this name is taken; please choose another"), "username"
         ) from None
     return user
 

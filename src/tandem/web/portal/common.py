@@ -15,6 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext
 
 from tandem.services import alerts, portal_accounts
 from tandem.services.actors import Actor, client_ip
@@ -68,7 +69,9 @@ def clinic_phone(account: PatientAccount) -> tuple[str, bool]:
 
 def carry_error(form: Any, exc: Any) -> None:
     """Put a service's refusal (``ValidationFailed``) on the field it names, or on the
-    whole form."""
+    whole form, in the page's language when the service marked the message with ``N_``
+    (docs/clinical/spanish.md); an unmarked message stays as written."""
     field = exc.field if exc.field in form.fields else None
-    message = exc.message.split(": ", 1)[-1] if field else exc.message
+    text = gettext(exc.message)
+    message = text.split(": ", 1)[-1] if field else text
     form.add_error(field, message)

@@ -96,7 +96,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except TooMany as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, _(exc.message))
         except ValidationFailed as exc:
             carry_error(form, exc)
         else:
