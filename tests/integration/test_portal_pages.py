@@ -126,7 +126,7 @@ def test_spanish_help_screen_is_in_spanish_with_988_options(world: World) -> Non
 
 
 def test_high_craving_shows_own_coping_steps(world: World) -> None:
-    relapse_prevention.save(
+    relapse_prevention.save_version(
         Actor(world.a.staff["therapist"].user),
         world.a.patient.pk,
         {"coping_steps": "Walk round the block\nCall my sponsor", "people_to_call": "Ana"},

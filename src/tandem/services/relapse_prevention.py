@@ -63,7 +63,7 @@ def _clean(values: dict[str, Any]) -> dict[str, str]:
 
 
 @audited_failures("relapse_prevention.save")
-def save(who: Actor, patient_id: Any, values: dict[str, Any]) -> RelapsePreventionPlan:
+def save_version(who: Actor, patient_id: Any, values: dict[str, Any]) -> RelapsePreventionPlan:
     """Save a new version (the patient, or a clinician who may edit plans)."""
     actor = as_actor(who)
     patient = access_patient(actor, patient_id, action="relapse_prevention.save")

@@ -41,7 +41,7 @@ def edit_relapse_prevention(request: HttpRequest) -> HttpResponse:
     form = RelapsePreventionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            relapse_prevention.save(actor, patient.pk, form.cleaned_data)
+            relapse_prevention.save_version(actor, patient.pk, form.cleaned_data)
         except ValidationFailed as exc:
             carry_error(form, exc)
         else:

@@ -33,7 +33,7 @@ def edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = RelapsePreventionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            relapse_prevention.save(who, patient.pk, form.cleaned_data)
+            relapse_prevention.save_version(who, patient.pk, form.cleaned_data)
         except Forbidden:
             return errors.forbidden(request, REFUSED)
         except ValidationFailed as exc:
