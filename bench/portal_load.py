@@ -15,8 +15,8 @@ registered only, which check-ins do not need), and a portal account for each
 Seeding shortcut, for speed only: the staff accounts and the enrolments are made with
 Django's MD5 hasher, then every bench account is given one PBKDF2 hash (Django's default,
 1,000,000 iterations) of the same password, computed once. The server checks that real
-hash at every sign-in, so sign-in costs what it costs in production (about a second of
-CPU each, spent before the measured window).
+hash at every sign-in, so sign-in costs what it costs in production (about half a second
+of a worker each, spent before the measured window).
 
 ``tandem serve`` (gunicorn) serves it on 127.0.0.1. Every patient signs in at
 /me/sign-in and every clinician at /accounts/login (demo mode: password only), through
@@ -25,7 +25,8 @@ the real forms. Each run then has:
 - background: 150 portal patients requesting /me/ (40%), /me/check-in (40%) or /me/help
   (20%), and 25 clinicians requesting /clinic/ (30%) or one of their own patients'
   charts (70%), each user one request every ``--pace`` seconds (3.5: the middle of a
-  human 2-5 s), at random phases, for ``--seconds`` seconds;
+  human 2-5 s; about 50 requests/s in all), at random phases, for ``--seconds`` seconds
+  (``web_load.run``: a user who falls behind catches up, so a backlog persists);
 - the group, ``--warmup`` seconds in: 30 other patients, each having opened the check-in
   form (its hidden "on" field is their clinic-local day), POST it at a uniformly random
   moment within a 5-second window; 3 answer yes to the safety question, raising the
