@@ -145,20 +145,24 @@ def _active_patient(actor, n, intake, placement, plans, register_patient) -> int
     return int(patient.pk)
 
 
-def sign_in(port: int) -> str:
-    """Sign in through the real form (demo mode); returns the Cookie header."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/accounts/login")
+def sign_in(
+    port: int,
+    username: str = "bench-director",
+    password: str = PASSWORD,
+    path: str = "/accounts/login",
+) -> str:
+    """Sign in through the real form (demo mode: password only; ``path`` /me/sign-in for
+    a portal patient); returns the Cookie header (with the CSRF cookie the login set)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", path)
     page = conn.getresponse()
     body = page.read().decode()
     csrf_cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie", "")).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-    form = urlencode(
-        {"username": "bench-director", "password": PASSWORD, "csrfmiddlewaretoken": token}
-    )
+    form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
     conn.request(
         "POST",
-        "/accounts/login",
+        path,
         form,
         {
             "Content-Type": "application/x-www-form-urlencoded",
@@ -167,9 +171,11 @@ def sign_in(port: int) -> str:
     )
     answer = conn.getresponse()
     answer.read()
-    session = re.search(r"sessionid=([^;]+)", answer.getheader("Set-Cookie", "")).group(1)
+    cookies = answer.getheader("Set-Cookie", "")
+    session = re.search(r"sessionid=([^;]+)", cookies).group(1)
+    rotated = re.search(r"csrftoken=([^;]+)", cookies)  # login() rotates the CSRF secret
     conn.close()
-    return f"csrftoken={csrf_cookie}; sessionid={session}"
+    return f"csrftoken={rotated.group(1) if rotated else csrf_cookie}; sessionid={session}"
 
 
 def user(
@@ -252,7 +258,9 @@ def summary(merged: dict) -> dict:
     return stats
 
 
-def serve(port: int, workers: int, env: dict) -> subprocess.Popen:
+def serve(port: int, workers: int, env: dict, log: Path | None = None) -> subprocess.Popen:
+    """``tandem serve`` on 127.0.0.1:``port``; its output to ``log`` (else discarded)."""
+    output = log.open("ab") if log else subprocess.DEVNULL
     server = subprocess.Popen(
         [
             str(BIN / "tandem"),
@@ -265,8 +273,8 @@ def serve(port: int, workers: int, env: dict) -> subprocess.Popen:
             str(workers),
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
     for _ in range(100):
         try:
@@ -312,20 +320,7 @@ def main() -> None:
         help="a PostgreSQL server URL; the bench makes (and leaves) a new database on it",
     )
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="tandem-bench-web-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
-    env.pop("DATABASE_URL", None)
-    if args.database_url:
-        env["DATABASE_URL"] = new_postgres_database(args.database_url)
-    env.update(
-        TANDEM_DATA_DIR=data_dir,
-        TANDEM_DEMO="true",
-        TANDEM_ENV="test",
-        TANDEM_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="tandem.web.settings",
-        PYTHONPATH=str(ROOT / "src"),  # this checkout's code, also in the server
-    )
-    os.environ.update(env)
+    env, data_dir = app_env("tandem-bench-web-", args.database_url)
     started = time.perf_counter()
     clinicians = args.clinicians if args.profile == "mixed" else 0
     ids, token, staff = seed(args.active, args.discharged, args.clinics, clinicians)
@@ -386,6 +381,27 @@ def main() -> None:
     print(report)
     if args.out:
         args.out.write_text(report)
+
+
+def app_env(prefix: str, database_url: str = "") -> tuple[dict[str, str], str]:
+    """The environment of a throwaway app (demo mode: staff sign in with a password only)
+    for this process and its server: a new data folder, and a new database on
+    ``database_url``'s PostgreSQL server when given. Returns it and the folder."""
+    data_dir = tempfile.mkdtemp(prefix=prefix)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANDEM_")}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = new_postgres_database(database_url)
+    env.update(
+        TANDEM_DATA_DIR=data_dir,
+        TANDEM_DEMO="true",
+        TANDEM_ENV="test",
+        TANDEM_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="tandem.web.settings",
+        PYTHONPATH=str(ROOT / "src"),  # this checkout's code, also in the server
+    )
+    os.environ.update(env)
+    return env, data_dir
 
 
 def new_postgres_database(server_url: str) -> str:
