@@ -200,3 +200,13 @@ def test_reminder_opt_in_and_out_on_the_settings_page(world: World) -> None:
     client.post("/me/settings", {"action": "reminder_off"})
     account.refresh_from_db()
     assert not account.reminders_on
+
+
+def test_progress_charts_are_redrawn_when_a_record_changes(world: World) -> None:
+    client = _enrolled(world)
+    client.post("/me/check-in", ANSWERS)
+    first = client.get("/me/progress").content.decode()
+    assert "mood averaged 6.0" in first
+    client.post("/me/check-in", {**ANSWERS, "mood": "2"})  # replaces today's mood
+    second = client.get("/me/progress").content.decode()
+    assert "mood averaged 2.0" in second

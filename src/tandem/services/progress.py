@@ -37,6 +37,7 @@ class Progress:
     domain's ``days_since_last_use``: check-ins and the intake's last use), and what is
     shifting."""
 
+    patient_id: int
     period: Period
     entries: list[DailyEntry]
     phq9: list[ScorePoint]
@@ -49,6 +50,17 @@ class Progress:
     @property
     def checkins_in_period(self) -> int:
         return len(self.checkins)
+
+    @property
+    def stamp(self) -> str:
+        """Changes whenever what the charts draw changes: the patient, the period, and
+        the newest change to a check-in or PHQ-9 in it (a cache key)."""
+        changed = max((c.updated_at for c in self.checkins), default=None)
+        scored = max((r.recorded_at for r in self.phq9_records), default=None)
+        counts = f"{len(self.checkins)}.{len(self.phq9_records)}"
+        return (
+            f"{self.patient_id}:{self.period.start}:{self.period.end}:{counts}:{changed}:{scored}"
+        )
 
 
 def _use_days(rows: list[CheckIn]) -> set[dt.date]:
@@ -107,6 +119,7 @@ def progress_of(patient: Patient, days: int = DEFAULT_DAYS) -> Progress:
         today, reported_use=used, positive_screens=(), intake_last_use=_intake_last_use(patient)
     )
     return Progress(
+        patient_id=patient.pk,
         period=period,
         entries=sorted(entries, key=lambda e: e.on),
         phq9=phq9,
