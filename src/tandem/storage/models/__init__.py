@@ -16,6 +16,7 @@ from tandem.storage.models.clinical import (
     ReviewFlagAcknowledgement,
 )
 from tandem.storage.models.consent import Consent, Disclosure
+from tandem.storage.models.groups import Attendance, GroupSession
 from tandem.storage.models.organizations import LEVELS, ROLES, Organization, StaffMember
 from tandem.storage.models.patients import EpisodeOfCare, Patient
 from tandem.storage.models.plans import CarePlan, CarePlanVersion, PlanIntervention
@@ -42,6 +43,7 @@ __all__ = [
     "Alert",
     "AlertRecipient",
     "AlertTransition",
+    "Attendance",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
@@ -55,6 +57,7 @@ __all__ = [
     "EnrolmentCode",
     "EpisodeOfCare",
     "FormulationRecord",
+    "GroupSession",
     "IdempotentRequest",
     "InstrumentAdministration",
     "Intake",
