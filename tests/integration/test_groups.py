@@ -89,7 +89,8 @@ def test_the_roster_is_the_patients_at_the_sessions_level(world: World) -> None:
     EpisodeOfCare.objects.filter(patient=world.a.outsider_patient).update(level="php")
     facilitator = groups.roster(as_(world, "peer_specialist"), session.pk)
     assert [e.patient.pk for e in facilitator.entries] == [world.a.patient.pk]
-    assert facilitator.complete and facilitator.may_record
+    assert facilitator.complete
+    assert facilitator.may_record
     EpisodeOfCare.objects.filter(patient=world.a.outsider_patient).update(level="iop")
     director = groups.roster(as_(world, "director"), session.pk)
     assert {e.patient.pk for e in director.entries} == {
@@ -99,7 +100,8 @@ def test_the_roster_is_the_patients_at_the_sessions_level(world: World) -> None:
     # The therapist sees only their care team's patients, and may not mark attendance.
     therapist = groups.roster(as_(world, "therapist"), session.pk)
     assert [e.patient.pk for e in therapist.entries] == [world.a.patient.pk]
-    assert not therapist.complete and not therapist.may_record
+    assert not therapist.complete
+    assert not therapist.may_record
     event = AuditEvent.objects.filter(action="group.roster.view").last()
     assert event is not None
 
@@ -222,7 +224,8 @@ def test_caseload_counts(world: World) -> None:
     assert (counts.attended, counts.excused, counts.unexcused) == (2, 0, 1)
     client = signed_in_client(world.a.staff["therapist"], world)
     page = client.get("/clinic/").content.decode()
-    assert "2 attended" in page and "1 unexcused" in page
+    assert "2 attended" in page
+    assert "1 unexcused" in page
 
 
 def _record_in_thread(
@@ -266,3 +269,34 @@ def test_concurrent_attendance_raises_one_alert() -> None:
     assert not errors, errors
     assert Attendance.objects.filter(status="unexcused").count() == 2
     assert Alert.objects.filter(kind="missed_groups").count() == 1
+
+
+def test_the_pages_schedule_and_mark_a_session(world: World) -> None:
+    client = signed_in_client(world.a.staff["director"], world)
+    assert b"New group session" in client.get("/clinic/groups").content
+    bad = client.post(
+        "/clinic/groups/new",
+        {"name": "", "day": "2026-01-05", "time": "10:00", "level": "iop",
+         "facilitator": world.a.staff["peer_specialist"].pk},
+    )  # fmt: skip
+    assert bad.status_code == 400
+    assert b"error-summary" in bad.content
+    EpisodeOfCare.objects.filter(patient=world.a.patient).update(level="iop")
+    today = get_clock().today()
+    made = client.post(
+        "/clinic/groups/new",
+        {"name": "Morning IOP", "day": today.isoformat(), "time": "00:00", "level": "iop",
+         "facilitator": world.a.staff["peer_specialist"].pk},
+    )  # fmt: skip
+    assert made.status_code == 302
+    url = made["Location"]
+    page = client.get(url).content.decode()
+    assert f'name="attendance_{world.a.patient.pk}"' in page
+    refused = client.post(url, {})
+    assert refused.status_code == 400
+    assert "choose present, late, excused or unexcused" in refused.content.decode()
+    saved = client.post(url, {f"attendance_{world.a.patient.pk}": "late"})
+    assert saved.status_code == 302
+    chart = client.get(f"/clinic/patients/{world.a.patient.pk}/").content.decode()
+    assert "Morning IOP" in chart
+    assert "Late" in chart

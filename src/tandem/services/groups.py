@@ -60,6 +60,7 @@ NAME_MAX: Final = 120
 SCHEDULE_DAYS: Final = 366
 RULE: Final = MissedGroupsRule()
 STATUS_WORDS: Final = "present, late, excused or unexcused"
+STATUS_CHOICE: Final = f"choose {STATUS_WORDS}."
 
 
 @dataclass(frozen=True)

@@ -72,5 +72,5 @@ def test_counts() -> None:
     counts = count_attendance(["present", "late", "excused", "unexcused", "unexcused"])
     assert counts == AttendanceCounts(attended=2, excused=1, unexcused=2)
     assert counts.total == 5
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown attendance status"):
         count_attendance(["absent"])
