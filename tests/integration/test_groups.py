@@ -300,3 +300,46 @@ def test_the_pages_schedule_and_mark_a_session(world: World) -> None:
     chart = client.get(f"/clinic/patients/{world.a.patient.pk}/").content.decode()
     assert "Morning IOP" in chart
     assert "Late" in chart
+
+
+def test_the_api_schedules_lists_and_marks(world: World) -> None:
+    import typing
+
+    from tandem.api import schemas
+    from tandem.domain.monitoring.groups import ATTENDANCE_STATUSES, GROUP_LEVELS
+
+    assert typing.get_args(schemas.AttendanceStatus) == ATTENDANCE_STATUSES
+    assert typing.get_args(schemas.GroupLevel) == GROUP_LEVELS
+    client = signed_in_client(world.a.staff["director"], world)
+    EpisodeOfCare.objects.filter(patient=world.a.patient).update(level="php")
+    starts = (get_clock().now() - dt.timedelta(minutes=5)).isoformat()
+    body = {
+        "name": "PHP process group",
+        "starts_at": starts,
+        "level": "php",
+        "facilitator_id": world.a.staff["therapist"].pk,
+    }
+    bad = client.post("/api/v1/groups", {**body, "level": "residential"}, "application/json")
+    assert bad.status_code == 422
+    assert bad.json()["error"]["field"] == "level"
+    made = client.post("/api/v1/groups", body, "application/json")
+    assert made.status_code == 201
+    group_id = made.json()["id"]
+    assert [g["id"] for g in client.get("/api/v1/groups").json()] == [group_id]
+    detail = client.get(f"/api/v1/groups/{group_id}").json()
+    assert [r["patient_id"] for r in detail["roster"]] == [world.a.patient.pk]
+    assert detail["roster"][0]["status"] is None
+    url = f"/api/v1/groups/{group_id}/attendance"
+    missing = client.post(url, {"attendance": {}}, "application/json")
+    assert missing.status_code == 422
+    assert missing.json()["error"]["field"] == f"attendance.{world.a.patient.pk}"
+    marked = client.post(
+        url, {"attendance": {str(world.a.patient.pk): "present"}}, "application/json"
+    )
+    assert marked.status_code == 200
+    assert marked.json()[0]["status"] == "present"
+    south = signed_in_client(world.b.staff["director"], world)
+    assert south.get(f"/api/v1/groups/{group_id}").json()["error"]["code"] == "not_found"
+    assert (
+        "/api/v1/groups/{group_id}/attendance" in client.get("/api/v1/openapi.json").json()["paths"]
+    )
