@@ -2,9 +2,10 @@
 
 New routes are covered automatically. An id parameter (an int converter, or an untyped
 one named ``*_id``, as ninja writes them) is filled by its name: anything naming a
-formulation, plan, referral, administration, placement, intake, alert or staff member
-gets that record's id (a staff id: the clinic's therapist; an alert is raised on the
-clinic's patient the first time one is needed);
+formulation, plan, referral, administration, placement, intake, alert, group session or
+staff member gets that record's id (a staff id: the clinic's therapist; an alert is
+raised on the clinic's patient, and a group session scheduled, the first time one is
+needed);
 any other (``patient_id``, ``pk``, ``id``...) a patient id. Referral ids need a world
 built with ``build_world(referrals=True)``: a patient id there would test nothing. Word
 parameters (slug, str) get a value from ``WORDS`` so the view reaches its access check.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.integration.support import Clinic, raise_alert
+from tests.integration.support import Clinic, add_group, raise_alert
 
 _PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 MISSING_ID = 987_654_321
@@ -68,7 +69,7 @@ def all_routes() -> list[Route]:
 
 def record_kind(name: str) -> str:
     kinds = ("formulation", "plan", "referral", "administration", "placement", "intake", "staff",
-             "alert")  # fmt: skip
+             "alert", "group", "session")  # fmt: skip
     for kind in kinds:
         if kind in name:
             return kind
@@ -87,6 +88,8 @@ def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
             raise AssertionError(f"{route.template}: build the world with referrals=True")
         if kind == "alert" and clinic.alert is None:
             raise_alert(clinic)
+        if kind in ("group", "session") and clinic.group is None:
+            add_group(clinic)
         record = {
             "formulation": clinic.formulation,
             "plan": clinic.plan,
@@ -96,6 +99,8 @@ def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
             "referral": clinic.referral,
             "staff": clinic.staff["therapist"],
             "alert": clinic.alert,
+            "group": clinic.group,
+            "session": clinic.group,
         }.get(kind, clinic.patient)
         assert record is not None, (route.template, name)
         ids[name] = record.pk

@@ -25,7 +25,9 @@ from tandem.storage.models import (
     ROLES,
     Alert,
     CarePlan,
+    EpisodeOfCare,
     FormulationRecord,
+    GroupSession,
     Patient,
     Referral,
     StaffMember,
@@ -45,6 +47,7 @@ class Clinic:
     outsider_patient: Patient  # same clinic, care team = prescriber only
     referral: Referral | None = None  # a self-check referral (``build_world(referrals=True)``)
     alert: Alert | None = None  # an alert on ``patient`` (``raise_alert``; the route walker)
+    group: GroupSession | None = None  # a group session (``add_group``; the route walker)
 
 
 @dataclass
@@ -128,6 +131,24 @@ def raise_alert(
     evidence = alerts.Evidence(day, what or "Daily check-in: said they used", "check-in", 1, 1)
     clinic.alert = alerts.signal(Actor(None, via="test"), clinic.patient, kind, evidence)
     return clinic.alert
+
+
+def add_group(
+    clinic: Clinic, level: str = "iop", starts_at: dt.datetime | None = None
+) -> GroupSession:
+    """A group session at ``level`` facilitated by the clinic's peer specialist, started an
+    hour ago; the clinic's patient is put on that level (the test's setting)."""
+    from tandem.services import groups
+
+    EpisodeOfCare.objects.filter(patient=clinic.patient).update(level=level)
+    clinic.group = groups.create_session(
+        Actor(user=clinic.staff["director"].user, via="test"),
+        name="Relapse prevention",
+        starts_at=starts_at or get_clock().now() - dt.timedelta(hours=1),
+        level=level,
+        facilitator_id=clinic.staff["peer_specialist"].pk,
+    )
+    return clinic.group
 
 
 def build_world(*, referrals: bool = False) -> World:

@@ -79,6 +79,8 @@ PART2_BODIES = {
         {"mood": 5, "sleep_hours": 7, "craving": 2, "used": False, "safety": False}
     ),
     "acknowledge": "{}",
+    # Issue 11: a group session's attendance.
+    "attendance": '{"attendance": {}}',
     "resolve": '{"note": "called the patient"}',
     "emergency": json.dumps(
         {

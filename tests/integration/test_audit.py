@@ -145,6 +145,8 @@ def _subject_of(route_template: str, clinic: Clinic) -> tuple[str, int | None]:
         return "referral", None
     if "staff" in route_template:
         return "staff", None
+    if "group" in route_template:
+        return "group_session", None  # a group session; the roster read names its patients
     return "", clinic.patient.pk
 
 

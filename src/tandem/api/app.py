@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from tandem.api import errors, me, monitoring
+from tandem.api import errors, groups, me, monitoring
 from tandem.api.auth import StaffToken
 from tandem.api.routes import router
 
@@ -20,4 +20,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", router)
 api.add_router("/", monitoring.router)
+api.add_router("/", groups.router)
 api.add_router("/me/", me.router)

@@ -400,3 +400,64 @@ class AcknowledgeIn(Schema):
 
 class ResolveIn(Schema):
     note: str = Field(description="what was done: 1 to 2,000 characters")
+
+
+# IOP/PHP groups (issue 11; services.groups). Test_openapi keeps the literals equal to
+# the domain's (domain/monitoring/groups.py).
+GroupLevel = Literal["iop", "php", "outpatient"]
+AttendanceStatus = Literal["present", "late", "excused", "unexcused"]
+GroupWhen = Literal["upcoming", "past"]
+
+
+class GroupSessionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    starts_at: dt.datetime = Field(
+        description="ISO 8601 date and time; without an offset it is the clinic's local "
+        "time; within a year of today"
+    )
+    level: GroupLevel
+    facilitator_id: int = Field(ge=1, le=MAX_ID, description="a staff member of the clinic")
+
+
+class GroupSessionOut(Schema):
+    id: int = Field(ge=1, le=MAX_ID)
+    name: str
+    starts_at: dt.datetime
+    level: GroupLevel
+    facilitator_id: int
+
+
+class RosterEntryOut(Schema):
+    patient_id: int = Field(ge=1, le=MAX_ID)
+    display_name: str
+    status: AttendanceStatus | None = Field(description="null until attendance is recorded")
+    on_level: bool = Field(description="the patient's current level is the session's")
+
+
+class GroupSessionDetailOut(GroupSessionOut):
+    roster: list[RosterEntryOut] = Field(
+        description="the facilitator, directors and admins see everyone; others, their "
+        "care team's patients only"
+    )
+    roster_complete: bool
+    may_record: bool = Field(description="the caller may record this session's attendance")
+
+
+class AttendanceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    attendance: dict[str, AttendanceStatus] = Field(
+        description="patient id -> status, for every patient on the roster (all or nothing)",
+        max_length=500,
+    )
+
+
+class AttendanceOut(Schema):
+    id: int = Field(ge=1, le=MAX_ID)
+    session_id: int
+    patient_id: int
+    status: AttendanceStatus
+    on: dt.date = Field(description="the session's clinic-local day")
+    recorded_at: dt.datetime

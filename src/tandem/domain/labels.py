@@ -161,6 +161,14 @@ ALERT_KINDS: Final[Mapping[str, str]] = {
     "not_on_track": "Not on track",
     "overdose_risk": "Fentanyl or another opioid on a screen",
     "emergency_evaluation": "Emergency evaluation needed",
+    "missed_groups": "Missed groups",
+}
+# domain/monitoring/groups.py: a group attendance.
+ATTENDANCE_STATUSES: Final[Mapping[str, str]] = {
+    "present": "Present",
+    "late": "Late",
+    "excused": "Excused absence",
+    "unexcused": "Unexcused absence",
 }
 ALERT_SEVERITIES: Final[Mapping[str, str]] = {
     "urgent": "Urgent",
@@ -294,6 +302,7 @@ KINDS: Final[Mapping[str, Mapping[str, str]]] = {
     "evidence_level": EVIDENCE_LEVELS,
     "severity": SEVERITIES,
     "alert_kind": ALERT_KINDS,
+    "attendance": ATTENDANCE_STATUSES,
     "alert_severity": ALERT_SEVERITIES,
     "alert_state": ALERT_STATES,
     "alert_recipient_reason": ALERT_RECIPIENT_REASONS,

@@ -27,6 +27,11 @@ MAY = {
     "checkin.record": CLINICIANS | {"peer_specialist"},
     "alert.handle": CLINICIANS | {"peer_specialist"},
     "patient.portal.invite": CLINICIANS | {"peer_specialist"},
+    # Issue 11: IOP/PHP groups. Clinicians and directors schedule sessions; attendance
+    # is marked by the session's facilitator (any clinical role) or a director
+    # (services.groups narrows it to those two).
+    "group.create": CLINICIANS,
+    "group.attendance": CLINICIANS | {"peer_specialist"},
     "intake.update": CLINICIANS,
     "formulation.create": CLINICIANS,
     "placement.decide": CLINICIANS,
@@ -63,6 +68,8 @@ ACTION_WORDS = {
     "checkin.record": "record check-ins",
     "alert.handle": "acknowledge or resolve alerts",
     "patient.portal.invite": "invite patients to the portal",
+    "group.create": "schedule group sessions",
+    "group.attendance": "record group attendance",
     "intake.update": "enter the intake",
     "formulation.create": "formulate",
     "placement.decide": "decide the level of care",

@@ -109,7 +109,10 @@ KINDS: Final = (
     AlertKind("missed_checkins", "routine", "Outreach."),
     AlertKind("not_on_track", "routine", "Consider stepping up."),
 )
-KIND_BY_NAME: Final = {k.name: k for k in KINDS}
+# Kinds raised only in the app, from records the day grid of ``analyze`` does not hold
+# (group attendance, domain/monitoring/groups.py); routine, and the program's own rule.
+RECORD_KINDS: Final = (AlertKind("missed_groups", "routine", "Outreach."),)
+KIND_BY_NAME: Final = {k.name: k for k in (*KINDS, *RECORD_KINDS)}
 
 CARRY_OVER_NOTE: Final = (
     "Possible carry-over: heavy users can test positive again after a first negative "

@@ -88,6 +88,9 @@ DEFAULT_RECIPIENTS: Final = MappingProxyType(
         "lapse": ("therapist",),
         "missed_checkins": ("peer_specialist",),
         "not_on_track": ("therapist",),
+        # Issue 11 (program): two unexcused group absences in 14 days; outreach, as for
+        # missed check-ins.
+        "missed_groups": ("peer_specialist",),
     }
 )
 

@@ -16,6 +16,7 @@ from tandem.storage.models.clinical import (
     ReviewFlagAcknowledgement,
 )
 from tandem.storage.models.consent import Consent, Disclosure
+from tandem.storage.models.groups import Attendance, GroupSession
 from tandem.storage.models.organizations import LEVELS, ROLES, Organization, StaffMember
 from tandem.storage.models.patients import EpisodeOfCare, Patient
 from tandem.storage.models.plans import CarePlan, CarePlanVersion, PlanIntervention
@@ -43,6 +44,7 @@ __all__ = [
     "AlertRecipient",
     "AlertTransition",
     "ApiToken",
+    "Attendance",
     "AuditChainHead",
     "AuditEvent",
     "CarePlan",
@@ -55,6 +57,7 @@ __all__ = [
     "EnrolmentCode",
     "EpisodeOfCare",
     "FormulationRecord",
+    "GroupSession",
     "IdempotentRequest",
     "InstrumentAdministration",
     "Intake",

@@ -705,3 +705,25 @@ class AlertSettingsForm(forms.Form):
              "on_call": self[f"on_call_{d}"]}
             for d in WEEKDAY_NUMBERS
         ]  # fmt: skip
+
+
+class GroupSessionForm(forms.Form):
+    """A new group session; the clinic's local date and time (services.groups checks the
+    rest and names the field)."""
+
+    name = forms.CharField(label="Group name", max_length=120)
+    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    level = forms.ChoiceField(
+        label="Level of care",
+        choices=[(lv, labels.label("level", lv)) for lv in ("iop", "php", "outpatient")],
+    )
+    facilitator = forms.TypedChoiceField(label="Facilitator", coerce=int)
+
+    def __init__(self, *args: Any, staff: list[StaffMember], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["facilitator"]
+        field.choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            (s.pk, f"{s.display_name or s.user.get_username()} ({labels.label('role', s.role)})")
+            for s in staff
+        ]

@@ -8,6 +8,7 @@ from tandem.web.clinic.views import (
     alerts,
     care_team,
     formulation,
+    groups,
     intake,
     patients,
     plan,
@@ -32,6 +33,9 @@ urlpatterns = [
         name="portal_invite",
     ),
     path("clinic/alerts", alerts.inbox, name="alerts"),
+    path("clinic/groups", groups.group_list, name="groups"),
+    path("clinic/groups/new", groups.new_group, name="new_group"),
+    path("clinic/groups/<int:group_id>/", groups.group, name="group"),
     path("clinic/alerts/<int:alert_id>/", alerts.detail, name="alert"),
     path(
         "clinic/alerts/<int:alert_id>/acknowledge",

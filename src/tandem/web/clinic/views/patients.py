@@ -17,6 +17,7 @@ from tandem.services import (
     alerts,
     crisis,
     disclosures,
+    groups,
     intake,
     patients,
     portal_accounts,
@@ -74,9 +75,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
         if _kept(row, filters)
     ]
     open_alerts = alerts.open_alerts_by_patient([row.patient.pk for row in found])
+    attendance = groups.attendance_counts([row.patient.pk for row in found], today)
     rows = [
         {"row": row, "alerts": open_alerts.get(row.patient.pk, {}),
          "alert_counts": _alert_counts(open_alerts.get(row.patient.pk, {})),
+         "groups": attendance.get(row.patient.pk),
          "suicide": labels.label("suicide_risk", row.suicide_risk),
          "overdose": labels.label("overdose_risk", row.overdose_risk),
          "level": LEVEL_NAMES.get(row.level, words(row.level)),
@@ -182,6 +185,10 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "alerts": patient_alerts,
         "alerts_open": sum(a.state == "open" for a in patient_alerts),
         "portal_status": portal_accounts.portal_status(patient),
+        # Issue 11: group attendance over the last 30 days.
+        "attendance": groups.patient_attendance(
+            patient, clinic_today(patient.organization) - dt.timedelta(days=29)
+        ),
     }
     return page(request, "chart.html", context)
 
