@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tandem.services import plans, portal_accounts
+from tandem.services import plans, portal_accounts, relapse_prevention
 from tandem.services.actors import Actor
 from tandem.services.clock import FixedClock, use_clock
 from tandem.storage.models import Alert, AlertRecipient, CheckIn
@@ -109,6 +109,12 @@ def test_check_in_by_keyboard_only(phone: Visit) -> None:
         " + ' ' + getComputedStyle(document.activeElement).outlineWidth"
     )
     assert outline.startswith("solid")
+    # The focus ring's colour against the page's background: at least 3:1 (WCAG 1.4.11).
+    ring, paper = page.evaluate(
+        "() => [getComputedStyle(document.activeElement).outlineColor,"
+        " getComputedStyle(document.body).backgroundColor]"
+    )
+    assert _contrast(ring, paper) >= 3
     page.keyboard.press("Tab")  # to the sleep list
     page.keyboard.press("End")
     page.locator("#id_craving_0").focus()
@@ -123,6 +129,44 @@ def test_check_in_by_keyboard_only(phone: Visit) -> None:
     expect(page.get_by_role("status")).to_contain_text("Your check-in is saved")
     row = CheckIn.objects.get(patient=clinic.patient)
     assert (row.mood, row.craving, row.safety) == (5, 0, False)
+
+
+def _luminance(css: str) -> float:
+    """WCAG relative luminance of an ``rgb(...)``/``rgba(...)`` colour (transparent: white)."""
+    parts = [float(p) for p in css[css.index("(") + 1 : -1].split(",")]
+    if len(parts) == 4 and parts[3] == 0:
+        parts = [255.0, 255.0, 255.0]
+    channels = [c / 255 for c in parts[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_every_portal_page_passes_axe(phone: Visit) -> None:
+    clinic = build_clinic("north", CANARY)
+    _signed_plan(clinic)
+    phone.go("/me/sign-in")
+    phone.shot("portal-sign-in-phone.png")
+    _, code, _ = portal_accounts.invite(Actor(clinic.staff["intake"].user), clinic.patient.pk)
+    _enrol(phone, code)
+    relapse_prevention.save_version(
+        Actor(clinic.staff["therapist"].user),
+        clinic.patient.pk,
+        {"coping_steps": "Walk round the block", "people_to_call": "My sister"},
+    )
+    for path, picture in (
+        ("/me/progress", "portal-progress-axe-phone.png"),
+        ("/me/plan", "portal-plan-phone.png"),
+        ("/me/plan/relapse-prevention", "portal-plan-edit-phone.png"),
+        ("/me/coping", "portal-coping-phone.png"),
+        ("/me/settings", "portal-settings-phone.png"),
+    ):
+        phone.go(path)
+        phone.shot(picture)
 
 
 def _signed_plan(clinic: Any) -> None:
