@@ -60,3 +60,8 @@ class DrugScreen(models.Model):
 
     def __str__(self) -> str:
         return f"drug screen {self.pk}"
+
+    @property
+    def positives(self) -> list[str]:
+        """The analytes positive, in the panel's order (for pages)."""
+        return [a for a, r in self.analytes.items() if r == "positive"]

@@ -13,6 +13,7 @@ from tandem.web.clinic.views import (
     plan,
     portal,
     relapse_prevention,
+    screens,
 )
 
 app_name = "clinic"
@@ -31,6 +32,12 @@ urlpatterns = [
         portal.invite,
         name="portal_invite",
     ),
+    path(
+        "clinic/patients/<int:patient_id>/screens/new",
+        screens.record,
+        name="record_screen",
+    ),
+    path("clinic/screens/today", screens.today, name="screens_today"),
     path("clinic/alerts", alerts.inbox, name="alerts"),
     path("clinic/alerts/<int:alert_id>/", alerts.detail, name="alert"),
     path(

@@ -22,6 +22,7 @@ from tandem.services import (
     portal_accounts,
     referrals,
     relapse_prevention,
+    screens,
 )
 from tandem.services.calendar import clinic_today, patient_today
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
@@ -182,6 +183,8 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "alerts": patient_alerts,
         "alerts_open": sum(a.state == "open" for a in patient_alerts),
         "portal_status": portal_accounts.portal_status(patient),
+        # Issue 11: the latest drug screens (the whole list is in the API).
+        "screens": screens.list_screens(who, patient.pk, limit=10),
     }
     return page(request, "chart.html", context)
 
