@@ -80,9 +80,13 @@ PART2_BODIES = {
     ),
     # Issue 11: drug screens.
     "screens": json.dumps(
-        {"specimen": "urine", "kind": "point_of_care", "status": "result",
-         "analytes": {"cocaine": "negative"}}
-    ),  # fmt: skip
+        {
+            "specimen": "urine",
+            "kind": "point_of_care",
+            "status": "result",
+            "analytes": {"cocaine": "negative"},
+        }
+    ),
     "acknowledge": "{}",
     "resolve": '{"note": "called the patient"}',
     "emergency": json.dumps(

@@ -150,7 +150,9 @@ def _day(world: World, days_ago: int) -> str:
 def test_fentanyl_raises_overdose_risk_in_clinic_words(world: World) -> None:
     done = _record(world, analytes={"cocaine": "positive", "fentanyl": "positive"})
     alert = done.alert
-    assert alert is not None and alert.kind == "overdose_risk" and alert.severity == "high"
+    assert alert is not None
+    assert alert.kind == "overdose_risk"
+    assert alert.severity == "high"
     evidence = alert.evidence[0]
     assert evidence["record_type"] == "drug screen"
     assert evidence["record_id"] == done.screen.pk
@@ -163,7 +165,8 @@ def test_fentanyl_raises_overdose_risk_in_clinic_words(world: World) -> None:
 def test_an_opioid_not_prescribed_raises_it_too(world: World) -> None:
     # The intake records no prescribed opioids: every opioid positive counts.
     done = _record(world, analytes={"cocaine": "negative", "oxycodone": "positive"})
-    assert done.alert is not None and done.alert.kind == "overdose_risk"
+    assert done.alert is not None
+    assert done.alert.kind == "overdose_risk"
     assert (
         _record(world, analytes={"benzodiazepines": "positive", "cocaine": "negative"}).alert
         is None
@@ -180,10 +183,12 @@ def test_overdose_risk_again_only_after_14_days_without_such_a_screen(world: Wor
     assert _record(world, collected_on=_day(world, 16), analytes=fentanyl).alert is None
     # 15 days after the last such screen: a new episode
     again = _record(world, collected_on=_day(world, 1), analytes=fentanyl)
-    assert again.alert is not None and again.alert.pk != first.alert.pk
+    assert again.alert is not None
+    assert again.alert.pk != first.alert.pk
     # a second such screen the same day goes to that day's alert
     same_day = _record(world, collected_on=_day(world, 1), analytes=fentanyl)
-    assert same_day.alert is not None and same_day.alert.pk == again.alert.pk
+    assert same_day.alert is not None
+    assert same_day.alert.pk == again.alert.pk
     alerts = Alert.objects.filter(patient=world.a.patient, kind="overdose_risk")
     assert alerts.count() == 2
     assert len(alerts.get(pk=again.alert.pk).evidence) == 2
@@ -288,33 +293,39 @@ def test_the_chart_form_records_and_the_chart_lists_it(world: World) -> None:
     client = signed_in_client(world.a.staff["therapist"])
     url = f"/clinic/patients/{world.a.patient.pk}/screens/new"
     page = client.get(url)
-    assert page.status_code == 200 and b"Record a drug screen" in page.content
+    assert page.status_code == 200
+    assert b"Record a drug screen" in page.content
     form: dict[str, Any] = {"collected_on": _day(world, 0), "specimen": "urine",
                             "kind": "lab", "status": "result"}  # fmt: skip
     form.update({f"analyte_{a}": "not_tested" for a in screens.ANALYTES})
     bad = client.post(url, {**form, "benzoylecgonine_ng_ml": "200"})
-    assert bad.status_code == 400 and b"error-summary" in bad.content
+    assert bad.status_code == 400
+    assert b"error-summary" in bad.content
     form["analyte_cocaine"] = "positive"
     done = client.post(url, {**form, "benzoylecgonine_ng_ml": "200"})
     assert done.status_code == 302
     chart = client.get(f"/clinic/patients/{world.a.patient.pk}/")
-    assert b"Drug screens" in chart.content and b"benzoylecgonine 200 ng/mL" in chart.content
+    assert b"Drug screens" in chart.content
+    assert b"benzoylecgonine 200 ng/mL" in chart.content
 
 
 def test_todays_screens_page_records_the_rows_entered(world: World) -> None:
     client = signed_in_client(world.a.staff["director"])
     page = client.get("/clinic/screens/today")
-    assert page.status_code == 200 and b"Screens collected today" in page.content
+    assert page.status_code == 200
+    assert b"Screens collected today" in page.content
     a, b = world.a.patient.pk, world.a.outsider_patient.pk
     shared = {"specimen": "urine", "kind": "point_of_care", "panel": ["cocaine", "fentanyl"]}
     refused = client.post("/clinic/screens/today", {**shared, f"s{a}-status": "missed",
                                                     f"s{a}-positive": "fentanyl"})  # fmt: skip
-    assert refused.status_code == 400 and b"Nothing was saved" in refused.content
+    assert refused.status_code == 400
+    assert b"Nothing was saved" in refused.content
     assert not DrugScreen.objects.exists()
     done = client.post("/clinic/screens/today", {**shared, f"s{a}-status": "result",
                                                  f"s{a}-positive": "fentanyl",
                                                  f"s{b}-status": "missed"})  # fmt: skip
-    assert done.status_code == 302 and done["Location"].endswith("?recorded=2")
+    assert done.status_code == 302
+    assert done["Location"].endswith("?recorded=2")
     screen = DrugScreen.objects.get(patient_id=a)
     assert screen.analytes == {"cocaine": "negative", "fentanyl": "positive"}
     assert Alert.objects.filter(patient_id=a, kind="overdose_risk").exists()
@@ -336,6 +347,8 @@ def test_the_api_records_and_lists_screens(world: World) -> None:
     assert done.json()["screen"]["cm_result"] == "negative"
     assert done.json()["alert"]["kind"] == "overdose_risk"
     listed = client.get(url)
-    assert listed.status_code == 200 and len(listed.json()) == 1
+    assert listed.status_code == 200
+    assert len(listed.json()) == 1
     other = client.get(f"/api/v1/patients/{world.b.patient.pk}/screens")
-    assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
+    assert other.status_code == 404
+    assert other.json()["error"]["code"] == "not_found"
