@@ -2,10 +2,10 @@
 
 New routes are covered automatically. An id parameter (an int converter, or an untyped
 one named ``*_id``, as ninja writes them) is filled by its name: anything naming a
-formulation, plan, referral, administration, placement, intake, alert, group session or
-staff member gets that record's id (a staff id: the clinic's therapist; an alert is
-raised on the clinic's patient, and a group session scheduled, the first time one is
-needed);
+formulation, plan, referral, administration, placement, intake, alert, screen, group
+session or staff member gets that record's id (a staff id: the clinic's therapist; an
+alert is raised on the clinic's patient, a drug screen recorded for it and a group
+session scheduled, the first time one is needed);
 any other (``patient_id``, ``pk``, ``id``...) a patient id. Referral ids need a world
 built with ``build_world(referrals=True)``: a patient id there would test nothing. Word
 parameters (slug, str) get a value from ``WORDS`` so the view reaches its access check.
@@ -69,7 +69,7 @@ def all_routes() -> list[Route]:
 
 def record_kind(name: str) -> str:
     kinds = ("formulation", "plan", "referral", "administration", "placement", "intake", "staff",
-             "alert", "group", "session")  # fmt: skip
+             "alert", "group", "session", "screen")  # fmt: skip
     for kind in kinds:
         if kind in name:
             return kind
@@ -101,7 +101,22 @@ def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
             "alert": clinic.alert,
             "group": clinic.group,
             "session": clinic.group,
+            "screen": _screen(clinic) if kind == "screen" else None,
         }.get(kind, clinic.patient)
         assert record is not None, (route.template, name)
         ids[name] = record.pk
     return ids
+
+
+def _screen(clinic: Clinic) -> object:
+    """A drug screen of the clinic's patient (recorded through the service once)."""
+    from tandem.services import screens
+    from tandem.services.actors import Actor
+
+    found = clinic.patient.drug_screens.first()
+    if found is None:
+        raw = {"specimen": "urine", "kind": "point_of_care", "status": "missed"}
+        found = screens.record_screen(
+            Actor(user=clinic.staff["therapist"].user, via="test"), clinic.patient.pk, raw
+        ).screen
+    return found

@@ -78,6 +78,15 @@ PART2_BODIES = {
     "checkins": json.dumps(
         {"mood": 5, "sleep_hours": 7, "craving": 2, "used": False, "safety": False}
     ),
+    # Issue 11: drug screens.
+    "screens": json.dumps(
+        {
+            "specimen": "urine",
+            "kind": "point_of_care",
+            "status": "result",
+            "analytes": {"cocaine": "negative"},
+        }
+    ),
     "acknowledge": "{}",
     # Issue 11: a group session's attendance.
     "attendance": '{"attendance": {}}',

@@ -1,5 +1,6 @@
-"""Staff operations on daily check-ins and alerts (issue 10): thin calls into
-``services.checkins`` and ``services.alerts``, which check access and audit."""
+"""Staff operations on daily check-ins and alerts (issue 10) and drug screens (issue 11):
+thin calls into ``services.checkins``, ``services.alerts`` and ``services.screens``,
+which check access and audit."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ from tandem.api.schemas import (
     InboxState,
     IsoDate,
     ResolveIn,
+    ScreenIn,
+    ScreenOut,
+    ScreenRecordedOut,
 )
-from tandem.services import access, alerts, checkins, crisis
+from tandem.services import access, alerts, checkins, crisis, screens
 from tandem.services.checkins import Outcome
 
 router = Router(tags=["check-ins and alerts"])
@@ -95,3 +99,27 @@ def acknowledge(request: HttpRequest, alert_id: Id, payload: AcknowledgeIn) -> A
 )
 def resolve(request: HttpRequest, alert_id: Id, payload: ResolveIn) -> Any:
     return alerts.resolve(actor(request), alert_id, payload.note)
+
+
+@router.get(
+    "/patients/{patient_id}/screens",
+    response={200: list[ScreenOut], **ERRORS},
+    summary="A patient's drug screens, newest first",
+    tags=["drug screens"],
+)
+def list_screens(request: HttpRequest, patient_id: Id, since: IsoDate | None = None) -> Any:
+    return screens.list_screens(actor(request), patient_id, since=since)
+
+
+@router.post(
+    "/patients/{patient_id}/screens",
+    response={201: ScreenRecordedOut, **ERRORS},
+    summary="Record a drug screen (the role needs screen.record)",
+    description="An error names the field (analytes.fentanyl). A screen positive for "
+    "fentanyl, or for an opioid the patient is not prescribed, raises overdose_risk "
+    "(ruleset-v2.md s7). No Idempotency-Key: a retry records a second screen.",
+    tags=["drug screens"],
+)
+def record_screen(request: HttpRequest, patient_id: Id, payload: ScreenIn) -> Any:
+    done = screens.record_screen(actor(request), patient_id, payload.dict(exclude_unset=True))
+    return Status(201, {"screen": done.screen, "alert": done.alert})

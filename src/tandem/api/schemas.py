@@ -461,3 +461,94 @@ class AttendanceOut(Schema):
     status: AttendanceStatus
     on: dt.date = Field(description="the session's clinic-local day")
     recorded_at: dt.datetime
+
+
+# Drug screens (issue 11; services.screens). The choices are the domain's vocabulary
+# (domain/monitoring/screening.py, panel.py); test_openapi keeps them equal.
+Specimen = Literal["urine", "oral_fluid"]
+ScreenKind = Literal["point_of_care", "lab"]
+ScreenStatus = Literal["result", "missed", "invalid"]
+CmResult = Literal["negative", "positive", "invalid", "missed"]
+AnalyteIn = Literal["negative", "positive", "not_tested"]
+AnalyteOut = Literal["negative", "positive"]
+AnalyteName = Literal[
+    "cocaine",
+    "amphetamine",
+    "methamphetamine",
+    "fentanyl",
+    "opiates",
+    "oxycodone",
+    "methadone",
+    "buprenorphine",
+    "benzodiazepines",
+]
+
+
+class ScreenIn(Schema):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "collected_on": "2026-12-03",
+                    "specimen": "urine",
+                    "kind": "point_of_care",
+                    "status": "result",
+                    "analytes": {"cocaine": "negative", "amphetamine": "negative",
+                                 "fentanyl": "negative"},
+                }
+            ]
+        },
+    )  # fmt: skip
+
+    collected_on: str | None = Field(
+        default=None,
+        description="YYYY-MM-DD: the day the specimen was collected (default: the clinic's "
+        "today; never a later day)",
+        json_schema_extra={"format": "date"},
+    )
+    specimen: Specimen
+    kind: ScreenKind = Field(description="a point-of-care cup or card, or a laboratory result")
+    status: ScreenStatus = Field(
+        description="result (at least one analyte tested), missed (no specimen) or invalid "
+        "(a specimen that could not be read)"
+    )
+    analytes: dict[AnalyteName, AnalyteIn] = Field(
+        default_factory=dict,
+        description="each analyte tested: negative or positive (not_tested or absent: not "
+        "tested); none for a missed or invalid screen",
+    )
+    benzoylecgonine_ng_ml: StrictInt | None = Field(
+        default=None,
+        description="the cocaine metabolite's level in ng/mL, when known (cocaine tested)",
+        json_schema_extra={"minimum": 0},
+    )
+
+
+class ScreenOut(Schema):
+    id: int = Field(ge=1, le=MAX_ID)
+    patient_id: int
+    collected_on: dt.date
+    specimen: Specimen
+    kind: ScreenKind
+    status: ScreenStatus
+    analytes: dict[AnalyteName, AnalyteOut] = Field(description="the analytes tested")
+    benzoylecgonine_ng_ml: int | None
+    cm_result: CmResult = Field(
+        description="the result for contingency management (ruleset-v2.md s7): negative "
+        "only when the patient's own stimulant was tested and every stimulant tested was "
+        "negative; invalid when the own stimulant was not tested"
+    )
+    own_stimulant: str = Field(description="the stimulant cm_result was read against")
+    overdose_opioids: list[AnalyteName] = Field(
+        description="the opioids positive that raise overdose_risk (fentanyl; other opioids "
+        "not prescribed)"
+    )
+    recorded_at: dt.datetime
+
+
+class ScreenRecordedOut(Schema):
+    screen: ScreenOut
+    alert: AlertOut | None = Field(
+        description="the overdose_risk alert this screen raised or added to, if any"
+    )

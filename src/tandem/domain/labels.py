@@ -286,7 +286,44 @@ SUBSTANCES: Final[Mapping[str, str]] = {
     "other_stimulant": "Other stimulant",
 }
 
+# Drug screens (issue 11; domain/monitoring/panel.py and screening.py).
+ANALYTES: Final[Mapping[str, str]] = {
+    "cocaine": "Cocaine (benzoylecgonine)",
+    "amphetamine": "Amphetamine",
+    "methamphetamine": "Methamphetamine",
+    "fentanyl": "Fentanyl",
+    "opiates": "Opiates (morphine, codeine, heroin)",
+    "oxycodone": "Oxycodone",
+    "methadone": "Methadone",
+    "buprenorphine": "Buprenorphine",
+    "benzodiazepines": "Benzodiazepines",
+}
+SPECIMENS: Final[Mapping[str, str]] = {"urine": "Urine", "oral_fluid": "Oral fluid"}
+SCREEN_KINDS: Final[Mapping[str, str]] = {"point_of_care": "Point of care", "lab": "Laboratory"}
+SCREEN_STATUSES: Final[Mapping[str, str]] = {
+    "result": "Result",
+    "missed": "Missed (no specimen)",
+    "invalid": "Invalid specimen",
+}
+SCREEN_READINGS: Final[Mapping[str, str]] = {
+    "negative": "Stimulant-negative",
+    "positive": "Stimulant-positive",
+    "invalid": "Not stimulant-negative (own stimulant not tested, or invalid)",
+    "missed": "Missed",
+}
+ANALYTE_RESULTS: Final[Mapping[str, str]] = {
+    "negative": "Negative",
+    "positive": "Positive",
+    "not_tested": "Not tested",
+}
+
 KINDS: Final[Mapping[str, Mapping[str, str]]] = {
+    "analyte": ANALYTES,
+    "analyte_result": ANALYTE_RESULTS,
+    "specimen": SPECIMENS,
+    "screen_kind": SCREEN_KINDS,
+    "screen_status": SCREEN_STATUSES,
+    "screen_reading": SCREEN_READINGS,
     "score_flag": SCORE_FLAGS,
     "substance": SUBSTANCES,
     "intervention": INTERVENTIONS,

@@ -26,6 +26,9 @@ MAY = {
     # portal), and acting on an alert (acknowledge, resolve).
     "checkin.record": CLINICIANS | {"peer_specialist"},
     "alert.handle": CLINICIANS | {"peer_specialist"},
+    # Issue 11: drug screens, collected and read by any clinician or peer specialist on
+    # the patient's care team (a cup is often read by the peer specialist at group).
+    "screen.record": CLINICIANS | {"peer_specialist"},
     "patient.portal.invite": CLINICIANS | {"peer_specialist"},
     # Issue 11: IOP/PHP groups. Clinicians and directors schedule sessions; attendance
     # is marked by the session's facilitator (any clinical role) or a director
@@ -67,6 +70,7 @@ ACTION_WORDS = {
     "administration.record": "record questionnaires",
     "checkin.record": "record check-ins",
     "alert.handle": "acknowledge or resolve alerts",
+    "screen.record": "record drug screens",
     "patient.portal.invite": "invite patients to the portal",
     "group.create": "schedule group sessions",
     "group.attendance": "record group attendance",

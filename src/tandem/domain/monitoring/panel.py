@@ -13,6 +13,8 @@ The panel is optional: a screen with no analyte recorded is read exactly as v1 r
 (``result`` is the stimulant result, the patient's own stimulant counted as tested).
 The analyte names are the program's vocabulary for a common immunoassay panel (program:
 no source in facts.md fixes one); ``opiates`` is the morphine/codeine/heroin class.
+``benzodiazepines`` (issue 11 asks for it) is recorded and shown; no rule reads it: it
+neither blocks a reward nor raises an alert.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from typing import Final, Literal
 
 STIMULANT_ANALYTES: Final = ("cocaine", "amphetamine", "methamphetamine")
 OPIOID_ANALYTES: Final = ("fentanyl", "opiates", "oxycodone", "methadone", "buprenorphine")
-ANALYTES: Final = STIMULANT_ANALYTES + OPIOID_ANALYTES
+OTHER_ANALYTES: Final = ("benzodiazepines",)
+ANALYTES: Final = STIMULANT_ANALYTES + OPIOID_ANALYTES + OTHER_ANALYTES
 ANALYTE_RESULTS: Final = ("negative", "positive")
 
 # Which analyte shows the patient's own stimulant (case.stimulant.substance). For

@@ -28,6 +28,7 @@ from tandem.storage.models.portal import (
     RelapsePreventionPlan,
 )
 from tandem.storage.models.referrals import Referral
+from tandem.storage.models.screens import DrugScreen
 from tandem.storage.models.security import (
     ApiToken,
     ContactAttempt,
@@ -54,6 +55,7 @@ __all__ = [
     "Consent",
     "ContactAttempt",
     "Disclosure",
+    "DrugScreen",
     "EnrolmentCode",
     "EpisodeOfCare",
     "FormulationRecord",

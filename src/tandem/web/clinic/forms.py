@@ -16,6 +16,8 @@ from django import forms
 from tandem.domain import labels
 from tandem.domain.formulation import case as case_model
 from tandem.domain.instruments.model import Instrument
+from tandem.domain.monitoring.panel import ANALYTES
+from tandem.domain.monitoring.screening import SCREEN_KINDS, SCREEN_STATUSES, SPECIMENS
 from tandem.storage.models import StaffMember
 from tandem.storage.models.organizations import LEVELS, ROLES
 from tandem.storage.models.patients import DISCHARGE_REASONS, SEXES
@@ -727,3 +729,98 @@ class GroupSessionForm(forms.Form):
             (s.pk, f"{s.display_name or s.user.get_username()} ({labels.label('role', s.role)})")
             for s in staff
         ]
+
+
+# ---------------------------------------------------------------- drug screens (issue 11)
+
+SCREEN_ANALYTE_CHOICES = [("not_tested", "Not tested"), ("negative", "Negative"),
+                          ("positive", "Positive")]  # fmt: skip
+
+
+def _labelled(kind: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(v, labels.label(kind, v)) for v in values]
+
+
+class ScreenForm(forms.Form):
+    """One drug screen from the chart; the service checks it (``services.screens``)."""
+
+    collected_on = forms.DateField(
+        label="Collected on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    specimen = forms.ChoiceField(
+        label="Specimen", choices=_labelled("specimen", SPECIMENS), widget=forms.RadioSelect
+    )
+    kind = forms.ChoiceField(
+        label="Test", choices=_labelled("screen_kind", SCREEN_KINDS), widget=forms.RadioSelect
+    )
+    status = forms.ChoiceField(
+        label="Outcome",
+        choices=_labelled("screen_status", SCREEN_STATUSES),
+        widget=forms.RadioSelect,
+    )
+    benzoylecgonine_ng_ml = forms.IntegerField(
+        label="Benzoylecgonine (ng/mL)",
+        required=False,
+        min_value=0,
+        help_text="The cocaine metabolite's level, when the laboratory reports it.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for analyte in ANALYTES:
+            self.fields[f"analyte_{analyte}"] = forms.ChoiceField(
+                label=labels.label("analyte", analyte),
+                choices=SCREEN_ANALYTE_CHOICES,
+                initial="not_tested",
+                widget=forms.RadioSelect,
+            )
+
+    def analyte_fields(self) -> list[forms.BoundField]:
+        return [self[f"analyte_{a}"] for a in ANALYTES]
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in ("collected_on", "specimen", "kind", "status")]
+
+    def as_raw(self) -> dict[str, Any]:
+        """The cleaned fields as ``services.screens.record_screen`` takes them."""
+        data = self.cleaned_data
+        return {
+            "collected_on": data["collected_on"],
+            "specimen": data["specimen"],
+            "kind": data["kind"],
+            "status": data["status"],
+            "analytes": {a: data[f"analyte_{a}"] for a in ANALYTES},
+            "benzoylecgonine_ng_ml": data.get("benzoylecgonine_ng_ml"),
+        }
+
+    def field_for(self, service_field: str | None) -> str | None:
+        """The form field a service error names (``analytes.cocaine`` -> ``analyte_cocaine``)."""
+        name = (service_field or "").replace("analytes.", "analyte_")
+        if name == "analytes":
+            return None
+        return name if name in self.fields else None
+
+
+class ScreenSheetForm(forms.Form):
+    """What "today's screens" share: the specimen, the test and the panel the cup tests."""
+
+    specimen = forms.ChoiceField(
+        label="Specimen",
+        choices=_labelled("specimen", SPECIMENS),
+        initial="urine",
+        widget=forms.RadioSelect,
+    )
+    kind = forms.ChoiceField(
+        label="Test",
+        choices=_labelled("screen_kind", SCREEN_KINDS),
+        initial="point_of_care",
+        widget=forms.RadioSelect,
+    )
+    panel = forms.MultipleChoiceField(
+        label="The cup tests",
+        choices=_labelled("analyte", ANALYTES),
+        initial=list(ANALYTES),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each analyte ticked here is negative on a result row unless ticked "
+        "positive on that row.",
+    )

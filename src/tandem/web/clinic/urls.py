@@ -14,6 +14,7 @@ from tandem.web.clinic.views import (
     plan,
     portal,
     relapse_prevention,
+    screens,
 )
 
 app_name = "clinic"
@@ -32,6 +33,12 @@ urlpatterns = [
         portal.invite,
         name="portal_invite",
     ),
+    path(
+        "clinic/patients/<int:patient_id>/screens/new",
+        screens.record,
+        name="record_screen",
+    ),
+    path("clinic/screens/today", screens.today, name="screens_today"),
     path("clinic/alerts", alerts.inbox, name="alerts"),
     path("clinic/groups", groups.group_list, name="groups"),
     path("clinic/groups/new", groups.new_group, name="new_group"),

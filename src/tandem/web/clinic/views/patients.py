@@ -23,6 +23,7 @@ from tandem.services import (
     portal_accounts,
     referrals,
     relapse_prevention,
+    screens,
 )
 from tandem.services.calendar import clinic_today, patient_today
 from tandem.services.errors import Conflict, Forbidden, ValidationFailed
@@ -189,6 +190,8 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "attendance": groups.patient_attendance(
             patient, clinic_today(patient.organization) - dt.timedelta(days=29)
         ),
+        # Issue 11: the latest drug screens (the whole list is in the API).
+        "screens": screens.list_screens(who, patient.pk, limit=10),
     }
     return page(request, "chart.html", context)
 
