@@ -31,6 +31,7 @@ day is left as it is (re-runs add nothing, not even evidence).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -38,8 +39,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import numpy as np
-from django.db import IntegrityError, transaction
-from django.db.models import FloatField
+from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, QuerySet
 from django.db.models.functions import Cast
 
 from tandem.domain.errors import InvalidTimeline
@@ -133,6 +134,26 @@ def _columns(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
     return list(zip(*rows, strict=True)) if rows else [()] * width
 
 
+def _raw(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """A ``values_list`` query's rows as the database driver returns them, without
+    Django's per-value converters (dates stay ISO text, JSON stays text on SQLite):
+    about three times faster for a year of check-ins (bench/monitoring_run.py)."""
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _iso(name: str) -> Cast:
+    """A date column as ISO text: the driver's per-value date conversion is skipped and
+    NumPy parses the text in bulk. Listed last, as the SQL puts expressions last."""
+    return Cast(name, CharField(max_length=10))
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
 def load(patient_pks: Sequence[int], through: dt.date) -> Loaded:
     """The check-ins, PHQ-9s and intake last use of these patients, dated up to
     ``through`` (later records are not yet known on that day)."""
@@ -151,12 +172,12 @@ def load(patient_pks: Sequence[int], through: dt.date) -> Loaded:
 
 def _checkins(pks: Ints, through: dt.date) -> tuple[CheckinRows, Ints, Ints]:
     found = CheckIn.objects.filter(patient_id__in=pks.tolist(), on__lte=through)
-    rows = list(
-        found.annotate(sleep=Cast("sleep_hours", FloatField()))
-        .order_by("patient_id", "on")
-        .values_list("pk", "patient_id", "on", "mood", "sleep", "craving", "energy", "safety")
+    rows = _raw(
+        found.order_by("patient_id", "on").values_list(
+            "pk", "patient_id", "mood", "sleep_hours", "craving", "energy", "safety", _iso("on")
+        )
     )
-    ids, patient, on, mood, sleep, craving, energy, safety = _columns(rows, 8)
+    ids, patient, mood, sleep, craving, energy, safety, on = _columns(rows, 8)
     index = np.searchsorted(pks, np.array(patient, np.int64))
     day = _ordinals(on)
     keys = index * _KEY + day
@@ -167,7 +188,7 @@ def _checkins(pks: Ints, through: dt.date) -> tuple[CheckinRows, Ints, Ints]:
             patient=index,
             day=day,
             mood=np.array(mood, float),
-            sleep_hours=np.array(sleep, float),
+            sleep_hours=np.array(sleep, float),  # Decimal or REAL, as the driver gives it
             craving=np.array(craving, float),
             used=used.astype(float),
             energy=np.array(energy, float),  # None (unanswered) becomes NaN
@@ -184,8 +205,8 @@ def _use_keys(pks: Ints, found: Any) -> Ints:
     check-in day is a use day when any check-in names it (checkins.py; progress.py)."""
     keys = [
         int(np.searchsorted(pks, patient)) * _KEY + dt.date.fromisoformat(day).toordinal()
-        for patient, days in found.filter(used=True).values_list("patient_id", "use_days")
-        for day in days
+        for patient, days in _raw(found.filter(used=True).values_list("patient_id", "use_days"))
+        for day in _json(days)
     ]
     return np.array(keys, np.int64)
 
@@ -193,16 +214,16 @@ def _use_keys(pks: Ints, found: Any) -> Ints:
 def _phq9(pks: Ints, through: dt.date) -> tuple[InstrumentRows, Ints, Ints]:
     """Every PHQ-9 up to ``through``; of two the same day the later recorded one counts
     (the domain refuses two scores of one instrument on one day)."""
-    rows = list(
+    rows = _raw(
         InstrumentAdministration.objects.filter(
             patient_id__in=pks.tolist(),
             administered_on__lte=through,
             instrument_id__in=MONITORED_INSTRUMENTS,
         )
         .order_by("patient_id", "administered_on", "pk")
-        .values_list("pk", "patient_id", "administered_on", "total", "answers")
+        .values_list("pk", "patient_id", "total", "answers", _iso("administered_on"))
     )
-    ids, patient, on, total, answers = _columns(rows, 5)
+    ids, patient, total, answers, on = _columns(rows, 5)
     index = np.searchsorted(pks, np.array(patient, np.int64))
     day = _ordinals(on)
     keys = index * _KEY + day
@@ -212,7 +233,7 @@ def _phq9(pks: Ints, through: dt.date) -> tuple[InstrumentRows, Ints, Ints]:
     items = np.full((keep.size, 9), np.nan)
     totals = np.array(total, float)[keep] if keep.size else np.zeros(0)
     for row, i in enumerate(keep.tolist()):
-        given = answers[i] or []
+        given = _json(answers[i]) or []
         if len(given) == 9:  # answered item by item: the library scores them
             items[row] = [SKIPPED if a == "-" else float(a) for a in given]
             totals[row] = np.nan
