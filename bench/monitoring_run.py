@@ -34,8 +34,13 @@ def seed(patients: int, days: int, rng: np.random.Generator) -> None:
     org = Organization.objects.create(name="Bench", slug="bench", time_zone="UTC")
     Patient.objects.bulk_create(
         [
-            Patient(organization=org, display_name=f"P{i}", date_of_birth=dt.date(1990, 1, 1),
-                    sex="female", created_at=now)  # fmt: skip
+            Patient(
+                organization=org,
+                display_name=f"P{i}",
+                date_of_birth=dt.date(1990, 1, 1),
+                sex="female",
+                created_at=now,
+            )
             for i in range(patients)
         ],
         batch_size=2000,
@@ -54,11 +59,21 @@ def seed(patients: int, days: int, rng: np.random.Generator) -> None:
             for t in np.flatnonzero(present[r]).tolist():
                 use = bool(used[r, t])
                 rows.append(
-                    CheckIn(patient_id=pk, on=dates[t], mood=int(round(mood[r, t])),
-                            sleep_hours=Decimal(int(sleep[r, t])) / 2, craving=int(craving[r, t]),
-                            energy=None, used=use, use_days=[dates[t].isoformat()] if use else [],
-                            safety=False, source="portal", created_at=now, updated_at=now)
-                )  # fmt: skip
+                    CheckIn(
+                        patient_id=pk,
+                        on=dates[t],
+                        mood=round(mood[r, t]),
+                        sleep_hours=Decimal(int(sleep[r, t])) / 2,
+                        craving=int(craving[r, t]),
+                        energy=None,
+                        used=use,
+                        use_days=[dates[t].isoformat()] if use else [],
+                        safety=False,
+                        source="portal",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
         CheckIn.objects.bulk_create(rows, batch_size=2000)
         scores = []
         for pk in chunk:
@@ -67,10 +82,18 @@ def seed(patients: int, days: int, rng: np.random.Generator) -> None:
                 items[8] = 0
                 total = int(items.sum())
                 scores.append(
-                    InstrumentAdministration(patient_id=pk, instrument_id="phq9",
-                        instrument_version="bench", answers=items.tolist(), result={"total": total},
-                        total=total, administered_on=dates[t], recorded_at=now, source="clinic")
-                )  # fmt: skip
+                    InstrumentAdministration(
+                        patient_id=pk,
+                        instrument_id="phq9",
+                        instrument_version="bench",
+                        answers=items.tolist(),
+                        result={"total": total},
+                        total=total,
+                        administered_on=dates[t],
+                        recorded_at=now,
+                        source="clinic",
+                    )
+                )
         InstrumentAdministration.objects.bulk_create(scores, batch_size=2000)
 
 

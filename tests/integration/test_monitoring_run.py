@@ -40,8 +40,13 @@ def day_of(k: int) -> dt.date:
 
 
 def answers(used: bool = False, mood: int = 6, craving: int = 2) -> dict[str, Any]:
-    return {"mood": mood, "sleep_hours": "7", "craving": craving, "used": "yes" if used else "no",
-            "safety": "no"}  # fmt: skip
+    return {
+        "mood": mood,
+        "sleep_hours": "7",
+        "craving": craving,
+        "used": "yes" if used else "no",
+        "safety": "no",
+    }
 
 
 def member(world: World, patient: Patient) -> Any:
@@ -68,8 +73,15 @@ def phq9_items(total: int) -> list[int]:
 def phq9(world: World, patient: Patient, k: int, total: int) -> None:
     staff = member(world, patient)
     with use_clock(at(day_of(k))), transaction.atomic():
-        intake.score_and_store(Actor(staff.user), patient, "phq9", phq9_items(total), day_of(k),
-                               recorded_by=staff, source="clinic")  # fmt: skip
+        intake.score_and_store(
+            Actor(staff.user),
+            patient,
+            "phq9",
+            phq9_items(total),
+            day_of(k),
+            recorded_by=staff,
+            source="clinic",
+        )
 
 
 def kinds(patient: Patient) -> set[tuple[str, dt.date]]:
@@ -85,10 +97,14 @@ def test_a_lapse_is_raised_with_the_checkin_in_the_same_transaction(world: World
     class Undo(Exception):
         pass
 
-    with pytest.raises(Undo), transaction.atomic():
-        check_in(world, patient, 8, used=True)
-        assert ("lapse", day_of(8)) in kinds(patient)
-        raise Undo
+    def check_in_then_undo() -> None:
+        with transaction.atomic():
+            check_in(world, patient, 8, used=True)
+            assert ("lapse", day_of(8)) in kinds(patient)
+            raise Undo
+
+    with pytest.raises(Undo):
+        check_in_then_undo()
     assert ("lapse", day_of(8)) not in kinds(patient)  # rolled back with the check-in
     assert not CheckIn.objects.filter(patient=patient, on=day_of(8)).exists()
 
@@ -97,7 +113,8 @@ def test_a_lapse_is_raised_with_the_checkin_in_the_same_transaction(world: World
     checkin = CheckIn.objects.get(patient=patient, on=day_of(8))
     assert lapse.severity == "high"
     [evidence] = lapse.evidence
-    assert evidence["record_type"] == "check-in" and evidence["record_id"] == checkin.pk
+    assert evidence["record_type"] == "check-in"
+    assert evidence["record_id"] == checkin.pk
     assert evidence["what"].startswith("Check-in: use reported after ")
     # A second submission the same day adds nothing: one alert, one piece of evidence.
     check_in(world, patient, 8, used=True, mood=4)
@@ -128,7 +145,8 @@ def test_daily_run_raises_missed_checkins_on_the_third_day_and_only_once(world: 
     assert again.alerts_raised == 0
     assert [s.clinic for s in scheduled] == [world.b.patient.organization.slug]
     assert (Alert.objects.count(), AlertTransition.objects.count()) == before
-    assert MonitoringRun.objects.filter(organization=patient.organization, day=day_of(7)).count() == 1
+    runs = MonitoringRun.objects.filter(organization=patient.organization, day=day_of(7))
+    assert runs.count() == 1
 
 
 def test_the_scheduled_run_claims_each_clinic_day_once(world: World) -> None:
@@ -143,8 +161,14 @@ def test_the_scheduled_run_claims_each_clinic_day_once(world: World) -> None:
 # ------------------------------------------------------------------ app == analyze
 
 
-def _pattern(world: World, patient: Patient, use_on: set[int], gaps: set[int],
-             scores: dict[int, int], low_from: int) -> None:  # fmt: skip
+def _pattern(
+    world: World,
+    patient: Patient,
+    use_on: set[int],
+    gaps: set[int],
+    scores: dict[int, int],
+    low_from: int,
+) -> None:
     for k in range(70):
         if k in scores:
             phq9(world, patient, k, scores[k])
@@ -157,14 +181,25 @@ def _export(patients: list[Patient], folder: Path) -> tuple[Path, Path, Path]:
     ci, ins, pts = folder / "checkins.csv", folder / "instruments.csv", folder / "patients.csv"
     with ci.open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["patient_id", "date", "mood", "sleep_hours", "craving", "used", "energy",
-                    "safety"])  # fmt: skip
+        w.writerow(
+            ["patient_id", "date", "mood", "sleep_hours", "craving", "used", "energy", "safety"]
+        )
         for p in patients:
             rows = list(CheckIn.objects.filter(patient=p).order_by("on"))
             used = {d for r in rows for d in r.use_days}
             for r in rows:
-                w.writerow([p.pk, r.on, r.mood, r.sleep_hours, r.craving,
-                            int(r.on.isoformat() in used), r.energy or "", int(r.safety)])  # fmt: skip
+                w.writerow(
+                    [
+                        p.pk,
+                        r.on,
+                        r.mood,
+                        r.sleep_hours,
+                        r.craving,
+                        int(r.on.isoformat() in used),
+                        r.energy or "",
+                        int(r.safety),
+                    ]
+                )
     with ins.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["patient_id", "date", "instrument", "total"] + [f"i{k}" for k in range(1, 10)])
@@ -182,21 +217,37 @@ def _export(patients: list[Patient], folder: Path) -> tuple[Path, Path, Path]:
 
 def test_the_app_and_tandem_analyze_agree(world: World, tmp_path: Path) -> None:
     a, b = world.a.patient, world.a.outsider_patient
-    _pattern(world, a, use_on={12, 30}, gaps={40, 41, 42, 43},
-             scores={0: 6, 7: 8, 14: 14, 21: 12, 28: 11, 35: 13, 49: 12, 63: 12}, low_from=30)  # fmt: skip
-    _pattern(world, b, use_on={3, 4, 20}, gaps={10, 11, 12, 50, 51, 52},
-             scores={0: 18, 7: 17, 14: 17, 21: 16, 28: 16, 35: 15, 56: 16}, low_from=0)  # fmt: skip
+    _pattern(
+        world,
+        a,
+        use_on={12, 30},
+        gaps={40, 41, 42, 43},
+        scores={0: 6, 7: 8, 14: 14, 21: 12, 28: 11, 35: 13, 49: 12, 63: 12},
+        low_from=30,
+    )
+    _pattern(
+        world,
+        b,
+        use_on={3, 4, 20},
+        gaps={10, 11, 12, 50, 51, 52},
+        scores={0: 18, 7: 17, 14: 17, 21: 16, 28: 16, 35: 15, 56: 16},
+        low_from=0,
+    )
     slug = a.organization.slug
     for k in range(70):  # the daily run after each clinic day
         with use_clock(at(day_of(k + 1), 8)):
             monitoring.run_now(day_of(k), slug)
     last = day_of(69)
-    results = analyze_run(*_export([a, b], tmp_path)[:2], None, last,
-                          patients=tmp_path / "patients.csv")  # fmt: skip
+    results = analyze_run(
+        *_export([a, b], tmp_path)[:2], None, last, patients=tmp_path / "patients.csv"
+    )
     for p in (a, b):
         app = {(k, d) for k, d in kinds(p) if k in monitoring.DAILY_KINDS}
-        cli = {(x["kind"], dt.date.fromisoformat(x["date"])) for x in results[str(p.pk)]["alerts"]
-               if x["kind"] in monitoring.DAILY_KINDS}  # fmt: skip
+        cli = {
+            (x["kind"], dt.date.fromisoformat(x["date"]))
+            for x in results[str(p.pk)]["alerts"]
+            if x["kind"] in monitoring.DAILY_KINDS
+        }
         assert app == cli
     raised = {k for p in (a, b) for k, _ in kinds(p)}
     assert {"lapse", "missed_checkins", "deterioration"} <= raised
