@@ -7,8 +7,9 @@ enqueues the periodic tasks below when their period has passed, and keeps nothin
 when it last did so. Every periodic task is idempotent (it reads what is due from the
 database), so a restart, a late run or a duplicate one changes nothing.
 
-Issue 11's daily monitoring run goes here too: one more ``Periodic`` entry whose task
-finds, per clinic, whether today's run (clinic-local) is due, as reminders do.
+Issue 11's daily monitoring run is one more ``Periodic`` entry: every 10 minutes its
+task finds, per clinic, the complete clinic-local days not yet run and runs each once
+(``services.monitoring.run_due``; the ``MonitoringRun`` row is the claim).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.core.management import call_command
 from django_tasks import task
 from django_tasks.base import Task, TaskResultStatus
 
-from tandem.services import alerts, reminders
+from tandem.services import alerts, monitoring, reminders
 
 
 @task()
@@ -36,6 +37,12 @@ def send_due_reminders() -> int:
 def escalate_alerts() -> int:
     """Escalate urgent alerts left open past their clinic's escalation time."""
     return alerts.escalate_overdue()
+
+
+@task()
+def run_daily_monitoring() -> int:
+    """Each clinic's daily monitoring run for its last complete day, once (issue 11)."""
+    return len(monitoring.run_due())
 
 
 @task()
@@ -55,6 +62,7 @@ class Periodic:
 PERIODIC: tuple[Periodic, ...] = (
     Periodic(escalate_alerts, dt.timedelta(minutes=1)),
     Periodic(send_due_reminders, dt.timedelta(minutes=2)),
+    Periodic(run_daily_monitoring, dt.timedelta(minutes=10)),
     Periodic(prune_task_results, dt.timedelta(days=1)),
 )
 

@@ -270,6 +270,7 @@ def test_scheduler_enqueues_each_job_once_per_period_and_never_piles_up() -> Non
     assert counts == {
         "tandem.tasks.escalate_alerts": 2,
         "tandem.tasks.prune_task_results": 1,
+        "tandem.tasks.run_daily_monitoring": 1,
         "tandem.tasks.send_due_reminders": 1,
     }
 

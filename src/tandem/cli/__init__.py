@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "serve": "tandem.cli.server:serve",
     "worker": "tandem.cli.tasks:worker",
     "scheduler": "tandem.cli.tasks:scheduler",
+    "monitor": "tandem.cli.monitor:monitor",
     "demo": "tandem.cli.server:demo",
     "audit": "tandem.cli.audit:audit",
     "backup": "tandem.cli.backup:backup",

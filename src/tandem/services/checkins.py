@@ -10,6 +10,8 @@
 - A "yes" to the safety question is a suicide signal (ruleset-v2.md s7, score 1): in the
   same transaction as the answer it raises an urgent ``suicide_risk`` alert or is added
   to the open one (``services.alerts.signal``).
+- Every check-in is then evaluated for the other alerts it can raise (``lapse``, ...:
+  ``services.monitoring.after_record``), in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any, Final
 from django.db import IntegrityError, transaction
 
 from tandem.domain.monitoring.live import CHECKIN_SAFETY_SCORE
-from tandem.services import alerts
+from tandem.services import alerts, monitoring
 from tandem.services.access import access_patient
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
@@ -248,6 +250,8 @@ def _store(
                     CHECKIN_SAFETY_SCORE,
                 ),
             )
+        # Issue 11: the other alerts a check-in can raise (lapse, ...), same transaction.
+        monitoring.after_record(actor, patient, on)
     coping = answers.craving >= COPING_CRAVING or answers.mood <= COPING_MOOD
     return Outcome(checkin, replaced, answers.safety, coping, alert)
 

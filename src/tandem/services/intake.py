@@ -18,7 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tandem.domain.monitoring.live import phq9_item9_score
-from tandem.services import alerts, engines
+from tandem.services import alerts, engines, monitoring
 from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
@@ -162,7 +162,8 @@ def score_and_store(
 
     A PHQ-9 with item 9 above 0 is a suicide signal (facts.md s2.1; ruleset-v2.md s7):
     in the same transaction it raises the urgent ``suicide_risk`` alert or is added to
-    the open one (``services.alerts.signal``), whoever recorded it.
+    the open one (``services.alerts.signal``), whoever recorded it. A PHQ-9 is then
+    evaluated for the other alerts it can raise (``services.monitoring.after_record``).
     """
     intake = current_intake(patient)
     options = _scoring_options(instrument_id, patient, intake.case)
@@ -192,6 +193,9 @@ def score_and_store(
     )
     if instrument_id == "phq9":
         _item9_signal(actor, patient, record)
+    if instrument_id in monitoring.MONITORED_INSTRUMENTS:
+        # Issue 11: the other alerts a score can raise (deterioration, ...).
+        monitoring.after_record(actor, patient, on)
     return record
 
 

@@ -70,8 +70,12 @@ def _use_days(rows: list[CheckIn]) -> set[dt.date]:
 def _intake_last_use(patient: Patient) -> dt.date | None:
     """The intake's last use when it is a whole date (a year or month alone is not)."""
     intake = Intake.objects.filter(patient=patient).order_by("-episode__started_on", "-pk").first()
-    case: dict[str, Any] = intake.case if intake is not None else {}
-    raw = (case.get("stimulant") or {}).get("last_use")
+    return last_use_of(intake.case if intake is not None else {})
+
+
+def last_use_of(case: dict[str, Any]) -> dt.date | None:
+    """An intake case's last use when it is a whole date (a year or month alone is not)."""
+    raw = ((case or {}).get("stimulant") or {}).get("last_use")
     try:
         return dt.date.fromisoformat(raw) if isinstance(raw, str) and len(raw) == 10 else None
     except ValueError:

@@ -4,6 +4,7 @@ from tandem.storage.models.alerts import (
     Alert,
     AlertRecipient,
     AlertTransition,
+    MonitoringRun,
     OnCall,
     OpeningHours,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "InstrumentAdministration",
     "Intake",
     "LoginThrottle",
+    "MonitoringRun",
     "OnCall",
     "OpeningHours",
     "Organization",

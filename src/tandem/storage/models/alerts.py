@@ -108,3 +108,32 @@ class OnCall(models.Model):
 
     def __str__(self) -> str:
         return f"on call {self.pk}"
+
+
+class MonitoringRun(models.Model):
+    """A clinic's daily monitoring run for one clinic-local day (issue 11).
+
+    The row is the claim: the scheduler creates it before running the day, and the
+    unique constraint means two schedulers (or a restart) never both run it. An operator
+    re-running a day (``tandem monitor run --date``) updates it; the alert store's
+    identity makes the re-run harmless.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="monitoring_runs"
+    )
+    day = models.DateField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    patients = models.PositiveIntegerField(default=0)
+    alerts_raised = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=["organization", "day"], name="monitoring_run_once_a_day"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"monitoring run {self.pk} ({self.day})"
