@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('storage', '0010_patient_api_tokens'),
+        ('storage', '0012_drug_screens'),
     ]
 
     operations = [
