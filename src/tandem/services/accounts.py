@@ -330,7 +330,9 @@ def revoke_api_tokens(target: str) -> int:
             Q(staff__user__username=target) | Q(patient_account__user__username=target)
         )
     with transaction.atomic():
-        ids = list(tokens.select_for_update().values_list("pk", flat=True))
+        # of=("self",): the owner joins are outer joins (staff or patient), which
+        # PostgreSQL cannot lock; the token rows are what must not change.
+        ids = list(tokens.select_for_update(of=("self",)).values_list("pk", flat=True))
         ApiToken.objects.filter(pk__in=ids).update(revoked_at=now)
         for pk in ids:
             record_event(Actor(None, via="cli"), "token.revoke", record_type="token", record_id=pk)
