@@ -352,3 +352,16 @@ def test_the_api_records_and_lists_screens(world: World) -> None:
     other = client.get(f"/api/v1/patients/{world.b.patient.pk}/screens")
     assert other.status_code == 404
     assert other.json()["error"]["code"] == "not_found"
+
+
+def test_a_positive_screen_after_two_negatives_raises_a_lapse(world: World) -> None:
+    """monitoring.md s5 (ruleset-v2.md s7): the screen reaches the monitoring core in the
+    same transaction (services.monitoring.after_record), which raises ``lapse``."""
+    today = patient_today(world.a.patient)
+    for back in (6, 3):
+        _record(world, collected_on=(today - dt.timedelta(days=back)).isoformat())
+    positive = {**NEGATIVE, "cocaine": "positive"}
+    _record(world, collected_on=today.isoformat(), analytes=positive)
+    lapse = Alert.objects.get(patient=world.a.patient, kind="lapse")
+    assert lapse.raised_on == today
+    assert "Positive drug screen after 2 negatives in a row" in lapse.evidence[0]["what"]

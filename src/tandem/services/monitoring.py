@@ -46,15 +46,21 @@ from django.db.models.functions import Cast
 from tandem.domain.errors import InvalidTimeline
 from tandem.domain.monitoring.alerts import KINDS
 from tandem.domain.monitoring.analysis import analyze_caseload
+from tandem.domain.monitoring.panel import ANALYTES
 from tandem.domain.monitoring.rows import (
+    ANALYTE_NEGATIVE,
+    ANALYTE_POSITIVE,
     INSTRUMENTS,
     NO_LAST_USE,
+    NOT_TESTED,
+    SCREEN_RESULTS,
     SKIPPED,
     Caseload,
     CheckinRows,
     InstrumentRows,
     Intake,
     Ints,
+    ScreenRows,
     Source,
     no_screens,
 )
@@ -66,6 +72,7 @@ from tandem.services.progress import last_use_of
 from tandem.storage.models import (
     Alert,
     CheckIn,
+    DrugScreen,
     InstrumentAdministration,
     MonitoringRun,
     Organization,
@@ -164,10 +171,45 @@ def load(patient_pks: Sequence[int], through: dt.date) -> Loaded:
         patient_ids=tuple(str(pk) for pk in pks.tolist()),
         checkins=checkins,
         instruments=instruments,
-        screens=no_screens("drug screen"),
+        screens=_screens(pks, through),
         intake=_intake(pks),
     )
     return Loaded(caseload, pks, ci_keys, ci_ids, phq_keys, phq_ids)
+
+
+def _screens(pks: Ints, through: dt.date) -> ScreenRows:
+    """The drug screens up to ``through``: the stimulant result is the screen's reading
+    for contingency management and lapses (``services.screens``: ruleset-v2.md s7's
+    stimulant-negative), with each analyte of the panel for ``overdose_risk``."""
+    rows = _raw(
+        DrugScreen.objects.filter(patient_id__in=pks.tolist(), collected_on__lte=through)
+        .order_by("patient_id", "collected_on", "pk")
+        .values_list(
+            "pk",
+            "patient_id",
+            "cm_result",
+            "benzoylecgonine_ng_ml",
+            "analytes",
+            _iso("collected_on"),
+        )
+    )
+    if not rows:
+        return no_screens("drug screen")
+    ids, patient, result, level, analytes, on = _columns(rows, 6)
+    panel = np.full((len(rows), len(ANALYTES)), NOT_TESTED, np.int64)
+    codes = {"negative": ANALYTE_NEGATIVE, "positive": ANALYTE_POSITIVE}
+    for row, cells in enumerate(analytes):
+        for name, value in (_json(cells) or {}).items():
+            if name in ANALYTES and value in codes:
+                panel[row, ANALYTES.index(name)] = codes[value]
+    return ScreenRows(
+        patient=np.searchsorted(pks, np.array(patient, np.int64)),
+        day=_ordinals(on),
+        result=np.array([SCREEN_RESULTS.index(r) for r in result], np.int64),
+        benzoylecgonine=np.array([np.nan if v is None else float(v) for v in level], float),
+        source=Source("drug screen", np.array(ids, np.int64), record=True),
+        analytes=panel,
+    )
 
 
 def _checkins(pks: Ints, through: dt.date) -> tuple[CheckinRows, Ints, Ints]:
