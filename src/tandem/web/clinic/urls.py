@@ -15,6 +15,7 @@ from tandem.web.clinic.views import (
     portal,
     relapse_prevention,
     screens,
+    timeline_page,
 )
 
 app_name = "clinic"
@@ -54,6 +55,11 @@ urlpatterns = [
         "clinic/patients/<int:patient_id>/relapse-prevention",
         relapse_prevention.edit,
         name="relapse_prevention",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/timeline",
+        timeline_page.timeline,
+        name="timeline",
     ),
     path(
         "clinic/patients/<int:patient_id>/care-team",

@@ -38,3 +38,9 @@ def yes_no(value: object) -> str:
 def band(value: object, instrument_id: str) -> str:
     """A score band in its instrument's words (``{{ s.band|band:"phq9" }}``)."""
     return labels.band_label(instrument_id, value)
+
+
+@register.filter
+def words(value: object) -> str:
+    """A stored key as words ("fewer_than_28_checkins" -> "fewer than 28 checkins")."""
+    return str(value or "").replace("_", " ")

@@ -1,0 +1,43 @@
+"""The patient's timeline (issue 11): one page over the episode, charts drawn on the
+server with their summaries and tables, the crash cycle and what shifts first, MBC and
+every dated record. Everything is computed by the domain (``services.timeline``)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+from tandem.domain.labels import label
+from tandem.reports import charts
+from tandem.services import timeline as timeline_service
+from tandem.web.clinic.views.common import actor, page
+
+MBC_NAMES = ("phq9", "gad7", "pcl5", "qids_sr16", "auditc", "isi")
+
+
+@login_required
+def timeline(request: HttpRequest, patient_id: int) -> HttpResponse:
+    found = timeline_service.timeline(actor(request), patient_id)
+    p = found.progress
+    drawn = [
+        charts.mood_craving_chart(p.entries, p.period, id_prefix="tl-mood"),
+        charts.sleep_chart(p.entries, p.period, id_prefix="tl-sleep"),
+        charts.phq9_chart(p.phq9, p.period, id_prefix="tl-phq9"),
+    ]
+    report = found.report or {}
+    mbc = [
+        (label("instrument", name), course)
+        for name, course in (report.get("mbc") or {}).items()
+        if course and name in MBC_NAMES
+    ]
+    context = {
+        "patient": found.patient,
+        "period": p.period,
+        "charts": drawn,
+        "report": report,
+        "refused": found.refused,
+        "mbc": mbc,
+        "events": found.events,
+        "since": p.days_since_use,
+    }
+    return page(request, "timeline_page.html", context)
