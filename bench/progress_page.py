@@ -1,5 +1,6 @@
-"""Progress page benchmark (issue 10): ``/me/progress`` with 365 days of data, p95 under
-300 ms.
+"""Progress and timeline page benchmark: the patient's ``/me/progress`` (issue 10) and
+the clinician's ``/clinic/patients/<id>/timeline`` (issue 11), each with 365 days of
+data, p95 under 300 ms (``--page progress|timeline``; the timeline at 20 users).
 
 Seeds a throwaway SQLite database (or PostgreSQL with ``--database-url``): one clinic,
 ``--patients`` portal patients (light: registered, enrolled), each with 365 days of
@@ -32,7 +33,7 @@ from web_load import PASSWORD, app_env, run, serve, sign_in, summary
 DAYS = 365
 
 
-def seed(patients: int) -> list[str]:
+def seed(patients: int) -> tuple[list[str], list[int]]:
     import django
 
     django.setup()
@@ -53,8 +54,12 @@ def seed(patients: int) -> list[str]:
     staff = accounts.ensure_staff(
         organization=org, username="bench-intake", role="intake", password=None
     )
+    accounts.ensure_staff(
+        organization=org, username="bench-director", role="director", password=PASSWORD
+    )
     actor = Actor(user=staff.user)
     names = []
+    ids = []
     now = get_clock().now()
     rng = random.Random(365)
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # seeding only
@@ -67,6 +72,7 @@ def seed(patients: int) -> list[str]:
             name = f"bench-patient-{n}"
             portal_accounts.enrol(code, username=name, password=PASSWORD)
             names.append(name)
+            ids.append(patient.pk)
             today = patient_today(patient)
             rows = []
             for back in range(DAYS - 1, -1, -1):
@@ -123,8 +129,8 @@ def seed(patients: int) -> list[str]:
             )
     del intake
     shared = make_password(PASSWORD)
-    get_user_model().objects.filter(username__startswith="bench-patient-").update(password=shared)
-    return names
+    get_user_model().objects.filter(username__startswith="bench-").update(password=shared)
+    return names, ids
 
 
 def main() -> None:
@@ -135,6 +141,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument("--page", choices=("progress", "timeline"), default="progress")
     parser.add_argument(
         "--rate", type=float, default=0, help="total requests/s over the users (0: saturate)"
     )
@@ -143,14 +150,17 @@ def main() -> None:
     args = parser.parse_args()
     env, _ = app_env("tandem-progress-", args.database_url)
     started = time.perf_counter()
-    names = seed(args.patients)
+    names, ids = seed(args.patients)
     seeded = time.perf_counter() - started
     port = args.port
     server = serve(port, args.workers, env)
     try:
-        cookies = [
-            sign_in(port, names[i % len(names)], path="/me/sign-in") for i in range(args.users)
-        ]
+        if args.page == "progress":
+            cookies = [
+                sign_in(port, names[i % len(names)], path="/me/sign-in") for i in range(args.users)
+            ]
+        else:
+            cookies = [sign_in(port, "bench-director") for _ in range(args.users)]
         runs = []
         for _ in range(args.runs):
             merged = run(
@@ -158,7 +168,11 @@ def main() -> None:
                 args.users,
                 args.seconds,
                 lambda i: {"Cookie": cookies[i]},
-                lambda rng, i: ("progress", "/me/progress"),
+                lambda rng, i: (
+                    (args.page, "/me/progress")
+                    if args.page == "progress"
+                    else (args.page, f"/clinic/patients/{rng.choice(ids)}/timeline")
+                ),
                 args.rate,
             )
             runs.append(summary(merged))
@@ -166,13 +180,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    p95 = statistics.median(r["progress"]["p95"] for r in runs)
-    p50 = statistics.median(r["progress"]["p50"] for r in runs)
+    p95 = statistics.median(r[args.page]["p95"] for r in runs)
+    p50 = statistics.median(r[args.page]["p50"] for r in runs)
     errors = sum(r["errors"] for r in runs)
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
     text = (
-        f"progress page, {args.patients} patients x {DAYS} days, {args.users} users, "
+        f"{args.page} page, {args.patients} patients x {DAYS} days, {args.users} users, "
         f"{args.workers} workers, {args.rate or 'no'} pacing (requests/s), "
         f"{args.runs} runs of {args.seconds:g} s "
         f"(seed {seeded:.0f} s, load average {load}): median p50 {p50:.0f} ms, "

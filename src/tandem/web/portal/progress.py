@@ -4,24 +4,15 @@ said without shame. Every word is in the patient's language."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils import formats
 from django.utils.translation import gettext
 
-from tandem.reports import charts
 from tandem.services import progress as progress_service
 from tandem.storage.models import PlanIntervention
+from tandem.web.drawn import daily_charts
 from tandem.web.portal.common import page, patient_page
-
-CHART_CACHE_SECONDS = 3600  # the program's choice; a changed record changes the key anyway
-
-
-def _text() -> charts.ChartText:
-    return charts.ChartText(tick_date=lambda day: formats.date_format(day, "M j"))
 
 
 def _statement(text: str, params: Any) -> str:
@@ -34,38 +25,12 @@ def _has_cm(patient: Any) -> bool:
     ).exists()
 
 
-def _drawn(found: progress_service.Progress, language: str) -> list[charts.Chart]:
-    """The three charts, drawn once per patient, language and state of their records: a
-    drawing is reused until a record changes (``Progress.stamp``) or the day turns,
-    because drawing is most of the page's time (docs/benchmarks.md)."""
-    key = "tandem:progress:" + hashlib.sha256(f"{found.stamp}|{language}".encode()).hexdigest()
-    cached: list[charts.Chart] | None = cache.get(key)
-    if cached is not None:
-        return cached
-    text = _text()
-    drawn = [
-        charts.mood_craving_chart(
-            found.entries,
-            found.period,
-            charts.translated(charts.MoodCravingLabels(), gettext, text),
-        ),
-        charts.sleep_chart(
-            found.entries, found.period, charts.translated(charts.SleepLabels(), gettext, text)
-        ),
-        charts.phq9_chart(
-            found.phq9, found.period, charts.translated(charts.Phq9Labels(), gettext, text)
-        ),
-    ]
-    cache.set(key, drawn, CHART_CACHE_SECONDS)
-    return drawn
-
-
 @patient_page
 def my_progress(request: HttpRequest) -> HttpResponse:
     actor = request.portal_actor  # type: ignore[attr-defined]
     patient = request.portal_account.patient  # type: ignore[attr-defined]
     found = progress_service.progress(actor, patient.pk)
-    drawn = _drawn(found, request.portal_account.language)  # type: ignore[attr-defined]
+    drawn = daily_charts(found, request.portal_account.language)  # type: ignore[attr-defined]
     since = found.days_since_use
     context = {
         "charts": drawn,

@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
 from tandem.domain.labels import label
-from tandem.reports import charts
 from tandem.services import timeline as timeline_service
 from tandem.web.clinic.views.common import actor, page
+from tandem.web.drawn import daily_charts
 
 MBC_NAMES = ("phq9", "gad7", "pcl5", "qids_sr16", "auditc", "isi")
 
@@ -19,11 +19,7 @@ MBC_NAMES = ("phq9", "gad7", "pcl5", "qids_sr16", "auditc", "isi")
 def timeline(request: HttpRequest, patient_id: int) -> HttpResponse:
     found = timeline_service.timeline(actor(request), patient_id)
     p = found.progress
-    drawn = [
-        charts.mood_craving_chart(p.entries, p.period, id_prefix="tl-mood"),
-        charts.sleep_chart(p.entries, p.period, id_prefix="tl-sleep"),
-        charts.phq9_chart(p.phq9, p.period, id_prefix="tl-phq9"),
-    ]
+    drawn = daily_charts(p, "en", prefix="tl-")
     report = found.report or {}
     mbc = [
         (label("instrument", name), course)

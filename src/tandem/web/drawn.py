@@ -1,0 +1,57 @@
+"""The daily charts of a patient's records, drawn once and reused (the portal's My
+progress and the clinician's timeline).
+
+Drawing is most of those pages' time (docs/benchmarks.md), so a drawing is kept in the
+cache until a record it shows changes (``Progress.stamp``: patient, period, and the
+newest change to a check-in or PHQ-9) or the day turns; the key also holds the
+language and the page's id prefix. Every word is translated in the active language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+from django.utils import formats
+from django.utils.translation import gettext
+
+from tandem.reports import charts
+from tandem.services.progress import Progress
+
+CHART_CACHE_SECONDS = 3600  # the program's choice; a changed record changes the key anyway
+
+
+def _text() -> charts.ChartText:
+    return charts.ChartText(tick_date=lambda day: formats.date_format(day, "M j"))
+
+
+def daily_charts(found: Progress, language: str, prefix: str = "") -> list[charts.Chart]:
+    """Mood and craving with use days, sleep, and the PHQ-9 over its bands."""
+    stamp = f"{found.stamp}|{language}|{prefix}"
+    key = "tandem:charts:" + hashlib.sha256(stamp.encode()).hexdigest()
+    cached: list[charts.Chart] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    text = _text()
+    drawn = [
+        charts.mood_craving_chart(
+            found.entries,
+            found.period,
+            charts.translated(charts.MoodCravingLabels(), gettext, text),
+            id_prefix=f"{prefix}mood",
+        ),
+        charts.sleep_chart(
+            found.entries,
+            found.period,
+            charts.translated(charts.SleepLabels(), gettext, text),
+            id_prefix=f"{prefix}sleep",
+        ),
+        charts.phq9_chart(
+            found.phq9,
+            found.period,
+            charts.translated(charts.Phq9Labels(), gettext, text),
+            id_prefix=f"{prefix}phq9",
+        ),
+    ]
+    cache.set(key, drawn, CHART_CACHE_SECONDS)
+    return drawn
