@@ -63,7 +63,7 @@ class LedgerEntry(models.Model):
     prizes = models.JSONField(default=list)  # [{"name", "value_cents", "awarded"}]
     note = models.CharField(max_length=40, blank=True)  # same_day, not_eligible_this_week
     rule = models.CharField(max_length=300)  # the schedule that priced it, in words
-    draw_seed = models.CharField(max_length=80, null=True, blank=True)
+    draw_seed = models.CharField(max_length=80, blank=True)  # "" on a row without draws
     created_at = models.DateTimeField()
 
     class Meta:
