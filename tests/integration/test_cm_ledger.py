@@ -18,7 +18,7 @@ from tandem.services import incentives, screens
 from tandem.services.actors import Actor
 from tandem.services.calendar import patient_today
 from tandem.services.errors import Forbidden, NotFound, ValidationFailed
-from tandem.storage.models import AuditEvent, CmSchedule, DrugScreen, LedgerEntry
+from tandem.storage.models import AuditEvent, CmSchedule, DrugScreen, LedgerEntry, PlanIntervention
 from tests.integration.support import World
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +227,26 @@ def test_a_change_before_a_redemption_is_audited_not_silent(world: World) -> Non
     account = incentives.account(_who(world), world.a.patient.pk)
     # 10.00, 0.00 (positive), 10.00 (reset): the redemption stands; the balance says so
     assert account.balance_cents == 2000 - 2050
+
+
+# ---------------------------------------------------------------- the portal
+
+
+def test_the_portal_shows_the_credit_chart_and_the_balance(world: World) -> None:
+    from tests.integration.test_portal_pages import _enrolled
+
+    # Setup only: the test world's plan does not prescribe CM; the page asks the signed plan.
+    world.a.plan.status = "signed"
+    world.a.plan.save()
+    PlanIntervention.objects.create(
+        plan=world.a.plan, intervention_id="contingency_management", category="clinical"
+    )
+    client = _enrolled(world)
+    assert "once your clinic records your screens" in client.get("/me/progress").content.decode()
+    _configure(world)
+    _screen(world, patient_today(world.a.patient), NEG)
+    incentives.redeem(_who(world), world.a.patient.pk, 250, "bus pass")
+    body = client.get("/me/progress").content.decode()
+    assert "once your clinic records your screens" not in body
+    assert "Credit you can use now: $7.50" in body
+    assert body.count("<svg") == 4  # mood and craving, sleep, PHQ-9, credit
