@@ -30,6 +30,11 @@ MAY = {
     # the patient's care team (a cup is often read by the peer specialist at group).
     "screen.record": CLINICIANS | {"peer_specialist"},
     "patient.portal.invite": CLINICIANS | {"peer_specialist"},
+    # Issue 11: contingency management. The clinic's schedule is set by its director or
+    # admin (it prices every patient's rewards); credit is given to a patient by a
+    # clinician on the care team (the program's choice: a redemption moves value).
+    "cm.configure": frozenset({"director", "admin"}),
+    "cm.redeem": CLINICIANS,
     # Issue 11: IOP/PHP groups. Clinicians and directors schedule sessions; attendance
     # is marked by the session's facilitator (any clinical role) or a director
     # (services.groups narrows it to those two).
@@ -72,6 +77,8 @@ ACTION_WORDS = {
     "alert.handle": "acknowledge or resolve alerts",
     "screen.record": "record drug screens",
     "patient.portal.invite": "invite patients to the portal",
+    "cm.configure": "set the clinic's incentive schedule",
+    "cm.redeem": "give incentive credit",
     "group.create": "schedule group sessions",
     "group.attendance": "record group attendance",
     "intake.update": "enter the intake",

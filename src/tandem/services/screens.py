@@ -45,7 +45,7 @@ from tandem.domain.monitoring.screening import (
     cm_reading,
     overdose_raises,
 )
-from tandem.services import alerts, monitoring
+from tandem.services import alerts, incentives, monitoring
 from tandem.services.access import access_patient, visible_patients
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
@@ -286,6 +286,8 @@ def _store(actor: Actor, staff: StaffMember, patient: Patient, entry: ScreenEntr
     alert = _overdose_alert(actor, patient, screen) if opioids else None
     # The other alerts a screen can raise (a lapse after negatives), in this transaction.
     monitoring.after_record(actor, patient, screen.collected_on)
+    # The incentive ledger (monitoring.md s7), recomputed with the screen, in this transaction.
+    incentives.update_ledger(actor, patient)
     return Recorded(screen, alert)
 
 

@@ -21,7 +21,8 @@ from tandem.services.progress import Progress
 CHART_CACHE_SECONDS = 3600  # the program's choice; a changed record changes the key anyway
 
 
-def _text() -> charts.ChartText:
+def chart_text() -> charts.ChartText:
+    """How dates and numbers are written on a chart in the active language."""
     return charts.ChartText(tick_date=lambda day: formats.date_format(day, "M j"))
 
 
@@ -32,7 +33,7 @@ def daily_charts(found: Progress, language: str, prefix: str = "") -> list[chart
     cached: list[charts.Chart] | None = cache.get(key)
     if cached is not None:
         return cached
-    text = _text()
+    text = chart_text()
     drawn = [
         charts.mood_craving_chart(
             found.entries,

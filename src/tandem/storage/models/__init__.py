@@ -18,6 +18,7 @@ from tandem.storage.models.clinical import (
 )
 from tandem.storage.models.consent import Consent, Disclosure
 from tandem.storage.models.groups import Attendance, GroupSession
+from tandem.storage.models.incentives import CmSchedule, LedgerEntry, Redemption
 from tandem.storage.models.organizations import LEVELS, ROLES, Organization, StaffMember
 from tandem.storage.models.patients import EpisodeOfCare, Patient
 from tandem.storage.models.plans import CarePlan, CarePlanVersion, PlanIntervention
@@ -53,6 +54,7 @@ __all__ = [
     "CarePlanVersion",
     "CheckIn",
     "CheckInSubmission",
+    "CmSchedule",
     "Consent",
     "ContactAttempt",
     "Disclosure",
@@ -64,6 +66,7 @@ __all__ = [
     "IdempotentRequest",
     "InstrumentAdministration",
     "Intake",
+    "LedgerEntry",
     "LoginThrottle",
     "MonitoringRun",
     "OnCall",
@@ -74,6 +77,7 @@ __all__ = [
     "PatientEnrolmentCode",
     "Placement",
     "PlanIntervention",
+    "Redemption",
     "Referral",
     "RelapsePreventionPlan",
     "ReviewFlagAcknowledgement",
