@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from tandem.services.access import access_patient
 from tandem.services.actors import Actor
 from tandem.services.errors import NotFound, ValidationFailed
-from tandem.storage.models import Organization, Patient
+from tandem.storage.models import Organization, Patient, StaffMember
 
 
 class RowRefused(ValidationFailed):
@@ -78,3 +78,15 @@ def import_patients(
             raise refused
         found[number] = patient
     return found
+
+
+def importer(slug: str, username: str) -> tuple[Actor, Organization]:
+    """The actor (``via="import"``) and clinic of ``tandem import --clinic --by``: the
+    username must be an active staff member of that clinic."""
+    clinic = Organization.objects.filter(slug=slug).first()
+    if clinic is None:
+        raise ValidationFailed(f"--clinic: no clinic {slug!r}", "clinic")
+    staff = StaffMember.objects.filter(user__username=username, organization=clinic).first()
+    if staff is None or not staff.user.is_active:
+        raise ValidationFailed(f"--by: no active staff member {username!r} in clinic {slug}", "by")
+    return Actor(staff.user, via="import"), clinic
