@@ -31,7 +31,7 @@ Rows = list[tuple[str, Mapping[str, Any]]]
 # The CSV column of a service field, for the error's "column".
 CHECKIN_COLUMNS = {"on": "date"}
 SCREEN_COLUMNS = {"collected_on": "date", "status": "result", "analytes": "result"}
-INSTRUMENT_COLUMNS = {"on": "date", "instrument_id": "instrument"}
+INSTRUMENT_COLUMNS = {"administered_on": "date", "instrument_id": "instrument"}
 
 
 def _checkin_rows(path: Path) -> tuple[Rows, list[int]]:
