@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "staff": "tandem.cli.server:staff",
     "clinic": "tandem.cli.server:clinic",
     "patient": "tandem.cli.server:patient",
+    "import": "tandem.cli.imports:import_",
 }
 
 

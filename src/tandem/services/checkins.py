@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -31,8 +32,9 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.calendar import patient_today
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
+from tandem.services.imports import RowRefused, import_patients
 from tandem.services.permissions import require
-from tandem.storage.models import Alert, CheckIn, CheckInSubmission, Patient
+from tandem.storage.models import Alert, CheckIn, CheckInSubmission, Organization, Patient
 
 LATE_DAYS: Final = 2  # issue 10: a missed day can be filled in up to 2 days late
 SLEEP_MAX: Final = 14  # portal.md: "more than 14" stores 14
@@ -278,3 +280,136 @@ def open_days(patient: Patient) -> list[dt.date]:
     days = [today - dt.timedelta(days=k) for k in range(LATE_DAYS + 1)]
     done = set(CheckIn.objects.filter(patient=patient, on__in=days).values_list("on", flat=True))
     return [d for d in days if d == today or d not in done]
+
+
+# ---------------------------------------------------------------- import (issue 11)
+
+
+@audited_failures("checkin.import")
+def import_checkins(
+    who: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
+) -> list[CheckIn]:
+    """Bring a clinic's past check-ins in (``tandem import checkins``): ``rows`` of
+    (patient record number, answers with ``on``), all or nothing.
+
+    Each row is checked by ``clean_answers``, as a check-in from the portal or the clinic;
+    unlike those, any past day is allowed (not the 2-day limit: this is history), never
+    a day after the patient's clinic-local today. ``used`` yes means use on that day. A
+    day already recorded, in the database or earlier in the rows, is refused (an import
+    never merges into a check-in). Safety "yes" answers are signalled (``suicide_risk``)
+    as when recorded; the other alerts are evaluated once per patient, for the recent
+    days (``monitoring.after_record``). ``RowRefused`` names the row and field."""
+    actor = as_actor(who)
+    patients = import_patients(actor, clinic, [p for p, _ in rows], "checkin.import")
+    for patient in {p.pk: p for p in patients.values()}.values():
+        require(actor, "checkin.record", patient.pk)
+    checked = [
+        (patients[number], _clean_imported(index, raw, patients[number]))
+        for index, (number, raw) in enumerate(rows)
+    ]
+    _refuse_repeated_days(checked)
+    now = get_clock().now()
+    with transaction.atomic():
+        stored = [_store_imported(actor, p, on, a, now) for p, (on, a) in checked]
+        _after_import(actor, checked)
+        record_event(
+            actor,
+            "checkin.import",
+            record_type="checkin",
+            record_id=len(stored),
+            patient_ids=sorted({p.pk for p, _ in checked}),
+        )
+    return stored
+
+
+def _clean_imported(
+    index: int, raw: Mapping[str, Any], patient: Patient
+) -> tuple[dt.date, Answers]:
+    try:
+        on = clean_past_day(raw.get("on"), patient_today(patient))
+        fields = {k: v for k, v in raw.items() if k != "on"}
+        if _yes_no(fields, "used"):
+            fields["use_days"] = [on.isoformat()]
+        return on, clean_answers(fields, on)
+    except ValidationFailed as error:
+        raise RowRefused.of(index, error) from None
+
+
+def clean_past_day(value: Any, today: dt.date) -> dt.date:
+    """An imported check-in's day: any day up to the patient's clinic-local today."""
+    allowed = "on: a day up to today (YYYY-MM-DD)"
+    text = "" if value is None else str(value).strip()
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(allowed, "on") from None
+    if day > today:
+        raise ValidationFailed(allowed, "on")
+    return day
+
+
+def _refuse_repeated_days(checked: Sequence[tuple[Patient, tuple[dt.date, Answers]]]) -> None:
+    seen: set[tuple[int, dt.date]] = set()
+    for index, (patient, (on, _)) in enumerate(checked):
+        if (patient.pk, on) in seen:
+            raise RowRefused(index, "on", f"{on} is in the file twice for this patient")
+        seen.add((patient.pk, on))
+    stored = CheckIn.objects.filter(
+        patient__in={p.pk for p, _ in checked}, on__in={on for _, (on, _) in checked}
+    ).values_list("patient_id", "on")
+    clash = seen & set(stored)
+    for index, (patient, (on, _)) in enumerate(checked):
+        if (patient.pk, on) in clash:
+            raise RowRefused(index, "on", f"{on} already has a check-in for this patient")
+
+
+def _store_imported(
+    actor: Actor, patient: Patient, on: dt.date, answers: Answers, now: dt.datetime
+) -> CheckIn:
+    checkin = CheckIn.objects.create(
+        patient=patient,
+        on=on,
+        mood=answers.mood,
+        sleep_hours=answers.sleep_hours,
+        craving=answers.craving,
+        energy=answers.energy,
+        used=answers.used,
+        use_days=[d.isoformat() for d in answers.use_days],
+        safety=answers.safety,
+        late=False,
+        # CHECKIN_SOURCES has no "import" and this change adds no migration: the file's
+        # ``checkin.import`` audit event is what records that these came by import.
+        source="clinic",
+        created_at=now,
+        updated_at=now,
+    )
+    CheckInSubmission.objects.create(
+        checkin=checkin, submitted_at=now, submitted_by=actor.name, answers=answers.as_json()
+    )
+    record_event(
+        actor, "checkin.record", patient_id=patient.pk, record_type="checkin", record_id=checkin.pk
+    )
+    if answers.safety:
+        alerts.signal(
+            actor,
+            patient,
+            "suicide_risk",
+            alerts.Evidence(
+                on,
+                "Daily check-in (imported): said yes to the question about thoughts of self-harm",
+                "check-in",
+                checkin.pk,
+                CHECKIN_SAFETY_SCORE,
+            ),
+        )
+    return checkin
+
+
+def _after_import(actor: Actor, checked: Sequence[tuple[Patient, tuple[dt.date, Answers]]]) -> None:
+    """The alerts of each patient's recent days, once per patient (the latest day)."""
+    latest: dict[int, tuple[Patient, dt.date]] = {}
+    for patient, (on, _) in checked:
+        if patient.pk not in latest or on > latest[patient.pk][1]:
+            latest[patient.pk] = (patient, on)
+    for patient, on in latest.values():
+        monitoring.after_record(actor, patient, on)

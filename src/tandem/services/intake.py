@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,12 +26,14 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.calendar import patient_today
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, ValidationFailed
+from tandem.services.imports import RowRefused, import_patients
 from tandem.services.permissions import require
 from tandem.storage.models import (
     FormulationRecord,
     IdempotentRequest,
     InstrumentAdministration,
     Intake,
+    Organization,
     Patient,
     StaffMember,
 )
@@ -445,3 +448,91 @@ def get_formulation(who: Actor, formulation_id: Any) -> FormulationRecord:
         who, FormulationRecord, formulation_id, action="formulation.view"
     )
     return record
+
+
+# ---------------------------------------------------------------- import (issue 11)
+
+
+@audited_failures("administration.import")
+def import_administrations(
+    who: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
+) -> list[InstrumentAdministration]:
+    """Bring a clinic's past questionnaires in (``tandem import instruments``): ``rows``
+    of (patient record number, ``{"on", "instrument", "answers", "total"}``), all or
+    nothing, each scored and stored by ``score_and_store`` (with its signals and alerts).
+
+    ``instrument`` is an instrument id, in any case and with or without ``-``/``_``
+    (``PHQ-9``). The answers are required: a total alone is refused, never stored as if
+    scored (it cannot be checked); a ``total`` given must equal the score's.
+    ``RowRefused`` names the row and field (``answers[3]`` for the fourth item)."""
+    actor = as_actor(who)
+    patients = import_patients(actor, clinic, [p for p, _ in rows], "administration.import")
+    staff = actor.require_staff()
+    for patient in {p.pk: p for p in patients.values()}.values():
+        require(actor, "administration.record", patient.pk)
+    checked = []
+    for index, (number, raw) in enumerate(rows):
+        patient = patients[number]
+        try:
+            checked.append((index, patient, *_clean_imported(raw, patient_today(patient))))
+        except ValidationFailed as error:
+            raise RowRefused.of(index, error) from None
+    checked.sort(key=lambda row: row[4])  # in date order, as they were given
+    stored = []
+    with transaction.atomic():
+        for index, patient, instrument, answers, on, total in checked:
+            try:
+                record = score_and_store(
+                    actor, patient, instrument, answers, on, recorded_by=staff, source="clinic"
+                )
+            except ValidationFailed as error:
+                raise RowRefused.of(index, error) from None
+            if total is not None and record.total != total:
+                raise RowRefused(index, "total", f"{total} but the answers score {record.total}")
+            stored.append(record)
+        record_event(
+            actor,
+            "administration.import",
+            record_type="administration",
+            record_id=len(stored),
+            patient_ids=sorted({p.pk for p in patients.values()}),
+        )
+    return stored
+
+
+def _clean_imported(
+    raw: Mapping[str, Any], today: dt.date
+) -> tuple[str, list[Any], dt.date, int | None]:
+    """(instrument id, answers, day, total or None) of one imported row."""
+    names = {_plain(i): i for i in engines.instrument_ids()}
+    label = str(raw.get("instrument", ""))
+    instrument = names.get(_plain(label))
+    if instrument is None:
+        allowed = ", ".join(engines.instrument_ids())
+        raise ValidationFailed(f"instrument: {label!r} is not one of {allowed}", "instrument")
+    try:
+        on = dt.date.fromisoformat(str(raw.get("on", "")).strip())
+    except ValueError:
+        on = None
+    on = _clean_administered_on(on, today)
+    answers = [_answer(a) for a in raw.get("answers", ())]
+    while answers and answers[-1] == "":
+        answers.pop()
+    if not answers:
+        raise ValidationFailed(
+            "answers: the item answers are required (a total alone cannot be scored)",
+            "answers",
+        )
+    text = str(raw.get("total") or "").strip()
+    if text and not text.isdigit():
+        raise ValidationFailed(f"total: {text!r} is not a whole number (or empty)", "total")
+    return instrument, answers, on, int(text) if text else None
+
+
+def _plain(label: str) -> str:
+    return label.strip().lower().replace("-", "").replace("_", "")
+
+
+def _answer(cell: Any) -> Any:
+    text = str(cell).strip()
+    return int(text) if text.isdigit() else text

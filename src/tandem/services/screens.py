@@ -31,6 +31,7 @@ from django.db import transaction
 
 from tandem.domain.labels import label
 from tandem.domain.monitoring.panel import (
+    ANALYTE_RESULTS,
     ANALYTES,
     OWN_STIMULANT,
     AnalyteResult,
@@ -52,8 +53,9 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.calendar import patient_today
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
+from tandem.services.imports import RowRefused, import_patients
 from tandem.services.permissions import require
-from tandem.storage.models import DrugScreen, Intake, Patient, StaffMember
+from tandem.storage.models import DrugScreen, Intake, Organization, Patient, StaffMember
 
 FIELDS: Final = (
     "collected_on",
@@ -318,6 +320,53 @@ def _evidence(screen: DrugScreen) -> alerts.Evidence:
         "Review naloxone and test strips today; their supply may be contaminated."
     )
     return alerts.Evidence(screen.collected_on, what, "drug screen", screen.pk, 1)
+
+
+@audited_failures("screen.import")
+def import_screens(
+    who: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
+) -> list[Recorded]:
+    """Bring a clinic's past screens in (``tandem import screens``): ``rows`` of (patient
+    record number, fields), all or nothing; stored with source ``import``.
+
+    Each row is checked by ``clean_screen``, as on the chart (any past day, never after
+    the patient's clinic-local today). A row may give ``stimulant_result`` (``negative``
+    or ``positive``: the clinic's stimulant reading, monitoring.md s1) instead of a panel:
+    it is read as the patient's own stimulant's analyte tested with that result. The
+    screens are stored in date order, each raising what it raises when recorded
+    (``overdose_risk``; the recent days' alerts). ``RowRefused`` names the row and field."""
+    actor = as_actor(who)
+    patients = import_patients(actor, clinic, [p for p, _ in rows], "screen.import")
+    staff = actor.require_staff()
+    for patient in {p.pk: p for p in patients.values()}.values():
+        require(actor, "screen.record", patient.pk)
+    checked: list[tuple[Patient, ScreenEntry]] = []
+    for index, (number, raw) in enumerate(rows):
+        patient = patients[number]
+        try:
+            entry = clean_screen(_with_panel(raw, patient), patient_today(patient))
+        except ValidationFailed as error:
+            raise RowRefused.of(index, error) from None
+        checked.append((patient, entry))
+    in_order = sorted(checked, key=lambda pe: pe[1].collected_on)
+    with transaction.atomic():
+        stored = [_store(actor, staff, patient, entry) for patient, entry in in_order]
+        record_event(
+            actor,
+            "screen.import",
+            record_type="drugscreen",
+            record_id=len(stored),
+            patient_ids=sorted({p.pk for p, _ in checked}),
+        )
+    return stored
+
+
+def _with_panel(raw: Mapping[str, Any], patient: Patient) -> dict[str, Any]:
+    fields = {k: v for k, v in raw.items() if k != "stimulant_result"}
+    reading = raw.get("stimulant_result")
+    if reading in ANALYTE_RESULTS and not fields.get("analytes"):
+        fields["analytes"] = {OWN_STIMULANT[own_stimulant(patient)][0]: reading}
+    return fields
 
 
 # ---------------------------------------------------------------- reading

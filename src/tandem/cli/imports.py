@@ -1,0 +1,166 @@
+"""``tandem import``: a clinic's history into the database (issue 11 "Import").
+
+    tandem import checkins|screens|instruments FILE --clinic SLUG --by USERNAME
+
+FILE is the CSV ``tandem analyze`` reads (``checkins.csv``, ``screens.csv``,
+``instruments.csv``), read by the same readers (``monitoring_io.read_table``,
+``screens_csv.read_screens``). ``patient_id`` is the patient's record number in the
+clinic. Every row goes through the import service of its kind, with the clinic's own
+validators; the file is stored in one transaction (all or nothing) and audited as the
+work of USERNAME, a staff member of the clinic whose role may record it. Any problem
+is one line naming the file, row and column, and nothing is saved.
+
+What the app needs that ``analyze`` does not: check-ins need ``safety`` (the app always
+asks it; unknown is not "no"); questionnaires need their item answers (a total alone
+cannot be scored); a screen's specimen and kind come from ``--specimen``/``--kind``.
+Attendance is not imported yet (there is no attendance file format).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from tandem.cli.server import refuse_unsafe_database, setup_django
+
+Rows = list[tuple[str, Mapping[str, Any]]]
+# The CSV column of a service field, for the error's "column".
+CHECKIN_COLUMNS = {"on": "date"}
+SCREEN_COLUMNS = {"collected_on": "date", "status": "result", "analytes": "result"}
+INSTRUMENT_COLUMNS = {"administered_on": "date", "instrument_id": "instrument"}
+
+
+def _checkin_rows(path: Path) -> tuple[Rows, list[int]]:
+    from tandem.cli.monitoring_io import CHECKIN_COLUMNS as REQUIRED
+    from tandem.cli.monitoring_io import CHECKIN_OPTIONAL, dates, patients, read_table
+
+    table = read_table(path, REQUIRED, CHECKIN_OPTIONAL)
+    dates(table, "date")  # the reader's own date check first: file, row, column
+    patients(table)
+    rows: Rows = []
+    for i in range(table.rows.size):
+        cells = {c: table.text(i, table.col(c)) for c in table.columns}
+        fields = {c: cells.get(c, "") for c in ("mood", "sleep_hours", "craving", "used")}
+        fields |= {"energy": cells.get("energy", ""), "safety": cells.get("safety", "")}
+        rows.append((cells["patient_id"], {"on": cells["date"], **fields}))
+    return rows, [int(r) for r in table.rows]
+
+
+def _instrument_rows(path: Path) -> tuple[Rows, list[int]]:
+    from tandem.cli.monitoring_io import INSTRUMENT_COLUMNS as REQUIRED
+    from tandem.cli.monitoring_io import dates, patients, read_table
+
+    table = read_table(path, REQUIRED, ("i*",))
+    dates(table, "date")
+    patients(table)
+    items = sorted((c for c in table.columns if c[:1] == "i" and c[1:].isdigit()),
+                   key=lambda c: int(c[1:]))  # fmt: skip
+    rows: Rows = []
+    for i in range(table.rows.size):
+        cell = {c: table.text(i, table.col(c)) for c in table.columns}
+        fields = {
+            "on": cell["date"],
+            "instrument": cell["instrument"],
+            "total": cell["total"],
+            "answers": [cell[c] for c in items],
+        }
+        rows.append((cell["patient_id"], fields))
+    return rows, [int(r) for r in table.rows]
+
+
+def _screen_rows(path: Path, specimen: str, kind: str) -> tuple[Rows, list[int]]:
+    from tandem.cli.screens_csv import read_screens
+
+    found = [(pid, row) for pid, rows in read_screens(path).items() for row in rows]
+    found.sort(key=lambda pr: pr[1].number)
+    rows: Rows = []
+    for pid, row in found:
+        result = row.result.value
+        fields: dict[str, Any] = {
+            "collected_on": row.date,
+            "specimen": specimen,
+            "kind": kind,
+            "status": result if result in ("missed", "invalid") else "result",
+            "analytes": dict(row.panel.results),
+        }
+        if result in ("negative", "positive") and not row.panel.results:
+            fields["stimulant_result"] = result
+        rows.append((pid, fields))
+    return rows, [row.number for _, row in found]
+
+
+KINDS = ("checkins", "screens", "instruments")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--clinic", required=True, help="the clinic's slug")
+@click.option("--by", "username", required=True, help="the staff member importing (username)")
+@click.option("--specimen", default="urine", show_default=True, help="screens: urine or oral_fluid")
+@click.option(
+    "--kind", "screen_kind", default="point_of_care", show_default=True,
+    help="screens: point_of_care or lab",
+)  # fmt: skip
+def import_(
+    kind: str, file: Path, clinic: str, username: str, specimen: str, screen_kind: str
+) -> None:
+    """Load a CSV of past check-ins, screens or questionnaires into a clinic, all or
+    nothing; prints how many records were stored."""
+    from tandem.domain.errors import InvalidTimeline
+
+    readers: dict[str, Callable[[], tuple[Rows, list[int]]]] = {
+        "checkins": lambda: _checkin_rows(file),
+        "instruments": lambda: _instrument_rows(file),
+        "screens": lambda: _screen_rows(file, specimen, screen_kind),
+    }
+    try:
+        rows, numbers = readers[kind]()
+    except InvalidTimeline as exc:
+        _stop(str(exc))
+    setup_django()
+    refuse_unsafe_database()
+    stored = _import(kind, file.name, clinic, username, rows, numbers)
+    click.echo(f"{file.name}: {stored} {kind} stored in {clinic}")
+
+
+def _import(kind: str, name: str, slug: str, username: str, rows: Rows, numbers: list[int]) -> int:
+    from tandem.services import checkins, intake, screens
+    from tandem.services.errors import ServiceError
+    from tandem.services.imports import RowRefused, importer
+
+    try:
+        actor, clinic = importer(slug, username)
+    except ServiceError as error:
+        _stop(error.message)
+    services: dict[str, tuple[Callable[..., list[Any]], Mapping[str, str]]] = {
+        "checkins": (checkins.import_checkins, CHECKIN_COLUMNS),
+        "screens": (screens.import_screens, SCREEN_COLUMNS),
+        "instruments": (intake.import_administrations, INSTRUMENT_COLUMNS),
+    }
+    service = services[kind]
+    try:
+        return len(service[0](actor, clinic, rows))
+    except RowRefused as refused:
+        column = _column(refused.field or "", service[1])
+        _stop(f"{name}, row {numbers[refused.row]}, column {column}: {refused.detail}")
+    except ServiceError as error:
+        _stop(f"{name}: {error.message}")
+
+
+def _column(field: str, columns: Mapping[str, str]) -> str:
+    """The CSV column of a service field: ``answers[3]`` is ``i4``, ``analytes.x`` is x."""
+    if field.startswith("answers[") and field.endswith("]"):
+        return f"i{int(field[8:-1]) + 1}"
+    if field.startswith("analytes."):
+        return field.removeprefix("analytes.")
+    return columns.get(field, field)
+
+
+def _stop(message: str) -> NoReturn:
+    click.echo(f"tandem: {message}; nothing was saved", err=True)
+    sys.exit(2)
