@@ -210,3 +210,49 @@ def test_progress_charts_are_redrawn_when_a_record_changes(world: World) -> None
     client.post("/me/check-in", {**ANSWERS, "mood": "2"})  # replaces today's mood
     second = client.get("/me/progress").content.decode()
     assert "mood averaged 2.0" in second
+
+
+def test_an_optional_authenticator_adds_a_code_step_to_sign_in(world: World) -> None:
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def code(device: TOTPDevice) -> str:
+        return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+    client = _enrolled(world)
+    assert b"Add an authenticator" in client.get("/me/settings").content
+    assert client.get("/me/authenticator").status_code == 200
+    device = TOTPDevice.objects.get(user=world.a.patient.portal.user, confirmed=False)
+    assert client.post("/me/authenticator", {"code": "000000"}).status_code == 400
+    device.refresh_from_db()
+    device.throttle_reset()  # django-otp slows retries after a wrong code
+    assert client.post("/me/authenticator", {"code": code(device)}).status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/me/").status_code == 200  # this session passed the code
+    # A new sign-in now asks for the code after the password.
+    fresh = Client()
+    step = fresh.post("/me/sign-in", {"username": "river-7", "password": PASSWORD})
+    assert step["Location"] == "/me/sign-in/code"
+    assert fresh.get("/me/")["Location"].startswith("/me/sign-in")  # not signed in yet
+    device.refresh_from_db()
+    device.last_t = -1  # the code above was used in this time step; allow it once more
+    device.save()
+    done = fresh.post("/me/sign-in/code", {"code": code(device)})
+    assert done["Location"] == "/me/"
+    assert fresh.get("/me/").status_code == 200
+
+
+def test_a_new_code_from_the_clinic_clears_a_lost_authenticator(world: World) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _enrolled(world)
+    user = world.a.patient.portal.user
+    TOTPDevice.objects.create(user=user, name="lost phone", confirmed=True)
+    _, code, _ = portal_accounts.invite(Actor(world.a.staff["intake"].user), world.a.patient.pk)
+    portal_accounts.enrol(code, password="a new long pass phrase 7")
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    signed = Client().post(
+        "/me/sign-in", {"username": "river-7", "password": "a new long pass phrase 7"}
+    )
+    assert signed["Location"] == "/me/"

@@ -186,6 +186,11 @@ def enrol(
             else:
                 user.set_password(_clean_password(password, user))
                 user.save(update_fields=["password"])
+                # A new code from the clinic also clears a lost authenticator: the clinic
+                # knew the person when it issued the code; they may add one again.
+                from django_otp.plugins.otp_totp.models import TOTPDevice
+
+                TOTPDevice.objects.filter(user=user).delete()
             account.language = lang
             account.save()
             record_event(

@@ -66,9 +66,13 @@ def _lacks_second_factor(request: HttpRequest) -> bool:
     if settings.TANDEM_DEMO:
         return False
     if request.session.get(PORTAL_SESSION):
-        # Patients: an authenticator is optional (issue 10); the portal's sign-in
-        # admits patient accounts only, and staff pages need a staff record.
-        return False
+        # Patients: an authenticator is optional (issue 10), but once a patient has added
+        # one, their session must have passed it (the portal's sign-in asks for it).
+        from tandem.services.accounts import has_confirmed_device
+
+        is_verified = getattr(request.user, "is_verified", None)
+        verified = callable(is_verified) and is_verified()
+        return not verified and has_confirmed_device(request.user)
     is_verified = getattr(request.user, "is_verified", None)
     return not (callable(is_verified) and is_verified())
 

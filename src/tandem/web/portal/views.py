@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
 
 from tandem.services import (
     accounts,
@@ -32,6 +33,7 @@ from tandem.services.actors import client_ip
 from tandem.services.calendar import patient_today
 from tandem.services.errors import TooMany, ValidationFailed
 from tandem.web.language import remember
+from tandem.web.portal import authenticator
 from tandem.web.portal.common import JUST_TOLD, carry_error, clinic_phone, page, patient_page
 from tandem.web.portal.forms import CheckInForm, EnrolForm, PortalSignInForm, day_name
 from tandem.web.security import PORTAL_SESSION, start_session_clock
@@ -51,7 +53,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if not locked:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is not None and portal_accounts.account_for(user) is not None:
-                return _signed_in(request, user)
+                if accounts.has_confirmed_device(user):
+                    return authenticator.start_code_step(request, user)
+                return signed_in(request, user)
         accounts.record_login_failure(username, ip)
         locked = locked or accounts.login_locked(username, ip)
         error = _("Too many tries. Please wait 15 minutes.") if locked else str(FAILED)
@@ -62,8 +66,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
+def signed_in(request: HttpRequest, user: Any, device: Any = None) -> HttpResponse:
+    """Sign a patient in (after the code, when they added an authenticator)."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if device is not None:
+        otp_login(request, device)
     request.session[PORTAL_SESSION] = True
     start_session_clock(request)
     actor = portal_accounts.patient_actor(user, client_ip(request))
@@ -100,7 +107,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             carry_error(form, exc)
         else:
-            return _signed_in(request, user)
+            return signed_in(request, user)
     status = 400 if form.is_bound and form.errors else 200
     return page(request, "portal/enrol.html", {"form": form}, status)
 
@@ -209,16 +216,21 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 on=on,
             )
         except ValidationFailed as exc:
-            context = {"reminder_error": exc.message, "reminder_field": exc.field}
+            context = {"reminder_error": exc.message, "reminder_field": exc.field, **_auth(request)}
             return page(request, "portal/settings.html", context, 400)
         return redirect("portal:settings")
     if request.method == "POST" and request.POST.get("action") == "token":
         token = portal_accounts.create_patient_api_token(actor, label="portal settings")
-        return page(request, "portal/settings.html", {"token": token})
+        return page(request, "portal/settings.html", {"token": token, **_auth(request)})
     if request.method == "POST" and "language" in request.POST:
         try:
             account = portal_accounts.set_language(actor, request.POST["language"])
         except ValidationFailed as exc:
-            return page(request, "portal/settings.html", {"error": exc.message}, 400)
+            context = {"error": exc.message, **_auth(request)}
+            return page(request, "portal/settings.html", context, 400)
         return remember(redirect("portal:settings"), account.language)
-    return page(request, "portal/settings.html", {})
+    return page(request, "portal/settings.html", _auth(request))
+
+
+def _auth(request: HttpRequest) -> dict[str, Any]:
+    return {"has_authenticator": accounts.has_confirmed_device(request.user)}
