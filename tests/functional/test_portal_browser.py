@@ -11,6 +11,7 @@ a URL or in the browser's storage.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from typing import Any
 
@@ -40,7 +41,10 @@ def _enrol(phone: Visit, code: str) -> None:
     phone.page.wait_for_url("**/me/")
 
 
-def test_enrol_check_in_and_safety_yes_shows_help_first(phone: Visit) -> None:
+def test_enrol_check_in_and_safety_yes_shows_help_first(
+    phone: Visit, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # every log line of the app and its server
     clinic = build_clinic("north", CANARY)
     _, code, _ = portal_accounts.invite(Actor(clinic.staff["intake"].user), clinic.patient.pk)
     _enrol(phone, code)
@@ -89,6 +93,8 @@ def test_enrol_check_in_and_safety_yes_shows_help_first(phone: Visit) -> None:
 
     assert all(CANARY not in url for url in phone.requested)
     phone.assert_no_patient_data_stored(CANARY)
+    assert caplog.records  # the server's request lines were captured ...
+    assert CANARY not in caplog.text  # ... and the patient's name is in none of them
     assert phone.offsite_requests() == []
     assert phone.csp_violations() == []
 
