@@ -455,6 +455,16 @@ def totp_device(user: Any) -> Any:
     return device
 
 
+def remove_totp_devices(who: Actor) -> None:
+    """Remove the actor's own authenticator (a patient's is optional; audited)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    actor = as_actor(who)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor.user).delete()
+        record_event(actor, "mfa.remove", record_type="account")
+
+
 def confirm_totp_device(who: Actor, device: Any) -> None:
     """Mark an enrolled device confirmed once its first code was verified (audited)."""
     actor = as_actor(who)

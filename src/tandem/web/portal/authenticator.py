@@ -25,7 +25,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tandem.services import accounts
 from tandem.services.actors import client_ip
-from tandem.services.audit import record_event
 from tandem.services.clock import get_clock
 from tandem.web.accounts.forms import CodeForm
 from tandem.web.portal.common import page, patient_page
@@ -83,8 +82,7 @@ def remove(request: HttpRequest) -> HttpResponse:
         error = _("That code did not work, so the authenticator was kept.")
         context = {"auth_error": error, "has_authenticator": True}
         return page(request, "portal/settings.html", context, 400)
-    TOTPDevice.objects.filter(user=request.user).delete()
-    record_event(request.portal_actor, "mfa.remove", record_type="account")  # type: ignore[attr-defined]
+    accounts.remove_totp_devices(request.portal_actor)  # type: ignore[attr-defined]
     return redirect("portal:settings")
 
 
