@@ -42,6 +42,7 @@ from tandem.storage.models import (
     AlertTransition,
     OnCall,
     OpeningHours,
+    Organization,
     Patient,
     StaffMember,
 )
@@ -133,8 +134,8 @@ def _apply(
         )
         _transition(actor, alert, "raised", now)
         recipients = route(patient, kind)
-        if severity == "urgent" and not clinic_is_open(patient.organization_id, now):
-            recipients += _on_call_and_directors(patient.organization_id, now, "on_call")
+        if severity == "urgent" and not clinic_is_open(patient.organization, now):
+            recipients += _on_call_and_directors(patient.organization, now, "on_call")
         _notify(actor, alert, recipients, now)
         return alert
     assert decision.alert_id is not None  # an "add" names its alert
@@ -167,7 +168,7 @@ def route(patient: Patient, kind: str) -> list[tuple[StaffMember, str]]:
     team = list(patient.care_team.filter(user__is_active=True).select_related("user"))
     chosen = [(s, "care_team") for s in team if s.role in roles]
     if kind == "emergency_evaluation":
-        chosen += _on_call(patient.organization_id, get_clock().now())
+        chosen += _on_call(patient.organization, get_clock().now())
     if chosen:
         return chosen
     intake = [(s, "intake_fallback") for s in team if s.role == "intake"]
@@ -184,10 +185,10 @@ def _directors(organization_id: int) -> list[StaffMember]:
     )
 
 
-def _on_call(organization_id: int, moment: dt.datetime) -> list[tuple[StaffMember, str]]:
-    weekday = _local(organization_id, moment).weekday()
+def _on_call(organization: Organization, moment: dt.datetime) -> list[tuple[StaffMember, str]]:
+    weekday = _local(organization, moment).weekday()
     row = (
-        OnCall.objects.filter(organization_id=organization_id, weekday=weekday)
+        OnCall.objects.filter(organization_id=organization.pk, weekday=weekday)
         .select_related("staff", "staff__user")
         .first()
     )
@@ -197,25 +198,23 @@ def _on_call(organization_id: int, moment: dt.datetime) -> list[tuple[StaffMembe
 
 
 def _on_call_and_directors(
-    organization_id: int, moment: dt.datetime, reason: str
+    organization: Organization, moment: dt.datetime, reason: str
 ) -> list[tuple[StaffMember, str]]:
-    people = [(s, reason) for s, _ in _on_call(organization_id, moment)]
-    return people + [(s, reason) for s in _directors(organization_id)]
+    people = [(s, reason) for s, _ in _on_call(organization, moment)]
+    return people + [(s, reason) for s in _directors(organization.pk)]
 
 
-def _local(organization_id: int, moment: dt.datetime) -> dt.datetime:
-    from tandem.storage.models import Organization
-
-    tz = Organization.objects.values_list("time_zone", flat=True).get(pk=organization_id)
-    return moment.astimezone(zone(tz))
+def _local(organization: Organization, moment: dt.datetime) -> dt.datetime:
+    """``moment`` on the clinic's clock (the organization is already loaded)."""
+    return moment.astimezone(zone(organization.time_zone))
 
 
-def clinic_is_open(organization_id: int, moment: dt.datetime) -> bool:
+def clinic_is_open(organization: Organization, moment: dt.datetime) -> bool:
     """Whether the clinic is open at ``moment`` (its local time). A clinic that has not
     entered opening hours counts as closed, so urgent alerts reach on-call at once."""
-    local = _local(organization_id, moment)
+    local = _local(organization, moment)
     hours = OpeningHours.objects.filter(
-        organization_id=organization_id, weekday=local.weekday()
+        organization_id=organization.pk, weekday=local.weekday()
     ).first()
     return hours is not None and hours.opens <= local.time() < hours.closes
 
@@ -287,7 +286,7 @@ def escalate_overdue() -> int:
             locked.escalated_at = now
             locked.save(update_fields=["escalated_at"])
             _transition(system, locked, "escalated", now)
-            people = _on_call_and_directors(alert.patient.organization_id, now, "escalation")
+            people = _on_call_and_directors(alert.patient.organization, now, "escalation")
             _notify(system, locked, people, now)
         escalated += 1
     return escalated

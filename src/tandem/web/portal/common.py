@@ -64,7 +64,7 @@ def clinic_phone(account: PatientAccount) -> tuple[str, bool]:
     from tandem.services.clock import get_clock
 
     org = account.patient.organization
-    return org.phone, alerts.clinic_is_open(org.pk, get_clock().now())
+    return org.phone, alerts.clinic_is_open(org, get_clock().now())
 
 
 def carry_error(form: Any, exc: Any) -> None:
