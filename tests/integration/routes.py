@@ -69,7 +69,7 @@ def all_routes() -> list[Route]:
 
 def record_kind(name: str) -> str:
     kinds = ("formulation", "plan", "referral", "administration", "placement", "intake", "staff",
-             "alert", "group", "session", "screen")  # fmt: skip
+             "alert", "group", "session", "screen", "reassessment")  # fmt: skip
     for kind in kinds:
         if kind in name:
             return kind
@@ -102,10 +102,31 @@ def ids_for(route: Route, clinic: Clinic | None) -> dict[str, int | str]:
             "group": clinic.group,
             "session": clinic.group,
             "screen": _screen(clinic) if kind == "screen" else None,
+            "reassessment": _reassessment(clinic) if kind == "reassessment" else None,
         }.get(kind, clinic.patient)
         assert record is not None, (route.template, name)
         ids[name] = record.pk
     return ids
+
+
+def _reassessment(clinic: Clinic) -> object:
+    """An open reassessment of the clinic's patient. Made directly: starting one through
+    the service needs a monitoring suggestion (tests/integration/test_reassessment.py)."""
+    from django.utils import timezone
+
+    from tandem.storage.models import Reassessment
+
+    found = clinic.patient.reassessments.first()
+    if found is None:
+        found = Reassessment.objects.create(
+            patient=clinic.patient,
+            intake=clinic.formulation.intake,
+            reason="step_up",
+            prior_formulation=clinic.formulation,
+            started_by=clinic.staff["therapist"],
+            started_at=timezone.now(),
+        )
+    return found
 
 
 def _screen(clinic: Clinic) -> object:

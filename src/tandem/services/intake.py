@@ -35,6 +35,7 @@ from tandem.storage.models import (
     Intake,
     Organization,
     Patient,
+    Reassessment,
     StaffMember,
 )
 
@@ -428,7 +429,30 @@ def formulate_patient(who: Actor, patient: Patient | int) -> FormulationRecord:
             record_type="formulation",
             record_id=record.pk,
         )
+        end_open_reassessment(actor, patient, record)
     return record
+
+
+def end_open_reassessment(actor: Actor, patient: Patient, record: FormulationRecord) -> None:
+    """Inside ``formulate_patient``'s transaction: a new formulation ends the patient's
+    open reassessment (issue 11; ``services.reassessment``), one audit event."""
+    found = (
+        Reassessment.objects.filter(
+            patient=patient, formulation__isnull=True, cancelled_at__isnull=True
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    if found is None:
+        return
+    Reassessment.objects.filter(pk=found.pk, formulation__isnull=True).update(formulation=record)
+    record_event(
+        actor,
+        "reassessment.formulate",
+        patient_id=patient.pk,
+        record_type="reassessment",
+        record_id=found.pk,
+    )
 
 
 def latest_formulation(who: Actor, patient_id: Any) -> FormulationRecord | None:

@@ -47,6 +47,7 @@ from tandem.domain.errors import InvalidTimeline
 from tandem.domain.monitoring.alerts import KINDS
 from tandem.domain.monitoring.analysis import analyze_caseload
 from tandem.domain.monitoring.panel import ANALYTES
+from tandem.domain.monitoring.report import patient_reports
 from tandem.domain.monitoring.rows import (
     ANALYTE_NEGATIVE,
     ANALYTE_POSITIVE,
@@ -459,6 +460,19 @@ def after_record(actor: Actor, patient: Patient, on: dt.date) -> list[Alert]:
         log.warning("monitoring skipped for patient %s: %s", patient.pk, exc)
         return []
     return store(actor, raised)
+
+
+def patient_report(patient: Patient, today: dt.date) -> tuple[dict[str, Any] | None, str]:
+    """The monitoring core's report for one patient as of ``today`` (crash cycle, markers,
+    recovery, MBC, current C-SSRS, alerts, the step suggestion), or ``None`` with the
+    reason the core could not read the records. Computed, never stored."""
+    loaded = load([patient.pk], today)
+    try:
+        for group in analyze_caseload(loaded.caseload, today):
+            return patient_reports(group, loaded.caseload.patient_ids)[str(patient.pk)], ""
+    except InvalidTimeline as exc:
+        return None, str(exc)
+    return None, ""
 
 
 # ---------------------------------------------------------------- the daily run

@@ -43,6 +43,11 @@ MAY = {
     "intake.update": CLINICIANS,
     "formulation.create": CLINICIANS,
     "placement.decide": CLINICIANS,
+    # Issue 11: accepting a step-up, step-down or emergency-evaluation suggestion, or a
+    # due depression review, starts a reassessment; whoever may formulate may start or
+    # stop one (the program's choice).
+    "reassessment.start": CLINICIANS,
+    "reassessment.cancel": CLINICIANS,
     "plan.edit": CLINICIANS,
     # The intake clinician signs the plan of a patient on their care team (docs/adr/0002,
     # "The intake clinician signs"); clinical roles only ever see care-team patients.
@@ -84,6 +89,8 @@ ACTION_WORDS = {
     "intake.update": "enter the intake",
     "formulation.create": "formulate",
     "placement.decide": "decide the level of care",
+    "reassessment.start": "start a reassessment",
+    "reassessment.cancel": "stop a reassessment",
     "plan.edit": "edit plans",
     "plan.sign": "sign plans",
     "referral.view": "see self-check referrals",

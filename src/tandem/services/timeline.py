@@ -14,11 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Final
 
-from tandem.domain.errors import InvalidTimeline
 from tandem.domain.labels import label
-from tandem.domain.monitoring.analysis import analyze_caseload
-from tandem.domain.monitoring.report import patient_reports
-from tandem.services import groups, monitoring
+from tandem.services import groups, monitoring, reassessment
 from tandem.services import progress as progress_service
 from tandem.services.access import access_patient
 from tandem.services.actors import Actor, as_actor
@@ -31,6 +28,7 @@ from tandem.storage.models import (
     InstrumentAdministration,
     Patient,
     Placement,
+    Reassessment,
 )
 
 MAX_DAYS: Final = 366  # the longest period drawn at once (a year)
@@ -52,6 +50,8 @@ class Timeline:
     report: dict[str, Any] | None  # the monitoring core's report; None when it refused
     refused: str  # why the core could not read the records ("" when it did)
     events: list[Event]
+    offers: list[reassessment.Offer]  # suggestions a clinician may accept today
+    open_reassessment: Reassessment | None
 
 
 def _episode_days(patient: Patient, today: dt.date) -> int:
@@ -63,16 +63,6 @@ def _episode_days(patient: Patient, today: dt.date) -> int:
     starts += list(first[:1])
     start = min(starts) if starts else today
     return max(7, min((today - start).days + 1, MAX_DAYS))
-
-
-def _report(patient: Patient, today: dt.date) -> tuple[dict[str, Any] | None, str]:
-    loaded = monitoring.load([patient.pk], today)
-    try:
-        for group in analyze_caseload(loaded.caseload, today):
-            return patient_reports(group, loaded.caseload.patient_ids)[str(patient.pk)], ""
-    except InvalidTimeline as exc:
-        return None, str(exc)
-    return None, ""
 
 
 def _events(patient: Patient, since: dt.date) -> list[Event]:
@@ -112,5 +102,8 @@ def timeline(who: Actor, patient_id: Any) -> Timeline:
     patient = access_patient(as_actor(who), patient_id, action="timeline.view")
     today = patient_today(patient)
     found = progress_service.progress_of(patient, _episode_days(patient, today))
-    report, refused = _report(patient, today)
-    return Timeline(patient, found, report, refused, _events(patient, found.period.start))
+    report, refused = monitoring.patient_report(patient, today)
+    events = _events(patient, found.period.start)
+    offers = reassessment.offers_from(patient, report, today)
+    opened = reassessment.open_of(patient)
+    return Timeline(patient, found, report, refused, events, offers, opened)

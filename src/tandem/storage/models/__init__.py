@@ -14,6 +14,7 @@ from tandem.storage.models.clinical import (
     InstrumentAdministration,
     Intake,
     Placement,
+    Reassessment,
     ReviewFlagAcknowledgement,
 )
 from tandem.storage.models.consent import Consent, Disclosure
@@ -77,6 +78,7 @@ __all__ = [
     "PatientEnrolmentCode",
     "Placement",
     "PlanIntervention",
+    "Reassessment",
     "Redemption",
     "Referral",
     "RelapsePreventionPlan",

@@ -113,3 +113,39 @@ class ReviewFlagAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"acknowledgement {self.pk} ({self.flag_id})"
+
+
+class Reassessment(models.Model):
+    """A reassessment started from a monitoring suggestion or a due depression review
+    (issue 11): what prompted it and its evidence then, what monitoring put into the
+    case, and the formulation it ended in (``services.reassessment``).
+
+    Open while it has neither a formulation nor a cancellation; a patient has at most
+    one open at a time.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="reassessments")
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="reassessments")
+    reason = models.CharField(max_length=24)  # domain.monitoring.reassessment.REASONS
+    evidence = models.JSONField(default=dict)  # the suggestion's evidence when accepted
+    prefilled = models.JSONField(default=dict)  # what monitoring put into the case
+    prior_formulation = models.ForeignKey(
+        FormulationRecord, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    formulation = models.ForeignKey(
+        FormulationRecord, on_delete=models.PROTECT, null=True, related_name="reassessments"
+    )
+    started_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True)
+    cancel_reason = models.TextField(blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=["patient", "started_at"]),)
+
+    def __str__(self) -> str:
+        return f"reassessment {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.formulation_id is None and self.cancelled_at is None

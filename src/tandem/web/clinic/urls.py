@@ -13,6 +13,7 @@ from tandem.web.clinic.views import (
     patients,
     plan,
     portal,
+    reassessment,
     relapse_prevention,
     screens,
     timeline_page,
@@ -60,6 +61,21 @@ urlpatterns = [
         "clinic/patients/<int:patient_id>/timeline",
         timeline_page.timeline,
         name="timeline",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/reassessment",
+        reassessment.overview,
+        name="reassessment",
+    ),
+    path(
+        "clinic/patients/<int:patient_id>/reassessment/start",
+        reassessment.start,
+        name="reassessment_start",
+    ),
+    path(
+        "clinic/reassessments/<int:reassessment_id>/cancel",
+        reassessment.cancel,
+        name="reassessment_cancel",
     ),
     path(
         "clinic/patients/<int:patient_id>/care-team",

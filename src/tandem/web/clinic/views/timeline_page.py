@@ -35,5 +35,7 @@ def timeline(request: HttpRequest, patient_id: int) -> HttpResponse:
         "mbc": mbc,
         "events": found.events,
         "since": p.days_since_use,
+        "offers": found.offers,
+        "open_reassessment": found.open_reassessment,
     }
     return page(request, "timeline_page.html", context)
