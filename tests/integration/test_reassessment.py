@@ -187,3 +187,33 @@ def test_a_reassessment_needs_a_first_formulation(world: World) -> None:
     with pytest.raises(ValidationFailed) as refused:
         reassessment.start(prescriber, world.a.outsider_patient.pk, "step_up")
     assert refused.value.field == "formulation"
+
+
+def test_a_provisional_substance_induced_depression_is_offered_on_its_reassess_on_date(
+    world: World,
+) -> None:
+    patient = world.a.patient
+    today = patient_today(patient)
+    record = world.a.formulation
+    # The stored formulation as the engine gives it for a depression that began during
+    # use (ruleset-v1.md): provisional, re-evaluated after about four weeks.
+    output = {
+        **record.output,
+        "current_depression": "substance_induced_provisional",
+        "reassess_on": (today + dt.timedelta(days=1)).isoformat(),
+    }
+    type(record).objects.filter(pk=record.pk).update(output=output)
+    client = signed_in_client(world.a.staff["therapist"], world)
+    page = client.get(f"/clinic/patients/{patient.pk}/reassessment").content.decode()
+    assert "Re-evaluate the depression" not in page  # not due until tomorrow
+    output["reassess_on"] = today.isoformat()
+    type(record).objects.filter(pk=record.pk).update(output=output)
+    page = client.get(f"/clinic/patients/{patient.pk}/reassessment").content.decode()
+    assert "Re-evaluate the depression" in page
+    assert f"re-evaluation was due on {today.isoformat()}" in page
+    assert "Not enough check-ins after 28 days without use to tell yet." in page
+    started = reassessment.start(
+        Actor(user=world.a.staff["intake"].user), patient.pk, "depression_review"
+    )
+    assert started.evidence["reassess_on"] == today.isoformat()
+    assert started.evidence["persistent_low"] is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from django.contrib.auth import get_user_model
 
@@ -21,9 +21,10 @@ from tandem.services import accounts, intake, placement, plans, portal_accounts
 from tandem.services.actors import Actor
 from tandem.services.calendar import patient_today
 from tandem.services.clock import get_clock
-from tandem.services.demo_monitoring import Course, seed_monitoring
+from tandem.services.demo_monitoring import Course, seed_monitoring, seed_screens
+from tandem.services.incentives import configure_schedule
 from tandem.services.patients import register_patient
-from tandem.storage.models import Organization, Patient, PatientAccount, StaffMember
+from tandem.storage.models import CmSchedule, Organization, Patient, PatientAccount, StaffMember
 
 DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105  (the published demo password)
 CANARY_NAME = "Zanzibar Quillfeather-Canary"
@@ -322,6 +323,24 @@ def _ensure_portal(clinic: Organization) -> list[str]:
     return usernames
 
 
+# Issue 11: contingency management and drug screens. The demo clinic pays on the
+# escalating schedule's defaults (monitoring.md s7; ruleset-v2.md s7); screens twice a
+# week for the portal patients (from their reported use) and for Dario, whose two recent
+# stimulant-positive screens give the demo's step-up suggestion (ruleset-v2.md s7).
+STEP_UP_PATIENT: Final = "Dario Venkataraman"
+STEP_UP_POSITIVE_DAYS_AGO: Final = frozenset({4, 11})
+
+
+def _ensure_screens(clinic: Organization, staff: dict[str, StaffMember]) -> None:
+    if not CmSchedule.objects.filter(organization=clinic).exists():
+        configure_schedule(Actor(user=staff["director"].user, via="cli"), "escalating", {})
+    actor = Actor(user=staff["therapist"].user, via="cli")
+    for name, _, _ in PORTAL_PATIENTS:
+        seed_screens(Patient.objects.get(organization=clinic, display_name=name), actor)
+    dario = Patient.objects.get(organization=clinic, display_name=STEP_UP_PATIENT)
+    seed_screens(dario, actor, STEP_UP_POSITIVE_DAYS_AGO)
+
+
 def load_demo() -> dict[str, Any]:
     """Create (or find) the demo clinics, staff and patients; returns what was made."""
     demo, other = ensure_clinics()
@@ -336,6 +355,7 @@ def load_demo() -> dict[str, Any]:
             created += 1
     _ensure_referrals(demo)
     portal = _ensure_portal(demo)
+    _ensure_screens(demo, staff)
     usernames = sorted(
         get_user_model()
         .objects.filter(staff__organization__in=[demo, other])

@@ -8,7 +8,7 @@ day pulls back to use; from about week 4-6 use days grow rare, the dips shallowe
 sleep steadier; the weekly PHQ-9 stays moderate until about week 8-10 and only then
 falls. About one day in ten has no check-in (never 3 in a row). Nobody here is real.
 
-Drug screens are not seeded: Tandem has no screen records yet (the next issue).
+Drug screens (issue 11) are seeded by ``seed_screens`` through the real screens service.
 
 Writing: ordinary days are written in bulk (a few milliseconds per patient) after each
 answer passed the check-in service's own validator (``checkins.clean_answers``); every
@@ -290,3 +290,52 @@ def _store_phq9s(patient: Patient, phq9s: list[Phq9], tz: str, times: random.Ran
             )
         )  # fmt: skip
     InstrumentAdministration.objects.bulk_create(records)
+
+
+# Drug screens (issue 11): twice a week over the last 5 weeks, the days counted back from
+# today (synthetic; nobody here is real). A screen reads stimulant-positive when the
+# patient reported use that day or the 2 days before (the demo's own rule of thumb).
+SCREEN_DAYS_AGO: Final = (1, 4, 8, 11, 15, 18, 22, 25, 29, 32)
+
+
+def screen_answers(on: dt.date, positive: bool, own: str = "cocaine") -> dict[str, Any]:
+    """A point-of-care urine cup read for cocaine, amphetamine and fentanyl, as the chart
+    form sends it; ``positive`` for the patient's own stimulant (``own``)."""
+    analytes = {"cocaine": "negative", "amphetamine": "negative", "fentanyl": "negative"}
+    analytes[own] = "positive" if positive else "negative"
+    return {
+        "specimen": "urine",
+        "kind": "point_of_care",
+        "status": "result",
+        "collected_on": on.isoformat(),
+        "analytes": analytes,
+    }
+
+
+def seed_screens(
+    patient: Patient, actor: Actor, positive_days_ago: frozenset[int] | None = None
+) -> int:
+    """Record the demo's screens for ``patient`` through the real service (reward and
+    alert evaluation included) unless the patient already has screens. Positive days come
+    from the check-ins' use days, or are given (``positive_days_ago``) for a patient
+    without check-ins. Returns the number recorded."""
+    from tandem.services import screens
+
+    if patient.drug_screens.exists():
+        return 0
+    today = patient_today(patient)
+    substance = (current_intake(patient).case.get("stimulant") or {}).get("substance")
+    own = "amphetamine" if substance == "amphetamine_type" else "cocaine"
+    used = {
+        dt.date.fromisoformat(d)
+        for days in CheckIn.objects.filter(patient=patient).values_list("use_days", flat=True)
+        for d in days
+    }
+    for days_ago in sorted(SCREEN_DAYS_AGO, reverse=True):
+        on = today - dt.timedelta(days=days_ago)
+        if positive_days_ago is not None:
+            positive = days_ago in positive_days_ago
+        else:
+            positive = any(on - dt.timedelta(days=n) in used for n in range(3))
+        screens.record_screen(actor, patient.pk, screen_answers(on, positive, own))
+    return len(SCREEN_DAYS_AGO)
