@@ -325,9 +325,10 @@ def _ensure_portal(clinic: Organization) -> list[str]:
 
 # Issue 11: contingency management and drug screens. The demo clinic pays on the
 # escalating schedule's defaults (monitoring.md s7; ruleset-v2.md s7); screens twice a
-# week for the portal patients (from their reported use) and for Dario, whose two recent
-# stimulant-positive screens give the demo's step-up suggestion (ruleset-v2.md s7).
-STEP_UP_PATIENT: Final = "Dario Venkataraman"
+# week for the portal patients (from their reported use) and for Farid (outpatient),
+# whose two recent stimulant-positive screens give the demo's step-up suggestion
+# (ruleset-v2.md s7).
+STEP_UP_PATIENT: Final = "Farid Nakamura"
 STEP_UP_POSITIVE_DAYS_AGO: Final = frozenset({4, 11})
 
 
@@ -337,8 +338,8 @@ def _ensure_screens(clinic: Organization, staff: dict[str, StaffMember]) -> None
     actor = Actor(user=staff["therapist"].user, via="cli")
     for name, _, _ in PORTAL_PATIENTS:
         seed_screens(Patient.objects.get(organization=clinic, display_name=name), actor)
-    dario = Patient.objects.get(organization=clinic, display_name=STEP_UP_PATIENT)
-    seed_screens(dario, actor, STEP_UP_POSITIVE_DAYS_AGO)
+    stepping = Patient.objects.get(organization=clinic, display_name=STEP_UP_PATIENT)
+    seed_screens(stepping, actor, STEP_UP_POSITIVE_DAYS_AGO)
 
 
 def load_demo() -> dict[str, Any]:

@@ -199,6 +199,12 @@ def open_reassessment(who: Actor, patient_id: Any) -> Reassessment | None:
     return _open(patient)
 
 
+def current_level(patient: Patient) -> str:
+    """The level of care of the patient's latest episode ("" when none is decided)."""
+    episode = patient.episodes.order_by("-started_on", "-pk").first()
+    return episode.level if episode is not None else ""
+
+
 def open_of(patient: Patient) -> Reassessment | None:
     """The open reassessment of a patient the caller already accessed (no second read)."""
     return _open(patient)

@@ -55,22 +55,33 @@ class Timeline:
 
 
 def _episode_days(patient: Patient, today: dt.date) -> int:
-    """From the episode's start, or the first check-in when that is earlier (monitoring
-    that began before the intake was entered), to today: a week at least, a year at most."""
+    """From the episode's start, or the first check-in or drug screen when that is earlier
+    (monitoring that began before the intake was entered), to today: a week at least, a
+    year at most."""
     episode = patient.episodes.order_by("-started_on", "-pk").first()
     starts = [episode.started_on] if episode is not None else []
     first = CheckIn.objects.filter(patient=patient).order_by("on").values_list("on", flat=True)
     starts += list(first[:1])
+    screened = DrugScreen.objects.filter(patient=patient).order_by("collected_on")
+    starts += list(screened.values_list("collected_on", flat=True)[:1])
     start = min(starts) if starts else today
     return max(7, min((today - start).days + 1, MAX_DAYS))
+
+
+def _screen_words(screen: DrugScreen) -> str:
+    """A screen in the clinic's words: its CM reading, then what was positive."""
+    if screen.status != "result":
+        return label("screen_status", screen.status)
+    reading = label("screen_reading", screen.cm_result)
+    positives = ", ".join(label("analyte", a) for a in screen.positives)
+    return f"{reading}; positive for {positives}" if positives else f"{reading}; all negative"
 
 
 def _events(patient: Patient, since: dt.date) -> list[Event]:
     tz = patient.organization.time_zone
     found: list[Event] = []
     for s in DrugScreen.objects.filter(patient=patient, collected_on__gte=since):
-        positives = ", ".join(label("analyte", a) for a in s.positives) or "none"
-        text = f"Drug screen: {label('screen_status', s.status)}; positive for {positives}"
+        text = f"Drug screen: {_screen_words(s)}"
         found.append(Event(s.collected_on, "screen", text))
     for a in Alert.objects.filter(patient=patient, raised_on__gte=since):
         text = (

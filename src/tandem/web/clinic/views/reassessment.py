@@ -59,6 +59,7 @@ def _render(
     ended = latest if latest is not None and not latest.is_open else None
     context: dict[str, Any] = {
         "patient": patient,
+        "level": reassessment.current_level(patient),
         "problem": problem,
         "open": opened,
         "open_lines": _lines(opened) if opened else (),

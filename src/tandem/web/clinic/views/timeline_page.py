@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
 from tandem.domain.labels import label
+from tandem.services import reassessment
 from tandem.services import timeline as timeline_service
 from tandem.web.clinic.views.common import actor, page
 from tandem.web.drawn import daily_charts
@@ -36,6 +37,7 @@ def timeline(request: HttpRequest, patient_id: int) -> HttpResponse:
         "events": found.events,
         "since": p.days_since_use,
         "offers": found.offers,
+        "level": reassessment.current_level(found.patient),
         "open_reassessment": found.open_reassessment,
     }
     return page(request, "timeline_page.html", context)
