@@ -224,6 +224,30 @@ class CreditLabels:
 Labels = TypeVar("Labels", MoodCravingLabels, SleepLabels, Phq9Labels, CreditLabels)
 
 
+# The same charts on a clinician's page speak of the patient, not to them (issue 11's
+# timeline); English, as the clinic pages are.
+CLINICIAN_SUMMARIES: dict[type, dict[str, Any]] = {
+    MoodCravingLabels: {
+        "summary": "Over {checkins} check-ins in these {days} days mood averaged {mood} and "
+        "craving {craving}; {use_days} use days are marked."
+    },
+    SleepLabels: {
+        "summary": "Over {nights} nights in these {days} days sleep averaged {hours} hours; "
+        "{short} nights were under {below} hours."
+    },
+    Phq9Labels: {
+        "summary": "The latest PHQ-9 score, {latest}, is in the {latest_band} range; the first "
+        "of these {count} scores was {first} ({first_band}).",
+        "summary_one": "The PHQ-9 score, {latest}, is in the {latest_band} range.",
+    },
+}
+
+
+def for_clinicians(labels: Labels) -> Labels:
+    """``labels`` with the summaries worded for a clinician reading about a patient."""
+    return replace(labels, **CLINICIAN_SUMMARIES.get(type(labels), {}))
+
+
 def translated(
     labels: Labels, gettext: Callable[[str], str], text: ChartText | None = None
 ) -> Labels:

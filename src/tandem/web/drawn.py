@@ -10,6 +10,7 @@ language and the page's id prefix. Every word is translated in the active langua
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.core.cache import cache
 from django.utils import formats
@@ -26,31 +27,39 @@ def chart_text() -> charts.ChartText:
     return charts.ChartText(tick_date=lambda day: formats.date_format(day, "M j"))
 
 
-def daily_charts(found: Progress, language: str, prefix: str = "") -> list[charts.Chart]:
-    """Mood and craving with use days, sleep, and the PHQ-9 over its bands."""
-    stamp = f"{found.stamp}|{language}|{prefix}"
+def daily_charts(
+    found: Progress, language: str, prefix: str = "", *, clinician: bool = False
+) -> list[charts.Chart]:
+    """Mood and craving with use days, sleep, and the PHQ-9 over its bands; summaries
+    worded for the patient, or for a clinician reading about them (``clinician``)."""
+    stamp = f"{found.stamp}|{language}|{prefix}|{clinician}"
     key = "tandem:charts:" + hashlib.sha256(stamp.encode()).hexdigest()
     cached: list[charts.Chart] | None = cache.get(key)
     if cached is not None:
         return cached
     text = chart_text()
+
+    def words(labels: Any) -> Any:
+        worded = charts.for_clinicians(labels) if clinician else labels
+        return charts.translated(worded, gettext, text)
+
     drawn = [
         charts.mood_craving_chart(
             found.entries,
             found.period,
-            charts.translated(charts.MoodCravingLabels(), gettext, text),
+            words(charts.MoodCravingLabels()),
             id_prefix=f"{prefix}mood",
         ),
         charts.sleep_chart(
             found.entries,
             found.period,
-            charts.translated(charts.SleepLabels(), gettext, text),
+            words(charts.SleepLabels()),
             id_prefix=f"{prefix}sleep",
         ),
         charts.phq9_chart(
             found.phq9,
             found.period,
-            charts.translated(charts.Phq9Labels(), gettext, text),
+            words(charts.Phq9Labels()),
             id_prefix=f"{prefix}phq9",
         ),
     ]

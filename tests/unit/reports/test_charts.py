@@ -217,3 +217,30 @@ def test_band_names_follow_the_caller() -> None:
 )
 def test_date_ticks_are_few(days: int, expected: list[date]) -> None:
     assert date_ticks(Period(START, day(days - 1))) == expected
+
+
+def test_clinician_summaries_speak_of_the_patient_not_to_them() -> None:
+    from dataclasses import fields
+
+    from tandem.reports.charts import (
+        MoodCravingLabels,
+        Phq9Labels,
+        SleepLabels,
+        for_clinicians,
+    )
+
+    for labels in (MoodCravingLabels(), SleepLabels(), Phq9Labels()):
+        worded = for_clinicians(labels)
+        for f in fields(worded):
+            value = getattr(worded, f.name)
+            if f.name.startswith("summary") and isinstance(value, str):
+                assert "your" not in value.lower()
+                assert " you " not in value.lower()
+        # The placeholders stay those the chart fills in.
+        assert set(_placeholders(worded.summary)) == set(_placeholders(labels.summary))
+
+
+def _placeholders(text: str) -> list[str]:
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name]

@@ -20,7 +20,7 @@ MBC_NAMES = ("phq9", "gad7", "pcl5", "qids_sr16", "auditc", "isi")
 def timeline(request: HttpRequest, patient_id: int) -> HttpResponse:
     found = timeline_service.timeline(actor(request), patient_id)
     p = found.progress
-    drawn = daily_charts(p, "en", prefix="tl-")
+    drawn = daily_charts(p, "en", prefix="tl-", clinician=True)
     report = found.report or {}
     mbc = [
         (label("instrument", name), course)
