@@ -163,7 +163,7 @@ def test_fentanyl_raises_overdose_risk_in_clinic_words(world: World) -> None:
 
 
 def test_an_opioid_not_prescribed_raises_it_too(world: World) -> None:
-    # The intake records no prescribed opioids: every opioid positive counts.
+    # No opioid is recorded as prescribed to this patient: every opioid positive counts.
     done = _record(world, analytes={"cocaine": "negative", "oxycodone": "positive"})
     assert done.alert is not None
     assert done.alert.kind == "overdose_risk"
@@ -365,3 +365,60 @@ def test_a_positive_screen_after_two_negatives_raises_a_lapse(world: World) -> N
     lapse = Alert.objects.get(patient=world.a.patient, kind="lapse")
     assert lapse.raised_on == today
     assert "Positive drug screen after 2 negatives in a row" in lapse.evidence[0]["what"]
+
+
+def test_a_prescribed_opioid_raises_no_overdose_risk_but_fentanyl_still_does(
+    world: World,
+) -> None:
+    client = signed_in_client(world.a.staff["therapist"], world)
+    chart = f"/clinic/patients/{world.a.patient.pk}/"
+    assert "Save prescribed opioids" in client.get(chart).content.decode()
+    saved = client.post(
+        f"/clinic/patients/{world.a.patient.pk}/prescribed-opioids",
+        {"prescribed_opioids": ["methadone", "buprenorphine"]},
+    )
+    assert saved.status_code == 302
+    world.a.patient.refresh_from_db()
+    assert world.a.patient.prescribed_opioids == ["methadone", "buprenorphine"]
+    assert AuditEvent.objects.filter(action="patient.prescribed_opioids", outcome="ok").exists()
+    on_methadone = _record(world, analytes={"cocaine": "negative", "methadone": "positive"})
+    assert on_methadone.alert is None
+    assert on_methadone.screen.overdose_opioids == []
+    # The daily evaluation reads the same list: no overdose_risk from the methadone screen.
+    from tandem.services import monitoring
+
+    today = patient_today(world.a.patient)
+    loaded = monitoring.load([world.a.patient.pk], today)
+    raised = monitoring.raised_between(loaded, today, today, ("overdose_risk",))
+    assert raised == []
+    fentanyl = _record(world, analytes={"cocaine": "negative", "fentanyl": "positive"})
+    assert fentanyl.alert is not None
+    assert fentanyl.alert.kind == "overdose_risk"
+
+
+def test_prescribed_opioids_are_checked_and_limited_to_clinicians(world: World) -> None:
+    from tandem.services import patients
+
+    with pytest.raises(ValidationFailed) as refused:
+        patients.set_prescribed_opioids(_who(world), world.a.patient.pk, ["fentanyl"])
+    assert refused.value.field == "prescribed_opioids"
+    with pytest.raises(ValidationFailed):
+        patients.set_prescribed_opioids(_who(world), world.a.patient.pk, "methadone")
+    world.a.patient.refresh_from_db()
+    assert world.a.patient.prescribed_opioids == []
+    bad = signed_in_client(world.a.staff["therapist"], world).post(
+        f"/clinic/patients/{world.a.patient.pk}/prescribed-opioids",
+        {"prescribed_opioids": ["heroin"]},
+    )
+    assert bad.status_code == 400
+    assert "prescribed_opioids" in bad.content.decode() or "methadone" in bad.content.decode()
+    with pytest.raises(Forbidden):
+        patients.set_prescribed_opioids(_who(world, "admin"), world.a.patient.pk, [])
+    other = signed_in_client(world.b.staff["director"], world)
+    assert (
+        other.post(
+            f"/clinic/patients/{world.a.patient.pk}/prescribed-opioids",
+            {"prescribed_opioids": ["methadone"]},
+        ).status_code
+        == 404
+    )

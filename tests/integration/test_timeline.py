@@ -43,3 +43,18 @@ def test_the_timeline_of_another_clinic_is_not_found(world: World) -> None:
     client = signed_in_client(world.b.staff["director"], world)
     assert client.get(f"/clinic/patients/{world.a.patient.pk}/timeline").status_code == 404
     assert Client().get(f"/clinic/patients/{world.a.patient.pk}/timeline").status_code == 302
+
+
+def test_the_timeline_lists_what_is_due_from_the_signed_plan(world: World) -> None:
+    from tests.integration.test_portal_plan_and_questionnaires import _sign
+
+    client = signed_in_client(world.a.staff["therapist"], world)
+    url = f"/clinic/patients/{world.a.patient.pk}/timeline"
+    assert "No signed plan with questionnaires yet." in client.get(url).content.decode()
+    _sign(world)
+    body = client.get(url).content.decode()
+    assert "Due from the plan&#x27;s measures" in body or "Due from the plan's measures" in body
+    # Signed today, the intake's PHQ-9 today counts for the first due date.
+    today = patient_today(world.a.patient)
+    assert f"<strong>PHQ-9</strong>:\n    done {today.isoformat()}" in body
+    assert f"next due {(today + dt.timedelta(days=7)).isoformat()}" in body

@@ -296,7 +296,8 @@ def _phq9(pks: Ints, through: dt.date) -> tuple[InstrumentRows, Ints, Ints]:
 
 
 def _intake(pks: Ints) -> Intake:
-    """Each patient's intake last use (ruleset-v2.md s7), from their latest intake."""
+    """Each patient's intake last use (ruleset-v2.md s7), from their latest intake, and the
+    opioids they are prescribed (``Patient.prescribed_opioids``)."""
     last = np.full(pks.size, NO_LAST_USE, np.int64)
     found = (
         IntakeRecord.objects.filter(patient_id__in=pks.tolist())
@@ -306,7 +307,11 @@ def _intake(pks: Ints) -> Intake:
     for patient, raw in found:  # the latest intake of each patient comes last
         day = last_use_of({"stimulant": {"last_use": raw}})
         last[np.searchsorted(pks, patient)] = NO_LAST_USE if day is None else day.toordinal()
-    return Intake(last, (frozenset(),) * pks.size)
+    prescribed: list[frozenset[str]] = [frozenset()] * pks.size
+    named = Patient.objects.filter(pk__in=pks.tolist()).exclude(prescribed_opioids=[])
+    for patient, analytes in named.values_list("pk", "prescribed_opioids"):
+        prescribed[int(np.searchsorted(pks, patient))] = frozenset(analytes)
+    return Intake(last, tuple(prescribed))
 
 
 # ---------------------------------------------------------------- evaluating

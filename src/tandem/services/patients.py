@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from tandem.domain.monitoring.panel import PRESCRIBABLE_OPIOIDS
 from tandem.services.access import access_patient, visible_patients
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
@@ -125,6 +126,35 @@ def set_care_team(who: Actor, patient_id: Any, staff_ids: list[int]) -> Patient:
             record_type="patient",
             record_id=patient.pk,
         )
+    return patient
+
+
+@audited_failures("patient.prescribed_opioids")
+def set_prescribed_opioids(who: Actor, patient_id: Any, analytes: Any) -> Patient:
+    """Record which opioids the patient is prescribed, as screen-panel analytes (issue 11):
+    a screen positive for one of them raises no ``overdose_risk``; fentanyl always does
+    (ruleset-v2.md s7). Screens already recorded keep the reading they were given."""
+    actor = as_actor(who)
+    patient = access_patient(actor, patient_id, action="patient.prescribed_opioids")
+    require(actor, "patient.prescribed_opioids", patient.pk)
+    allowed = ", ".join(PRESCRIBABLE_OPIOIDS)
+    if not isinstance(analytes, list | tuple) or not all(
+        isinstance(a, str) and a in PRESCRIBABLE_OPIOIDS for a in analytes
+    ):
+        raise ValidationFailed(
+            f"prescribed_opioids: a list of none or more of {allowed}", "prescribed_opioids"
+        )
+    chosen = [a for a in PRESCRIBABLE_OPIOIDS if a in set(analytes)]
+    with transaction.atomic():
+        Patient.objects.filter(pk=patient.pk).update(prescribed_opioids=chosen)
+        record_event(
+            actor,
+            "patient.prescribed_opioids",
+            patient_id=patient.pk,
+            record_type="patient",
+            record_id=patient.pk,
+        )
+    patient.prescribed_opioids = chosen
     return patient
 
 

@@ -47,6 +47,9 @@ MAY = {
     # due depression review, starts a reassessment; whoever may formulate may start or
     # stop one (the program's choice).
     "reassessment.start": CLINICIANS,
+    # Issue 11: which opioids a patient is prescribed (read with every drug screen):
+    # any clinician on the care team, as prescriptions from elsewhere are told to them.
+    "patient.prescribed_opioids": CLINICIANS,
     "reassessment.cancel": CLINICIANS,
     "plan.edit": CLINICIANS,
     # The intake clinician signs the plan of a patient on their care team (docs/adr/0002,
@@ -90,6 +93,7 @@ ACTION_WORDS = {
     "formulation.create": "formulate",
     "placement.decide": "decide the level of care",
     "reassessment.start": "start a reassessment",
+    "patient.prescribed_opioids": "record prescribed opioids",
     "reassessment.cancel": "stop a reassessment",
     "plan.edit": "edit plans",
     "plan.sign": "sign plans",

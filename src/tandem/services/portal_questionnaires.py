@@ -46,6 +46,7 @@ class Questionnaire:
     now: DueDate  # the open or latest due date (``current``)
     next_on: dt.date  # the next due date after today
     self_administrable: bool
+    missed: int = 0  # due dates of the plan so far that were missed
 
     @property
     def instrument_id(self) -> str:
@@ -75,8 +76,11 @@ def questionnaires(patient: Patient) -> list[Questionnaire]:
         dates = due_dates(plan.signed_on, schedule.every_days, answered, today)
         instrument = REGISTRY[schedule.instrument_id]
         now, next_on = current(dates), dates[-1].due_on
+        missed = sum(d.status == "missed" for d in dates)
         found.append(
-            Questionnaire(instrument, measure_id, now, next_on, instrument.self_administrable)
+            Questionnaire(
+                instrument, measure_id, now, next_on, instrument.self_administrable, missed
+            )
         )
     return found
 

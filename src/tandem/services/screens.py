@@ -15,9 +15,9 @@
   keeps the stimulant it was read against (``own_stimulant``).
 - ``overdose_risk`` (ruleset-v2.md s7): a screen positive for fentanyl, or for an opioid
   the patient is not prescribed, raises it in the same transaction, and again only after
-  14 days without such a screen (``screening.overdose_raises``). The intake
-  (``tandem.case/2``) does not record prescribed opioids, so every opioid positive counts
-  as not prescribed until it does (said in docs/clinical/screens.md).
+  14 days without such a screen (``screening.overdose_raises``). What the patient is
+  prescribed (``Patient.prescribed_opioids``, recorded from the chart) is read at
+  recording; a screen keeps the reading it was given.
 """
 
 from __future__ import annotations
@@ -68,8 +68,6 @@ FIELDS: Final = (
 NOT_TESTED: Final = "not_tested"
 BE_MAX_NG_ML: Final = 1_000_000  # far above any reported level: a typing slip is refused
 DEFAULT_STIMULANT: Final = "cocaine"
-# The intake records no prescribed opioids yet (tandem.case/2): none are known.
-NO_PRESCRIBED_OPIOIDS: Final[frozenset[str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -266,7 +264,7 @@ def _store(actor: Actor, staff: StaffMember, patient: Patient, entry: ScreenEntr
     now = get_clock().now()
     Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one writer
     stimulant = own_stimulant(patient)
-    opioids = unexpected_opioids(entry.panel, NO_PRESCRIBED_OPIOIDS)
+    opioids = unexpected_opioids(entry.panel, frozenset(patient.prescribed_opioids or ()))
     screen = DrugScreen.objects.create(
         patient=patient,
         collected_on=entry.collected_on,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from tandem.domain.labels import label
-from tandem.services import groups, monitoring, reassessment
+from tandem.services import groups, monitoring, portal_questionnaires, reassessment
 from tandem.services import progress as progress_service
 from tandem.services.access import access_patient
 from tandem.services.actors import Actor, as_actor
@@ -51,6 +51,7 @@ class Timeline:
     refused: str  # why the core could not read the records ("" when it did)
     events: list[Event]
     offers: list[reassessment.Offer]  # suggestions a clinician may accept today
+    due: list[portal_questionnaires.Questionnaire]  # the signed plan's questionnaires
     open_reassessment: Reassessment | None
 
 
@@ -117,4 +118,5 @@ def timeline(who: Actor, patient_id: Any) -> Timeline:
     events = _events(patient, found.period.start)
     offers = reassessment.offers_from(patient, report, today)
     opened = reassessment.open_of(patient)
-    return Timeline(patient, found, report, refused, events, offers, opened)
+    due = portal_questionnaires.questionnaires(patient)
+    return Timeline(patient, found, report, refused, events, offers, due, opened)

@@ -25,6 +25,9 @@ from typing import Final, Literal
 
 STIMULANT_ANALYTES: Final = ("cocaine", "amphetamine", "methamphetamine")
 OPIOID_ANALYTES: Final = ("fentanyl", "opiates", "oxycodone", "methadone", "buprenorphine")
+# The opioids a clinic can record as prescribed to a patient: every opioid analyte but
+# fentanyl, whose positive always raises overdose_risk (``unexpected_opioids``).
+PRESCRIBABLE_OPIOIDS: Final = tuple(a for a in OPIOID_ANALYTES if a != "fentanyl")
 OTHER_ANALYTES: Final = ("benzodiazepines",)
 ANALYTES: Final = STIMULANT_ANALYTES + OPIOID_ANALYTES + OTHER_ANALYTES
 ANALYTE_RESULTS: Final = ("negative", "positive")

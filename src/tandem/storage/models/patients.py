@@ -28,6 +28,10 @@ class Patient(models.Model):
         max_length=12, choices=[(s, s) for s in PATIENT_STATUSES], default="active"
     )
     care_team = models.ManyToManyField(StaffMember, related_name="patients", blank=True)
+    # Issue 11: the opioids the patient is prescribed, as screen-panel analytes
+    # (domain.monitoring.panel.PRESCRIBABLE_OPIOIDS): a positive for one of them raises no
+    # overdose_risk (ruleset-v2.md s7). Set with services.patients.set_prescribed_opioids.
+    prescribed_opioids = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = (models.Index(fields=["organization", "status"]),)

@@ -26,6 +26,11 @@ urlpatterns = [
     path("clinic/patients/new", patients.new_patient, name="new_patient"),
     path("clinic/patients/<int:patient_id>/", patients.chart, name="chart"),
     path(
+        "clinic/patients/<int:patient_id>/prescribed-opioids",
+        patients.prescribed_opioids,
+        name="prescribed_opioids",
+    ),
+    path(
         "clinic/patients/<int:patient_id>/discharge",
         patients.discharge,
         name="discharge",

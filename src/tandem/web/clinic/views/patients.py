@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tandem.domain import labels
+from tandem.domain.monitoring.panel import PRESCRIBABLE_OPIOIDS
 from tandem.services import (
     access,
     alerts,
@@ -192,8 +193,22 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         ),
         # Issue 11: the latest drug screens (the whole list is in the API).
         "screens": screens.list_screens(who, patient.pk, limit=10),
+        "prescribable": [(a, labels.label("analyte", a)) for a in PRESCRIBABLE_OPIOIDS],
     }
     return page(request, "chart.html", context)
+
+
+@login_required
+@require_POST
+def prescribed_opioids(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Save the opioids prescribed to the patient (checkboxes; none ticked is none)."""
+    try:
+        patients.set_prescribed_opioids(
+            actor(request), patient_id, request.POST.getlist("prescribed_opioids")
+        )
+    except ValidationFailed as error:
+        return errors.bad_request(request, error.message)
+    return redirect(reverse("clinic:chart", args=[patient_id]) + "#c-opioids")
 
 
 @login_required

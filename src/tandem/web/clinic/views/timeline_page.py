@@ -37,6 +37,7 @@ def timeline(request: HttpRequest, patient_id: int) -> HttpResponse:
         "events": found.events,
         "since": p.days_since_use,
         "offers": found.offers,
+        "due": found.due,
         "level": reassessment.current_level(found.patient),
         "open_reassessment": found.open_reassessment,
     }
