@@ -18,7 +18,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tandem.services.demo import DEMO_PASSWORD, load_demo
+from tandem.services.demo import DEMO_PASSWORD, STEP_UP_PATIENT, load_demo
 from tandem.storage.models import CarePlan, Patient, Referral, StaffMember
 from tests.functional.conftest import Visit
 
@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 800}
 # The pages whose phone and desktop pictures go in docs/screenshots (the rest are checked
 # the same way, without a picture).
-PICTURED = {"caseload", "referrals", "chart", "formulation", "plan", "admin-staff"}
+PICTURED = {"caseload", "referrals", "chart", "formulation", "plan", "admin-staff", "timeline",
+            "reassessment", "alerts-inbox"}  # fmt: skip
 ROLES = ("intake", "therapist", "prescriber", "peer-specialist", "director", "admin")
 
 
@@ -79,6 +80,15 @@ def staff_pages(patient: Patient) -> list[tuple[str, str]]:
     for step in ("stimulant", "timeline", "instruments", "clinical", "review"):
         pages.append((f"/clinic/patients/{patient.pk}/intake/{step}", f"intake-{step}"))
     pages.append((f"/clinic/patients/{patient.pk}/intake/instruments/phq9", "intake-phq9"))
+    # Issue 11: monitoring in the clinic. The demo's step-up suggestion is Farid's.
+    stepping = Patient.objects.get(display_name=STEP_UP_PATIENT)
+    pages += [
+        (f"/clinic/patients/{patient.pk}/timeline", "timeline"),
+        (f"/clinic/patients/{stepping.pk}/reassessment", "reassessment"),
+        ("/clinic/alerts", "alerts-inbox"),
+        ("/clinic/screens/today", "screens-today"),
+        ("/clinic/groups", "groups"),
+    ]
     if referral is not None:
         pages.append((f"/clinic/referrals/{referral.pk}/intake", "referral-intake"))
     return pages
