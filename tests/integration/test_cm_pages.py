@@ -70,7 +70,7 @@ def test_a_therapist_records_a_redemption(world: World) -> None:
 @pytest.mark.parametrize(
     ("amount", "words"),
     [("abc", "Enter a number"), ("0", "greater than or equal to 0.01"),
-     ("1.005", "decimal places"), ("99.00", "more than the balance (20.50)")],
+     ("1.005", "decimal places"), ("99.00", "More than the balance: $20.50 at most.")],
 )  # fmt: skip
 def test_a_bad_amount_names_the_field_and_saves_nothing(
     world: World, amount: str, words: str

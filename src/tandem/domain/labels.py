@@ -358,7 +358,7 @@ CM_OPTIONS: Final[Mapping[str, tuple[str, str]]] = {
     "draw_start": ("Draws for the first negative in a row", "1: the program's choice"),
     "draw_max": ("Most draws for one screen", "8: the program's choice"),
     "bowl": (
-        "Prize bowl: one kind of slip a line, as name, value in dollars, number of slips",
+        "Prize bowl",
         "500 slips: 250 good job ($0), 209 small ($1), 40 large ($20), 1 jumbo ($100), a "
         "commonly quoted composition (the program's choice; not confirmed as a standard)",
     ),
@@ -371,8 +371,7 @@ CM_OPTIONS: Final[Mapping[str, tuple[str, str]]] = {
         "168 days (24 weeks): the California program's incentive period",
     ),
     "eligible_per_week": (
-        "Screens that can earn each week (as 2@1-12,1@13-24: 2 a week in weeks 1 to 12, "
-        "then 1; or all)",
+        "Screens that can earn each week",
         "2@1-12,1@13-24: 36 in all over 24 weeks, as California's 36 tests; the split by "
         "week is the program's choice",
     ),

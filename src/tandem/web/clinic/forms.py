@@ -847,9 +847,18 @@ def _cents_of(value: Any) -> int:
     return int((value * 100).to_integral_value())
 
 
+# How to write the two options that are not a number.
+OPTION_FORMATS = {
+    "bowl": "One kind of slip a line: name, value in dollars, number of slips (for "
+    "example: small, 1.00, 209). ",
+    "eligible_per_week": "For example 2@1-12,1@13-24: 2 a week in weeks 1 to 12, then 1 a "
+    "week; or all for no weekly limit. ",
+}
+
+
 def _option_field(name: str) -> forms.Field:
     words, default = labels.CM_OPTIONS[name]
-    help_text = f"Leave empty for the default, {default}."
+    help_text = f"{OPTION_FORMATS.get(name, '')}Leave empty for the default, {default}."
     if name in MONEY_OPTIONS:
         return forms.DecimalField(
             label=f"{words} ($)", required=False, min_value=0, max_digits=9, decimal_places=2,

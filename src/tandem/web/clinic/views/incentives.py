@@ -52,18 +52,15 @@ def patient_incentives(request: HttpRequest, patient_id: int) -> HttpResponse:
             try:
                 incentives.redeem(who, patient.pk, form.cents(), form.cleaned_data["what"])
             except ValidationFailed as error:
-                targets = {"cents": (form, "amount"), "what": (form, "what")}
-                errors.attach(error, targets, form)
+                _refused(who, patient.pk, error, form)
             else:
                 return redirect(reverse("clinic:incentives", args=[patient.pk]) + "?given=1")
     found = incentives.account(who, patient.pk)
     schedule = incentives.clinic_schedule(patient.organization_id)
-    rules = {e.rule for e in found.entries}
     context = {
         "patient": patient,
         "account": found,
         "rows": [_row(e) for e in found.entries],
-        "rule": labels.clinical_text(rules.pop()) if len(rules) == 1 else "",
         "schedule": _schedule_words(schedule[1]) if schedule else [],
         "kind": labels.label("cm_kind", found.kind) if found.kind else "",
         "earned": dollars(found.earned_cents),
@@ -86,15 +83,27 @@ def patient_incentives(request: HttpRequest, patient_id: int) -> HttpResponse:
     return page(request, "incentives.html", context, form_status(form))
 
 
+def _refused(who: Any, patient_id: int, error: ValidationFailed, form: RedemptionForm) -> None:
+    """The service's refusal on its field; above the balance said with the balance in
+    dollars (the service checked it; the words are the page's)."""
+    if error.field == "cents" and "balance" in error.message:
+        balance = max(incentives.account(who, patient_id).balance_cents, 0)
+        form.add_error("amount", f"More than the balance: {dollars(balance)} at most.")
+        return
+    targets = {"cents": (form, "amount"), "what": (form, "what")}
+    errors.attach(error, targets, form)
+
+
 def _row(entry: LedgerEntry) -> dict[str, Any]:
     screen = entry.screen
     source = ""
     if screen is not None:
         source = (
             f"{labels.label('specimen', screen.specimen)}, "
-            f"{labels.label('screen_kind', screen.kind).lower()}: "
-            f"{labels.label('screen_status', screen.status).lower()}"
+            f"{labels.label('screen_kind', screen.kind).lower()}"
         )
+        if screen.status != "result":
+            source += f": {labels.label('screen_status', screen.status).lower()}"
     return {
         "day": entry.day,
         "source": source,
@@ -118,7 +127,9 @@ def _why(entry: LedgerEntry) -> str:
         return "Not stimulant-negative: the reward starts again from the first amount"
     if entry.earned_cents == 0 and not entry.draws:
         return "Nothing left under the cap"
-    return "Stimulant-negative: earns"
+    if entry.draws:
+        return "Earns draws: more with each negative in a row"
+    return "Earns: the amount rises with each negative in a row"
 
 
 def _schedule_words(schedule: incentives.Schedule) -> list[tuple[str, str]]:
@@ -132,11 +143,23 @@ def _schedule_words(schedule: incentives.Schedule) -> list[tuple[str, str]]:
         elif name == "bowl":
             text = "; ".join(f"{s.name} {dollars(s.value_cents)} ({s.count})" for s in value)
         elif name == "eligible_per_week":
-            text = value.text
+            text = _pacing_words(value)
         else:
             text = str(value)
         found.append((labels.CM_OPTIONS[name][0], text))
     return found
+
+
+def _pacing_words(pacing: Any) -> str:
+    """``2@1-12,1@13-24`` as "2 a week in weeks 1 to 12; 1 a week in weeks 13 to 24"."""
+    if pacing.ranges is None:
+        return "Every negative (no weekly limit)"
+    parts = [
+        f"{days} a week in week {first}" if first == last
+        else f"{days} a week in weeks {first} to {last}"
+        for first, last, days in pacing.ranges
+    ]  # fmt: skip
+    return "; ".join(parts) + f" ({pacing.text}); none in other weeks"
 
 
 @login_required
