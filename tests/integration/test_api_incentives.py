@@ -93,6 +93,8 @@ def test_a_clinician_redeems_and_the_balance_falls(world: World) -> None:
      ({"cents": "12.50", "what": "gift card"}, "cents"),
      ({"cents": 100, "what": ""}, "what"),
      ({"cents": 100, "what": "   "}, "what"),
+     ({"cents": 100, "what": "gift\u202ecard"}, "what"),
+     ({"cents": 100, "what": "gift\ncard"}, "what"),
      ({"cents": 100, "what": "card", "cash": True}, "cash")],
 )  # fmt: skip
 def test_a_bad_redemption_names_the_field_and_saves_nothing(

@@ -159,7 +159,9 @@ def test_an_admin_saves_a_schedule(world: World) -> None:
     row = CmSchedule.objects.get(organization=world.a.staff["admin"].organization)
     assert (row.kind, row.options) == ("escalating", {"start_cents": 800,
                                                       "eligible_per_week": "all"})  # fmt: skip
-    assert "$8.00" in client.get(response["Location"]).content.decode()
+    saved = client.get(response["Location"]).content.decode()
+    assert "$8.00" in saved
+    assert "Every negative (no weekly limit)" in saved
 
 
 def test_a_prize_bowl_is_read_from_lines(world: World) -> None:
