@@ -99,6 +99,7 @@ def test_every_incentive_option_has_clinic_words_and_a_source() -> None:
     names |= {f.name for f in fields(PrizeSchedule)} - {"seed"}
     assert set(labels.CM_OPTIONS) == names
     for words, default in labels.CM_OPTIONS.values():
-        assert words and default
+        assert words
+        assert default
         assert "_" not in words
     assert set(labels.CM_NOTES) == {n.value for n in LedgerNote} | {"outside_window"}
