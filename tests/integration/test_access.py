@@ -43,6 +43,10 @@ def test_the_walker_sees_the_api_routes(world: World) -> None:
     templates = {route.template for route in _record_routes()}
     assert any("api/v1/patients/" in t for t in templates)
     assert any("api/v1/plans/" in t for t in templates)
+    # Issue 11: incentives (page and API) and the timeline's data.
+    assert "clinic/patients/<int:patient_id>/incentives" in templates
+    assert any(t.endswith("/incentives/redemptions") for t in templates)
+    assert any(t.startswith("api/v1/") and t.endswith("/timeline") for t in templates)
 
 
 # Well-formed bodies, so that input validation passes and the access check is reached.
@@ -88,6 +92,8 @@ PART2_BODIES = {
         }
     ),
     "acknowledge": "{}",
+    # Issue 11: credit given from a patient's incentives.
+    "redemptions": '{"cents": 100, "what": "gift card"}',
     # Issue 11: a group session's attendance.
     "attendance": '{"attendance": {}}',
     "resolve": '{"note": "called the patient"}',

@@ -18,6 +18,7 @@ def test_all_pages_render_for_every_demo_patient() -> None:
     director = StaffMember.objects.get(user__username="demo-director")
     client = sign_in(Client(), director)
     assert client.get("/clinic/").status_code == 200
+    assert client.get("/clinic/admin/incentives").status_code == 200
     patients = Patient.objects.filter(organization=director.organization)
     assert patients.count() >= 10
     for patient in patients:
@@ -26,6 +27,7 @@ def test_all_pages_render_for_every_demo_patient() -> None:
                 "instruments", "clinical", "review"))]  # fmt: skip
         urls += [f"/clinic/formulations/{f.pk}/" for f in patient.formulations.all()]
         urls += [f"/clinic/plans/{p.pk}/" for p in patient.plans.all()]
+        urls.append(f"{base}/incentives")
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)

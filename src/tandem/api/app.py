@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from tandem.api import errors, groups, me, monitoring
+from tandem.api import errors, groups, incentives, me, monitoring
 from tandem.api.auth import StaffToken
 from tandem.api.routes import router
 
@@ -21,4 +21,5 @@ errors.install(api)
 api.add_router("/", router)
 api.add_router("/", monitoring.router)
 api.add_router("/", groups.router)
+api.add_router("/", incentives.router)
 api.add_router("/me/", me.router)

@@ -552,3 +552,137 @@ class ScreenRecordedOut(Schema):
     alert: AlertOut | None = Field(
         description="the overdose_risk alert this screen raised or added to, if any"
     )
+
+
+# ---------------------------------------------------------------- contingency management
+# monitoring.md s7, ruleset-v2.md s7; money is integer cents, never a float.
+
+CmKind = Literal["escalating", "prize"]
+LedgerNote = Literal["", "same_day", "not_eligible_this_week", "outside_window"]
+
+
+class PrizeOut(Schema):
+    name: str = Field(description="the slip drawn (e.g. good job, small, large, jumbo)")
+    value_cents: int = Field(ge=0)
+    awarded: bool = Field(description="false when the prize would pass the cap")
+
+
+class LedgerRowOut(Schema):
+    position: int = Field(ge=1, description="the line's place in the ledger, oldest first")
+    day: dt.date
+    screen_id: int | None = Field(description="the drug screen this line came from")
+    result: CmResult = Field(description="the screen's own result for CM")
+    day_result: CmResult = Field(description="the day's result (one reward a day)")
+    week: int = Field(ge=1, description="the program week (1 = days 0-6 from the first screen)")
+    in_window: bool = Field(description="false after the incentive period (window_days)")
+    earned_cents: int = Field(ge=0)
+    draws: int = Field(ge=0, description="prize draws earned (prize schedules)")
+    prizes: list[PrizeOut] = Field(description="each draw's slip, in drawing order")
+    note: LedgerNote = Field(description="why a negative earned nothing, if it did")
+    rule: str = Field(description="the schedule that priced the line, in words")
+    draw_seed: str = Field(
+        description="the recorded seed the draws came from (empty on a line without draws); "
+        "the same seed and screens give the same draws"
+    )
+
+
+class RedemptionOut(Schema):
+    id: int = Field(ge=1, le=MAX_ID)
+    patient_id: int
+    cents: int = Field(ge=1)
+    what: str = Field(description="what was given: a gift card or voucher, never cash")
+    by_id: int = Field(description="the staff member who gave it")
+    at: dt.datetime
+
+
+class IncentivesOut(Schema):
+    patient_id: int
+    kind: CmKind | None = Field(description="the clinic's schedule; null when it has none")
+    cap_cents: int | None = Field(description="the most a patient can earn in all")
+    earned_cents: int
+    redeemed_cents: int
+    balance_cents: int = Field(
+        description="earned - redeemed; below zero when a screen recorded late lowered what "
+        "earlier, already redeemed days earned (redemptions are never changed)"
+    )
+    rows: list[LedgerRowOut] = Field(description="one line per drug screen, oldest first")
+    redemptions: list[RedemptionOut] = Field(description="oldest first")
+
+
+class RedemptionIn(Schema):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"cents": 1250, "what": "grocery gift card"}]},
+    )
+    cents: StrictInt = Field(ge=1, description="whole cents, 1 or more, at most the balance")
+    what: str = Field(
+        min_length=1, max_length=200, description="what was given (a gift card, never cash)"
+    )
+
+
+# ---------------------------------------------------------------- the timeline
+
+TimelineEventKind = Literal["screen", "alert", "attendance", "level", "plan", "questionnaire"]
+
+
+class TimelineEventOut(Schema):
+    on: dt.date
+    kind: TimelineEventKind
+    text: str = Field(description="the record in the clinic's words")
+
+
+class MbcCourseOut(Schema):
+    baseline: int | None
+    baseline_date: dt.date | None
+    latest: int | None
+    latest_date: dt.date | None
+    change: int | None
+    percent_change: float | None
+    reliable_improvement: bool | None
+    reliable_deterioration: bool | None
+    response: bool | None = Field(default=None, description="PHQ-9 only")
+    remission: bool | None = Field(default=None, description="PHQ-9 only")
+    not_on_track: bool | None = Field(default=None, description="PHQ-9 only")
+    latest_item9: int | None = Field(default=None, description="PHQ-9 only")
+    item9_unknown: bool | None = Field(default=None, description="PHQ-9 given as a total only")
+    latest_item12: int | None = Field(default=None, description="QIDS-SR16 only")
+    item12_unknown: bool | None = Field(default=None, description="QIDS-SR16 only")
+
+
+class SuggestionOut(Schema):
+    kind: str = Field(description="e.g. step_up, step_down, emergency_evaluation")
+    evidence: Any = Field(description="what the suggestion rests on (monitoring.md s6)")
+
+
+class TimelineReportOut(Schema):
+    cycle: dict[str, Any] = Field(
+        description="the crash cycle (monitoring.md s2), or {insufficient_data: true, "
+        "reason} when the records do not allow it (ruleset-v2.md s7)"
+    )
+    early_markers_trend: dict[str, Any] = Field(
+        description="what shifts first (monitoring.md s2), or insufficient_data"
+    )
+    mbc: dict[str, MbcCourseOut | None] = Field(
+        description="measurement-based care per instrument (monitoring.md s3); null for an "
+        "instrument without a baseline"
+    )
+    suggestion: SuggestionOut | None = Field(description="step up or down, if any")
+
+
+class TimelineOut(Schema):
+    patient_id: int
+    today: dt.date = Field(description="the clinic's local day")
+    since: dt.date = Field(description="the first day drawn (the episode's start, a year at most)")
+    days: list[ProgressDayOut] = Field(description="the daily check-ins, oldest first")
+    use_days: list[dt.date] = Field(description="use days reported in the period")
+    last_use: dt.date | None
+    days_since_last_use: int | None
+    phq9: list[Phq9Out] = Field(description="every PHQ-9, oldest first")
+    events: list[TimelineEventOut] = Field(
+        description="every dated record of the period, newest first: drug screens, alerts, "
+        "group attendance, level-of-care decisions, plan versions, questionnaires"
+    )
+    report: TimelineReportOut | None = Field(
+        description="the monitoring core's report; null when it could not read the records"
+    )
+    refused: str = Field(description="why the report is null (empty when it is not)")

@@ -317,6 +317,66 @@ ANALYTE_RESULTS: Final[Mapping[str, str]] = {
     "not_tested": "Not tested",
 }
 
+# Contingency management (monitoring.md s7, ruleset-v2.md s7): the clinic's schedule kinds
+# and why a ledger line earned nothing.
+CM_KINDS: Final[Mapping[str, str]] = {
+    "escalating": "Escalating vouchers",
+    "prize": "Prize draws (fishbowl)",
+}
+CM_NOTES: Final[Mapping[str, str]] = {
+    "same_day": "Same day as an earlier screen: that screen carries the day's reward",
+    "not_eligible_this_week": "Beyond the screens that can earn this week",
+    "outside_window": "After the incentive period ended",
+}
+# Each schedule option in the clinic's words, with where its default comes from
+# (monitoring.md s7, ruleset-v2.md s7, facts.md s8 and s12.3 through the domain's
+# constants in tandem.domain.monitoring.incentives). "The program's choice" marks a
+# default the sources could not confirm.
+CM_OPTIONS: Final[Mapping[str, tuple[str, str]]] = {
+    "start_cents": (
+        "First reward, and the reward after a reset",
+        "$10.00: close to the California Recovery Incentives Program, which starts near "
+        "$10 a negative test",
+    ),
+    "step_cents": (
+        "Increase with each negative in a row",
+        "$0.50: the program's choice (California's step could not be confirmed)",
+    ),
+    "max_per_screen_cents": (
+        "Most for one screen",
+        "$19.00: the program's choice, so that 36 negatives in a row stay under the cap",
+    ),
+    "recovery_after": (
+        "Negatives in a row after a reset before the reward returns to where it was",
+        "2: the program's choice",
+    ),
+    "bonus_every": (
+        "Bonus after every this many negatives in a row (0: no bonus)",
+        "0: no bonus",
+    ),
+    "bonus_cents": ("Bonus amount", "$0.00"),
+    "draw_start": ("Draws for the first negative in a row", "1: the program's choice"),
+    "draw_max": ("Most draws for one screen", "8: the program's choice"),
+    "bowl": (
+        "Prize bowl",
+        "500 slips: 250 good job ($0), 209 small ($1), 40 large ($20), 1 jumbo ($100), a "
+        "commonly quoted composition (the program's choice; not confirmed as a standard)",
+    ),
+    "cap_cents": (
+        "Most a patient can earn in all (the cap)",
+        "$599.00: the California Recovery Incentives Program's most over its 24 weeks",
+    ),
+    "window_days": (
+        "Days from the first screen during which screens can earn",
+        "168 days (24 weeks): the California program's incentive period",
+    ),
+    "eligible_per_week": (
+        "Screens that can earn each week",
+        "2@1-12,1@13-24: 36 in all over 24 weeks, as California's 36 tests; the split by "
+        "week is the program's choice",
+    ),
+}
+
 KINDS: Final[Mapping[str, Mapping[str, str]]] = {
     "analyte": ANALYTES,
     "analyte_result": ANALYTE_RESULTS,
@@ -324,6 +384,8 @@ KINDS: Final[Mapping[str, Mapping[str, str]]] = {
     "screen_kind": SCREEN_KINDS,
     "screen_status": SCREEN_STATUSES,
     "screen_reading": SCREEN_READINGS,
+    "cm_kind": CM_KINDS,
+    "cm_note": CM_NOTES,
     "score_flag": SCORE_FLAGS,
     "substance": SUBSTANCES,
     "intervention": INTERVENTIONS,

@@ -42,6 +42,7 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
 from tandem.services.permissions import require
+from tandem.services.typed_text import refuse_bad_name
 from tandem.storage.models import CmSchedule, DrugScreen, LedgerEntry, Patient, Redemption
 
 Schedule = cm_rules.EscalatingSchedule | cm_rules.PrizeSchedule
@@ -340,6 +341,7 @@ def redeem(who: Actor, patient_id: Any, cents: Any, what: Any) -> Redemption:
     given = what.strip() if isinstance(what, str) else ""
     if not given or len(given) > WHAT_MAX:
         raise ValidationFailed(f"what: what was given, 1 to {WHAT_MAX} characters", "what")
+    refuse_bad_name(given, "what")  # one line, shown on pages and receipts
     with transaction.atomic():
         Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one writer
         balance = _account(patient).balance_cents

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from importlib import resources
 
 import pytest
@@ -12,6 +13,7 @@ from tandem.domain import labels
 from tandem.domain.formulation import facts, ruleset
 from tandem.domain.formulation.timeline import INDEPENDENT, ORDER_UNCLEAR
 from tandem.domain.monitoring.alerts import KINDS as ALERT_KINDS
+from tandem.domain.monitoring.incentives import EscalatingSchedule, LedgerNote, PrizeSchedule
 
 
 def _ruleset(name: str) -> dict:
@@ -88,3 +90,16 @@ def test_an_unknown_id_reads_as_words_never_snake_case() -> None:
 )
 def test_clinical_text_drops_citations_and_developer_notes(raw: str, clean: str) -> None:
     assert labels.clinical_text(raw) == clean
+
+
+def test_every_incentive_option_has_clinic_words_and_a_source() -> None:
+    """Each option of both schedules (monitoring.md s7) is labelled on the settings page
+    with its default and where the default comes from."""
+    names = {f.name for f in fields(EscalatingSchedule)}
+    names |= {f.name for f in fields(PrizeSchedule)} - {"seed"}
+    assert set(labels.CM_OPTIONS) == names
+    for words, default in labels.CM_OPTIONS.values():
+        assert words
+        assert default
+        assert "_" not in words
+    assert set(labels.CM_NOTES) == {n.value for n in LedgerNote} | {"outside_window"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -824,3 +825,144 @@ class ScreenSheetForm(forms.Form):
         help_text="Each analyte ticked here is negative on a result row unless ticked "
         "positive on that row.",
     )
+
+
+# ---------------------------------------------------------------- contingency management
+
+MONEY_OPTIONS = ("start_cents", "step_cents", "max_per_screen_cents", "bonus_cents", "cap_cents")
+WHOLE_OPTIONS = ("recovery_after", "bonus_every", "window_days", "draw_start", "draw_max")
+ESCALATING_ONLY = ("start_cents", "step_cents", "max_per_screen_cents", "recovery_after",
+                   "bonus_every", "bonus_cents")  # fmt: skip
+PRIZE_ONLY = ("draw_start", "draw_max", "bowl")
+BOTH_KINDS = ("cap_cents", "window_days", "eligible_per_week")
+
+
+def dollars(cents: int) -> str:
+    """Integer cents as dollars for a page ("$12.50"); never a float."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def _cents_of(value: Any) -> int:
+    return int((value * 100).to_integral_value())
+
+
+# How to write the two options that are not a number.
+OPTION_FORMATS = {
+    "bowl": "One kind of slip a line: name, value in dollars, number of slips (for "
+    "example: small, 1.00, 209). ",
+    "eligible_per_week": "For example 2@1-12,1@13-24: 2 a week in weeks 1 to 12, then 1 a "
+    "week; or all for no weekly limit. ",
+}
+
+
+def _option_field(name: str) -> forms.Field:
+    words, default = labels.CM_OPTIONS[name]
+    help_text = f"{OPTION_FORMATS.get(name, '')}Leave empty for the default, {default}."
+    if name in MONEY_OPTIONS:
+        return forms.DecimalField(
+            label=f"{words} ($)", required=False, min_value=0, max_digits=9, decimal_places=2,
+            help_text=help_text, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        )  # fmt: skip
+    if name in WHOLE_OPTIONS:
+        return forms.IntegerField(label=words, required=False, min_value=0, help_text=help_text)
+    if name == "bowl":
+        return forms.CharField(
+            label=words, required=False, max_length=2000, help_text=help_text,
+            widget=forms.Textarea(attrs={"rows": 5}),
+        )  # fmt: skip
+    return forms.CharField(label=words, required=False, max_length=100, help_text=help_text)
+
+
+class CmScheduleForm(forms.Form):
+    """The clinic's incentive schedule (services.incentives.configure_schedule checks it
+    with the domain's engine and names ``options.<name>``; the fields bear those names).
+    Money in dollars here, integer cents to the service; an empty option keeps the
+    default (ruleset-v2.md s7)."""
+
+    kind = forms.ChoiceField(
+        label="Kind of schedule", choices=list(labels.CM_KINDS.items()), widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in (*ESCALATING_ONLY, *PRIZE_ONLY, *BOTH_KINDS):
+            self.fields[name] = _option_field(name)
+
+    def group(self, names: tuple[str, ...]) -> list[Any]:
+        return [self[name] for name in names]
+
+    def escalating_fields(self) -> list[Any]:
+        return self.group(ESCALATING_ONLY)
+
+    def prize_fields(self) -> list[Any]:
+        return self.group(PRIZE_ONLY)
+
+    def shared_fields(self) -> list[Any]:
+        return self.group(BOTH_KINDS)
+
+    def clean_bowl(self) -> list[list[Any]] | None:
+        text = (self.cleaned_data.get("bowl") or "").strip()
+        if not text:
+            return None
+        slips: list[list[Any]] = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            try:
+                name, value, count = parts
+                cents = _cents_of(forms.DecimalField(min_value=0, decimal_places=2).clean(value))
+                slips.append([name, cents, int(count)])
+            except (ValueError, forms.ValidationError):
+                raise forms.ValidationError(
+                    f"Line {number}: write name, value in dollars, number of slips "
+                    "(for example: small, 1.00, 209)."
+                ) from None
+            if not name or int(count) < 0:
+                raise forms.ValidationError(f"Line {number}: a name and a count of 0 or more.")
+        return slips
+
+    def as_options(self) -> dict[str, Any]:
+        """The chosen kind's options that were entered, as the service takes them."""
+        kind = self.cleaned_data["kind"]
+        names = (*(ESCALATING_ONLY if kind == "escalating" else PRIZE_ONLY), *BOTH_KINDS)
+        options: dict[str, Any] = {}
+        for name in names:
+            value = self.cleaned_data.get(name)
+            if value is None or value == "":
+                continue
+            options[name] = _cents_of(value) if name in MONEY_OPTIONS else value
+        return options
+
+
+def schedule_initial(kind: str, stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored schedule's options as the form's fields (cents as dollars)."""
+    initial: dict[str, Any] = {"kind": kind}
+    for name, value in stored.items():
+        if name in MONEY_OPTIONS:
+            initial[name] = f"{int(value) // 100}.{int(value) % 100:02d}"
+        elif name == "bowl":
+            initial[name] = "\n".join(
+                f"{n}, {int(v) // 100}.{int(v) % 100:02d}, {c}" for n, v, c in value
+            )
+        else:
+            initial[name] = value
+    return initial
+
+
+class RedemptionForm(forms.Form):
+    """Credit given to a patient (services.incentives.redeem: never cash, at most the
+    balance; its errors name ``what`` and ``cents``, the fields ``what`` and ``amount``)."""
+
+    what = forms.CharField(
+        label="What was given", max_length=200,
+        help_text="A gift card or voucher, never cash. For example: grocery gift card.",
+    )  # fmt: skip
+    amount = forms.DecimalField(
+        label="Amount ($)", min_value=Decimal("0.01"), max_digits=9, decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )  # fmt: skip
+
+    def cents(self) -> int:
+        return _cents_of(self.cleaned_data["amount"])

@@ -9,6 +9,7 @@ from tandem.web.clinic.views import (
     care_team,
     formulation,
     groups,
+    incentives,
     intake,
     patients,
     plan,
@@ -46,6 +47,11 @@ urlpatterns = [
         name="record_screen",
     ),
     path("clinic/screens/today", screens.today, name="screens_today"),
+    path(
+        "clinic/patients/<int:patient_id>/incentives",
+        incentives.patient_incentives,
+        name="incentives",
+    ),
     path("clinic/alerts", alerts.inbox, name="alerts"),
     path("clinic/groups", groups.group_list, name="groups"),
     path("clinic/groups/new", groups.new_group, name="new_group"),
@@ -119,6 +125,7 @@ urlpatterns = [
     ),
     path("clinic/admin/settings", admin.settings, name="admin_settings"),
     path("clinic/admin/alert-settings", admin.alert_settings, name="admin_alert_settings"),
+    path("clinic/admin/incentives", incentives.schedule_settings, name="admin_incentives"),
     path(
         "clinic/referrals/<int:referral_id>/intake",
         patients.referral_intake,
