@@ -289,7 +289,7 @@ def test_a_timeline_out_of_order_is_refused_on_the_timeline_step(world: World) -
                                sex="male")  # fmt: skip
     rows = [{"start": "2020", "end": "2022"}, {"start": "2021", "end": None}]
     with pytest.raises(ValidationFailed) as refused:
-        intake.save_intake_step(actor, patient, {"stimulant": {"use_periods": rows}})
+        intake.save_intake_step(actor, patient.pk, {"stimulant": {"use_periods": rows}})
     assert refused.value.field == "$.stimulant.use_periods[1].start"
 
 

@@ -32,9 +32,9 @@ def _unknowns_patient(world: World) -> tuple[Actor, FormulationRecord]:
     today = get_clock().today()
     stimulant = {"substance": "cocaine", "use_periods": [{"start": "2022-01", "end": None}]}
     intake.save_intake_step(
-        actor, patient, {"assessed_on": today.isoformat(), "stimulant": stimulant}
+        actor, patient.pk, {"assessed_on": today.isoformat(), "stimulant": stimulant}
     )
-    return actor, intake.formulate_patient(actor, patient)
+    return actor, intake.formulate_patient(actor, patient.pk)
 
 
 def test_unknown_answers_are_formulated_as_unknown(world: World) -> None:

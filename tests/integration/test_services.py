@@ -100,17 +100,17 @@ def test_the_intake_refuses_a_stale_writer_and_bad_sections(world: World) -> Non
     patient = world.a.patient
     current = intake.current_intake(patient)
     intake.update_intake(
-        actor, patient, "clinical", {"psychosis": False}, expected_version=current.version
+        actor, patient.pk, "clinical", {"psychosis": False}, expected_version=current.version
     )
     with pytest.raises(Conflict):
         intake.update_intake(
-            actor, patient, "clinical", {"psychosis": True}, expected_version=current.version
+            actor, patient.pk, "clinical", {"psychosis": True}, expected_version=current.version
         )
     with pytest.raises(ValidationFailed) as bad:
-        intake.update_intake(actor, patient, "clinical", {"functional_impairment": "awful"})
+        intake.update_intake(actor, patient.pk, "clinical", {"functional_impairment": "awful"})
     assert bad.value.field == "$.clinical.functional_impairment"
     with pytest.raises(ValidationFailed, match="section: expected one of"):
-        intake.update_intake(actor, patient, "mood", {})
+        intake.update_intake(actor, patient.pk, "mood", {})
     assert intake.current_intake(patient).case["clinical"] == {"psychosis": False}
 
 
@@ -118,7 +118,7 @@ def test_a_formulation_is_stored_whole_and_never_recomputed(world: World) -> Non
     record = world.a.formulation
     assert record.output["schema"] == "tandem.formulation/2"
     assert record.case["patient"]["sex"] == "female"
-    again = intake.formulate_patient(_actor(world, "therapist"), world.a.patient)
+    again = intake.formulate_patient(_actor(world, "therapist"), world.a.patient.pk)
     assert again.pk != record.pk
     record.refresh_from_db()
     assert FormulationRecord.objects.filter(patient=world.a.patient).count() == 2

@@ -57,7 +57,7 @@ def save_sections(
     request: HttpRequest, patient: Patient, version: int, sections: dict[str, Any]
 ) -> None:
     """Save the step's sections in one service call: all or nothing, version checked once."""
-    intake_service.save_intake_step(actor(request), patient, sections, expected_version=version)
+    intake_service.save_intake_step(actor(request), patient.pk, sections, expected_version=version)
 
 
 def saved(
