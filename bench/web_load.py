@@ -142,7 +142,7 @@ def _active_patient(actor, n, intake, placement, plans, register_patient) -> int
         )
     intake.record_administration(actor, patient.pk, "cssrs", [n % 2, 0, "-", "-", "-", 0])
     formulation = intake.formulate_patient(actor, patient.pk)
-    placement.decide_placement(actor, formulation, level=formulation.recommended_level)
+    placement.decide_placement(actor, formulation.pk, level=formulation.recommended_level)
     plans.draft_plan(actor, formulation)
     return int(patient.pk)
 

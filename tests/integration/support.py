@@ -94,7 +94,7 @@ def build_clinic(slug: str, patient_name: str) -> Clinic:
         actor, patient_name, [staff["intake"].pk, staff["therapist"].pk]
     )
     formulation = intake.formulate_patient(actor, patient.pk)
-    placement.decide_placement(actor, formulation, level=formulation.recommended_level)
+    placement.decide_placement(actor, formulation.pk, level=formulation.recommended_level)
     plan = plans.draft_plan(actor, formulation)
     outsider = register_patient(
         Actor(user=staff["prescriber"].user),

@@ -210,7 +210,7 @@ def test_refused_writes_are_recorded_with_their_outcome(world: World) -> None:
     with pytest.raises(ValidationFailed):
         intake.record_administration(actor, world.a.patient.pk, "phq9", [0])
     with pytest.raises(ValidationFailed):
-        placement.decide_placement(actor, world.a.formulation, level="nowhere")
+        placement.decide_placement(actor, world.a.formulation.pk, level="nowhere")
     failed = list(
         AuditEvent.objects.filter(outcome="invalid").values_list("action", "patient_id", "ip")
     )

@@ -44,7 +44,7 @@ def test_a_plan_drafted_after_an_override_follows_the_decided_level(world: World
     record = world.a.formulation
     frequencies = plans.level_frequencies(record)
     other = "outpatient" if record.recommended_level != "outpatient" else "iop"
-    placement.decide_placement(actor, record, level=other, override_reason="prefers evenings")
+    placement.decide_placement(actor, record.pk, level=other, override_reason="prefers evenings")
     fresh = plans.draft_plan(actor, record)
     schedules = [i.frequency for i in fresh.interventions.all()]
     assert frequencies[other] in schedules
@@ -57,7 +57,7 @@ def test_a_new_decision_sends_a_signed_plan_back_to_review(world: World) -> None
     record = world.a.formulation
     other = "outpatient" if record.recommended_level != "outpatient" else "iop"
     actor = Actor(user=world.a.staff["intake"].user)
-    placement.decide_placement(actor, record, level=other, override_reason="prefers evenings")
+    placement.decide_placement(actor, record.pk, level=other, override_reason="prefers evenings")
     signed.refresh_from_db()
     assert signed.status == "draft"
     assert signed.version == 4  # drafted, edited, signed, returned to review
@@ -575,7 +575,7 @@ def test_the_patients_agreement_is_recorded_on_the_signed_plan(world: World) -> 
     # A new level-of-care decision sends the plan back to review: the agreement goes with it.
     actor = Actor(user=world.a.staff["intake"].user)
     placement.decide_placement(
-        actor, world.a.formulation, level=world.a.formulation.recommended_level
+        actor, world.a.formulation.pk, level=world.a.formulation.recommended_level
     )
     plan.refresh_from_db()
     assert plan.agreed_on is None

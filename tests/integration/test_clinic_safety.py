@@ -209,7 +209,7 @@ def test_a_screen_after_a_calm_formulation_shows_crisis_resources_everywhere(
     assert record.output["risk"]["suicide"] == "none"
     flags = [flag["id"] for flag in placement.review_flags(record)]
     placement.decide_placement(
-        actor, record, level=record.recommended_level, acknowledged_flags=flags
+        actor, record.pk, level=record.recommended_level, acknowledged_flags=flags
     )
     plan = plans.draft_plan(actor, record)
     client = sign_in(Client(), world.a.staff["intake"])

@@ -37,10 +37,10 @@ def test_an_override_needs_a_reason(world: World) -> None:
     recommended = world.a.formulation.recommended_level
     other = "outpatient" if recommended != "outpatient" else "iop"
     with pytest.raises(ValidationFailed) as refused:
-        placement.decide_placement(actor, world.a.formulation, level=other)
+        placement.decide_placement(actor, world.a.formulation.pk, level=other)
     assert refused.value.field == "override_reason"
     decided = placement.decide_placement(
-        actor, world.a.formulation, level=other, override_reason="patient works nights"
+        actor, world.a.formulation.pk, level=other, override_reason="patient works nights"
     )
     assert decided.is_override
     assert decided.recommended_level == recommended
@@ -50,7 +50,7 @@ def test_an_unknown_level_names_the_allowed_ones(world: World) -> None:
     with pytest.raises(
         ValidationFailed, match="emergency, adolescent_referral, residential_referral, php"
     ):
-        placement.decide_placement(_actor(world, "therapist"), world.a.formulation, level="spa")
+        placement.decide_placement(_actor(world, "therapist"), world.a.formulation.pk, level="spa")
 
 
 def test_a_plan_is_versioned_and_signed(world: World) -> None:
@@ -92,7 +92,7 @@ def test_roles_narrow_writes(world: World) -> None:
     with pytest.raises(Forbidden):
         plans.sign_plan(_actor(world, "admin"), world.a.plan)
     with pytest.raises(Forbidden):
-        placement.decide_placement(_actor(world, "admin"), world.a.formulation, level="iop")
+        placement.decide_placement(_actor(world, "admin"), world.a.formulation.pk, level="iop")
 
 
 def test_the_intake_refuses_a_stale_writer_and_bad_sections(world: World) -> None:

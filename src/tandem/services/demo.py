@@ -242,7 +242,7 @@ def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Pat
     recommended = formulation.recommended_level
     # The demo clinician reads each review flag (ruleset-v2.md s4) and acknowledges it.
     flags = [flag["id"] for flag in placement.review_flags(formulation)]
-    placement.decide_placement(actor, formulation, level=recommended, acknowledged_flags=flags)
+    placement.decide_placement(actor, formulation.pk, level=recommended, acknowledged_flags=flags)
     plan = plans.draft_plan(actor, formulation)
     interventions = [
         dict(item, responsible=care_team[1]) for item in plans.plan_as_dict(plan)["interventions"]

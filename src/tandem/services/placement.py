@@ -40,7 +40,7 @@ _EPISODE_LEVEL = {"residential_referral": "residential", "adolescent_referral": 
 @audited_failures("placement.decide")
 def decide_placement(
     who: Actor,
-    formulation: FormulationRecord | int,
+    formulation_id: int,
     *,
     level: str,
     override_reason: str = "",
@@ -50,7 +50,7 @@ def decide_placement(
     and every review flag of the formulation must be acknowledged (ruleset-v2.md s4)."""
     actor = as_actor(who)
     record: FormulationRecord = access_record(
-        actor, FormulationRecord, getattr(formulation, "pk", formulation), action="placement.decide"
+        actor, FormulationRecord, formulation_id, action="placement.decide"
     )
     staff = require(actor, "placement.decide", record.patient_id)
     if level not in PLACEMENT_LEVELS:

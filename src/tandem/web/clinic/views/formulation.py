@@ -99,7 +99,7 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            placement.decide_placement(actor(request), record, **form.cleaned_data)
+            placement.decide_placement(actor(request), record.pk, **form.cleaned_data)
         except ValidationFailed as error:
             errors.attach(error, {n: (form, n) for n in form.fields}, form)
         else:
