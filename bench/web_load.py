@@ -143,7 +143,7 @@ def _active_patient(actor, n, intake, placement, plans, register_patient) -> int
     intake.record_administration(actor, patient.pk, "cssrs", [n % 2, 0, "-", "-", "-", 0])
     formulation = intake.formulate_patient(actor, patient.pk)
     placement.decide_placement(actor, formulation.pk, level=formulation.recommended_level)
-    plans.draft_plan(actor, formulation)
+    plans.draft_plan(actor, formulation.pk)
     return int(patient.pk)
 
 

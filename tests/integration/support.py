@@ -95,7 +95,7 @@ def build_clinic(slug: str, patient_name: str) -> Clinic:
     )
     formulation = intake.formulate_patient(actor, patient.pk)
     placement.decide_placement(actor, formulation.pk, level=formulation.recommended_level)
-    plan = plans.draft_plan(actor, formulation)
+    plan = plans.draft_plan(actor, formulation.pk)
     outsider = register_patient(
         Actor(user=staff["prescriber"].user),
         display_name=f"{slug} second patient",

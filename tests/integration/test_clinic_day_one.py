@@ -31,9 +31,9 @@ def _sign(world: World) -> CarePlan:
         item["responsible"] = world.a.staff["therapist"].pk
     review = plans.default_review_on()
     plan = plans.update_plan(
-        actor, plan, expected_version=plan.version, interventions=items, review_on=review
+        actor, plan.pk, expected_version=plan.version, interventions=items, review_on=review
     )
-    return plans.sign_plan(actor, plan)
+    return plans.sign_plan(actor, plan.pk)
 
 
 # 1. The plan follows the decided level; a new decision sends it back to review.
@@ -45,7 +45,7 @@ def test_a_plan_drafted_after_an_override_follows_the_decided_level(world: World
     frequencies = plans.level_frequencies(record)
     other = "outpatient" if record.recommended_level != "outpatient" else "iop"
     placement.decide_placement(actor, record.pk, level=other, override_reason="prefers evenings")
-    fresh = plans.draft_plan(actor, record)
+    fresh = plans.draft_plan(actor, record.pk)
     schedules = [i.frequency for i in fresh.interventions.all()]
     assert frequencies[other] in schedules
     assert frequencies[record.recommended_level] not in schedules
@@ -163,7 +163,7 @@ def test_responsible_offers_only_the_care_team_and_refuses_anyone_else(world: Wo
     items[0]["responsible"] = world.a.staff["director"].pk
     actor = Actor(user=world.a.staff["therapist"].user)
     with pytest.raises(ValidationFailed, match="care team"):
-        plans.update_plan(actor, plan, expected_version=plan.version, interventions=items,
+        plans.update_plan(actor, plan.pk, expected_version=plan.version, interventions=items,
                           review_on=plans.default_review_on())  # fmt: skip
     plan.refresh_from_db()
     assert plan.version == 1

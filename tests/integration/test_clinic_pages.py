@@ -349,7 +349,7 @@ def test_the_caseload_marks_a_plan_review_that_is_due(world: World) -> None:
     now = get_clock().now()
     plan = world.a.plan
     plans.update_plan(
-        Actor(user=world.a.staff["therapist"].user), plan, expected_version=plan.version,
+        Actor(user=world.a.staff["therapist"].user), plan.pk, expected_version=plan.version,
         interventions=plans.plan_as_dict(plan)["interventions"],
         review_on=(now.date() + dt.timedelta(days=7)).isoformat(),
     )  # fmt: skip

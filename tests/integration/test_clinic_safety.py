@@ -211,7 +211,7 @@ def test_a_screen_after_a_calm_formulation_shows_crisis_resources_everywhere(
     placement.decide_placement(
         actor, record.pk, level=record.recommended_level, acknowledged_flags=flags
     )
-    plan = plans.draft_plan(actor, record)
+    plan = plans.draft_plan(actor, record.pk)
     client = sign_in(Client(), world.a.staff["intake"])
     urls = [
         f"/clinic/patients/{patient.pk}/",
@@ -246,7 +246,7 @@ def _items(plan: CarePlan) -> list[dict[str, Any]]:
 def _update(world: World, items: list[dict[str, Any]]) -> CarePlan:
     plan = world.a.plan
     return plans.update_plan(
-        _actor(world.a.staff["therapist"]), plan, expected_version=plan.version,
+        _actor(world.a.staff["therapist"]), plan.pk, expected_version=plan.version,
         interventions=items, review_on=None,
     )  # fmt: skip
 
@@ -308,7 +308,7 @@ def test_an_empty_plan_cannot_be_signed(world: World) -> None:
     CarePlan.objects.filter(pk=plan.pk).update(review_on=get_clock().today())
     plan.interventions.all().delete()
     with pytest.raises(ValidationFailed) as refused:
-        plans.sign_plan(_actor(world.a.staff["therapist"]), plan)
+        plans.sign_plan(_actor(world.a.staff["therapist"]), plan.pk)
     assert refused.value.field == "interventions"
     plan.refresh_from_db()
     assert plan.status == "draft"
@@ -338,7 +338,7 @@ def _ready_to_sign(world: World) -> CarePlan:
     items = [{**i, "responsible": world.a.staff["therapist"].pk} for i in _items(plan)]
     review = (get_clock().today() + dt.timedelta(days=30)).isoformat()
     return plans.update_plan(
-        _actor(world.a.staff["intake"]), plan, expected_version=plan.version,
+        _actor(world.a.staff["intake"]), plan.pk, expected_version=plan.version,
         interventions=items, review_on=review,
     )  # fmt: skip
 
@@ -362,7 +362,7 @@ def test_an_intake_clinician_off_the_care_team_cannot_sign(world: World) -> None
         display_name="Second Intake",
     )
     with pytest.raises(NotFound):
-        plans.sign_plan(_actor(other), plan)
+        plans.sign_plan(_actor(other), plan.pk)
     plan.refresh_from_db()
     assert plan.status == "draft"
 

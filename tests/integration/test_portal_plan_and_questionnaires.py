@@ -46,12 +46,12 @@ def _sign(world: World) -> CarePlan:
         item["responsible"] = therapist.pk
     plan = plans.update_plan(
         actor,
-        plan,
+        plan.pk,
         expected_version=plan.version,
         interventions=items,
         review_on=plans.default_review_on(),
     )
-    return plans.sign_plan(actor, plan)
+    return plans.sign_plan(actor, plan.pk)
 
 
 @contextmanager
@@ -113,7 +113,7 @@ def test_a_draft_after_signing_still_shows_the_signed_version(world: World) -> N
     items = plans.plan_as_dict(plan)["interventions"]
     plans.update_plan(
         Actor(user=world.a.staff["therapist"].user),
-        plan,
+        plan.pk,
         expected_version=plan.version,
         interventions=items,
         review_on=plans.default_review_on(),

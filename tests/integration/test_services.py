@@ -58,18 +58,18 @@ def test_a_plan_is_versioned_and_signed(world: World) -> None:
     plan = world.a.plan
     items = plans.plan_as_dict(plan)["interventions"]
     with pytest.raises(ValidationFailed):
-        plans.sign_plan(therapist, plan)  # no review date, nobody responsible
+        plans.sign_plan(therapist, plan.pk)  # no review date, nobody responsible
     staffed = [dict(item, responsible=world.a.staff["therapist"].pk) for item in items]
     review = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     saved = plans.update_plan(
-        therapist, plan, expected_version=1, interventions=staffed, review_on=review
+        therapist, plan.pk, expected_version=1, interventions=staffed, review_on=review
     )
-    signed = plans.sign_plan(therapist, saved)
+    signed = plans.sign_plan(therapist, saved.pk)
     assert (signed.status, signed.version) == ("signed", 3)
     assert CarePlanVersion.objects.filter(plan=plan).count() == 3
     with pytest.raises(Conflict):
         plans.update_plan(
-            therapist, plan, expected_version=2, interventions=staffed, review_on=review
+            therapist, plan.pk, expected_version=2, interventions=staffed, review_on=review
         )
     assert AuditEvent.objects.filter(action="plan.update", outcome="conflict").exists()
 
@@ -80,7 +80,7 @@ def test_responsible_staff_must_belong_to_the_clinic(world: World) -> None:
     with pytest.raises(ValidationFailed) as refused:
         plans.update_plan(
             _actor(world, "therapist"),
-            world.a.plan,
+            world.a.plan.pk,
             expected_version=1,
             interventions=foreign,
             review_on=None,
@@ -90,7 +90,7 @@ def test_responsible_staff_must_belong_to_the_clinic(world: World) -> None:
 
 def test_roles_narrow_writes(world: World) -> None:
     with pytest.raises(Forbidden):
-        plans.sign_plan(_actor(world, "admin"), world.a.plan)
+        plans.sign_plan(_actor(world, "admin"), world.a.plan.pk)
     with pytest.raises(Forbidden):
         placement.decide_placement(_actor(world, "admin"), world.a.formulation.pk, level="iop")
 

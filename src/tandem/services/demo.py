@@ -243,13 +243,13 @@ def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Pat
     # The demo clinician reads each review flag (ruleset-v2.md s4) and acknowledges it.
     flags = [flag["id"] for flag in placement.review_flags(formulation)]
     placement.decide_placement(actor, formulation.pk, level=recommended, acknowledged_flags=flags)
-    plan = plans.draft_plan(actor, formulation)
+    plan = plans.draft_plan(actor, formulation.pk)
     interventions = [
         dict(item, responsible=care_team[1]) for item in plans.plan_as_dict(plan)["interventions"]
     ]
     plans.update_plan(
         actor,
-        plan,
+        plan.pk,
         expected_version=plan.version,
         interventions=interventions,
         review_on=(today + dt.timedelta(days=28)).isoformat(),

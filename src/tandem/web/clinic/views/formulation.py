@@ -112,5 +112,5 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
 def draft_plan(request: HttpRequest, formulation_id: int) -> HttpResponse:
     """Draft the integrated plan the formulation proposes, then open it for editing."""
     record = _load(request, formulation_id, "formulation.view")
-    plan = plans.draft_plan(actor(request), record)
+    plan = plans.draft_plan(actor(request), record.pk)
     return redirect("clinic:plan", plan_id=plan.pk)

@@ -102,7 +102,7 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             plans.update_plan(
                 actor(request),
-                loaded,
+                loaded.pk,
                 expected_version=head.cleaned_data["version"],
                 interventions=items,
                 review_on=head.cleaned_data["review_on"],
@@ -132,7 +132,7 @@ def sign(request: HttpRequest, plan_id: int) -> HttpResponse:
     loaded = plans.get_plan(actor(request), plan_id)
     try:
         version = int(request.POST.get("version", ""))
-        plans.sign_plan(actor(request), loaded, expected_version=version)
+        plans.sign_plan(actor(request), loaded.pk, expected_version=version)
     except (ValueError, ValidationFailed, Conflict) as error:
         stored = list(loaded.interventions.all())
         head, rows = _forms(None, loaded, stored)
@@ -150,7 +150,7 @@ def agreement(request: HttpRequest, plan_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             plans.record_agreement(
-                actor(request), loaded,
+                actor(request), loaded.pk,
                 expected_version=form.cleaned_data["version"],
                 agreed_on=form.cleaned_data["agreed_on"],
                 agreement=form.cleaned_data["agreement"],
