@@ -110,7 +110,7 @@ def build_clinic(slug: str, patient_name: str) -> Clinic:
 def add_referral(clinic: Clinic, name: str) -> Referral:
     """A self-check referral to ``clinic`` (through the service, as the public form does)."""
     clinic.referral = submit_referral(
-        organization=clinic.staff["intake"].organization_id,
+        organization_id=clinic.staff["intake"].organization_id,
         contact_name=name,
         phone="555-0100",
         preferred_contact="phone",

@@ -79,7 +79,7 @@ def _referral(world: World, name: str, *, urgent: bool) -> Any:
     from tandem.services.referrals import submit_referral
 
     return submit_referral(
-        organization=world.a.staff["intake"].organization_id, contact_name=name,
+        organization_id=world.a.staff["intake"].organization_id, contact_name=name,
         phone="555-0100", preferred_contact="phone", shared={},
         consent_text="I agree.", consented_at=get_clock().now(), urgent=urgent,
     )  # fmt: skip

@@ -127,7 +127,7 @@ def test_a_formulation_is_stored_whole_and_never_recomputed(world: World) -> Non
 def test_a_referral_keeps_its_consent_and_is_read_by_its_clinic_only(world: World) -> None:
     org = Organization.objects.get(slug="north")
     referral = referrals.submit_referral(
-        organization=org,
+        organization_id=org.pk,
         contact_name="Sam",
         phone="555 010 0199",
         preferred_contact="phone",
@@ -140,7 +140,7 @@ def test_a_referral_keeps_its_consent_and_is_read_by_its_clinic_only(world: Worl
     assert referrals.list_referrals(Actor(user=world.b.staff["intake"].user)) == []
     with pytest.raises(ValidationFailed) as bad:
         referrals.submit_referral(
-            organization=org,
+            organization_id=org.pk,
             contact_name="Sam",
             preferred_contact="email",
             shared={},

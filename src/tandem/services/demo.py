@@ -277,7 +277,7 @@ def _ensure_referrals(clinic: Organization) -> None:
         if Referral.objects.filter(organization=clinic, contact_name=name).exists():
             continue
         submit_referral(
-            organization=clinic, contact_name=name, phone="555-0100",
+            organization_id=clinic.pk, contact_name=name, phone="555-0100",
             preferred_contact="phone", shared=shared, urgent=urgent,
             consent_text="I ask Tandem Demo Clinic to contact me (demo consent).",
             consented_at=get_clock().now(),
