@@ -28,7 +28,7 @@ from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from tandem.domain.monitoring.alerts import KIND_BY_NAME
 from tandem.domain.monitoring.live import Decision, StoredAlert, suicide_signal
 from tandem.domain.monitoring.thresholds import DEFAULT_RECIPIENTS
-from tandem.services.access import access_record
+from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.calendar import zone
@@ -340,9 +340,9 @@ def open_count(staff: StaffMember | None) -> int:
     )
 
 
-def patient_alerts(who: Actor, patient: Patient) -> list[Alert]:
-    """A patient's alerts (the chart; the caller has checked access)."""
-    as_actor(who)
+def patient_alerts(who: Actor, patient_id: int) -> list[Alert]:
+    """A patient's alerts, newest first (one audited read: the chart and the API)."""
+    patient = access_patient(who, patient_id, action="alert.list")
     return list(_ranked(Alert.objects.filter(patient=patient)).order_by("-raised_on", "-pk"))
 
 

@@ -439,6 +439,12 @@ def current_plan(who: Actor, patient_id: Any) -> CarePlan | None:
     return patient.plans.order_by("-created_at", "-pk").first()
 
 
+def latest_plan_of(formulation: FormulationRecord) -> CarePlan | None:
+    """The latest plan drafted from an already-accessed formulation (no second audit
+    event; ``services.placement.latest_placement`` reads its decision the same way)."""
+    return formulation.plans.order_by("-created_at", "-pk").first()
+
+
 def get_plan(who: Actor, plan_id: Any) -> CarePlan:
     return _load_plan(as_actor(who), plan_id, "plan.view")
 

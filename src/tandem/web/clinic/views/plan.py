@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from tandem.services import plans
+from tandem.services import placement, plans
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
@@ -75,10 +75,10 @@ def _render(
         "risk": risk_panel(plan.patient, output),
         "level": LEVEL_NAMES.get(plans.decided_level(plan.formulation), ""),
         "review_max_days": plans.REVIEW_MAX_DAYS,
-        "team": [m for m in plan.patient.care_team.all() if m.role != "admin"],
+        "team": _staff(plan),
         "agreement_form": agreement_form
         or AgreementForm(initial={"agreed_on": get_clock().today(), "version": plan.version}),
-        "decision": plan.formulation.placements.order_by("-decided_at", "-pk").first(),
+        "decision": placement.latest_placement(plan.formulation),
         "problem": problem,
     }
     failed = (

@@ -36,7 +36,7 @@ def step_context(patient: Patient, step: str, **extra: Any) -> dict[str, Any]:
 
 
 def _questionnaires_done(patient: Patient, current: Any) -> set[str]:
-    recorded = patient.administrations.filter(episode=current.episode).exists()
+    recorded = intake_service.latest_administration_on(patient, current) is not None
     return {"instruments"} if recorded else set()
 
 
