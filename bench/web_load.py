@@ -110,10 +110,10 @@ def _active_patient(actor, n, intake, placement, plans, register_patient) -> int
     patient = register_patient(
         actor, display_name=f"Synthetic patient {n}", date_of_birth="1990-01-01", sex="female"
     )
-    intake.update_intake(actor, patient, "assessed_on", today.isoformat())
+    intake.update_intake(actor, patient.pk, "assessed_on", today.isoformat())
     intake.update_intake(
         actor,
-        patient,
+        patient.pk,
         "stimulant",
         {
             "substance": "cocaine",
@@ -127,21 +127,23 @@ def _active_patient(actor, n, intake, placement, plans, register_patient) -> int
         },
     )
     intake.update_intake(
-        actor, patient, "clinical", {"psychosis": False, "medically_unstable": False}
+        actor, patient.pk, "clinical", {"psychosis": False, "medically_unstable": False}
     )
-    intake.update_intake(actor, patient, "depressive_episodes", [{"onset": "2022-06", "end": None}])
+    intake.update_intake(
+        actor, patient.pk, "depressive_episodes", [{"onset": "2022-06", "end": None}]
+    )
     for week in range(4):
         intake.record_administration(
             actor,
-            patient,
+            patient.pk,
             "phq9",
             [n % 4, 1, 2, 1, 0, 1, week % 3, 0, 0],
             administered_on=today - dt.timedelta(days=7 * week),
         )
-    intake.record_administration(actor, patient, "cssrs", [n % 2, 0, "-", "-", "-", 0])
-    formulation = intake.formulate_patient(actor, patient)
-    placement.decide_placement(actor, formulation, level=formulation.recommended_level)
-    plans.draft_plan(actor, formulation)
+    intake.record_administration(actor, patient.pk, "cssrs", [n % 2, 0, "-", "-", "-", 0])
+    formulation = intake.formulate_patient(actor, patient.pk)
+    placement.decide_placement(actor, formulation.pk, level=formulation.recommended_level)
+    plans.draft_plan(actor, formulation.pk)
     return int(patient.pk)
 
 

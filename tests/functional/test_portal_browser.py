@@ -185,10 +185,10 @@ def _signed_plan(clinic: Any) -> None:
     for item in items:
         item["responsible"] = therapist.pk
     plan = plans.update_plan(
-        actor, plan, expected_version=plan.version, interventions=items,
+        actor, plan.pk, expected_version=plan.version, interventions=items,
         review_on=plans.default_review_on(),
     )  # fmt: skip
-    plans.sign_plan(actor, plan)
+    plans.sign_plan(actor, plan.pk)
 
 
 def test_weekly_phq9_with_item9_shows_help_first(phone: Visit) -> None:

@@ -61,7 +61,7 @@ def _case_through_services(actor: Actor, name: str, team: list[int]) -> Patient:
     patient = register_patient(actor, display_name=name, date_of_birth="1990-05-05", sex="female")
     set_care_team(actor, patient.pk, team)
     today = dt.date.today()
-    intake.update_intake(actor, patient, "assessed_on", today.isoformat())
+    intake.update_intake(actor, patient.pk, "assessed_on", today.isoformat())
     stimulant = {
         "substance": "cocaine",
         "use_periods": [{"start": "2021-03", "end": None}],
@@ -72,12 +72,12 @@ def _case_through_services(actor: Actor, name: str, team: list[int]) -> Patient:
         "opioid_co_use": False,
         "overdose_past_12_months": False,
     }
-    intake.update_intake(actor, patient, "stimulant", stimulant)
+    intake.update_intake(actor, patient.pk, "stimulant", stimulant)
     intake.update_intake(
-        actor, patient, "clinical", {"psychosis": False, "medically_unstable": False}
+        actor, patient.pk, "clinical", {"psychosis": False, "medically_unstable": False}
     )
-    intake.record_administration(actor, patient, "phq9", [2, 2, 1, 2, 1, 1, 1, 0, 0])
-    intake.record_administration(actor, patient, "cssrs", [1, 0, "-", "-", "-", 0])
+    intake.record_administration(actor, patient.pk, "phq9", [2, 2, 1, 2, 1, 1, 1, 0, 0])
+    intake.record_administration(actor, patient.pk, "cssrs", [1, 0, "-", "-", "-", 0])
     return patient
 
 
@@ -93,9 +93,9 @@ def build_clinic(slug: str, patient_name: str) -> Clinic:
     patient = _case_through_services(
         actor, patient_name, [staff["intake"].pk, staff["therapist"].pk]
     )
-    formulation = intake.formulate_patient(actor, patient)
-    placement.decide_placement(actor, formulation, level=formulation.recommended_level)
-    plan = plans.draft_plan(actor, formulation)
+    formulation = intake.formulate_patient(actor, patient.pk)
+    placement.decide_placement(actor, formulation.pk, level=formulation.recommended_level)
+    plan = plans.draft_plan(actor, formulation.pk)
     outsider = register_patient(
         Actor(user=staff["prescriber"].user),
         display_name=f"{slug} second patient",
@@ -110,7 +110,7 @@ def build_clinic(slug: str, patient_name: str) -> Clinic:
 def add_referral(clinic: Clinic, name: str) -> Referral:
     """A self-check referral to ``clinic`` (through the service, as the public form does)."""
     clinic.referral = submit_referral(
-        organization=clinic.staff["intake"].organization_id,
+        organization_id=clinic.staff["intake"].organization_id,
         contact_name=name,
         phone="555-0100",
         preferred_contact="phone",

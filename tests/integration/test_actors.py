@@ -31,7 +31,7 @@ def test_a_patient_can_do_no_staff_action(world: World) -> None:
     with pytest.raises(NotFound):
         intake.record_administration(me, world.a.patient.pk, "phq9", [0] * 9)
     with pytest.raises(NotFound):
-        plans.sign_plan(me, world.a.plan)
+        plans.sign_plan(me, world.a.plan.pk)
 
 
 def test_services_refuse_anything_but_an_actor(world: World) -> None:

@@ -279,3 +279,24 @@ def test_a_revoked_token_stops_working_by_prefix_or_by_username(world: World) ->
     assert_error(other.get(url), 401, "unauthenticated")
     assert CliRunner().invoke(main, ["token", "revoke", "north-therapist"]).exit_code == 2
     assert CliRunner().invoke(main, ["token", "revoke", "tdm_"]).exit_code == 2
+
+
+def test_documents_carry_words_beside_the_ids_people_read(world: World) -> None:
+    """Issue 9 item 3: the labels the pages show (tandem.domain.labels), beside the id."""
+    from tandem.domain.labels import label
+
+    client = api(world)
+    patient = world.a.patient.pk
+    done = post(client, f"/api/v1/patients/{patient}/administrations",
+                {"instrument_id": "phq9", "answers": [0] * 9}).json()  # fmt: skip
+    assert (done["instrument_id"], done["instrument_label"]) == ("phq9", "PHQ-9")
+    plan = client.get(f"/api/v1/patients/{patient}/plan").json()
+    for item in plan["interventions"]:
+        assert item["intervention_label"] == label("intervention", item["intervention_id"])
+        assert item["category_label"] == label("category", item["category"])
+        assert "_" not in item["intervention_label"]
+    one = client.get(f"/api/v1/formulations/{world.a.formulation.pk}").json()
+    assert one["level_label"] == label("level", world.a.formulation.recommended_level)
+    row = next(r for r in client.get("/api/v1/caseload").json() if r["patient_id"] == patient)
+    assert row["level_label"] == label("level", row["level"])
+    assert row["suicide_risk_label"] == label("suicide_risk", row["suicide_risk"])

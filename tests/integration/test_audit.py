@@ -210,7 +210,7 @@ def test_refused_writes_are_recorded_with_their_outcome(world: World) -> None:
     with pytest.raises(ValidationFailed):
         intake.record_administration(actor, world.a.patient.pk, "phq9", [0])
     with pytest.raises(ValidationFailed):
-        placement.decide_placement(actor, world.a.formulation, level="nowhere")
+        placement.decide_placement(actor, world.a.formulation.pk, level="nowhere")
     failed = list(
         AuditEvent.objects.filter(outcome="invalid").values_list("action", "patient_id", "ip")
     )
@@ -363,3 +363,19 @@ def test_the_referral_list_records_which_referrals_it_showed(world: World) -> No
     assert verify_chain().ok
     _sql(f"UPDATE {TABLE} SET record_ids = '999999' WHERE seq = %s", event.seq)  # noqa: S608
     assert verify_chain().first_break_seq == event.seq
+
+
+def test_the_chart_reads_the_record_through_the_audited_service_reads(world: World) -> None:
+    """Issue 9 item 4: the chart reads what the API reads, each read audited for the
+    patient (formulation, placements, plan, episode, alerts), not the ORM directly."""
+    client = signed_in_client(world.a.staff["therapist"], world)
+    before = AuditEvent.objects.order_by("-seq").first().seq
+    assert client.get(f"/clinic/patients/{world.a.patient.pk}/").status_code == 200
+    events = set(
+        AuditEvent.objects.filter(seq__gt=before, patient_id=world.a.patient.pk).values_list(
+            "action", "outcome"
+        )
+    )
+    wanted = ("chart.view", "formulation.view", "placement.list", "plan.view", "episode.view",
+              "alert.list", "administration.list")  # fmt: skip
+    assert {(action, "ok") for action in wanted} <= events

@@ -60,11 +60,11 @@ def test_an_evening_in_arizona_stays_on_the_arizona_day() -> None:
             actor, display_name="Evening Check", date_of_birth="1990-05-05", sex="female"
         )
         assert patient.episodes.get().started_on == dt.date(2026, 12, 3)
-        record = intake.record_administration(actor, patient, "phq9", [0] * 9)
+        record = intake.record_administration(actor, patient.pk, "phq9", [0] * 9)
         assert record.administered_on == dt.date(2026, 12, 3)
         assert record.recorded_at == evening  # stored times stay aware UTC
         with pytest.raises(ValidationFailed, match="2026-12-04 is after today"):
-            intake.save_intake_step(actor, patient, {"assessed_on": "2026-12-04"})
+            intake.save_intake_step(actor, patient.pk, {"assessed_on": "2026-12-04"})
 
 
 def test_just_after_midnight_in_madrid_is_the_next_day_there() -> None:
@@ -75,7 +75,7 @@ def test_just_after_midnight_in_madrid_is_the_next_day_there() -> None:
         patient = patients.register_patient(
             actor, display_name="Late Visit", date_of_birth="1990-05-05", sex="male"
         )
-        intake.save_intake_step(actor, patient, {"assessed_on": "2026-12-05"})
+        intake.save_intake_step(actor, patient.pk, {"assessed_on": "2026-12-05"})
         assert intake.current_intake(patient).case["assessed_on"] == "2026-12-05"
 
 

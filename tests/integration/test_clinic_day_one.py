@@ -31,9 +31,9 @@ def _sign(world: World) -> CarePlan:
         item["responsible"] = world.a.staff["therapist"].pk
     review = plans.default_review_on()
     plan = plans.update_plan(
-        actor, plan, expected_version=plan.version, interventions=items, review_on=review
+        actor, plan.pk, expected_version=plan.version, interventions=items, review_on=review
     )
-    return plans.sign_plan(actor, plan)
+    return plans.sign_plan(actor, plan.pk)
 
 
 # 1. The plan follows the decided level; a new decision sends it back to review.
@@ -44,8 +44,8 @@ def test_a_plan_drafted_after_an_override_follows_the_decided_level(world: World
     record = world.a.formulation
     frequencies = plans.level_frequencies(record)
     other = "outpatient" if record.recommended_level != "outpatient" else "iop"
-    placement.decide_placement(actor, record, level=other, override_reason="prefers evenings")
-    fresh = plans.draft_plan(actor, record)
+    placement.decide_placement(actor, record.pk, level=other, override_reason="prefers evenings")
+    fresh = plans.draft_plan(actor, record.pk)
     schedules = [i.frequency for i in fresh.interventions.all()]
     assert frequencies[other] in schedules
     assert frequencies[record.recommended_level] not in schedules
@@ -57,7 +57,7 @@ def test_a_new_decision_sends_a_signed_plan_back_to_review(world: World) -> None
     record = world.a.formulation
     other = "outpatient" if record.recommended_level != "outpatient" else "iop"
     actor = Actor(user=world.a.staff["intake"].user)
-    placement.decide_placement(actor, record, level=other, override_reason="prefers evenings")
+    placement.decide_placement(actor, record.pk, level=other, override_reason="prefers evenings")
     signed.refresh_from_db()
     assert signed.status == "draft"
     assert signed.version == 4  # drafted, edited, signed, returned to review
@@ -79,7 +79,7 @@ def _referral(world: World, name: str, *, urgent: bool) -> Any:
     from tandem.services.referrals import submit_referral
 
     return submit_referral(
-        organization=world.a.staff["intake"].organization_id, contact_name=name,
+        organization_id=world.a.staff["intake"].organization_id, contact_name=name,
         phone="555-0100", preferred_contact="phone", shared={},
         consent_text="I agree.", consented_at=get_clock().now(), urgent=urgent,
     )  # fmt: skip
@@ -163,7 +163,7 @@ def test_responsible_offers_only_the_care_team_and_refuses_anyone_else(world: Wo
     items[0]["responsible"] = world.a.staff["director"].pk
     actor = Actor(user=world.a.staff["therapist"].user)
     with pytest.raises(ValidationFailed, match="care team"):
-        plans.update_plan(actor, plan, expected_version=plan.version, interventions=items,
+        plans.update_plan(actor, plan.pk, expected_version=plan.version, interventions=items,
                           review_on=plans.default_review_on())  # fmt: skip
     plan.refresh_from_db()
     assert plan.version == 1
@@ -289,7 +289,7 @@ def test_a_timeline_out_of_order_is_refused_on_the_timeline_step(world: World) -
                                sex="male")  # fmt: skip
     rows = [{"start": "2020", "end": "2022"}, {"start": "2021", "end": None}]
     with pytest.raises(ValidationFailed) as refused:
-        intake.save_intake_step(actor, patient, {"stimulant": {"use_periods": rows}})
+        intake.save_intake_step(actor, patient.pk, {"stimulant": {"use_periods": rows}})
     assert refused.value.field == "$.stimulant.use_periods[1].start"
 
 
@@ -575,7 +575,7 @@ def test_the_patients_agreement_is_recorded_on_the_signed_plan(world: World) -> 
     # A new level-of-care decision sends the plan back to review: the agreement goes with it.
     actor = Actor(user=world.a.staff["intake"].user)
     placement.decide_placement(
-        actor, world.a.formulation, level=world.a.formulation.recommended_level
+        actor, world.a.formulation.pk, level=world.a.formulation.recommended_level
     )
     plan.refresh_from_db()
     assert plan.agreed_on is None

@@ -293,7 +293,7 @@ def test_referrals_list_shows_only_this_clinics_referrals(world: World) -> None:
 
     for clinic, name in ((world.a, "North Caller"), (world.b, "South Caller")):
         submit_referral(
-            organization=clinic.staff["intake"].organization, contact_name=name,
+            organization_id=clinic.staff["intake"].organization_id, contact_name=name,
             phone="555-0100", preferred_contact="phone", shared={},
             consent_text="I agree.", consented_at=get_clock().now(),
         )  # fmt: skip
@@ -308,7 +308,7 @@ def test_intake_staff_mark_a_referral_contacted_only_in_their_clinic(world: Worl
     from tandem.services.referrals import submit_referral
 
     referral = submit_referral(
-        organization=world.a.staff["intake"].organization, contact_name="North Caller",
+        organization_id=world.a.staff["intake"].organization_id, contact_name="North Caller",
         email="caller@example.org", preferred_contact="email", shared={},
         consent_text="I agree.", consented_at=get_clock().now(),
     )  # fmt: skip
@@ -349,7 +349,7 @@ def test_the_caseload_marks_a_plan_review_that_is_due(world: World) -> None:
     now = get_clock().now()
     plan = world.a.plan
     plans.update_plan(
-        Actor(user=world.a.staff["therapist"].user), plan, expected_version=plan.version,
+        Actor(user=world.a.staff["therapist"].user), plan.pk, expected_version=plan.version,
         interventions=plans.plan_as_dict(plan)["interventions"],
         review_on=(now.date() + dt.timedelta(days=7)).isoformat(),
     )  # fmt: skip

@@ -50,7 +50,7 @@ def _patient(world: World, name: str, on: dt.date) -> tuple[Actor, Patient]:
         actor, display_name=name, date_of_birth="1985-03-03", sex="male"
     )
     intake.save_intake_step(
-        actor, patient, {"assessed_on": on.isoformat(), "stimulant": _stimulant(on)}
+        actor, patient.pk, {"assessed_on": on.isoformat(), "stimulant": _stimulant(on)}
     )
     return actor, patient
 
@@ -71,7 +71,7 @@ def test_a_step_with_one_bad_section_saves_none_of_its_sections(world: World) ->
     with pytest.raises(ValidationFailed) as bad:
         intake.save_intake_step(
             actor,
-            patient,
+            patient.pk,
             {"stimulant": {**before.case["stimulant"], "days_used_past_30": 7},
              "clinical": {"functional_impairment": "awful"}},
             expected_version=before.version,
@@ -110,7 +110,7 @@ def test_a_stale_step_is_refused_once_for_all_its_sections(world: World) -> None
     with pytest.raises(Conflict):
         intake.save_intake_step(
             actor,
-            world.a.patient,
+            world.a.patient.pk,
             {"clinical": {"psychosis": True}, "program": {"complementary_offered": []}},
             expected_version=current.version - 1,
         )
@@ -126,16 +126,16 @@ def test_a_phq9_after_the_assessment_date_blocks_the_formulation(world: World) -
     start = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
     with use_clock(FixedClock(start)) as clock:
         actor, patient = _patient(world, "Later Screen", start.date())
-        intake.record_administration(actor, patient, "cssrs", CALM_CSSRS)
+        intake.record_administration(actor, patient.pk, "cssrs", CALM_CSSRS)
         clock.advance(days=1)
-        intake.record_administration(actor, patient, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 3])
+        intake.record_administration(actor, patient.pk, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 3])
         with pytest.raises(ValidationFailed) as refused:
-            intake.formulate_patient(actor, patient)
+            intake.formulate_patient(actor, patient.pk)
         assert refused.value.field == "$.assessed_on"
         assert "move the assessment date to 2026-03-11" in refused.value.message
         assert not patient.formulations.exists()
-        intake.update_intake(actor, patient, "assessed_on", "2026-03-11")
-        record = intake.formulate_patient(actor, patient)
+        intake.update_intake(actor, patient.pk, "assessed_on", "2026-03-11")
+        record = intake.formulate_patient(actor, patient.pk)
     assert record.output["risk"]["suicide"] != "not_screened"
     assert record.case["instruments"]["phq9"][8] == 3
 
@@ -145,7 +145,7 @@ def test_the_review_step_sends_the_clinician_to_the_assessment_date(world: World
     with use_clock(FixedClock(start)) as clock:
         actor, patient = _patient(world, "Later Screen", start.date())
         clock.advance(days=2)
-        intake.record_administration(actor, patient, "phq9", CALM_PHQ9)
+        intake.record_administration(actor, patient.pk, "phq9", CALM_PHQ9)
         client = sign_in(Client(), world.a.staff["intake"])
         response = client.post(f"/clinic/patients/{patient.pk}/intake/review")
         text = response.content.decode()
@@ -159,7 +159,7 @@ def test_an_assessment_date_after_today_is_refused(world: World, assessed_on: st
     actor = _actor(world.a.staff["intake"])
     before = intake.current_intake(world.a.patient).case
     with pytest.raises(ValidationFailed) as refused:
-        intake.update_intake(actor, world.a.patient, "assessed_on", assessed_on)
+        intake.update_intake(actor, world.a.patient.pk, "assessed_on", assessed_on)
     assert refused.value.field == "$.assessed_on"
     assert intake.current_intake(world.a.patient).case == before
 
@@ -189,7 +189,7 @@ def test_a_new_assessment_date_defaults_to_the_latest_questionnaire(world: World
         patient = patients.register_patient(
             actor, display_name="Early Screen", date_of_birth="1985-03-03", sex="male"
         )
-        intake.record_administration(actor, patient, "phq9", CALM_PHQ9)
+        intake.record_administration(actor, patient.pk, "phq9", CALM_PHQ9)
         clock.advance(days=4)
         client = sign_in(Client(), world.a.staff["intake"])
         page = _page(client, f"/clinic/patients/{patient.pk}/intake/stimulant")
@@ -203,15 +203,15 @@ def test_a_screen_after_a_calm_formulation_shows_crisis_resources_everywhere(
     world: World,
 ) -> None:
     actor, patient = _patient(world, "Calm Then Not", get_clock().today())
-    intake.record_administration(actor, patient, "phq9", CALM_PHQ9)
-    intake.record_administration(actor, patient, "cssrs", CALM_CSSRS)
-    record = intake.formulate_patient(actor, patient)
+    intake.record_administration(actor, patient.pk, "phq9", CALM_PHQ9)
+    intake.record_administration(actor, patient.pk, "cssrs", CALM_CSSRS)
+    record = intake.formulate_patient(actor, patient.pk)
     assert record.output["risk"]["suicide"] == "none"
     flags = [flag["id"] for flag in placement.review_flags(record)]
     placement.decide_placement(
-        actor, record, level=record.recommended_level, acknowledged_flags=flags
+        actor, record.pk, level=record.recommended_level, acknowledged_flags=flags
     )
-    plan = plans.draft_plan(actor, record)
+    plan = plans.draft_plan(actor, record.pk)
     client = sign_in(Client(), world.a.staff["intake"])
     urls = [
         f"/clinic/patients/{patient.pk}/",
@@ -221,7 +221,7 @@ def test_a_screen_after_a_calm_formulation_shows_crisis_resources_everywhere(
         f"/clinic/patients/{patient.pk}/intake/review",
     ]
     assert not any(CRISIS in _page(client, url) for url in urls)
-    intake.record_administration(actor, patient, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 2])
+    intake.record_administration(actor, patient.pk, "phq9", [0, 0, 0, 0, 0, 0, 0, 0, 2])
     for url in urls:
         assert CRISIS in _page(client, url), url
 
@@ -246,7 +246,7 @@ def _items(plan: CarePlan) -> list[dict[str, Any]]:
 def _update(world: World, items: list[dict[str, Any]]) -> CarePlan:
     plan = world.a.plan
     return plans.update_plan(
-        _actor(world.a.staff["therapist"]), plan, expected_version=plan.version,
+        _actor(world.a.staff["therapist"]), plan.pk, expected_version=plan.version,
         interventions=items, review_on=None,
     )  # fmt: skip
 
@@ -308,7 +308,7 @@ def test_an_empty_plan_cannot_be_signed(world: World) -> None:
     CarePlan.objects.filter(pk=plan.pk).update(review_on=get_clock().today())
     plan.interventions.all().delete()
     with pytest.raises(ValidationFailed) as refused:
-        plans.sign_plan(_actor(world.a.staff["therapist"]), plan)
+        plans.sign_plan(_actor(world.a.staff["therapist"]), plan.pk)
     assert refused.value.field == "interventions"
     plan.refresh_from_db()
     assert plan.status == "draft"
@@ -338,7 +338,7 @@ def _ready_to_sign(world: World) -> CarePlan:
     items = [{**i, "responsible": world.a.staff["therapist"].pk} for i in _items(plan)]
     review = (get_clock().today() + dt.timedelta(days=30)).isoformat()
     return plans.update_plan(
-        _actor(world.a.staff["intake"]), plan, expected_version=plan.version,
+        _actor(world.a.staff["intake"]), plan.pk, expected_version=plan.version,
         interventions=items, review_on=review,
     )  # fmt: skip
 
@@ -362,7 +362,7 @@ def test_an_intake_clinician_off_the_care_team_cannot_sign(world: World) -> None
         display_name="Second Intake",
     )
     with pytest.raises(NotFound):
-        plans.sign_plan(_actor(other), plan)
+        plans.sign_plan(_actor(other), plan.pk)
     plan.refresh_from_db()
     assert plan.status == "draft"
 

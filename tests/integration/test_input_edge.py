@@ -80,7 +80,7 @@ def test_names_from_other_scripts_are_accepted(world: World) -> None:
 def test_a_referral_contact_name_is_a_name_too(world: World) -> None:
     with pytest.raises(ValidationFailed) as refused:
         referrals.submit_referral(
-            organization=world.a.patient.organization_id,
+            organization_id=world.a.patient.organization_id,
             contact_name="Sam\u202e",
             phone="555 0100 200",
             email="",

@@ -110,3 +110,30 @@ def test_openapi_documents_the_portal_endpoints_and_their_tokens(world: World) -
     assert checkin["examples"]
     help_first = spec["components"]["schemas"]["CheckInRecordedOut"]["properties"]["help_first"]
     assert "safety" in help_first["description"]
+
+
+def test_every_label_sits_beside_its_id(world: World) -> None:
+    """A ``*_label`` field adds words for people; it never replaces the id (issue 9)."""
+    components = _spec()["components"]["schemas"]
+    # The source of a label whose id is not the field of the same name without "_label".
+    sources = {
+        "instrument_label": "instrument_id",
+        "intervention_label": "intervention_id",
+        "FormulationOut.level_label": "output",  # output.placement.level
+    }
+    found = set()
+    for name, schema in components.items():
+        properties = schema.get("properties", {})
+        for field in (f for f in properties if f.endswith("_label")):
+            where = f"{name}.{field}"
+            found.add(where)
+            source = sources.get(where) or sources.get(field) or field.removesuffix("_label")
+            assert source in properties, where
+            assert field in schema.get("required", []), where
+    assert {
+        "AlertOut.kind_label",
+        "CaseloadRowOut.level_label",
+        "InterventionOut.category_label",
+        "AdministrationOut.instrument_label",
+        "GroupSessionOut.level_label",
+    } <= found

@@ -46,12 +46,12 @@ def _sign(world: World) -> CarePlan:
         item["responsible"] = therapist.pk
     plan = plans.update_plan(
         actor,
-        plan,
+        plan.pk,
         expected_version=plan.version,
         interventions=items,
         review_on=plans.default_review_on(),
     )
-    return plans.sign_plan(actor, plan)
+    return plans.sign_plan(actor, plan.pk)
 
 
 @contextmanager
@@ -113,7 +113,7 @@ def test_a_draft_after_signing_still_shows_the_signed_version(world: World) -> N
     items = plans.plan_as_dict(plan)["interventions"]
     plans.update_plan(
         Actor(user=world.a.staff["therapist"].user),
-        plan,
+        plan.pk,
         expected_version=plan.version,
         interventions=items,
         review_on=plans.default_review_on(),
@@ -216,7 +216,7 @@ def test_item9_from_the_portal_shows_help_first_and_raises_the_alert(world: Worl
 
 def test_item9_recorded_by_staff_raises_the_alert(world: World) -> None:
     actor = Actor(user=world.a.staff["therapist"].user)
-    record = intake.record_administration(actor, world.a.patient, "phq9", [*PHQ9, 2])
+    record = intake.record_administration(actor, world.a.patient.pk, "phq9", [*PHQ9, 2])
     alert = Alert.objects.get(patient=world.a.patient, kind="suicide_risk")
     assert alert.score == 2
     assert alert.evidence[-1]["record_id"] == record.pk

@@ -32,9 +32,9 @@ def _unknowns_patient(world: World) -> tuple[Actor, FormulationRecord]:
     today = get_clock().today()
     stimulant = {"substance": "cocaine", "use_periods": [{"start": "2022-01", "end": None}]}
     intake.save_intake_step(
-        actor, patient, {"assessed_on": today.isoformat(), "stimulant": stimulant}
+        actor, patient.pk, {"assessed_on": today.isoformat(), "stimulant": stimulant}
     )
-    return actor, intake.formulate_patient(actor, patient)
+    return actor, intake.formulate_patient(actor, patient.pk)
 
 
 def test_unknown_answers_are_formulated_as_unknown(world: World) -> None:
@@ -54,12 +54,12 @@ def test_each_review_flag_is_acknowledged_on_its_own(world: World) -> None:
     actor, record = _unknowns_patient(world)
     flags = [flag["id"] for flag in placement.review_flags(record)]
     with pytest.raises(ValidationFailed) as refused:
-        placement.decide_placement(actor, record, level="iop", acknowledged_flags=flags[:-1])
+        placement.decide_placement(actor, record.pk, level="iop", acknowledged_flags=flags[:-1])
     assert refused.value.field == "acknowledged_flags"
     assert "Psychosis or medical stability was not assessed" in refused.value.message
     assert not Placement.objects.filter(formulation=record).exists()  # nothing half-saved
 
-    decided = placement.decide_placement(actor, record, level="iop", acknowledged_flags=flags)
+    decided = placement.decide_placement(actor, record.pk, level="iop", acknowledged_flags=flags)
     rows = ReviewFlagAcknowledgement.objects.filter(placement=decided).order_by("pk")
     assert [row.flag_id for row in rows] == flags
     assert all(row.acknowledged_by.user == actor.user for row in rows)

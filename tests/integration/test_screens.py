@@ -109,7 +109,9 @@ def _with_substance(world: World, substance: str) -> None:
     patient = world.a.patient
     case = intake.current_intake(patient).case
     stimulant = dict(case["stimulant"], substance=substance)
-    intake.update_intake(Actor(user=world.a.staff["intake"].user), patient, "stimulant", stimulant)
+    intake.update_intake(
+        Actor(user=world.a.staff["intake"].user), patient.pk, "stimulant", stimulant
+    )
 
 
 @pytest.mark.parametrize(

@@ -37,10 +37,10 @@ def test_an_override_needs_a_reason(world: World) -> None:
     recommended = world.a.formulation.recommended_level
     other = "outpatient" if recommended != "outpatient" else "iop"
     with pytest.raises(ValidationFailed) as refused:
-        placement.decide_placement(actor, world.a.formulation, level=other)
+        placement.decide_placement(actor, world.a.formulation.pk, level=other)
     assert refused.value.field == "override_reason"
     decided = placement.decide_placement(
-        actor, world.a.formulation, level=other, override_reason="patient works nights"
+        actor, world.a.formulation.pk, level=other, override_reason="patient works nights"
     )
     assert decided.is_override
     assert decided.recommended_level == recommended
@@ -50,7 +50,7 @@ def test_an_unknown_level_names_the_allowed_ones(world: World) -> None:
     with pytest.raises(
         ValidationFailed, match="emergency, adolescent_referral, residential_referral, php"
     ):
-        placement.decide_placement(_actor(world, "therapist"), world.a.formulation, level="spa")
+        placement.decide_placement(_actor(world, "therapist"), world.a.formulation.pk, level="spa")
 
 
 def test_a_plan_is_versioned_and_signed(world: World) -> None:
@@ -58,18 +58,18 @@ def test_a_plan_is_versioned_and_signed(world: World) -> None:
     plan = world.a.plan
     items = plans.plan_as_dict(plan)["interventions"]
     with pytest.raises(ValidationFailed):
-        plans.sign_plan(therapist, plan)  # no review date, nobody responsible
+        plans.sign_plan(therapist, plan.pk)  # no review date, nobody responsible
     staffed = [dict(item, responsible=world.a.staff["therapist"].pk) for item in items]
     review = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     saved = plans.update_plan(
-        therapist, plan, expected_version=1, interventions=staffed, review_on=review
+        therapist, plan.pk, expected_version=1, interventions=staffed, review_on=review
     )
-    signed = plans.sign_plan(therapist, saved)
+    signed = plans.sign_plan(therapist, saved.pk)
     assert (signed.status, signed.version) == ("signed", 3)
     assert CarePlanVersion.objects.filter(plan=plan).count() == 3
     with pytest.raises(Conflict):
         plans.update_plan(
-            therapist, plan, expected_version=2, interventions=staffed, review_on=review
+            therapist, plan.pk, expected_version=2, interventions=staffed, review_on=review
         )
     assert AuditEvent.objects.filter(action="plan.update", outcome="conflict").exists()
 
@@ -80,7 +80,7 @@ def test_responsible_staff_must_belong_to_the_clinic(world: World) -> None:
     with pytest.raises(ValidationFailed) as refused:
         plans.update_plan(
             _actor(world, "therapist"),
-            world.a.plan,
+            world.a.plan.pk,
             expected_version=1,
             interventions=foreign,
             review_on=None,
@@ -90,9 +90,9 @@ def test_responsible_staff_must_belong_to_the_clinic(world: World) -> None:
 
 def test_roles_narrow_writes(world: World) -> None:
     with pytest.raises(Forbidden):
-        plans.sign_plan(_actor(world, "admin"), world.a.plan)
+        plans.sign_plan(_actor(world, "admin"), world.a.plan.pk)
     with pytest.raises(Forbidden):
-        placement.decide_placement(_actor(world, "admin"), world.a.formulation, level="iop")
+        placement.decide_placement(_actor(world, "admin"), world.a.formulation.pk, level="iop")
 
 
 def test_the_intake_refuses_a_stale_writer_and_bad_sections(world: World) -> None:
@@ -100,17 +100,17 @@ def test_the_intake_refuses_a_stale_writer_and_bad_sections(world: World) -> Non
     patient = world.a.patient
     current = intake.current_intake(patient)
     intake.update_intake(
-        actor, patient, "clinical", {"psychosis": False}, expected_version=current.version
+        actor, patient.pk, "clinical", {"psychosis": False}, expected_version=current.version
     )
     with pytest.raises(Conflict):
         intake.update_intake(
-            actor, patient, "clinical", {"psychosis": True}, expected_version=current.version
+            actor, patient.pk, "clinical", {"psychosis": True}, expected_version=current.version
         )
     with pytest.raises(ValidationFailed) as bad:
-        intake.update_intake(actor, patient, "clinical", {"functional_impairment": "awful"})
+        intake.update_intake(actor, patient.pk, "clinical", {"functional_impairment": "awful"})
     assert bad.value.field == "$.clinical.functional_impairment"
     with pytest.raises(ValidationFailed, match="section: expected one of"):
-        intake.update_intake(actor, patient, "mood", {})
+        intake.update_intake(actor, patient.pk, "mood", {})
     assert intake.current_intake(patient).case["clinical"] == {"psychosis": False}
 
 
@@ -118,7 +118,7 @@ def test_a_formulation_is_stored_whole_and_never_recomputed(world: World) -> Non
     record = world.a.formulation
     assert record.output["schema"] == "tandem.formulation/2"
     assert record.case["patient"]["sex"] == "female"
-    again = intake.formulate_patient(_actor(world, "therapist"), world.a.patient)
+    again = intake.formulate_patient(_actor(world, "therapist"), world.a.patient.pk)
     assert again.pk != record.pk
     record.refresh_from_db()
     assert FormulationRecord.objects.filter(patient=world.a.patient).count() == 2
@@ -127,7 +127,7 @@ def test_a_formulation_is_stored_whole_and_never_recomputed(world: World) -> Non
 def test_a_referral_keeps_its_consent_and_is_read_by_its_clinic_only(world: World) -> None:
     org = Organization.objects.get(slug="north")
     referral = referrals.submit_referral(
-        organization=org,
+        organization_id=org.pk,
         contact_name="Sam",
         phone="555 010 0199",
         preferred_contact="phone",
@@ -140,7 +140,7 @@ def test_a_referral_keeps_its_consent_and_is_read_by_its_clinic_only(world: Worl
     assert referrals.list_referrals(Actor(user=world.b.staff["intake"].user)) == []
     with pytest.raises(ValidationFailed) as bad:
         referrals.submit_referral(
-            organization=org,
+            organization_id=org.pk,
             contact_name="Sam",
             preferred_contact="email",
             shared={},

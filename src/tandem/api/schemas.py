@@ -1,4 +1,9 @@
-"""Request and response schemas of the JSON API (validated at the edge)."""
+"""Request and response schemas of the JSON API (validated at the edge).
+
+A document that returns an id a person reads (a level, an alert kind, an instrument, an
+intervention and its class) carries its words beside it in a ``*_label`` field, from
+``tandem.domain.labels`` as the pages show them; the id stays, for programs.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 from pydantic.config import JsonDict
+
+from tandem.domain.labels import band_label, instrument_label, label
 
 Sex = Literal["female", "male", "other", "unknown"]
 # The stored choices (storage.models; tests/integration/test_openapi.py keeps them equal).
@@ -46,6 +53,20 @@ def _iso_date_only(value: Any) -> Any:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+
+
+def _value(obj: Any, name: str) -> Any:
+    """A field of what a service returned: a model or a plain dict."""
+    return obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+
+
+def _label_of(kind: str, name: str) -> Any:
+    """A resolver for a ``*_label`` field: the label of the id in ``name``."""
+    return staticmethod(lambda obj: label(kind, _value(obj, name)))
+
+
+def _words(what: str) -> Any:
+    return Field(description=f"{what} in words (tandem.domain.labels), as the pages show it")
 
 
 class ErrorBody(Schema):
@@ -95,6 +116,11 @@ class AdministrationOut(Schema):
     result: dict[str, Any]
     administered_on: dt.date
     recorded_at: dt.datetime
+    instrument_label: str = _words("the instrument")
+
+    @staticmethod
+    def resolve_instrument_label(obj: Any) -> str:
+        return instrument_label(str(_value(obj, "instrument_id")))
 
 
 class FormulationOut(Schema):
@@ -103,6 +129,12 @@ class FormulationOut(Schema):
     ruleset_version: str
     created_at: dt.datetime
     output: dict[str, Any]
+    level_label: str = _words("the recommended level of care (output.placement.level)")
+
+    @staticmethod
+    def resolve_level_label(obj: Any) -> str:
+        placement = (_value(obj, "output") or {}).get("placement") or {}
+        return label("level", placement.get("level"))
 
 
 class InterventionIO(Schema):
@@ -116,13 +148,20 @@ class InterventionIO(Schema):
     reason: str = Field(default="", max_length=2000)
 
 
+class InterventionOut(InterventionIO):
+    intervention_label: str = _words("the intervention")
+    category_label: str = _words("its class (clinical, or somatic or neuro adjunct)")
+    resolve_intervention_label = _label_of("intervention", "intervention_id")
+    resolve_category_label = _label_of("category", "category")
+
+
 class PlanOut(Schema):
     id: int = Field(ge=1, le=MAX_ID)
     version: int = Field(ge=1)
     status: PlanStatus
     review_on: dt.date | None
     measures: list[str]
-    interventions: list[InterventionIO]
+    interventions: list[InterventionOut]
 
 
 class PlanUpdateIn(Schema):
@@ -139,6 +178,12 @@ class CaseloadRowOut(Schema):
     overdose_risk: str = Field(description=RISK_NOTE)
     reassess_on: str | None
     plan_review_on: dt.date | None
+    level_label: str = _words("the level (empty before the first placement)")
+    suicide_risk_label: str = _words("the suicide risk")
+    overdose_risk_label: str = _words("the overdose risk")
+    resolve_level_label = _label_of("level", "level")
+    resolve_suicide_risk_label = _label_of("suicide_risk", "suicide_risk")
+    resolve_overdose_risk_label = _label_of("overdose_risk", "overdose_risk")
 
 
 # 42 CFR Part 2 consents and disclosures (tandem.domain.consent; test_openapi keeps the
@@ -354,6 +399,11 @@ class Phq9Out(Schema):
     administered_on: dt.date
     total: int | None
     band: str = Field(description="minimal, mild, moderate, moderately_severe or severe")
+    band_label: str = _words("the band, as the PHQ-9 names it,")
+
+    @staticmethod
+    def resolve_band_label(obj: Any) -> str:
+        return band_label("phq9", _value(obj, "band"))
 
 
 class ProgressOut(Schema):
@@ -392,6 +442,10 @@ class AlertOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     escalated_at: dt.datetime | None
+    kind_label: str = _words("the kind")
+    severity_label: str = _words("the severity")
+    resolve_kind_label = _label_of("alert_kind", "kind")
+    resolve_severity_label = _label_of("alert_severity", "severity")
 
 
 class AcknowledgeIn(Schema):
@@ -427,6 +481,8 @@ class GroupSessionOut(Schema):
     starts_at: dt.datetime
     level: GroupLevel
     facilitator_id: int
+    level_label: str = _words("the level")
+    resolve_level_label = _label_of("level", "level")
 
 
 class RosterEntryOut(Schema):
@@ -540,6 +596,8 @@ class ScreenOut(Schema):
         "negative; invalid when the own stimulant was not tested"
     )
     own_stimulant: str = Field(description="the stimulant cm_result was read against")
+    cm_result_label: str = _words("cm_result")
+    resolve_cm_result_label = _label_of("screen_reading", "cm_result")
     overdose_opioids: list[AnalyteName] = Field(
         description="the opioids positive that raise overdose_risk (fentanyl; other opioids "
         "not prescribed)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from tandem.services.actors import Actor, as_actor
@@ -46,6 +46,10 @@ def may_see(staff: StaffMember | None, patient: Patient) -> bool:
 
 
 def _as_id(patient_id: Any) -> int | None:
+    if isinstance(patient_id, Model):
+        # Services take ids (issue 9 item 4): a model instance is a programming error,
+        # not a missing record.
+        raise TypeError(f"give the id, not a {type(patient_id).__name__}")
     try:
         value = int(patient_id)
     except (TypeError, ValueError):

@@ -28,7 +28,7 @@ from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from tandem.domain.monitoring.alerts import KIND_BY_NAME
 from tandem.domain.monitoring.live import Decision, StoredAlert, suicide_signal
 from tandem.domain.monitoring.thresholds import DEFAULT_RECIPIENTS
-from tandem.services.access import access_record
+from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.calendar import zone
@@ -340,9 +340,9 @@ def open_count(staff: StaffMember | None) -> int:
     )
 
 
-def patient_alerts(who: Actor, patient: Patient) -> list[Alert]:
-    """A patient's alerts (the chart; the caller has checked access)."""
-    as_actor(who)
+def patient_alerts(who: Actor, patient_id: int) -> list[Alert]:
+    """A patient's alerts, newest first (one audited read: the chart and the API)."""
+    patient = access_patient(who, patient_id, action="alert.list")
     return list(_ranked(Alert.objects.filter(patient=patient)).order_by("-raised_on", "-pk"))
 
 
@@ -416,9 +416,37 @@ def resolve(who: Actor, alert_id: Any, note: Any) -> Alert:
     return alert
 
 
+def get_alert(who: Actor, alert_id: Any) -> Alert:
+    """One alert the actor may see (one audited read; NotFound when missing or not
+    visible)."""
+    alert: Alert = access_record(who, Alert, alert_id, action="alert.view")
+    return alert
+
+
 def transitions(alert: Alert) -> list[AlertTransition]:
+    """An already-read alert's transitions, oldest first."""
     return list(alert.transitions.order_by("at", "pk"))
 
 
 def recipients(alert: Alert) -> list[AlertRecipient]:
+    """Who an already-read alert was sent to, and why."""
     return list(alert.recipients.select_related("staff").order_by("pk"))
+
+
+def recipients_by_alert(rows: list[Alert]) -> dict[int, list[AlertRecipient]]:
+    """alert id -> its recipients with their staff records, for alerts already read
+    (the inbox: one query for the whole list)."""
+    found: dict[int, list[AlertRecipient]] = {}
+    people = AlertRecipient.objects.filter(alert_id__in=[a.pk for a in rows])
+    for row in people.select_related("staff", "staff__user").order_by("pk"):
+        found.setdefault(row.alert_id, []).append(row)
+    return found
+
+
+def colleague_names(alert: Alert, usernames: set[str]) -> dict[str, str]:
+    """user name -> display name, for staff of the alert's clinic among ``usernames``
+    (a transition's author); anyone else (a patient, Tandem itself) is left out."""
+    staff = StaffMember.objects.filter(
+        organization_id=alert.patient.organization_id, user__username__in=usernames
+    ).select_related("user")
+    return {s.user.get_username(): s.display_name or s.user.get_username() for s in staff}

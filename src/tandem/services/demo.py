@@ -229,28 +229,28 @@ def _build_patient(actor: Actor, spec: DemoPatient, care_team: list[int]) -> Pat
     patient = register_patient(actor, display_name=spec.name, date_of_birth=spec.born, sex=spec.sex)
     today = patient_today(patient)  # the clinic's local date
     set_care_team(actor, patient.pk, care_team)
-    intake.update_intake(actor, patient, "assessed_on", today.isoformat())
-    intake.update_intake(actor, patient, "stimulant", _stimulant(spec.stimulant, today))
+    intake.update_intake(actor, patient.pk, "assessed_on", today.isoformat())
+    intake.update_intake(actor, patient.pk, "stimulant", _stimulant(spec.stimulant, today))
     episodes = [
         {"onset": _month(today, o), "end": e and _month(today, e)} for o, e in spec.episodes
     ]
-    intake.update_intake(actor, patient, "depressive_episodes", episodes)
+    intake.update_intake(actor, patient.pk, "depressive_episodes", episodes)
     assessed = {"psychosis": False, "medically_unstable": False, "mania_history": False}
-    intake.update_intake(actor, patient, "clinical", {**assessed, **(spec.clinical or {})})
+    intake.update_intake(actor, patient.pk, "clinical", {**assessed, **(spec.clinical or {})})
     for instrument_id, answers in spec.answers.items():
-        intake.record_administration(actor, patient, instrument_id, answers)
-    formulation = intake.formulate_patient(actor, patient)
+        intake.record_administration(actor, patient.pk, instrument_id, answers)
+    formulation = intake.formulate_patient(actor, patient.pk)
     recommended = formulation.recommended_level
     # The demo clinician reads each review flag (ruleset-v2.md s4) and acknowledges it.
     flags = [flag["id"] for flag in placement.review_flags(formulation)]
-    placement.decide_placement(actor, formulation, level=recommended, acknowledged_flags=flags)
-    plan = plans.draft_plan(actor, formulation)
+    placement.decide_placement(actor, formulation.pk, level=recommended, acknowledged_flags=flags)
+    plan = plans.draft_plan(actor, formulation.pk)
     interventions = [
         dict(item, responsible=care_team[1]) for item in plans.plan_as_dict(plan)["interventions"]
     ]
     plans.update_plan(
         actor,
-        plan,
+        plan.pk,
         expected_version=plan.version,
         interventions=interventions,
         review_on=(today + dt.timedelta(days=28)).isoformat(),
@@ -278,7 +278,7 @@ def _ensure_referrals(clinic: Organization) -> None:
         if Referral.objects.filter(organization=clinic, contact_name=name).exists():
             continue
         submit_referral(
-            organization=clinic, contact_name=name, phone="555-0100",
+            organization_id=clinic.pk, contact_name=name, phone="555-0100",
             preferred_contact="phone", shared=shared, urgent=urgent,
             consent_text="I ask Tandem Demo Clinic to contact me (demo consent).",
             consented_at=get_clock().now(),

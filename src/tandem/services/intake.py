@@ -105,7 +105,7 @@ def _fingerprint(*parts: Any) -> str:
 @audited_failures("administration.record")
 def record_administration(
     who: Actor,
-    patient: Patient | int,
+    patient_id: int,
     instrument_id: str,
     answers: list[Any],
     *,
@@ -118,7 +118,7 @@ def record_administration(
     (optional) is 1-200 printable ASCII characters: checked here, for the web and the API.
     """
     actor = as_actor(who)
-    patient = access_patient(actor, getattr(patient, "pk", patient), action="administration.record")
+    patient = access_patient(actor, patient_id, action="administration.record")
     staff = require(actor, "administration.record", patient.pk)
     on = _clean_administered_on(administered_on, patient_today(patient))
     _check_idempotency_key(idempotency_key)
@@ -298,7 +298,7 @@ def _check_assessed_on(sections: dict[str, Any], today: dt.date) -> None:
 @audited_failures("intake.update")
 def save_intake_step(
     who: Actor,
-    patient: Patient | int,
+    patient_id: int,
     sections: dict[str, Any],
     *,
     expected_version: int | None = None,
@@ -310,7 +310,7 @@ def save_intake_step(
     inside one transaction. A stale ``expected_version`` raises Conflict (409).
     """
     actor = as_actor(who)
-    patient = access_patient(actor, getattr(patient, "pk", patient), action="intake.update")
+    patient = access_patient(actor, patient_id, action="intake.update")
     require(actor, "intake.update", patient.pk)
     if not sections:
         raise ValidationFailed("sections: give at least one section to save", "section")
@@ -343,7 +343,7 @@ def save_intake_step(
 
 def update_intake(
     who: Actor,
-    patient: Patient | int,
+    patient_id: int,
     section: str,
     data: Any,
     *,
@@ -352,7 +352,7 @@ def update_intake(
     """Replace one section of the case (``save_intake_step`` with one section)."""
     if not isinstance(section, str):
         raise ValidationFailed("section: expected a section name", "section")
-    return save_intake_step(who, patient, {section: data}, expected_version=expected_version)
+    return save_intake_step(who, patient_id, {section: data}, expected_version=expected_version)
 
 
 def case_for_formulation(patient: Patient, intake: Intake) -> dict[str, Any]:
@@ -403,10 +403,10 @@ def check_no_later_screens(patient: Patient, intake: Intake, assessed_on: dt.dat
 
 
 @audited_failures("formulation.create")
-def formulate_patient(who: Actor, patient: Patient | int) -> FormulationRecord:
+def formulate_patient(who: Actor, patient_id: int) -> FormulationRecord:
     """Run the formulation engine on the current intake and store its whole output."""
     actor = as_actor(who)
-    patient = access_patient(actor, getattr(patient, "pk", patient), action="formulation.create")
+    patient = access_patient(actor, patient_id, action="formulation.create")
     staff = require(actor, "formulation.create", patient.pk)
     intake = current_intake(patient)
     case = case_for_formulation(patient, intake)

@@ -296,6 +296,12 @@ def _clean_ended_on(value: Any, today: dt.date, started: dt.date | None) -> dt.d
     return value
 
 
+def latest_episode(who: Actor, patient_id: int) -> EpisodeOfCare | None:
+    """The patient's latest episode of care, open or closed (one audited read)."""
+    patient = access_patient(who, patient_id, action="episode.view")
+    return patient.episodes.order_by("-started_on", "-pk").first()
+
+
 def list_patients(who: Actor, *, status: str | None = None) -> list[Patient]:
     """The patients the actor may see (one audited read of the list)."""
     actor = as_actor(who)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from tandem.services.access import access_record
+from tandem.services.access import access_patient, access_record
 from tandem.services.actors import Actor, as_actor
 from tandem.services.audit import audited_failures, record_event
 from tandem.services.clock import get_clock
@@ -40,7 +40,7 @@ _EPISODE_LEVEL = {"residential_referral": "residential", "adolescent_referral": 
 @audited_failures("placement.decide")
 def decide_placement(
     who: Actor,
-    formulation: FormulationRecord | int,
+    formulation_id: int,
     *,
     level: str,
     override_reason: str = "",
@@ -50,7 +50,7 @@ def decide_placement(
     and every review flag of the formulation must be acknowledged (ruleset-v2.md s4)."""
     actor = as_actor(who)
     record: FormulationRecord = access_record(
-        actor, FormulationRecord, getattr(formulation, "pk", formulation), action="placement.decide"
+        actor, FormulationRecord, formulation_id, action="placement.decide"
     )
     staff = require(actor, "placement.decide", record.patient_id)
     if level not in PLACEMENT_LEVELS:
@@ -117,6 +117,13 @@ def review_flags(record: FormulationRecord) -> list[dict[str, str]]:
         {"id": str(flag["id"]), "text": str(flag["text"])}
         for flag in placement.get("review_flags", [])
     ]
+
+
+def placement_history(who: Actor, patient_id: int) -> list[Placement]:
+    """Every level-of-care decision for the patient, newest first (one audited read)."""
+    patient = access_patient(who, patient_id, action="placement.list")
+    decided = patient.placements.select_related("decided_by")
+    return list(decided.order_by("-decided_at", "-pk"))
 
 
 def latest_placement(formulation: FormulationRecord) -> Placement | None:

@@ -94,11 +94,11 @@ def required_for_safety(record: FormulationRecord) -> list[str]:
 
 
 @audited_failures("plan.draft")
-def draft_plan(who: Actor, formulation: FormulationRecord | int) -> CarePlan:
+def draft_plan(who: Actor, formulation_id: int) -> CarePlan:
     """A draft plan holding the interventions and measures the formulation proposed."""
     actor = as_actor(who)
     record: FormulationRecord = access_record(
-        actor, FormulationRecord, getattr(formulation, "pk", formulation), action="plan.draft"
+        actor, FormulationRecord, formulation_id, action="plan.draft"
     )
     staff = require(actor, "plan.edit", record.patient_id)
     proposed = record.output.get("plan", {})
@@ -266,15 +266,15 @@ def _clean_review_on(review_on: Any, today: dt.date) -> dt.date | None:
     return review_on
 
 
-def _load_plan(actor: Actor, plan: CarePlan | int, action: str) -> CarePlan:
-    loaded: CarePlan = access_record(actor, CarePlan, getattr(plan, "pk", plan), action=action)
+def _load_plan(actor: Actor, plan_id: Any, action: str) -> CarePlan:
+    loaded: CarePlan = access_record(actor, CarePlan, plan_id, action=action)
     return loaded
 
 
 @audited_failures("plan.update")
 def update_plan(
     who: Actor,
-    plan: CarePlan | int,
+    plan_id: int,
     *,
     expected_version: int,
     interventions: list[dict[str, Any]],
@@ -288,7 +288,7 @@ def update_plan(
     (``plan.sign``); if the plan cannot be signed, nothing is saved.
     """
     actor = as_actor(who)
-    loaded = _load_plan(actor, plan, "plan.update")
+    loaded = _load_plan(actor, plan_id, "plan.update")
     staff = require(actor, "plan.edit", loaded.patient_id)
     if sign:
         staff = require(actor, "plan.sign", loaded.patient_id)
@@ -366,11 +366,11 @@ def _check_signable(review_on: dt.date | None, items: list[dict[str, Any]]) -> N
 
 
 @audited_failures("plan.sign")
-def sign_plan(who: Actor, plan: CarePlan | int, *, expected_version: int | None = None) -> CarePlan:
+def sign_plan(who: Actor, plan_id: int, *, expected_version: int | None = None) -> CarePlan:
     """Sign the plan: at least one intervention, the safety ones the formulation requires,
     a responsible staff member for each, and a review date."""
     actor = as_actor(who)
-    loaded = _load_plan(actor, plan, "plan.sign")
+    loaded = _load_plan(actor, plan_id, "plan.sign")
     staff = require(actor, "plan.sign", loaded.patient_id)
     version = loaded.version if expected_version is None else expected_version
     _check_signer(staff, loaded)
@@ -439,6 +439,12 @@ def current_plan(who: Actor, patient_id: Any) -> CarePlan | None:
     return patient.plans.order_by("-created_at", "-pk").first()
 
 
+def latest_plan_of(formulation: FormulationRecord) -> CarePlan | None:
+    """The latest plan drafted from an already-accessed formulation (no second audit
+    event; ``services.placement.latest_placement`` reads its decision the same way)."""
+    return formulation.plans.order_by("-created_at", "-pk").first()
+
+
 def get_plan(who: Actor, plan_id: Any) -> CarePlan:
     return _load_plan(as_actor(who), plan_id, "plan.view")
 
@@ -446,7 +452,7 @@ def get_plan(who: Actor, plan_id: Any) -> CarePlan:
 @audited_failures("plan.agreement")
 def record_agreement(
     who: Actor,
-    plan: CarePlan | int,
+    plan_id: int,
     *,
     expected_version: int,
     agreed_on: Any,
@@ -457,7 +463,7 @@ def record_agreement(
     name the patient typed or the clinician's record of a verbal agreement. The agreement
     belongs to this version: a later edit or a new placement decision clears it."""
     actor = as_actor(who)
-    loaded = _load_plan(actor, plan, "plan.agreement")
+    loaded = _load_plan(actor, plan_id, "plan.agreement")
     staff = require(actor, "plan.edit", loaded.patient_id)
     if loaded.status != "signed" or loaded.signed_at is None:
         raise ValidationFailed("plan: sign the plan before recording the patient's agreement",

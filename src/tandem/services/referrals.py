@@ -58,7 +58,7 @@ def _clean_contact(contact_name: str, phone: str, email: str, preferred_contact:
 
 def submit_referral(
     *,
-    organization: Organization | int,
+    organization_id: int,
     contact_name: str,
     phone: str = "",
     email: str = "",
@@ -78,7 +78,7 @@ def submit_referral(
         raise ValidationFailed("consent: the person's consent is required", "consent")
     if not isinstance(shared, dict):
         raise ValidationFailed("shared: expected an object", "shared")
-    org = Organization.objects.filter(pk=getattr(organization, "pk", organization)).first()
+    org = Organization.objects.filter(pk=organization_id).first()
     if org is None:
         raise ValidationFailed("organization: unknown clinic", "organization")
     with transaction.atomic():

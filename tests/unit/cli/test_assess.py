@@ -78,9 +78,15 @@ def test_summary_reads_as_a_note(tmp_path: Path) -> None:
     result = CliRunner().invoke(assess, [str(_write(tmp_path / "c.json", spec_example())), *V1])
     assert result.exit_code == 0
     text = result.stdout
-    assert "Onset order: depression first." in text
+    assert "Onset order: Depression first." in text
     assert "Codes to confirm: F14.20, F33.9." in text
-    assert "Level of care: php (rule P3; offered here): an earlier iop brought no response." in text
+    assert (
+        "Level of care: Partial hospitalization (PHP) (rule P3; offered here): an earlier iop "
+        "brought no response." in text
+    )
+    assert "  - Contingency management [stimulant use]: " in text
+    assert "Scores: PHQ-9 10 (moderate), positive; C-SSRS screener low, positive." in text
+    assert "_" not in text.split("Rules:")[0]  # labels, not ids, before the provenance
     assert "not a validated instrument" in text
     assert "{" not in text
 

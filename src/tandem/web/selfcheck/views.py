@@ -283,7 +283,7 @@ def _submit(
     referrals.submit_selfcheck_referral(
         nonce=str(request.POST.get("nonce", ""))[:200],
         ip=client_ip(request),
-        organization=clinic,
+        organization_id=clinic.pk,
         contact_name=form.cleaned_data["contact_name"],
         phone=form.cleaned_data["phone"],
         email=form.cleaned_data["email"],

@@ -12,9 +12,8 @@ from django.views.decorators.http import require_POST
 
 from tandem.domain import labels
 from tandem.services import alerts
-from tandem.services.access import access_record
 from tandem.services.errors import Conflict, ValidationFailed
-from tandem.storage.models import Alert, AlertRecipient, StaffMember
+from tandem.storage.models import Alert
 from tandem.storage.models.alerts import ALERT_STATES
 from tandem.web.clinic import errors
 from tandem.web.clinic.forms import AlertNoteForm
@@ -38,18 +37,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _recipients(rows: list[Alert]) -> dict[int, list[dict[str, str]]]:
     """Who received each alert and why, in words (one query for the whole list)."""
-    found: dict[int, list[dict[str, str]]] = {}
-    people = (
-        AlertRecipient.objects.filter(alert_id__in=[a.pk for a in rows])
-        .select_related("staff", "staff__user")
-        .order_by("pk")
-    )
-    for row in people:
-        found.setdefault(row.alert_id, []).append(
-            {"name": row.staff.display_name or row.staff.user.get_username(),
-             "why": labels.label("alert_recipient_reason", row.reason)}
-        )  # fmt: skip
-    return found
+    return {
+        alert_id: [
+            {
+                "name": row.staff.display_name or row.staff.user.get_username(),
+                "why": labels.label("alert_recipient_reason", row.reason),
+            }
+            for row in people
+        ]
+        for alert_id, people in alerts.recipients_by_alert(rows).items()
+    }
 
 
 def _evidence(alert: Alert) -> list[dict[str, Any]]:
@@ -85,13 +82,7 @@ def _history(alert: Alert) -> list[dict[str, Any]]:
     did itself (raising on a patient's check-in, notifying, escalating): a patient's
     portal user name is never shown to staff."""
     rows = alerts.transitions(alert)
-    colleagues = {
-        s.user.get_username(): s.display_name or s.user.get_username()
-        for s in StaffMember.objects.filter(
-            organization_id=alert.patient.organization_id,
-            user__username__in={t.by for t in rows},
-        ).select_related("user")
-    }
+    colleagues = alerts.colleague_names(alert, {t.by for t in rows})
     return [
         {"at": t.at, "transition": t.transition, "note": t.note,
          "by": colleagues.get(t.by, "Tandem")}
@@ -102,8 +93,7 @@ def _history(alert: Alert) -> list[dict[str, Any]]:
 @login_required
 def detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     """One alert: patient, kind, evidence, recipients and why, every transition."""
-    alert = access_record(actor(request), Alert, alert_id, action="alert.view")
-    return _detail(request, alert)
+    return _detail(request, alerts.get_alert(actor(request), alert_id))
 
 
 @login_required
@@ -130,11 +120,11 @@ def _act(request: HttpRequest, alert_id: int, *, resolve: bool) -> HttpResponse:
         except ValidationFailed as error:
             errors.attach(error, {"note": (form, "note")}, form)
         except Conflict as error:
-            alert = access_record(who, Alert, alert_id, action="alert.view")
+            alert = alerts.get_alert(who, alert_id)
             return _detail(request, alert, problem=error.message, status=409)
         else:
             return redirect("clinic:alert", alert_id=alert_id)
-    alert = access_record(who, Alert, alert_id, action="alert.view")
+    alert = alerts.get_alert(who, alert_id)
     if resolve:
         return _detail(request, alert, resolve=form, status=400)
     return _detail(request, alert, acknowledge=form, status=400)

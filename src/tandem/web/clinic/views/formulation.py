@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.domain import labels
 from tandem.domain.formulation.explanations import FINDINGS, explain
-from tandem.services import access, placement, plans
+from tandem.services import intake, placement, plans
 from tandem.services.errors import ValidationFailed
 from tandem.services.placement import PLACEMENT_LEVELS
 from tandem.storage.models import FormulationRecord
@@ -36,13 +36,6 @@ def findings(output: dict[str, Any]) -> list[tuple[str, str]]:
 def _explained(finding: object) -> str:
     """The clinician explanation of an onset order or current depression (formulation)."""
     return explain(str(finding), "clinician") if finding in FINDINGS else ""
-
-
-def _load(request: HttpRequest, formulation_id: int, action: str) -> FormulationRecord:
-    record: FormulationRecord = access.access_record(
-        actor(request), FormulationRecord, formulation_id, action=action
-    )
-    return record
 
 
 def _levels(recommended: str) -> list[tuple[str, str]]:
@@ -68,7 +61,7 @@ def _render(request: HttpRequest, record: FormulationRecord, form: PlacementForm
         "recommended": record.recommended_level,
         "placement": placement.latest_placement(record),
         "review_flags": placement.review_flags(record),
-        "plan": record.plans.order_by("-created_at", "-pk").first(),
+        "plan": plans.latest_plan_of(record),
         "form": form,
         "risk": risk_panel(record.patient, output),
     }
@@ -88,7 +81,7 @@ def _flag_choices(record: FormulationRecord) -> list[dict[str, str]]:
 @login_required
 def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     """GET shows the formulation; POST records the placement decision."""
-    record = _load(request, formulation_id, "formulation.view")
+    record = intake.get_formulation(actor(request), formulation_id)
     levels = _levels(record.recommended_level)
     form = PlacementForm(
         request.POST or None,
@@ -99,7 +92,7 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            placement.decide_placement(actor(request), record, **form.cleaned_data)
+            placement.decide_placement(actor(request), record.pk, **form.cleaned_data)
         except ValidationFailed as error:
             errors.attach(error, {n: (form, n) for n in form.fields}, form)
         else:
@@ -111,6 +104,6 @@ def formulation(request: HttpRequest, formulation_id: int) -> HttpResponse:
 @require_POST
 def draft_plan(request: HttpRequest, formulation_id: int) -> HttpResponse:
     """Draft the integrated plan the formulation proposes, then open it for editing."""
-    record = _load(request, formulation_id, "formulation.view")
-    plan = plans.draft_plan(actor(request), record)
+    record = intake.get_formulation(actor(request), formulation_id)
+    plan = plans.draft_plan(actor(request), record.pk)
     return redirect("clinic:plan", plan_id=plan.pk)

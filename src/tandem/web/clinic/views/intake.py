@@ -107,7 +107,7 @@ def record_instrument(request: HttpRequest, patient_id: int, instrument_id: str)
         try:
             intake_service.record_administration(
                 actor(request),
-                patient,
+                patient.pk,
                 instrument_id,
                 form.answers(),
                 idempotency_key=request.POST.get("idempotency_key") or None,
@@ -192,7 +192,7 @@ def review_step(request: HttpRequest, patient: Patient) -> HttpResponse:
     problem = None
     if request.method == "POST":
         try:
-            record = intake_service.formulate_patient(actor(request), patient)
+            record = intake_service.formulate_patient(actor(request), patient.pk)
         except ValidationFailed as error:
             message = errors.in_words(error.message, error.field or "")
             problem = {"message": message, "step": _step_of(error.field or "")}

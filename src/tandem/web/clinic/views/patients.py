@@ -21,6 +21,8 @@ from tandem.services import (
     groups,
     intake,
     patients,
+    placement,
+    plans,
     portal_accounts,
     referrals,
     relapse_prevention,
@@ -168,15 +170,15 @@ def chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     """One patient's chart: formulation, placement history, plan, scores so far."""
     who = actor(request)
     patient = access.access_patient(who, patient_id, action="chart.view")
-    formulation = patient.formulations.order_by("-created_at", "-pk").first()
-    patient_alerts = sorted(alerts.patient_alerts(who, patient), key=lambda a: a.state != "open")
+    formulation = intake.latest_formulation(who, patient.pk)
+    patient_alerts = sorted(alerts.patient_alerts(who, patient.pk), key=lambda a: a.state != "open")
     context = {
         "patient": patient,
         "formulation": formulation,
         "output": formulation.output if formulation else None,
-        "placements": patient.placements.select_related("decided_by").order_by("-decided_at"),
-        "plan": patient.plans.order_by("-created_at", "-pk").first(),
-        "episode": patient.episodes.order_by("-started_on", "-pk").first(),
+        "placements": placement.placement_history(who, patient.pk),
+        "plan": plans.current_plan(who, patient.pk),
+        "episode": patients.latest_episode(who, patient.pk),
         "administrations": intake.list_administrations(who, patient.pk),
         "relapse_prevention": relapse_prevention.plan_for(who, patient.pk),
         "risk": risk_panel(patient),

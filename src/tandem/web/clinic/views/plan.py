@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from tandem.services import plans
+from tandem.services import placement, plans
 from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.storage.models import CarePlan, StaffMember
@@ -75,10 +75,10 @@ def _render(
         "risk": risk_panel(plan.patient, output),
         "level": LEVEL_NAMES.get(plans.decided_level(plan.formulation), ""),
         "review_max_days": plans.REVIEW_MAX_DAYS,
-        "team": [m for m in plan.patient.care_team.all() if m.role != "admin"],
+        "team": _staff(plan),
         "agreement_form": agreement_form
         or AgreementForm(initial={"agreed_on": get_clock().today(), "version": plan.version}),
-        "decision": plan.formulation.placements.order_by("-decided_at", "-pk").first(),
+        "decision": placement.latest_placement(plan.formulation),
         "problem": problem,
     }
     failed = (
@@ -102,7 +102,7 @@ def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             plans.update_plan(
                 actor(request),
-                loaded,
+                loaded.pk,
                 expected_version=head.cleaned_data["version"],
                 interventions=items,
                 review_on=head.cleaned_data["review_on"],
@@ -132,7 +132,7 @@ def sign(request: HttpRequest, plan_id: int) -> HttpResponse:
     loaded = plans.get_plan(actor(request), plan_id)
     try:
         version = int(request.POST.get("version", ""))
-        plans.sign_plan(actor(request), loaded, expected_version=version)
+        plans.sign_plan(actor(request), loaded.pk, expected_version=version)
     except (ValueError, ValidationFailed, Conflict) as error:
         stored = list(loaded.interventions.all())
         head, rows = _forms(None, loaded, stored)
@@ -150,7 +150,7 @@ def agreement(request: HttpRequest, plan_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             plans.record_agreement(
-                actor(request), loaded,
+                actor(request), loaded.pk,
                 expected_version=form.cleaned_data["version"],
                 agreed_on=form.cleaned_data["agreed_on"],
                 agreement=form.cleaned_data["agreement"],

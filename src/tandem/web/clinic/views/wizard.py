@@ -36,7 +36,7 @@ def step_context(patient: Patient, step: str, **extra: Any) -> dict[str, Any]:
 
 
 def _questionnaires_done(patient: Patient, current: Any) -> set[str]:
-    recorded = patient.administrations.filter(episode=current.episode).exists()
+    recorded = intake_service.latest_administration_on(patient, current) is not None
     return {"instruments"} if recorded else set()
 
 
@@ -57,7 +57,7 @@ def save_sections(
     request: HttpRequest, patient: Patient, version: int, sections: dict[str, Any]
 ) -> None:
     """Save the step's sections in one service call: all or nothing, version checked once."""
-    intake_service.save_intake_step(actor(request), patient, sections, expected_version=version)
+    intake_service.save_intake_step(actor(request), patient.pk, sections, expected_version=version)
 
 
 def saved(
