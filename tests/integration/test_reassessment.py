@@ -156,7 +156,7 @@ def test_a_second_accept_returns_the_open_one_and_a_stop_needs_a_reason(world: W
     assert first.cancelled_at is not None
     assert first.cancel_reason == "Entered in error"
     # A later formulation is not linked to a stopped reassessment.
-    formulation = intake.formulate_patient(Actor(user=world.a.staff["intake"].user), patient)
+    formulation = intake.formulate_patient(Actor(user=world.a.staff["intake"].user), patient.pk)
     first.refresh_from_db()
     assert first.formulation is None
     assert formulation.pk
