@@ -58,3 +58,20 @@ def test_the_timeline_lists_what_is_due_from_the_signed_plan(world: World) -> No
     today = patient_today(world.a.patient)
     assert f"<strong>PHQ-9</strong>:\n    done {today.isoformat()}" in body
     assert f"next due {(today + dt.timedelta(days=7)).isoformat()}" in body
+
+
+def test_the_timeline_shows_incentives_earned(world: World) -> None:
+    from tandem.services.incentives import configure_schedule
+
+    configure_schedule(Actor(user=world.a.staff["director"].user), "escalating", {})
+    therapist = Actor(user=world.a.staff["therapist"].user)
+    screens.record_screen(
+        therapist,
+        world.a.patient.pk,
+        {"specimen": "urine", "kind": "point_of_care", "status": "result",
+         "analytes": {"cocaine": "negative"}},
+    )  # fmt: skip
+    client = signed_in_client(world.a.staff["therapist"], world)
+    body = client.get(f"/clinic/patients/{world.a.patient.pk}/timeline").content.decode()
+    # The escalating schedule's first negative earns its start amount (ruleset-v2.md s7).
+    assert "Incentive earned: $10.00" in body

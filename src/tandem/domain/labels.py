@@ -423,6 +423,12 @@ KINDS: Final[Mapping[str, Mapping[str, str]]] = {
 _RULE_ID = re.compile(r"^(RS|RO|[OECUKP])\d+[a-z]?$")
 
 
+def dollars(cents: int) -> str:
+    """Integer cents as dollars for a page ("$12.50", "-$1,000.00"); never a float."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
 def label(kind: str, value: object) -> str:
     """The human label of ``value`` (an id of ``kind``, one of ``KINDS`` or ``"rule"``).
 

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Final
 
-from tandem.domain.labels import label
+from tandem.domain.labels import dollars, label
 from tandem.services import groups, monitoring, portal_questionnaires, reassessment
 from tandem.services import progress as progress_service
 from tandem.services.access import access_patient
@@ -26,6 +26,7 @@ from tandem.storage.models import (
     CheckIn,
     DrugScreen,
     InstrumentAdministration,
+    LedgerEntry,
     Patient,
     Placement,
     Reassessment,
@@ -39,7 +40,7 @@ class Event:
     """One dated record on the timeline, in the clinic's words."""
 
     on: dt.date
-    kind: str  # screen, alert, attendance, level, plan, questionnaire
+    kind: str  # screen, incentive, alert, attendance, level, plan, questionnaire
     text: str
 
 
@@ -84,6 +85,10 @@ def _events(patient: Patient, since: dt.date) -> list[Event]:
     for s in DrugScreen.objects.filter(patient=patient, collected_on__gte=since):
         text = f"Drug screen: {_screen_words(s)}"
         found.append(Event(s.collected_on, "screen", text))
+    for entry in LedgerEntry.objects.filter(patient=patient, day__gte=since, earned_cents__gt=0):
+        found.append(
+            Event(entry.day, "incentive", f"Incentive earned: {dollars(entry.earned_cents)}")
+        )
     for a in Alert.objects.filter(patient=patient, raised_on__gte=since):
         text = (
             f"Alert: {label('alert_kind', a.kind)} ({label('alert_severity', a.severity)}), "

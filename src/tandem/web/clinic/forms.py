@@ -837,12 +837,6 @@ PRIZE_ONLY = ("draw_start", "draw_max", "bowl")
 BOTH_KINDS = ("cap_cents", "window_days", "eligible_per_week")
 
 
-def dollars(cents: int) -> str:
-    """Integer cents as dollars for a page ("$12.50"); never a float."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
-
-
 def _cents_of(value: Any) -> int:
     return int((value * 100).to_integral_value())
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from tandem.domain import labels
+from tandem.domain.labels import dollars
 from tandem.domain.monitoring import incentives as cm_rules
 from tandem.services import access, incentives, permissions
 from tandem.services.errors import ValidationFailed
@@ -27,7 +28,6 @@ from tandem.web.clinic.forms import (
     PRIZE_ONLY,
     CmScheduleForm,
     RedemptionForm,
-    dollars,
     schedule_initial,
 )
 from tandem.web.clinic.views.common import actor, form_status, page, staff_of
