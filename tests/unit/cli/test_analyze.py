@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.cli import main
-from tandem.cli.analyze import FLAT_COLUMNS
-from tandem.cli.monitoring_io import read_caseload
+from tandem.formats.caseload import read_caseload
+from tandem.formats.outputs import FLAT_COLUMNS
 
 HEADER = "patient_id,date,mood,sleep_hours,craving,used,energy,safety"
 R3 = "checkins.csv: row 3, column "
@@ -311,8 +311,8 @@ def test_analyze_does_not_import_django(files: dict[str, Path]) -> None:
 
 
 def test_the_flat_row_names_every_instrument_with_a_total() -> None:
-    from tandem.cli.analyze import OTHER_TOTALS, SCORED
     from tandem.domain.monitoring.rows import TOTALLED
+    from tandem.formats.outputs import OTHER_TOTALS, SCORED
 
     assert set(SCORED) | set(OTHER_TOTALS) == set(TOTALLED)
 

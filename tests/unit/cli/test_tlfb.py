@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tandem.cli import main, timeline_csv
+from tandem.cli import main
 from tandem.domain.errors import InvalidTimeline
+from tandem.formats import timeline as timeline_csv
 
 TLFB = """id,date,amount
 a,2026-03-01,0

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tandem.cli.monitoring_io import read_caseload
 from tandem.domain.errors import InvalidTimeline
 from tandem.domain.monitoring.analysis import analyze_caseload
 from tandem.domain.monitoring.incentives import ScreenResult
@@ -25,6 +24,7 @@ from tandem.domain.monitoring.records import (
 )
 from tandem.domain.monitoring.report import patient_reports
 from tandem.domain.monitoring.rows import INSTRUMENTS, SCREEN_RESULTS, SKIPPED, Caseload
+from tandem.formats.caseload import read_caseload
 from tests.unit.cli.test_analyze import HEADER, checkins, write
 
 TODAY = date(2026, 2, 15)

@@ -1,11 +1,11 @@
-"""Reading the monitoring CSV files of ``tandem analyze`` in bulk (``monitoring.md`` s1, s8).
+"""The bulk CSV reader of the monitoring files (``monitoring.md`` s1, s8): a file split
+into cells with NumPy, and columns decoded at once.
 
 A file is read once as bytes and split with NumPy: newline and comma positions give every
 cell's start and end, and numbers and dates are decoded from the byte matrix at once, so
 millions of rows parse in about a second. A file with a quote character takes the plain
 ``csv`` module path instead, which yields the same cells. Every syntax error names the
-file, the row (the header is row 1; a row is its line in the file) and the column; the
-domain (``tandem.domain.monitoring.rows``) then checks ranges and duplicates.
+file, the row (the header is row 1; a row is its line in the file) and the column.
 """
 
 from __future__ import annotations
@@ -13,47 +13,20 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tandem.cli.patients_csv import PatientIntake
 from tandem.domain.errors import InvalidTimeline
-from tandem.domain.monitoring.panel import ANALYTES
-from tandem.domain.monitoring.rows import (
-    ANALYTE_NEGATIVE,
-    ANALYTE_POSITIVE,
-    INSTRUMENTS,
-    NO_LAST_USE,
-    NOT_TESTED,
-    SCREEN_RESULTS,
-    SKIPPED,
-    Caseload,
-    CheckinRows,
-    InstrumentRows,
-    Intake,
-    ScreenRows,
-    Source,
-    no_instruments,
-    no_screens,
-)
-from tandem.formats import INPUT_LIMIT_BYTES
+from tandem.domain.monitoring.rows import SKIPPED
+from tandem.formats.limits import INPUT_LIMIT_BYTES
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
 
-CHECKIN_COLUMNS = ("patient_id", "date", "mood", "sleep_hours", "craving", "used")
-CHECKIN_OPTIONAL = ("energy", "safety")
-INSTRUMENT_COLUMNS = ("patient_id", "date", "instrument", "total")
-SCREEN_COLUMNS = ("patient_id", "date", "result")
-# ruleset-v2.md s7: optional analyte columns (panel.py), each positive, negative or
-# empty (not tested).
-SCREEN_OPTIONAL = ("benzoylecgonine_ng_ml", *ANALYTES)
 MAX_NUMBER_WIDTH = 18
 
 
@@ -248,7 +221,7 @@ def _trim(buf: NDArray[np.uint8], starts: Ints, ends: Ints) -> tuple[Ints, Ints]
     return starts, ends
 
 
-def _bad_row(table: CsvTable, bad: NDArray[np.bool_], column: str, why: str) -> None:
+def refuse_rows(table: CsvTable, bad: NDArray[np.bool_], column: str, why: str) -> None:
     hits = np.flatnonzero(bad)
     if hits.size:
         i = int(hits[0])
@@ -256,7 +229,7 @@ def _bad_row(table: CsvTable, bad: NDArray[np.bool_], column: str, why: str) -> 
         raise fail(f"{table.where(i, column)}: {value!r} {why}")
 
 
-def _window(buf: NDArray[np.uint8], starts: Ints, width: int) -> NDArray[np.uint8]:
+def window(buf: NDArray[np.uint8], starts: Ints, width: int) -> NDArray[np.uint8]:
     """The ``width`` bytes from each start, as one (records, width) matrix."""
     view = np.lib.stride_tricks.as_strided(buf, (buf.size - width + 1, width), (1, 1))
     result: NDArray[np.uint8] = view[starts]
@@ -311,18 +284,18 @@ def numbers(table: CsvTable, column: str, *, optional: bool, skip_dash: bool = F
     s, e = table.cell(table.col(column))
     length = e - s
     width = int(min(length.max(initial=0), MAX_NUMBER_WIDTH + 1))
-    chars = _window(table.buf, s, max(width, 2))
+    chars = window(table.buf, s, max(width, 2))
     empty = length == 0
     dash = (length == 1) & (chars[:, 0] == 45) & skip_dash  # '-': skipped, not empty
     if not optional:
-        _bad_row(table, empty, column, "is empty; a number is required")
+        refuse_rows(table, empty, column, "is empty; a number is required")
     if width <= 2:
         low = np.where(length > 0, chars[:, 0], 0).astype(np.int64)
         key = low | (np.where(length > 1, chars[:, 1], 0).astype(np.int64) << 8)
         value, bad = SHORT_VALUES[key], SHORT_BAD[key]
     else:
         value, bad = _parse_decimals(chars, length)
-    _bad_row(table, bad & ~empty & ~dash, column, "is not a number")
+    refuse_rows(table, bad & ~empty & ~dash, column, "is not a number")
     result: Floats = np.where(empty, np.nan, np.where(dash, SKIPPED, value))
     return result
 
@@ -340,17 +313,17 @@ def dates(table: CsvTable, column: str) -> Ints:
     """
     s, e = table.cell(table.col(column))
     n = s.size
-    prefix = _window(table.buf, s, 8).view(np.uint64)[:, 0] if n else np.zeros(0, np.uint64)
+    prefix = window(table.buf, s, 8).view(np.uint64)[:, 0] if n else np.zeros(0, np.uint64)
     head = np.ones(n, bool)
     head[1:] = prefix[1:] != prefix[:-1]
     heads = np.flatnonzero(head)
-    month_zero, month_days = _months(_window(table.buf, s[heads], 8))
+    month_zero, month_days = _months(window(table.buf, s[heads], 8))
     run = np.cumsum(head, dtype=np.int32) - 1
-    tail = _window(table.buf, s + 8, 2)
+    tail = window(table.buf, s + 8, 2)
     d8, d9 = tail[:, 0] - np.uint8(48), tail[:, 1] - np.uint8(48)
     day = d8.astype(np.int32) * 10 + d9
     valid = (e - s == 10) & (d8 < 10) & (d9 < 10) & (day >= 1) & (day <= month_days[run])
-    _bad_row(table, ~valid, column, "is not a date (YYYY-MM-DD)")
+    refuse_rows(table, ~valid, column, "is not a date (YYYY-MM-DD)")
     ordinal: Ints = month_zero[run] + day
     return ordinal
 
@@ -375,12 +348,12 @@ def labels(table: CsvTable, column: str) -> tuple[Ints, list[str]]:
     """Codes and distinct values of a text column, compared as 8-byte words at once."""
     s, e = table.cell(table.col(column))
     length = e - s
-    _bad_row(table, length == 0, column, "is empty")
-    _bad_row(table, length > MAX_TEXT, column, f"is longer than {MAX_TEXT} characters")
+    refuse_rows(table, length == 0, column, "is empty")
+    refuse_rows(table, length > MAX_TEXT, column, f"is longer than {MAX_TEXT} characters")
     if s.size == 0:
         return np.zeros(0, np.int64), []
     width = -(-int(length.max()) // 8) * 8
-    chars = _window(table.buf, s, width)
+    chars = window(table.buf, s, width)
     chars = np.where(np.arange(width)[None, :] < length[:, None], chars, 0).astype(np.uint8)
     words = np.ascontiguousarray(chars).view(np.uint64)
     head = np.ones(s.size, bool)
@@ -394,217 +367,3 @@ def labels(table: CsvTable, column: str) -> tuple[Ints, list[str]]:
     names = [bytes(row).rstrip(b"\0").decode("utf-8", "replace") for row in distinct.view(np.uint8)]
     codes = np.repeat(run_code.ravel().astype(np.int64), np.diff(np.append(heads, s.size)))
     return codes, names
-
-
-def patients(table: CsvTable) -> tuple[Ints, list[str]]:
-    return labels(table, "patient_id")
-
-
-Task = tuple[str, Callable[[], object]]
-
-
-def _optional(table: CsvTable, column: str) -> Callable[[], Floats]:
-    if column in table.columns:
-        return partial(numbers, table, column, optional=True)
-    return partial(np.full, table.rows.size, np.nan)
-
-
-def _checkin_tasks(table: CsvTable) -> list[Task]:
-    return [
-        ("day", partial(dates, table, "date")),
-        ("mood", partial(numbers, table, "mood", optional=False)),
-        ("sleep_hours", partial(numbers, table, "sleep_hours", optional=False)),
-        ("craving", partial(numbers, table, "craving", optional=False)),
-        ("used", partial(numbers, table, "used", optional=False)),
-        ("energy", _optional(table, "energy")),
-        ("safety", _optional(table, "safety")),
-    ]
-
-
-def _item_names(table: CsvTable) -> list[str]:
-    names = sorted((c for c in table.columns if c[:1] == "i" and c[1:].isdigit()),
-                   key=lambda c: int(c[1:]))  # fmt: skip
-    if names != [f"i{k}" for k in range(1, len(names) + 1)]:
-        raise fail(f"{table.name}: row 1: item columns must run i1, i2, ... without gaps")
-    return names
-
-
-def _instrument_tasks(table: CsvTable) -> list[Task]:
-    items = [
-        (name, partial(numbers, table, name, optional=True, skip_dash=True))
-        for name in _item_names(table)
-    ]
-    return [
-        ("day", partial(dates, table, "date")),
-        ("instrument", partial(_instrument_codes, table)),
-        ("total", partial(numbers, table, "total", optional=True)),
-        *items,
-    ]
-
-
-def _screen_tasks(table: CsvTable) -> list[Task]:
-    analytes = [
-        (name, partial(analyte_results, table, name)) for name in ANALYTES if name in table.columns
-    ]
-    return [
-        ("day", partial(dates, table, "date")),
-        ("result", partial(_screen_results, table)),
-        ("benzoylecgonine", _optional(table, "benzoylecgonine_ng_ml")),
-        *analytes,
-    ]
-
-
-_POSITIVE = np.frombuffer(b"positive", np.uint64)[0]
-_NEGATIVE = np.frombuffer(b"negative", np.uint64)[0]
-
-
-def analyte_results(table: CsvTable, column: str) -> Ints:
-    """An analyte column: ``positive``, ``negative`` (any case) or empty = not tested."""
-    s, e = table.cell(table.col(column))
-    length = e - s
-    chars = _window(table.buf, s, 8) | np.uint8(0x20)  # lower case; both words are 8 letters
-    word = np.ascontiguousarray(chars).view(np.uint64)[:, 0] if s.size else np.zeros(0, np.uint64)
-    positive = (length == 8) & (word == _POSITIVE)
-    negative = (length == 8) & (word == _NEGATIVE)
-    _bad_row(table, (length > 0) & ~positive & ~negative, column,
-             "is not positive, negative or empty (not tested)")  # fmt: skip
-    result: Ints = np.where(
-        positive, ANALYTE_POSITIVE, np.where(negative, ANALYTE_NEGATIVE, NOT_TESTED)
-    ).astype(np.int64)
-    return result
-
-
-def _checkin_rows(table: CsvTable, v: dict[str, Any]) -> CheckinRows:
-    fields = ("day", "mood", "sleep_hours", "craving", "used", "energy", "safety")
-    return CheckinRows(
-        patient=v["patient"], **{f: v[f] for f in fields}, source=Source(table.name, table.rows)
-    )
-
-
-def _instrument_rows(table: CsvTable, v: dict[str, Any]) -> InstrumentRows:
-    """Every instrument row (ruleset-v2.md s7: nothing is dropped)."""
-    names = _item_names(table)
-    n = v["instrument"].size
-    items = np.column_stack([v[k] for k in names]) if names else np.zeros((n, 0))
-    return InstrumentRows(
-        patient=v["patient"],
-        day=v["day"],
-        instrument=v["instrument"],
-        total=v["total"],
-        items=items,
-        source=Source(table.name, table.rows),
-    )
-
-
-def _screen_rows(table: CsvTable, v: dict[str, Any]) -> ScreenRows:
-    analytes = None
-    if any(name in table.columns for name in ANALYTES):
-        n = table.rows.size
-        analytes = np.column_stack(
-            [v[name] if name in v else np.full(n, NOT_TESTED, np.int64) for name in ANALYTES]
-        )
-    return ScreenRows(
-        patient=v["patient"],
-        day=v["day"],
-        result=v["result"],
-        benzoylecgonine=v["benzoylecgonine"],
-        source=Source(table.name, table.rows),
-        analytes=analytes,
-    )
-
-
-def _instrument_codes(table: CsvTable) -> Ints:
-    codes, names = labels(table, "instrument")
-    canon = {_norm(n): i for i, n in enumerate(INSTRUMENTS)}
-    mapped = np.empty(len(names), np.int64)
-    for k, label in enumerate(names):
-        if _norm(label) not in canon:
-            first = int(np.flatnonzero(codes == k)[0])
-            allowed = ", ".join(INSTRUMENTS)
-            raise fail(f"{table.where(first, 'instrument')}: {label!r} is not one of {allowed}")
-        mapped[k] = canon[_norm(label)]
-    result: Ints = mapped[codes] if codes.size else codes
-    return result
-
-
-def _norm(label: str) -> str:
-    return label.lower().replace("-", "").replace("_", "")
-
-
-def _screen_results(table: CsvTable) -> Ints:
-    codes, names = labels(table, "result")
-    mapped = np.empty(len(names), np.int64)
-    for k, label in enumerate(names):
-        if label.lower() not in SCREEN_RESULTS:
-            first = int(np.flatnonzero(codes == k)[0])
-            allowed = ", ".join(SCREEN_RESULTS)
-            raise fail(f"{table.where(first, 'result')}: {label!r} is not one of {allowed}")
-        mapped[k] = SCREEN_RESULTS.index(label.lower())
-    result: Ints = mapped[codes] if codes.size else codes
-    return result
-
-
-SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "checkins": (CHECKIN_COLUMNS, CHECKIN_OPTIONAL),
-    "instruments": (INSTRUMENT_COLUMNS, ("i*",)),
-    "screens": (SCREEN_COLUMNS, SCREEN_OPTIONAL),
-}
-TASKS = {"checkins": _checkin_tasks, "instruments": _instrument_tasks, "screens": _screen_tasks}
-ASSEMBLE = {"checkins": _checkin_rows, "instruments": _instrument_rows, "screens": _screen_rows}
-
-
-def _run(task: Task) -> object:
-    return task[1]()
-
-
-def read_caseload(
-    checkins: Path,
-    instruments: Path | None = None,
-    screens: Path | None = None,
-    mapper: Callable[..., Iterable[Any]] = map,
-    intake: Mapping[str, PatientIntake] | None = None,
-) -> Caseload:
-    """Read the files of ``tandem analyze`` into one ``Caseload`` (ids sorted), with
-    what ``patients.csv`` says of each patient's intake when given.
-
-    ``mapper`` (``map``, or a thread pool's) first splits the files, then decodes all
-    their columns; errors are reported file by file, column by column, in that order.
-    """
-    jobs = [(k, p) for k, p in (("checkins", checkins), ("instruments", instruments),
-                                ("screens", screens)) if p is not None]  # fmt: skip
-    tables: list[CsvTable] = list(mapper(lambda job: read_table(job[1], *SPECS[job[0]]), jobs))
-    tasks: list[tuple[int, Task]] = []
-    for i, ((kind, _), table) in enumerate(zip(jobs, tables, strict=True)):
-        tasks.append((i, ("patient", partial(patients, table))))
-        tasks.extend((i, task) for task in TASKS[kind](table))
-    values: list[dict[str, Any]] = [{} for _ in jobs]
-    for (i, (name, _)), value in zip(tasks, mapper(_run, [t for _, t in tasks]), strict=True):
-        values[i][name] = value
-    ids = sorted({pid for v in values for pid in v["patient"][1]})
-    position = {pid: k for k, pid in enumerate(ids)}
-    built: dict[str, Any] = {}
-    for (kind, _), table, v in zip(jobs, tables, values, strict=True):
-        codes, names = v["patient"]
-        remap = np.asarray([position[n] for n in names], np.int64)
-        v["patient"] = remap[codes] if codes.size else codes
-        built[kind] = ASSEMBLE[kind](table, v)
-    return Caseload(
-        patient_ids=tuple(ids),
-        checkins=built["checkins"],
-        instruments=built.get("instruments") or no_instruments(),
-        screens=built.get("screens") or no_screens(),
-        intake=None if intake is None else intake_of(ids, intake),
-    )
-
-
-def intake_of(ids: Sequence[str], intake: Mapping[str, PatientIntake]) -> Intake:
-    """The intake facts of ``patients.csv`` (``patients_csv.read_patients``) for the
-    caseload's patients, in its order. A patient the file does not list has nothing known
-    from intake (last use unknown, no opioid prescribed); a listed patient without any
-    timeline row has no result (there is nothing to monitor)."""
-    none = PatientIntake(last_use=None)
-    facts = [intake.get(pid, none) for pid in ids]
-    last_use = np.asarray(
-        [NO_LAST_USE if f.last_use is None else f.last_use.toordinal() for f in facts], np.int64
-    )
-    return Intake(last_use, tuple(f.prescribed_opioids for f in facts))

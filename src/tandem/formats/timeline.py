@@ -1,4 +1,5 @@
-"""Reading the three-column timeline CSV files of ``tandem tlfb`` and ``tandem cm``.
+"""The timeline files of ``tandem tlfb``: ``tlfb.csv``, ``visits.csv`` and ``uds.csv`` in,
+the outcomes CSV out.
 
 ``tlfb.csv`` (``id,date,amount``), ``uds.csv`` (``id,date,amount``) and ``visits.csv``
 (``id,visit,date``) follow the ``abstcal`` research format (monitoring.md s1, s8).
@@ -24,7 +25,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.domain.monitoring import abstinence as ab
 from tandem.formats import read_input
+from tandem.formats.text import quoted
 
 _NEWLINE, _COMMA = 10, 44
 _MAX_FAST_WIDTH = 64
@@ -327,6 +330,50 @@ def labels(columns: Columns, column: int) -> tuple[list[str], NDArray[np.int64]]
     return texts, inverse.ravel().astype(np.int64)
 
 
+def read_tlfb(path: Path, subjects: Subjects) -> ab.Calendar:
+    """``tlfb.csv`` (``id,date,amount``) as a calendar; subjects new to ``subjects`` are
+    added in file order. A day given twice for one id is refused."""
+    columns = read_columns(path, ("id", "date", "amount"))
+    subject = subject_numbers(columns, 0, subjects)
+    day = day_numbers(columns, 1)
+    amount = amounts(columns, 2)
+    calendar = ab.build_calendar(subject, day, amount, len(subjects.ids))
+    if int(calendar.reported.sum()) != columns.n_rows:  # two rows landed on one cell
+        repeat = first_repeat_day(subject, day)
+        assert repeat is not None
+        raise columns.fail(repeat, 1, "repeats a day already given for this id; one row a day")
+    return calendar
+
+
+def read_visits(path: Path, subjects: Subjects, protocol: dict[str, int]) -> ab.Visits:
+    columns = read_columns(path, ("id", "visit", "date"))
+    subject = subject_numbers(columns, 0, subjects)
+    names, code = labels(columns, 1)
+    day = day_numbers(columns, 2)
+    n = len(subjects.ids)
+    recorded: dict[str, tuple[NDArray[np.int64], NDArray[np.bool_]]] = {}
+    for k, label in enumerate(names):  # a handful of visit labels, each done as arrays
+        rows = np.flatnonzero(code == k)
+        days, present = np.zeros(n, np.int64), np.zeros(n, np.bool_)
+        counts = np.bincount(subject[rows], minlength=n)
+        if counts.max() > 1:
+            who = int(np.flatnonzero(counts > 1)[0])
+            raise columns.fail(int(rows[subject[rows] == who][1]), 1, "repeats a visit of this id")
+        days[subject[rows]], present[subject[rows]] = day[rows], True
+        recorded[label] = (days, present)
+    return ab.Visits(recorded=recorded, protocol_days=protocol)
+
+
+def read_uds(
+    path: Path, subjects: Subjects
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """``uds.csv`` (``id,date,amount`` in ng/mL): each row's subject number, day and amount;
+    ids not in ``subjects`` get numbers past its end (``subjects`` is left as it is)."""
+    columns = read_columns(path, ("id", "date", "amount"))
+    known = Subjects(ids=list(subjects.ids), index=dict(subjects.index))
+    return subject_numbers(columns, 0, known), day_numbers(columns, 1), amounts(columns, 2)
+
+
 def first_repeat_day(subject: NDArray[np.int64], day: NDArray[np.int64]) -> int | None:
     """Index of the first row that repeats an earlier row's (subject, day), or None.
 
@@ -351,3 +398,29 @@ def first_repeat_day(subject: NDArray[np.int64], day: NDArray[np.int64]) -> int 
             return int(row)
         seen.add(int(cell[row]))
     return None
+
+
+# ---------------------------------------------------------------- the outcomes CSV
+
+
+def format_rows(ids: list[str], results: dict[str, NDArray[np.float64]]) -> str:
+    """CSV body: outcome cells 1/0/empty, ``pda`` with two decimals, day counts whole."""
+    columns = [_format_column(name, values) for name, values in results.items()]
+    lines = [",".join(row) for row in zip(map(quoted, ids), *columns, strict=True)]
+    return "".join(line + "\n" for line in lines)
+
+
+_OUTCOME_TEXT = np.array(["0", "1", ""])
+
+
+def _format_column(name: str, values: NDArray[np.float64]) -> list[str]:
+    empty = np.isnan(values)
+    if name == "pda":
+        return [
+            "" if e else f"{v:.2f}" for v, e in zip(values.tolist(), empty.tolist(), strict=True)
+        ]
+    if name.endswith(("days_to_first_use", "longest_abstinent_run")):
+        whole = np.where(empty, 0, values).astype(np.int64).tolist()
+        return ["" if e else str(v) for v, e in zip(whole, empty.tolist(), strict=True)]
+    code = np.where(empty, 2, values).astype(np.int64)
+    return list(_OUTCOME_TEXT[code].tolist())
