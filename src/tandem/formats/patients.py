@@ -25,6 +25,7 @@ from pathlib import Path
 from tandem.domain.errors import InvalidTimeline
 from tandem.domain.formulation.case import SUBSTANCES
 from tandem.domain.monitoring.panel import OPIOID_ANALYTES
+from tandem.formats.dates import iso_date
 from tandem.formats.rows import csv_rows
 
 REQUIRED = ("patient_id", "last_use")
@@ -59,9 +60,7 @@ def _last_use(text: str, where: str) -> date | None:
     if not text:
         return None
     try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
+        return iso_date(text)
     except ValueError:
         raise InvalidTimeline(
             f"{where} last_use: {text!r} is not a date; use YYYY-MM-DD, or leave it empty "

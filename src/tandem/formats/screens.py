@@ -32,6 +32,7 @@ from tandem.domain.monitoring.panel import (
     AnalyteResult,
     Panel,
 )
+from tandem.formats.dates import iso_date
 from tandem.formats.rows import csv_rows
 
 REQUIRED = ("patient_id", "date", "result")
@@ -63,9 +64,7 @@ def read_screens(path: Path) -> dict[str, list[ScreenRow]]:
 
 def _date(where: str, text: str) -> date:
     try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
+        return iso_date(text)
     except ValueError:
         raise InvalidTimeline(f"{where} date: {text!r} is not a date; use YYYY-MM-DD") from None
 

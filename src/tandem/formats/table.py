@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from tandem.domain.errors import InvalidTimeline
 from tandem.domain.monitoring.rows import SKIPPED
+from tandem.formats.dates import iso_ordinals
 from tandem.formats.limits import INPUT_LIMIT_BYTES
 
 Ints = NDArray[np.int64]
@@ -300,48 +301,13 @@ def numbers(table: CsvTable, column: str, *, optional: bool, skip_dash: bool = F
     return result
 
 
-_DAYS_BEFORE_MONTH = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-
-
 def dates(table: CsvTable, column: str) -> Ints:
-    """ISO dates (YYYY-MM-DD) of a column as proleptic ordinals (``date.toordinal()``).
-
-    Rows mostly share "YYYY-MM-" with the row before, so year and month are decoded once
-    per run of equal prefixes (into the ordinal of the month's day 0 and its length);
-    only the day digits are decoded row by row.
-    """
+    """ISO dates (YYYY-MM-DD) of a column as proleptic ordinals (``date.toordinal()``),
+    decoded by ``tandem.formats.dates.iso_ordinals``."""
     s, e = table.cell(table.col(column))
-    n = s.size
-    prefix = window(table.buf, s, 8).view(np.uint64)[:, 0] if n else np.zeros(0, np.uint64)
-    head = np.ones(n, bool)
-    head[1:] = prefix[1:] != prefix[:-1]
-    heads = np.flatnonzero(head)
-    month_zero, month_days = _months(window(table.buf, s[heads], 8))
-    run = np.cumsum(head, dtype=np.int32) - 1
-    tail = window(table.buf, s + 8, 2)
-    d8, d9 = tail[:, 0] - np.uint8(48), tail[:, 1] - np.uint8(48)
-    day = d8.astype(np.int32) * 10 + d9
-    valid = (e - s == 10) & (d8 < 10) & (d9 < 10) & (day >= 1) & (day <= month_days[run])
-    refuse_rows(table, ~valid, column, "is not a date (YYYY-MM-DD)")
-    ordinal: Ints = month_zero[run] + day
+    ordinal, bad = iso_ordinals(window(table.buf, s, 10))
+    refuse_rows(table, bad | (e - s != 10), column, "is not a date (YYYY-MM-DD)")
     return ordinal
-
-
-def _months(chars: NDArray[np.uint8]) -> tuple[Ints, Ints]:
-    """Ordinal of day 0 and length (0 when malformed) of each "YYYY-MM-" prefix's month."""
-    d = chars.astype(np.int64) - 48
-    ok = (chars[:, 4] == 45) & (chars[:, 7] == 45)
-    ok &= ((d[:, [0, 1, 2, 3, 5, 6]] >= 0) & (d[:, [0, 1, 2, 3, 5, 6]] <= 9)).all(axis=1)
-    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    month = d[:, 5] * 10 + d[:, 6]
-    ok &= (month >= 1) & (month <= 12) & (year >= 1)
-    month = np.clip(month, 1, 12)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    y = year - 1
-    zero = y * 365 + y // 4 - y // 100 + y // 400 + _DAYS_BEFORE_MONTH[month] + ((month > 2) & leap)
-    length = np.where(ok, _MONTH_DAYS[month] + ((month == 2) & leap), 0)
-    return zero.astype(np.int64), length.astype(np.int64)
 
 
 def labels(table: CsvTable, column: str) -> tuple[Ints, list[str]]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +26,7 @@ from numpy.typing import NDArray
 from tandem.domain.errors import InvalidInput, InvalidTimeline
 from tandem.domain.monitoring import abstinence as ab
 from tandem.formats import read_input
+from tandem.formats.dates import iso_date, iso_ordinals
 from tandem.formats.text import quoted
 
 _NEWLINE, _COMMA = 10, 44
@@ -79,7 +79,6 @@ def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
 
 
 _CHUNK_BYTES = 1 << 22
-_CHUNK_ROWS = 1 << 18
 
 
 def _fast_chunks(
@@ -206,14 +205,9 @@ def day_numbers(columns: Columns, column: int) -> NDArray[np.int64]:
     if values.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     if values.dtype.itemsize == 10:
-        text = values.view(np.uint8).reshape(-1, 10)
-        ordinals = np.empty(text.shape[0], dtype=np.int64)
-        for lo in range(0, text.shape[0], _CHUNK_ROWS):  # blocks keep temporaries small
-            block, bad = _iso_ordinals(text[lo : lo + _CHUNK_ROWS])
-            if bad.any():
-                row = lo + int(np.flatnonzero(bad)[0])
-                raise columns.fail(row, column, "is not a date; use YYYY-MM-DD")
-            ordinals[lo : lo + _CHUNK_ROWS] = block
+        ordinals, bad = iso_ordinals(values.view(np.uint8).reshape(-1, 10))
+        if bad.any():
+            raise columns.fail(int(np.flatnonzero(bad)[0]), column, "is not a date; use YYYY-MM-DD")
         return ordinals
     unique, inverse = np.unique(values, return_inverse=True)
     out = np.empty(unique.shape[0], dtype=np.int64)
@@ -222,68 +216,9 @@ def day_numbers(columns: Columns, column: int) -> NDArray[np.int64]:
     return out[inverse.ravel()]
 
 
-def _month_tables() -> tuple[NDArray[np.int32], NDArray[np.int32]]:
-    """For index ``year * 16 + month``: the ordinal of the day before the 1st, and the
-    month's length (0 for year 0 and months 0, 13-15, so that those dates are bad).
-
-    Proleptic Gregorian, as ``date.toordinal()`` (checked against it in the tests).
-    """
-    year = np.repeat(np.arange(10000, dtype=np.int64), 16)
-    month = np.tile(np.arange(16, dtype=np.int64), 10000)
-    valid = (year >= 1) & (month >= 1) & (month <= 12)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    safe = np.where(valid, month, 1)
-    before_month = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])[safe]
-    in_month = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[safe]
-    y = year - 1
-    start = y * 365 + y // 4 - y // 100 + y // 400 + before_month + ((safe > 2) & leap)
-    length = np.where(valid, in_month + ((safe == 2) & leap), 0)
-    return start.astype(np.int32), length.astype(np.int32)
-
-
-def _pair_table(pattern: str) -> NDArray[np.int16]:
-    """Lookup from a two-byte pair (read as one native uint16) to the value of its digits.
-
-    ``pattern`` is "dd" (two digits -> 0..99), "-d" or "d-" (one digit and a dash ->
-    0..9); any other pair maps to -1.
-    """
-    table = np.full(1 << 16, -1, dtype=np.int16)
-    for value in range(100 if pattern == "dd" else 10):
-        text = pattern.replace("dd", f"{value:02d}").replace("d", str(value))
-        table[int(np.frombuffer(text.encode(), dtype=np.uint16)[0])] = value
-    return table
-
-
-_TWO_DIGITS = _pair_table("dd")  # "YY" or "DD" -> 0..99
-_DASH_DIGIT = _pair_table("-d")  # "-M" -> the month's tens digit
-_DIGIT_DASH = _pair_table("d-")  # "M-" -> the month's units digit
-
-
-_MONTH_START, _MONTH_LENGTH = _month_tables()
-
-
-def _iso_ordinals(text: NDArray[np.uint8]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """Vectorised ``date.fromisoformat(...).toordinal()`` for YYYY-MM-DD rows, and bad rows.
-
-    Reads each row as five two-byte pairs ("YY", "YY", "-M", "M-", "DD") through lookup
-    tables, then the month through a (year, month) table: a few gathers per row.
-    """
-    pairs = np.ascontiguousarray(text).view(np.uint16)
-    high, low = _TWO_DIGITS[pairs[:, 0]], _TWO_DIGITS[pairs[:, 1]]
-    tens, units = _DASH_DIGIT[pairs[:, 2]], _DIGIT_DASH[pairs[:, 3]]
-    day = _TWO_DIGITS[pairs[:, 4]]
-    bad = (high < 0) | (low < 0) | (tens < 0) | (units < 0) | (day < 0)
-    month = np.clip(tens * 10 + units, 0, 15)
-    index = np.where(bad, 0, (high.astype(np.int32) * 100 + low) * 16 + month)
-    bad |= (day < 1) | (day > _MONTH_LENGTH[index])
-    return (_MONTH_START[index] + day).astype(np.int64), bad
-
-
 def _ordinal(text: bytes, columns: Columns, column: int, values: NDArray[np.bytes_]) -> int:
     try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text.decode("ascii")).toordinal()
+        return iso_date(text.decode("ascii")).toordinal()
     except (ValueError, UnicodeDecodeError):
         row = int(np.flatnonzero(values == text)[0])
         raise columns.fail(row, column, "is not a date; use YYYY-MM-DD") from None
