@@ -26,7 +26,7 @@ from typing import Any
 import click
 
 from tandem.cli.output import output_text
-from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.domain.errors import InvalidFile, InvalidInput
 from tandem.domain.monitoring import incentives as cm_rules
 from tandem.domain.monitoring.incentives import (
     Ledger,
@@ -177,9 +177,11 @@ def cm_screens(
         substance = "cocaine"  # monitoring.md s7: the CLI's v1 reading, a cocaine program
         if patients is not None and patients_path is not None:
             if patient not in patients:
-                raise InvalidTimeline(
-                    f"{screens_path.name}, row {patient_rows[0].number}, column patient_id: "
-                    f"{patient!r} is not in {patients_path.name}"
+                raise InvalidFile(
+                    screens_path.name,
+                    patient_rows[0].number,
+                    "patient_id",
+                    f"{patient!r} is not in {patients_path.name}",
                 )
             substance = patients[patient].substance
         screens[patient] = [

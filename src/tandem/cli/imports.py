@@ -123,6 +123,7 @@ def import_(
 
 
 def _import(kind: str, name: str, slug: str, username: str, rows: Rows, numbers: list[int]) -> int:
+    from tandem.domain.errors import InvalidFile
     from tandem.services import checkins, intake, screens
     from tandem.services.errors import ServiceError
     from tandem.services.imports import RowRefused, importer
@@ -141,7 +142,7 @@ def _import(kind: str, name: str, slug: str, username: str, rows: Rows, numbers:
         return len(service[0](actor, clinic, rows))
     except RowRefused as refused:
         column = _column(refused.field or "", service[1])
-        _stop(f"{name}, row {numbers[refused.row]}, column {column}: {refused.detail}")
+        _stop(str(InvalidFile(name, numbers[refused.row], column, refused.detail)))
     except ServiceError as error:
         _stop(f"{name}: {error.message}")
 

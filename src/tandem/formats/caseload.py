@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tandem.domain.errors import InvalidFile
 from tandem.domain.monitoring.panel import ANALYTES
 from tandem.domain.monitoring.rows import (
     ANALYTE_NEGATIVE,
@@ -38,7 +39,6 @@ from tandem.formats.table import (
     Floats,
     Ints,
     dates,
-    fail,
     labels,
     numbers,
     read_table,
@@ -98,7 +98,7 @@ def _item_names(table: CsvTable) -> list[str]:
     names = sorted((c for c in table.columns if c[:1] == "i" and c[1:].isdigit()),
                    key=lambda c: int(c[1:]))  # fmt: skip
     if names != [f"i{k}" for k in range(1, len(names) + 1)]:
-        raise fail(f"{table.name}: row 1: item columns must run i1, i2, ... without gaps")
+        raise InvalidFile(table.name, 1, None, "item columns must run i1, i2, ... without gaps")
     return names
 
 
@@ -194,7 +194,7 @@ def _instrument_codes(table: CsvTable) -> Ints:
         if _norm(label) not in canon:
             first = int(np.flatnonzero(codes == k)[0])
             allowed = ", ".join(INSTRUMENTS)
-            raise fail(f"{table.where(first, 'instrument')}: {label!r} is not one of {allowed}")
+            raise table.error(first, "instrument", f"{label!r} is not one of {allowed}")
         mapped[k] = canon[_norm(label)]
     result: Ints = mapped[codes] if codes.size else codes
     return result
@@ -211,7 +211,7 @@ def _screen_results(table: CsvTable) -> Ints:
         if label.lower() not in SCREEN_RESULTS:
             first = int(np.flatnonzero(codes == k)[0])
             allowed = ", ".join(SCREEN_RESULTS)
-            raise fail(f"{table.where(first, 'result')}: {label!r} is not one of {allowed}")
+            raise table.error(first, "result", f"{label!r} is not one of {allowed}")
         mapped[k] = SCREEN_RESULTS.index(label.lower())
     result: Ints = mapped[codes] if codes.size else codes
     return result

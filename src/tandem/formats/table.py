@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from tandem.domain.errors import InvalidTimeline
+from tandem.domain.errors import InvalidFile
 from tandem.domain.monitoring.rows import SKIPPED
 from tandem.formats.dates import iso_ordinals
-from tandem.formats.limits import INPUT_LIMIT_BYTES
+from tandem.formats.limits import INPUT_LIMIT_BYTES, not_text, too_large
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
@@ -63,17 +63,14 @@ class CsvTable:
             s, e = _trim(self.buf, s.copy(), e.copy())
         return s, e
 
-    def where(self, index: int, column: str) -> str:
-        return f"{self.name}: row {int(self.rows[index])}, column {column}"
+    def error(self, index: int, column: str, problem: str) -> InvalidFile:
+        """The error for record ``index``'s ``column`` (named by its file row)."""
+        return InvalidFile(self.name, int(self.rows[index]), column, problem)
 
     def text(self, index: int, column: int) -> str:
         s, e = self.cell(column)
         cell = bytes(self.buf[s[index] : e[index]])
         return cell.decode("utf-8", "replace")
-
-
-def fail(message: str) -> InvalidTimeline:
-    return InvalidTimeline(message)
 
 
 def read_table(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> CsvTable:
@@ -97,10 +94,7 @@ def _read_padded(path: Path) -> tuple[bytearray, int]:
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > INPUT_LIMIT_BYTES:
-                raise fail(
-                    f"{path.name}: larger than the limit of {INPUT_LIMIT_BYTES >> 20:,} MiB; "
-                    "split the file"
-                )
+                raise too_large(path)
             raw = bytearray(size + PAD)
             view = memoryview(raw)
             done = 0
@@ -110,14 +104,12 @@ def _read_padded(path: Path) -> tuple[bytearray, int]:
                     break
                 done += got
     except OSError as exc:
-        raise fail(f"{path.name}: cannot be read ({exc.strerror})") from None
+        raise InvalidFile(path.name, None, None, f"cannot be read ({exc.strerror})") from None
     # the bounds every reader keeps (tandem.formats.limits), checked on the bytes in place
     if done > INPUT_LIMIT_BYTES:
-        raise fail(
-            f"{path.name}: larger than the limit of {INPUT_LIMIT_BYTES >> 20:,} MiB; split the file"
-        )
+        raise too_large(path)
     if raw.find(b"\x00", 0, done) >= 0:
-        raise fail(f"{path.name}: not a text file (it holds NUL bytes); give a CSV file")
+        raise not_text(path)
     return raw, done
 
 
@@ -126,17 +118,17 @@ def _check_header(
 ) -> tuple[str, ...]:
     columns = tuple(h.strip() for h in header)
     if columns in ((), ("",)):
-        raise fail(f"{name}: row 1: the header row is missing (the file is empty)")
+        raise InvalidFile(name, 1, None, "the header row is missing (the file is empty)")
     allowed = set(required) | set(optional)
     for column in columns:
         if column not in allowed and not _item_column(column, optional):
             known = ", ".join(list(required) + list(optional))
-            raise fail(f"{name}: row 1, column {column}: unknown column; allowed: {known}")
+            raise InvalidFile(name, 1, column, f"unknown column; allowed: {known}")
     for column in required:
         if column not in columns:
-            raise fail(f"{name}: row 1: the column {column} is missing")
+            raise InvalidFile(name, 1, None, f"the column {column} is missing")
     if len(set(columns)) != len(columns):
-        raise fail(f"{name}: row 1: a column name appears twice")
+        raise InvalidFile(name, 1, None, "a column name appears twice")
     return columns
 
 
@@ -177,7 +169,7 @@ def _split_csv(data: bytes, name: str) -> Split:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise fail(f"{name}: is not UTF-8 text") from None
+        raise InvalidFile(name, None, None, "is not UTF-8 text") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     lengths: list[list[int]] = []
     chunks: list[bytes] = []
@@ -188,17 +180,15 @@ def _split_csv(data: bytes, name: str) -> Split:
         for record in reader:
             if record:
                 if len(record) != len(header):
-                    raise fail(
-                        f"{name}: row {line + 1}: {len(record)} columns "
-                        f"where the header has {len(header)}"
-                    )
+                    problem = f"{len(record)} columns where the header has {len(header)}"
+                    raise InvalidFile(name, line + 1, None, problem)
                 encoded = [cell.encode() for cell in record]
                 chunks.append(b"\x1f".join(encoded) + b"\n")
                 lengths.append([len(e) for e in encoded])
                 rows.append(line + 1)
             line = reader.line_num
     except csv.Error as exc:
-        raise fail(f"{name}: row {reader.line_num}: {exc}") from None
+        raise InvalidFile(name, reader.line_num, None, str(exc)) from None
     k = max(len(header), 1)
     cells = np.asarray(lengths, np.int64).reshape(-1, k) + 1  # each cell and its separator
     ends = np.cumsum(cells.ravel()).reshape(cells.shape) - 1
@@ -227,7 +217,7 @@ def refuse_rows(table: CsvTable, bad: NDArray[np.bool_], column: str, why: str) 
     if hits.size:
         i = int(hits[0])
         value = table.text(i, table.col(column))
-        raise fail(f"{table.where(i, column)}: {value!r} {why}")
+        raise table.error(i, column, f"{value!r} {why}")
 
 
 def window(buf: NDArray[np.uint8], starts: Ints, width: int) -> NDArray[np.uint8]:

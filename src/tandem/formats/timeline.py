@@ -4,7 +4,7 @@ the outcomes CSV out.
 ``tlfb.csv`` (``id,date,amount``), ``uds.csv`` (``id,date,amount``) and ``visits.csv``
 (``id,visit,date``) follow the ``abstcal`` research format (monitoring.md s1, s8).
 Dates are ISO ``YYYY-MM-DD``. Every error names the file, the row (the header is row 1)
-and the column, and says what is allowed (RULES.md; errors.py ``InvalidTimeline``).
+and the column, and says what is allowed (RULES.md; errors.py ``InvalidFile``).
 
 A caseload of 100,000 subjects x 90 days is nine million rows, so plain files (a header,
 then rows of exactly three unquoted fields) are split with NumPy over the raw bytes; any
@@ -23,7 +23,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.domain.errors import InvalidFile
 from tandem.domain.monitoring import abstinence as ab
 from tandem.formats import read_input
 from tandem.formats.dates import iso_date, iso_ordinals
@@ -45,20 +45,16 @@ class Columns:
     def n_rows(self) -> int:
         return int(self.fields[0].shape[0])
 
-    def fail(self, index: int, column: int, problem: str) -> InvalidTimeline:
-        """An error for data row ``index`` (0-based), shown as file row ``index + 2``."""
+    def fail(self, index: int, column: int, problem: str) -> InvalidFile:
+        """An error for data row ``index`` (0-based), shown as file row ``index + 2``,
+        quoting the cell."""
         value = self.fields[column][index].decode("utf-8", "replace")
-        return InvalidTimeline(
-            f"{self.path.name}, row {index + 2}, column {self.names[column]}: {value!r} {problem}"
-        )
+        return InvalidFile(self.path.name, index + 2, self.names[column], f"{value!r} {problem}")
 
 
 def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
     """Read a CSV whose header holds exactly ``names`` (in that order)."""
-    try:
-        data = read_input(path)
-    except InvalidInput as exc:
-        raise InvalidTimeline(str(exc)) from None
+    data = read_input(path)
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     begin = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -66,9 +62,8 @@ def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
     header_end = len(data) if header_end < 0 else header_end
     header = data[begin:header_end].decode("utf-8", "replace").strip()
     if header.split(",") != list(names):
-        raise InvalidTimeline(
-            f"{path.name}, row 1: the header must be {','.join(names)}; found {header!r}"
-        )
+        problem = f"the header must be {','.join(names)}; found {header!r}"
+        raise InvalidFile(path.name, 1, None, problem)
     end = len(data)
     while end > header_end and data[end - 1 : end] == b"\n":  # trailing blank lines
         end -= 1
@@ -162,9 +157,8 @@ def _csv_fields(
         if not row:
             continue
         if len(row) != 3:
-            raise InvalidTimeline(
-                f"{path.name}, row {number}: expected 3 columns ({','.join(names)}), got {len(row)}"
-            )
+            problem = f"expected 3 columns ({','.join(names)}), got {len(row)}"
+            raise InvalidFile(path.name, number, None, problem)
         rows.append(row)
     columns = list(zip(*rows, strict=True)) if rows else [(), (), ()]
     arrays = [np.array([v.encode() for v in column], dtype="S") for column in columns]

@@ -132,5 +132,7 @@ def test_screens_and_checkins_mix_sources() -> None:
         _checkin(on=date(2026, 1, d), source=RecordSource.database("check-in", d))
         for d in range(2, 30)
     ], screens=[screen])  # fmt: skip
-    assert caseload.screens.source.where(0, "result") == "drug screen 3, field result"
+    error = caseload.screens.source.error(0, "result", "a problem")
+    assert (error.record, error.number, error.field) == ("drug screen", 3, "result")
+    assert str(error) == "drug screen 3, field result: a problem"
     assert len(checkins()) == 30
