@@ -15,7 +15,11 @@ formula-safe (``tandem.formats.text``).
 - ``batch``: the answers file of ``tandem score`` and its scores CSV;
 - ``outputs``: the flat CSV of ``tandem analyze``, the ledger CSV of ``tandem cm``, and
   ``written`` (an output file whole or not at all);
-- ``text``: formula-safe, RFC 4180 cells; ``limits``: ``read_input``.
+- ``text``: formula-safe, RFC 4180 cells; ``limits``: ``read_input``; ``dates``: the one
+  ISO date decoder (a cell, or a column at once).
+
+Every problem with a file is an ``InvalidFile`` (``tandem.domain.errors``) carrying
+``file``, ``row`` and ``column`` as attributes.
 """
 
 from __future__ import annotations
