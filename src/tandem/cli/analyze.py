@@ -16,7 +16,6 @@ module imports no Django: it starts fast on a laptop without a database.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +28,7 @@ from typing import Any, TypeVar
 import click
 
 from tandem.domain.errors import InvalidInput
-from tandem.formats.outputs import write_flat
+from tandem.formats.outputs import write_flat, write_json
 
 WORKERS = 2  # the reference machine has 2 cores
 T = TypeVar("T")
@@ -119,18 +118,8 @@ def analyze(
     if output is not None:
         write_flat(results, output)
         return
-    write_json(results)
-
-
-def write_json(results: dict[str, str]) -> None:
-    """Print the object keyed by patient id, patient by patient (no giant string)."""
     sys.stdout.flush()
-    out = sys.stdout.buffer
-    out.write(b"{")
-    for i, pid in enumerate(sorted(results)):
-        out.write(f"{',' if i else ''}{json.dumps(pid)}:{results[pid]}".encode())
-    out.write(b"}\n")
-    out.flush()
+    write_json(results, sys.stdout.buffer)
 
 
 def _fail(message: str) -> None:

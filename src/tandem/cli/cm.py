@@ -29,15 +29,13 @@ from tandem.cli.output import output_text
 from tandem.domain.errors import InvalidFile, InvalidInput
 from tandem.domain.monitoring import incentives as cm_rules
 from tandem.domain.monitoring.incentives import (
-    Ledger,
-    LedgerEntry,
     ScheduleCheck,
     Screen,
     ScreenResult,
 )
 from tandem.domain.monitoring.pacing import PROGRAM_ELIGIBLE_PER_WEEK, parse_eligible_per_week
 from tandem.domain.monitoring.panel import stimulant_reading
-from tandem.formats.outputs import dollars, ledgers_csv
+from tandem.formats.outputs import dollars, ledgers_csv, ledgers_json
 from tandem.formats.patients import PatientIntake, read_patients
 from tandem.formats.screens import ScreenRow, read_screens
 
@@ -326,34 +324,3 @@ def parse_bowl(text: str) -> tuple[cm_rules.Slip, ...]:
             raise InvalidInput(f"--bowl: {item!r} must be name:dollars:count, e.g. small:1.00:209")
         slips.append(cm_rules.Slip(parts[0].strip(), cents("bowl", parts[1]), int(parts[2])))
     return tuple(slips)
-
-
-def _entry_json(entry: LedgerEntry) -> dict[str, Any]:
-    return {
-        "date": entry.date.isoformat(),
-        "result": entry.result.value,
-        "earned": dollars(entry.earned_cents),
-        "draws": entry.draws,
-        "prizes": [
-            {"prize": p.name, "value": dollars(p.value_cents), "awarded": p.awarded}
-            for p in entry.prizes
-        ],
-        "note": entry.note.value if entry.note else None,
-        "week": entry.week,
-        "day_result": entry.day_result.value if entry.day_result else None,
-    }
-
-
-def ledgers_json(ledgers: dict[str, Ledger]) -> str:
-    """One object keyed by patient id: ``total``, ``cap_reached_on``, ``max_still_possible``
-    (as of the last screen) and ``ledger`` (monitoring.md s8, ruleset-v2.md s7)."""
-    out = {
-        patient: {
-            "total": dollars(ledger.total_cents),
-            "cap_reached_on": ledger.cap_reached_on.isoformat() if ledger.cap_reached_on else None,
-            "max_still_possible": dollars(ledger.max_still_possible_cents),
-            "ledger": [_entry_json(entry) for entry in ledger.entries],
-        }
-        for patient, ledger in ledgers.items()
-    }
-    return json.dumps(out, indent=2) + "\n"

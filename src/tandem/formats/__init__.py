@@ -14,8 +14,8 @@ formula-safe (``tandem.formats.text``).
   ``patients.csv`` (``tandem analyze``, ``tandem cm``), read row by row (``rows``);
 - ``batch``: the answers file of ``tandem score`` and its scores CSV;
 - ``cases``: the case JSON and the JSONL files of ``tandem assess``;
-- ``outputs``: the flat CSV of ``tandem analyze``, the ledger CSV of ``tandem cm``, and
-  ``written`` (an output file whole or not at all);
+- ``outputs``: the flat CSV and JSON of ``tandem analyze``, the ledger CSV and JSON of
+  ``tandem cm``, and ``written`` (an output file whole or not at all);
 - ``text``: formula-safe, RFC 4180 cells; ``limits``: ``read_input``; ``dates``: the one
   ISO date decoder (a cell, or a column at once).
 

@@ -1,5 +1,5 @@
-"""The output CSV files of ``tandem analyze`` and ``tandem cm``, and writing any output
-file whole or not at all (``tandem tlfb``'s outcomes are written by
+"""The outputs of ``tandem analyze`` and ``tandem cm`` (CSV and JSON), and writing any
+output file whole or not at all (``tandem tlfb``'s outcomes are written by
 ``tandem.formats.timeline``, ``tandem score``'s by ``tandem.formats.batch``).
 
 ``written`` is how every command's ``--output`` file is written: beside the target under
@@ -13,6 +13,7 @@ Text cells that come from the input (ids, prize names) are formula-safe
 from __future__ import annotations
 
 import csv
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from tandem.formats.text import formula_safe, quoted
 
 if TYPE_CHECKING:  # tandem score imports this module: keep its start-up light
-    from tandem.domain.monitoring.incentives import Ledger
+    from tandem.domain.monitoring.incentives import Ledger, LedgerEntry
 
 
 @contextmanager
@@ -174,6 +175,16 @@ def write_flat(results: dict[str, Any], output: Path) -> None:
     tmp.replace(output)
 
 
+def write_json(results: dict[str, str], out: BinaryIO) -> None:
+    """The JSON of ``tandem analyze``: one object keyed by patient id (sorted), each value
+    the patient's result as JSON text, written patient by patient (no giant string)."""
+    out.write(b"{")
+    for i, pid in enumerate(sorted(results)):
+        out.write(f"{',' if i else ''}{json.dumps(pid)}:{results[pid]}".encode())
+    out.write(b"}\n")
+    out.flush()
+
+
 # ---------------------------------------------------------------- tandem cm --output
 
 CSV_HEADER = (
@@ -209,3 +220,34 @@ def ledgers_csv(ledgers: dict[str, Ledger]) -> str:
             cells += [reached, dollars(ledger.max_still_possible_cents)] if last else ["", ""]
             lines.append(",".join(cells))
     return "\n".join(lines) + "\n"
+
+
+def _entry_json(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "date": entry.date.isoformat(),
+        "result": entry.result.value,
+        "earned": dollars(entry.earned_cents),
+        "draws": entry.draws,
+        "prizes": [
+            {"prize": p.name, "value": dollars(p.value_cents), "awarded": p.awarded}
+            for p in entry.prizes
+        ],
+        "note": entry.note.value if entry.note else None,
+        "week": entry.week,
+        "day_result": entry.day_result.value if entry.day_result else None,
+    }
+
+
+def ledgers_json(ledgers: dict[str, Ledger]) -> str:
+    """One object keyed by patient id: ``total``, ``cap_reached_on``, ``max_still_possible``
+    (as of the last screen) and ``ledger`` (monitoring.md s8, ruleset-v2.md s7)."""
+    out = {
+        patient: {
+            "total": dollars(ledger.total_cents),
+            "cap_reached_on": ledger.cap_reached_on.isoformat() if ledger.cap_reached_on else None,
+            "max_still_possible": dollars(ledger.max_still_possible_cents),
+            "ledger": [_entry_json(entry) for entry in ledger.entries],
+        }
+        for patient, ledger in ledgers.items()
+    }
+    return json.dumps(out, indent=2) + "\n"
