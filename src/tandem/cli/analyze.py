@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import click
 
+from tandem.cli.output import output_file
 from tandem.domain.errors import InvalidInput
 from tandem.formats.outputs import write_flat, write_json
 
@@ -116,7 +117,9 @@ def analyze(
     except InvalidInput as exc:
         _fail(str(exc))
     if output is not None:
-        write_flat(results, output)
+        failure = f"{output.name}: cannot be written"
+        with output_file(output, lambda error: f"{failure} ({error.strerror})") as out:
+            write_flat(results, out)
         return
     sys.stdout.flush()
     write_json(results, sys.stdout.buffer)

@@ -13,6 +13,7 @@ Text cells that come from the input (ids, prize names) are formula-safe
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -163,16 +164,17 @@ def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
     return [_cell(row[c]) for c in FLAT_COLUMNS]
 
 
-def write_flat(results: dict[str, Any], output: Path) -> None:
+def write_flat(results: dict[str, Any], out: BinaryIO) -> None:
     """The flat CSV of ``tandem analyze --output``: ``FLAT_COLUMNS``, a row per patient
-    sorted by id (the ``csv`` module's quoting and CRLF line ends)."""
+    sorted by id (the ``csv`` module's quoting and CRLF line ends), UTF-8."""
     rows = [flat_row(pid, results[pid]) for pid in sorted(results)]
-    tmp = output.with_name(output.name + ".part")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        writer = csv.writer(text)
         writer.writerow(FLAT_COLUMNS)
         writer.writerows(rows)
-    tmp.replace(output)
+    finally:
+        text.detach()  # flushes; ``out`` stays open for its owner
 
 
 def write_json(results: dict[str, str], out: BinaryIO) -> None:

@@ -427,3 +427,15 @@ def test_bad_panels_and_patients(
     code, _, err = run("--checkins", ci, option, other, "--today", "2026-01-30")
     assert code == 2
     assert err.startswith(message)
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_no_file(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    target = tmp_path / "missing" / "results.csv"
+    code, out, err = run("--checkins", files["checkins"], "--today", "2026-01-30",
+                         "--output", target)  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err.startswith("results.csv: cannot be written (")
+    assert err.count("\n") == 1
+    assert not target.parent.exists()
