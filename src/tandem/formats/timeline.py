@@ -40,16 +40,19 @@ class Columns:
     path: Path
     names: tuple[str, str, str]
     fields: tuple[NDArray[np.bytes_], NDArray[np.bytes_], NDArray[np.bytes_]]
+    # The file row of each record when rows were skipped (blank lines, ``csv`` path);
+    # ``None``: record ``i`` is row ``i + 2`` (the header is row 1).
+    rows: NDArray[np.int64] | None = None
 
     @property
     def n_rows(self) -> int:
         return int(self.fields[0].shape[0])
 
     def fail(self, index: int, column: int, problem: str) -> InvalidFile:
-        """An error for data row ``index`` (0-based), shown as file row ``index + 2``,
-        quoting the cell."""
+        """An error for record ``index`` (0-based), naming its file row and quoting the cell."""
         value = self.fields[column][index].decode("utf-8", "replace")
-        return InvalidFile(self.path.name, index + 2, self.names[column], f"{value!r} {problem}")
+        row = index + 2 if self.rows is None else int(self.rows[index])
+        return InvalidFile(self.path.name, row, self.names[column], f"{value!r} {problem}")
 
 
 def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
@@ -68,9 +71,9 @@ def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
     while end > header_end and data[end - 1 : end] == b"\n":  # trailing blank lines
         end -= 1
     fields = _fast_chunks(data, min(header_end + 1, end), end)
-    if fields is None:
-        fields = _csv_fields(path, data[header_end + 1 :], names)
-    return Columns(path, names, fields)
+    if fields is not None:
+        return Columns(path, names, fields)
+    return _csv_columns(path, data[header_end + 1 :], names)
 
 
 _CHUNK_BYTES = 1 << 22
@@ -148,22 +151,25 @@ def _fast_gather(
     return np.ascontiguousarray(cells).view(f"S{width}").ravel()
 
 
-def _csv_fields(
-    path: Path, body: bytes, names: tuple[str, str, str]
-) -> tuple[NDArray[np.bytes_], NDArray[np.bytes_], NDArray[np.bytes_]]:
+def _csv_columns(path: Path, body: bytes, names: tuple[str, str, str]) -> Columns:
+    """The ``csv`` module path, keeping each record's file row (blank lines are skipped)."""
     rows: list[list[str]] = []
+    numbers: list[int] = []
     reader = csv.reader(body.decode("utf-8", "replace").splitlines())
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
+        number = reader.line_num + 1  # the body starts on the file's row 2
         if not row:
             continue
         if len(row) != 3:
             problem = f"expected 3 columns ({','.join(names)}), got {len(row)}"
             raise InvalidFile(path.name, number, None, problem)
         rows.append(row)
+        numbers.append(number)
     columns = list(zip(*rows, strict=True)) if rows else [(), (), ()]
     arrays = [np.array([v.encode() for v in column], dtype="S") for column in columns]
     arrays = [a if a.size else np.array([], dtype="S1") for a in arrays]
-    return arrays[0], arrays[1], arrays[2]
+    fields = (arrays[0], arrays[1], arrays[2])
+    return Columns(path, names, fields, np.asarray(numbers, np.int64))
 
 
 @dataclass(frozen=True)

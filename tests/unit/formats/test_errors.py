@@ -70,6 +70,13 @@ def test_a_timeline_error_names_the_cell(tmp_path: Path) -> None:
     assert error.value.problem == "'2026-03-32' is not a date; use YYYY-MM-DD"
 
 
+def test_a_timeline_row_after_a_blank_line_is_named_by_its_own_line(tmp_path: Path) -> None:
+    text = "id,date,amount\na,2026-03-01,0\n\na,2026-03-xx,0\n"
+    with pytest.raises(InvalidFile) as error:
+        read_tlfb(_write(tmp_path, "tlfb.csv", text), Subjects(ids=[], index={}))
+    assert _located(error) == ("tlfb.csv", 4, "date")
+
+
 def test_screens_and_patients_name_the_cell(tmp_path: Path) -> None:
     screens = _write(tmp_path, "screens.csv", "patient_id,date,result\nA,2026-01-01,dilute\n")
     with pytest.raises(InvalidFile) as error:
