@@ -293,11 +293,20 @@ def numbers(table: CsvTable, column: str, *, optional: bool, skip_dash: bool = F
 
 def dates(table: CsvTable, column: str) -> Ints:
     """ISO dates (YYYY-MM-DD) of a column as proleptic ordinals (``date.toordinal()``),
-    decoded by ``tandem.formats.dates.iso_ordinals``."""
+    decoded by ``tandem.formats.dates.iso_ordinals`` a block of cells at a time (the
+    cells' bytes are gathered per block, never for the whole column at once)."""
     s, e = table.cell(table.col(column))
-    ordinal, bad = iso_ordinals(window(table.buf, s, 10))
-    refuse_rows(table, bad | (e - s != 10), column, "is not a date (YYYY-MM-DD)")
+    ordinal = np.empty(s.size, np.int64)
+    bad = e - s != 10
+    for lo in range(0, s.size, _DATE_BLOCK):
+        block = slice(lo, lo + _DATE_BLOCK)
+        ordinal[block], block_bad = iso_ordinals(window(table.buf, s[block], 10))
+        bad[block] |= block_bad
+    refuse_rows(table, bad, column, "is not a date (YYYY-MM-DD)")
     return ordinal
+
+
+_DATE_BLOCK = 1 << 18
 
 
 def labels(table: CsvTable, column: str) -> tuple[Ints, list[str]]:
