@@ -16,8 +16,6 @@ module imports no Django: it starts fast on a laptop without a database.
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -29,71 +27,13 @@ from typing import Any, TypeVar
 
 import click
 
-from tandem.domain.csv_text import formula_safe
+from tandem.cli.output import output_file
 from tandem.domain.errors import InvalidInput
+from tandem.formats.outputs import write_flat, write_json
 
-SCORED = ("phq9", "gad7", "pcl5")
-# The other instruments of the library with a total (ruleset-v2.md s7: every instrument
-# is read); the flat row gives each one's latest score.
-OTHER_TOTALS = ("phq2", "auditc", "dast10", "sds", "assist", "qids_sr16", "isi")
 WORKERS = 2  # the reference machine has 2 cores
 T = TypeVar("T")
 R = TypeVar("R")
-COURSE_FIELDS = (
-    "baseline",
-    "baseline_date",
-    "latest",
-    "latest_date",
-    "change",
-    "percent_change",
-    "reliable_improvement",
-    "reliable_deterioration",
-)
-FLAT_COLUMNS: tuple[str, ...] = (
-    "patient_id",
-    "insufficient_data",
-    "insufficient_data_reason",
-    "checkins",
-    "baseline_mood",
-    "surge",
-    "crash",
-    "crash_days",
-    "chase_after_low",
-    "chase_after_other",
-    "chase_ratio",
-    "chase_n_low",
-    "chase_n_other",
-    "deepening",
-    "deepening_flag",
-    "blocks",
-    "crash_dips_per_block",
-    "sleep_sd_per_block",
-    "mean_craving_per_block",
-    "mean_sleep_hours_per_block",
-    "short_sleep_nights_per_block",
-    "signs_of_progress",
-    "recovery_run_start",
-    "recovery_run_end",
-    "recovery_days_without_use",
-    "recovery_mood_days_1_7",
-    "recovery_mood_days_22_28",
-    "recovery_phq9",
-    "persistent_low",
-    *(f"{name}_{field}" for name in SCORED for field in COURSE_FIELDS),
-    "phq9_response",
-    "phq9_remission",
-    "phq9_not_on_track",
-    "phq9_latest_item9",
-    "phq9_item9_unknown",
-    *(f"{name}_latest" for name in OTHER_TOTALS),
-    "qids_sr16_latest_item12",
-    "cssrs_current_tier",
-    "cssrs_current_date",
-    "alerts",
-    "alert_kinds",
-    "latest_alert_date",
-    "suggestion",
-)
 
 
 def parse_today(text: str) -> date:
@@ -115,10 +55,10 @@ def run(
 
     With ``as_text`` each value is the patient's result as JSON text (faster to print).
     """
-    from tandem.cli.monitoring_io import read_caseload
-    from tandem.cli.patients_csv import read_patients
     from tandem.domain.monitoring.analysis import analyze_caseload
     from tandem.domain.monitoring.report import patient_json, patient_reports
+    from tandem.formats.caseload import read_caseload
+    from tandem.formats.patients import read_patients
 
     # NumPy releases the GIL in its array loops, so two threads overlap reading the files
     # and analysing one group of patients while the previous one is being reported.
@@ -144,76 +84,6 @@ def _ahead(pool: Executor, fn: Callable[[T], R], items: Iterable[T]) -> Iterator
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if value is True or value is False:
-        return int(value)
-    return value
-
-
-def flat_row(patient_id: str, result: dict[str, Any]) -> list[Any]:
-    """One patient's result as the ``FLAT_COLUMNS`` row."""
-    cycle, trend, rec = result["cycle"], result["early_markers_trend"], result["recovery"]
-    chase = cycle.get("chase", {})
-    row: dict[str, Any] = {
-        "patient_id": formula_safe(patient_id),  # a text cell from the input (issue 9)
-        "insufficient_data": bool(cycle.get("insufficient_data", False)),
-        "insufficient_data_reason": cycle.get("reason"),
-        **{k: cycle.get(k) for k in ("checkins", "baseline_mood", "surge", "crash")},
-        **{k: cycle.get(k) for k in ("crash_days", "deepening", "deepening_flag")},
-        **{f"chase_{k}": chase.get(k) for k in ("after_low", "after_other", "ratio")},
-        **{f"chase_{k}": chase.get(k) for k in ("n_low", "n_other")},
-        "blocks": trend.get("blocks", 0),
-        **{k: trend.get(k) for k in ("crash_dips_per_block", "sleep_sd_per_block")},
-        **{
-            k: trend.get(k)
-            for k in (
-                "mean_craving_per_block",
-                "mean_sleep_hours_per_block",
-                "short_sleep_nights_per_block",
-            )
-        },
-        "signs_of_progress": ";".join(trend.get("signs_of_progress", [])),
-        "recovery_run_start": rec.get("run_start"),
-        "recovery_run_end": rec.get("run_end"),
-        "recovery_days_without_use": rec.get("days_without_use"),
-        "recovery_mood_days_1_7": rec.get("mood_days_1_7"),
-        "recovery_mood_days_22_28": rec.get("mood_days_22_28"),
-        "recovery_phq9": rec.get("phq9"),
-        "persistent_low": rec.get("persistent_low"),
-    }
-    for name in SCORED:
-        course = result["mbc"][name] or {}
-        row.update({f"{name}_{f}": course.get(f) for f in COURSE_FIELDS})
-    phq9 = result["mbc"]["phq9"] or {}
-    row.update({f"phq9_{k}": phq9.get(k) for k in ("response", "remission", "not_on_track")})
-    row["phq9_latest_item9"] = phq9.get("latest_item9")  # empty: not given (unknown)
-    row["phq9_item9_unknown"] = phq9.get("item9_unknown")
-    for name in OTHER_TOTALS:
-        row[f"{name}_latest"] = (result["mbc"].get(name) or {}).get("latest")
-    row["qids_sr16_latest_item12"] = (result["mbc"].get("qids_sr16") or {}).get("latest_item12")
-    cssrs = result.get("cssrs_current") or {}
-    row["cssrs_current_tier"] = cssrs.get("tier")
-    row["cssrs_current_date"] = cssrs.get("date")
-    alerts = result["alerts"]
-    row["alerts"] = len(alerts)
-    row["alert_kinds"] = ";".join(f"{a['kind']}@{a['date']}" for a in alerts)
-    row["latest_alert_date"] = max((a["date"] for a in alerts), default=None)
-    row["suggestion"] = (result["suggestion"] or {}).get("kind")
-    return [_cell(row[c]) for c in FLAT_COLUMNS]
-
-
-def write_flat(results: dict[str, Any], output: Path) -> None:
-    rows = [flat_row(pid, results[pid]) for pid in sorted(results)]
-    tmp = output.with_name(output.name + ".part")
-    with tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(FLAT_COLUMNS)
-        writer.writerows(rows)
-    tmp.replace(output)
 
 
 @click.command("analyze")
@@ -247,20 +117,12 @@ def analyze(
     except InvalidInput as exc:
         _fail(str(exc))
     if output is not None:
-        write_flat(results, output)
+        failure = f"{output.name}: cannot be written"
+        with output_file(output, lambda error: f"{failure} ({error.strerror})") as out:
+            write_flat(results, out)
         return
-    write_json(results)
-
-
-def write_json(results: dict[str, str]) -> None:
-    """Print the object keyed by patient id, patient by patient (no giant string)."""
     sys.stdout.flush()
-    out = sys.stdout.buffer
-    out.write(b"{")
-    for i, pid in enumerate(sorted(results)):
-        out.write(f"{',' if i else ''}{json.dumps(pid)}:{results[pid]}".encode())
-    out.write(b"}\n")
-    out.flush()
+    write_json(results, sys.stdout.buffer)
 
 
 def _fail(message: str) -> None:

@@ -28,7 +28,7 @@ from tandem.cli.output import output_text
 from tandem.domain.errors import InvalidInput
 from tandem.domain.formulation import formulate, parse_case, summary
 from tandem.domain.formulation.ruleset import RuleSet
-from tandem.formats import read_input
+from tandem.formats import cases
 from tandem.rulesets import DEFAULT_ID, RULESETS, load_ruleset
 
 
@@ -71,22 +71,9 @@ def _fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def _read(path: Path) -> str:
-    try:
-        return read_input(path).decode("utf-8-sig")  # a byte-order mark is not an error
-    except InvalidInput as error:
-        _fail(str(error))
-    except UnicodeDecodeError:
-        _fail(f"{path.name}: not UTF-8 text")
-
-
 def _assess_one(path: Path, as_json: bool, ruleset: RuleSet) -> None:
     try:
-        data = json.loads(_read(path))
-    except json.JSONDecodeError as error:
-        _fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno})")
-    try:
-        formulation = formulate(parse_case(data), ruleset)
+        formulation = formulate(parse_case(cases.read_case(path)), ruleset)
     except InvalidInput as error:
         _fail(str(error))
     if as_json:
@@ -97,10 +84,9 @@ def _assess_one(path: Path, as_json: bool, ruleset: RuleSet) -> None:
 
 def formulate_line(line: str, ruleset: RuleSet) -> tuple[dict[str, Any], bool]:
     """One JSONL line -> (the output object, whether it is an error line)."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        return {"error": f"$: not valid JSON (column {error.colno})"}, True
+    data, error_text = cases.parse_case_line(line)
+    if error_text is not None:
+        return {"error": error_text}, True
     try:
         return formulate(parse_case(data), ruleset).as_dict(), False
     except InvalidInput as error:
@@ -113,12 +99,15 @@ def assess_lines(lines: Iterable[str], out: TextIO, ruleset: RuleSet) -> int:
     for line in lines:
         result, failed = formulate_line(line, ruleset)
         errors += failed
-        out.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
+        out.write(cases.formulation_line(result))
     return errors
 
 
 def _assess_batch(input_path: Path, output_path: Path, ruleset: RuleSet) -> None:
-    lines = _read(input_path).splitlines()
+    try:
+        lines = cases.case_lines(input_path)
+    except InvalidInput as error:
+        _fail(str(error))
     failure = f"tandem assess: {output_path}: cannot be written"
     with output_text(output_path, lambda error: f"{failure} ({type(error).__name__})") as out:
         errors = assess_lines(_with_progress(lines), out, ruleset)

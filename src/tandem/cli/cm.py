@@ -1,9 +1,9 @@
 """``tandem cm``: contingency-management ledgers for a caseload (monitoring.md s7, s8;
 ruleset-v2.md s7).
 
-Reads ``screens.csv`` (``tandem.cli.screens_csv``: ``patient_id,date,result``, optionally
+Reads ``screens.csv`` (``tandem.formats.screens``: ``patient_id,date,result``, optionally
 ``benzoylecgonine_ng_ml``, which CM does not use, and the analytes of a screen panel) and
-optionally ``patients.csv`` (``tandem.cli.patients_csv``: each patient's own stimulant,
+optionally ``patients.csv`` (``tandem.formats.patients``: each patient's own stimulant,
 cocaine when not given), reads each screen as CM does (``panel.stimulant_reading``), runs
 the escalating or prize schedule of ``tandem.domain.monitoring.incentives`` per patient
 and prints JSON or writes a ledger CSV. ``--check-schedule`` checks the escalating
@@ -26,31 +26,21 @@ from typing import Any
 import click
 
 from tandem.cli.output import output_text
-from tandem.cli.patients_csv import PatientIntake, read_patients
-from tandem.cli.screens_csv import ScreenRow, read_screens
-from tandem.domain.csv_text import quoted
-from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.domain.errors import InvalidFile, InvalidInput
 from tandem.domain.monitoring import incentives as cm_rules
 from tandem.domain.monitoring.incentives import (
-    Ledger,
-    LedgerEntry,
     ScheduleCheck,
     Screen,
     ScreenResult,
 )
 from tandem.domain.monitoring.pacing import PROGRAM_ELIGIBLE_PER_WEEK, parse_eligible_per_week
 from tandem.domain.monitoring.panel import stimulant_reading
+from tandem.formats.outputs import dollars, ledgers_csv, ledgers_json
+from tandem.formats.patients import PatientIntake, read_patients
+from tandem.formats.screens import ScreenRow, read_screens
 
 ESCALATING = cm_rules.EscalatingSchedule()
 PRIZE_DEFAULTS = cm_rules.PrizeSchedule(seed=0)
-CSV_HEADER = (
-    "patient_id,date,result,earned,draws,prizes,note,week,day_result,"
-    "cap_reached_on,max_still_possible"
-)
-
-
-def _dollars(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 @dataclass(frozen=True)
@@ -100,15 +90,15 @@ class CmOptions:
     help="required unless --check-schedule (which checks escalating)",
 )
 @click.option("--seed", type=int, default=None, help="required for prize: makes draws replayable")
-@click.option("--start", default=_dollars(ESCALATING.start_cents), show_default=True)
-@click.option("--step", default=_dollars(ESCALATING.step_cents), show_default=True)
+@click.option("--start", default=dollars(ESCALATING.start_cents), show_default=True)
+@click.option("--step", default=dollars(ESCALATING.step_cents), show_default=True)
 @click.option(
-    "--max-per-screen", default=_dollars(ESCALATING.max_per_screen_cents), show_default=True
+    "--max-per-screen", default=dollars(ESCALATING.max_per_screen_cents), show_default=True
 )
 @click.option("--recovery-after", type=int, default=ESCALATING.recovery_after, show_default=True)
 @click.option("--bonus-every", type=int, default=0, show_default=True, help="0 = no bonus")
 @click.option("--bonus", default="0.00", show_default=True)
-@click.option("--cap", default=_dollars(ESCALATING.cap_cents), show_default=True)
+@click.option("--cap", default=dollars(ESCALATING.cap_cents), show_default=True)
 @click.option("--window-days", type=int, default=ESCALATING.window_days, show_default=True)
 @click.option(
     "--eligible-per-week",
@@ -185,9 +175,11 @@ def cm_screens(
         substance = "cocaine"  # monitoring.md s7: the CLI's v1 reading, a cocaine program
         if patients is not None and patients_path is not None:
             if patient not in patients:
-                raise InvalidTimeline(
-                    f"{screens_path.name}, row {patient_rows[0].number}, column patient_id: "
-                    f"{patient!r} is not in {patients_path.name}"
+                raise InvalidFile(
+                    screens_path.name,
+                    patient_rows[0].number,
+                    "patient_id",
+                    f"{patient!r} is not in {patients_path.name}",
                 )
             substance = patients[patient].substance
         screens[patient] = [
@@ -244,7 +236,7 @@ def check(options: CmOptions) -> tuple[str, str | None]:
     failure = None
     if not result.fits:
         failure = (
-            f"the cap {_dollars(result.cap_cents)} is reached in week {result.cap_reached_week}, "
+            f"the cap {dollars(result.cap_cents)} is reached in week {result.cap_reached_week}, "
             f"before the window ends ({schedule.window_days} days): {result.short_days} of "
             f"{result.rewarded_days} rewarded days would be paid less than their amount"
         )
@@ -255,20 +247,20 @@ def check(options: CmOptions) -> tuple[str, str | None]:
 
 def check_text(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> str:
     lines = [
-        f"schedule: escalating; start {_dollars(schedule.start_cents)}, step "
-        f"{_dollars(schedule.step_cents)}, max per screen "
-        f"{_dollars(schedule.max_per_screen_cents)}, "
+        f"schedule: escalating; start {dollars(schedule.start_cents)}, step "
+        f"{dollars(schedule.step_cents)}, max per screen "
+        f"{dollars(schedule.max_per_screen_cents)}, "
         f"recovery after {schedule.recovery_after}, {_bonus_text(schedule)}, cap "
-        f"{_dollars(schedule.cap_cents)}, window "
+        f"{dollars(schedule.cap_cents)}, window "
         f"{schedule.window_days} days, eligible per week {schedule.eligible_per_week.text}",
         f"every eligible day negative: {result.rewarded_days} rewarded days pay "
-        f"{_dollars(result.total_cents)} ({_dollars(result.uncapped_cents)} without the cap)",
+        f"{dollars(result.total_cents)} ({dollars(result.uncapped_cents)} without the cap)",
     ]
     if result.cap_reached_day is None:
-        lines.append(f"cap {_dollars(result.cap_cents)}: not reached before the window ends")
+        lines.append(f"cap {dollars(result.cap_cents)}: not reached before the window ends")
     else:
         lines.append(
-            f"cap {_dollars(result.cap_cents)}: reached in week {result.cap_reached_week} "
+            f"cap {dollars(result.cap_cents)}: reached in week {result.cap_reached_week} "
             f"(program day {result.cap_reached_day}, rewarded day {result.cap_reached_screen} "
             f"of {result.rewarded_days})"
         )
@@ -280,7 +272,7 @@ def check_text(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> 
 def _bonus_text(schedule: cm_rules.EscalatingSchedule) -> str:
     if not schedule.bonus_every:
         return "no bonus"
-    return f"bonus {_dollars(schedule.bonus_cents)} every {schedule.bonus_every} negatives"
+    return f"bonus {dollars(schedule.bonus_cents)} every {schedule.bonus_every} negatives"
 
 
 def check_json(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> dict[str, Any]:
@@ -293,19 +285,19 @@ def check_json(schedule: cm_rules.EscalatingSchedule, result: ScheduleCheck) -> 
         }
     return {
         "schedule": {
-            "start": _dollars(schedule.start_cents),
-            "step": _dollars(schedule.step_cents),
-            "max_per_screen": _dollars(schedule.max_per_screen_cents),
+            "start": dollars(schedule.start_cents),
+            "step": dollars(schedule.step_cents),
+            "max_per_screen": dollars(schedule.max_per_screen_cents),
             "recovery_after": schedule.recovery_after,
             "bonus_every": schedule.bonus_every,
-            "bonus": _dollars(schedule.bonus_cents),
-            "cap": _dollars(schedule.cap_cents),
+            "bonus": dollars(schedule.bonus_cents),
+            "cap": dollars(schedule.cap_cents),
             "window_days": schedule.window_days,
             "eligible_per_week": schedule.eligible_per_week.text,
         },
         "rewarded_days": result.rewarded_days,
-        "total": _dollars(result.total_cents),
-        "without_cap": _dollars(result.uncapped_cents),
+        "total": dollars(result.total_cents),
+        "without_cap": dollars(result.uncapped_cents),
         "cap_reached": reached,
         "short_days": result.short_days,
         "fits": result.fits,
@@ -332,59 +324,3 @@ def parse_bowl(text: str) -> tuple[cm_rules.Slip, ...]:
             raise InvalidInput(f"--bowl: {item!r} must be name:dollars:count, e.g. small:1.00:209")
         slips.append(cm_rules.Slip(parts[0].strip(), cents("bowl", parts[1]), int(parts[2])))
     return tuple(slips)
-
-
-def _entry_json(entry: LedgerEntry) -> dict[str, Any]:
-    return {
-        "date": entry.date.isoformat(),
-        "result": entry.result.value,
-        "earned": _dollars(entry.earned_cents),
-        "draws": entry.draws,
-        "prizes": [
-            {"prize": p.name, "value": _dollars(p.value_cents), "awarded": p.awarded}
-            for p in entry.prizes
-        ],
-        "note": entry.note.value if entry.note else None,
-        "week": entry.week,
-        "day_result": entry.day_result.value if entry.day_result else None,
-    }
-
-
-def ledgers_json(ledgers: dict[str, Ledger]) -> str:
-    """One object keyed by patient id: ``total``, ``cap_reached_on``, ``max_still_possible``
-    (as of the last screen) and ``ledger`` (monitoring.md s8, ruleset-v2.md s7)."""
-    out = {
-        patient: {
-            "total": _dollars(ledger.total_cents),
-            "cap_reached_on": ledger.cap_reached_on.isoformat() if ledger.cap_reached_on else None,
-            "max_still_possible": _dollars(ledger.max_still_possible_cents),
-            "ledger": [_entry_json(entry) for entry in ledger.entries],
-        }
-        for patient, ledger in ledgers.items()
-    }
-    return json.dumps(out, indent=2) + "\n"
-
-
-def ledgers_csv(ledgers: dict[str, Ledger]) -> str:
-    """``CSV_HEADER``; prizes as ``name:value[:not awarded]``; the ledger's
-    ``cap_reached_on`` and ``max_still_possible`` on the patient's last row only.
-
-    Only the patient id and the prizes (names from ``--bowl``) can hold a comma or a quote;
-    the other cells are dates, numbers and fixed words, written as they are."""
-    lines = [CSV_HEADER]
-    for patient, ledger in ledgers.items():
-        who = quoted(patient)
-        for number, entry in enumerate(ledger.entries, start=1):
-            prizes = ";".join(
-                f"{p.name}:{_dollars(p.value_cents)}" + ("" if p.awarded else ":not awarded")
-                for p in entry.prizes
-            )
-            cells = [who, entry.date.isoformat(), entry.result.value]
-            cells += [_dollars(entry.earned_cents), str(entry.draws), quoted(prizes)]
-            cells += [entry.note.value if entry.note else "", str(entry.week)]
-            cells += [entry.day_result.value if entry.day_result else ""]
-            last = number == len(ledger.entries)
-            reached = ledger.cap_reached_on.isoformat() if ledger.cap_reached_on else ""
-            cells += [reached, _dollars(ledger.max_still_possible_cents)] if last else ["", ""]
-            lines.append(",".join(cells))
-    return "\n".join(lines) + "\n"

@@ -3,8 +3,8 @@
     tandem import checkins|screens|instruments FILE --clinic SLUG --by USERNAME
 
 FILE is the CSV ``tandem analyze`` reads (``checkins.csv``, ``screens.csv``,
-``instruments.csv``), read by the same readers (``monitoring_io.read_table``,
-``screens_csv.read_screens``). ``patient_id`` is the patient's record number in the
+``instruments.csv``), read by the same readers (``tandem.formats.caseload.record_cells``,
+``tandem.formats.screens.read_screens``). ``patient_id`` is the patient's record number in the
 clinic. Every row goes through the import service of its kind, with the clinic's own
 validators; the file is stored in one transaction (all or nothing) and audited as the
 work of USERNAME, a staff member of the clinic whose role may record it. Any problem
@@ -35,33 +35,27 @@ INSTRUMENT_COLUMNS = {"administered_on": "date", "instrument_id": "instrument"}
 
 
 def _checkin_rows(path: Path) -> tuple[Rows, list[int]]:
-    from tandem.cli.monitoring_io import CHECKIN_COLUMNS as REQUIRED
-    from tandem.cli.monitoring_io import CHECKIN_OPTIONAL, dates, patients, read_table
+    from tandem.formats.caseload import CHECKIN_COLUMNS as REQUIRED
+    from tandem.formats.caseload import CHECKIN_OPTIONAL, record_cells
 
-    table = read_table(path, REQUIRED, CHECKIN_OPTIONAL)
-    dates(table, "date")  # the reader's own date check first: file, row, column
-    patients(table)
+    records, numbers = record_cells(path, REQUIRED, CHECKIN_OPTIONAL)
     rows: Rows = []
-    for i in range(table.rows.size):
-        cells = {c: table.text(i, table.col(c)) for c in table.columns}
+    for cells in records:
         fields = {c: cells.get(c, "") for c in ("mood", "sleep_hours", "craving", "used")}
         fields |= {"energy": cells.get("energy", ""), "safety": cells.get("safety", "")}
         rows.append((cells["patient_id"], {"on": cells["date"], **fields}))
-    return rows, [int(r) for r in table.rows]
+    return rows, numbers
 
 
 def _instrument_rows(path: Path) -> tuple[Rows, list[int]]:
-    from tandem.cli.monitoring_io import INSTRUMENT_COLUMNS as REQUIRED
-    from tandem.cli.monitoring_io import dates, patients, read_table
+    from tandem.formats.caseload import INSTRUMENT_COLUMNS as REQUIRED
+    from tandem.formats.caseload import record_cells
 
-    table = read_table(path, REQUIRED, ("i*",))
-    dates(table, "date")
-    patients(table)
-    items = sorted((c for c in table.columns if c[:1] == "i" and c[1:].isdigit()),
-                   key=lambda c: int(c[1:]))  # fmt: skip
+    records, numbers = record_cells(path, REQUIRED, ("i*",))
     rows: Rows = []
-    for i in range(table.rows.size):
-        cell = {c: table.text(i, table.col(c)) for c in table.columns}
+    for cell in records:
+        items = sorted((c for c in cell if c[:1] == "i" and c[1:].isdigit()),
+                       key=lambda c: int(c[1:]))  # fmt: skip
         fields = {
             "on": cell["date"],
             "instrument": cell["instrument"],
@@ -69,11 +63,11 @@ def _instrument_rows(path: Path) -> tuple[Rows, list[int]]:
             "answers": [cell[c] for c in items],
         }
         rows.append((cell["patient_id"], fields))
-    return rows, [int(r) for r in table.rows]
+    return rows, numbers
 
 
 def _screen_rows(path: Path, specimen: str, kind: str) -> tuple[Rows, list[int]]:
-    from tandem.cli.screens_csv import read_screens
+    from tandem.formats.screens import read_screens
 
     found = [(pid, row) for pid, rows in read_screens(path).items() for row in rows]
     found.sort(key=lambda pr: pr[1].number)
@@ -129,6 +123,7 @@ def import_(
 
 
 def _import(kind: str, name: str, slug: str, username: str, rows: Rows, numbers: list[int]) -> int:
+    from tandem.domain.errors import InvalidFile
     from tandem.services import checkins, intake, screens
     from tandem.services.errors import ServiceError
     from tandem.services.imports import RowRefused, importer
@@ -147,7 +142,7 @@ def _import(kind: str, name: str, slug: str, username: str, rows: Rows, numbers:
         return len(service[0](actor, clinic, rows))
     except RowRefused as refused:
         column = _column(refused.field or "", service[1])
-        _stop(f"{name}, row {numbers[refused.row]}, column {column}: {refused.detail}")
+        _stop(str(InvalidFile(name, numbers[refused.row], column, refused.detail)))
     except ServiceError as error:
         _stop(f"{name}: {error.message}")
 

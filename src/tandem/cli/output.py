@@ -1,17 +1,16 @@
 """A command's ``--output`` file: written whole or not at all, one line on failure.
 
 ``tandem score``, ``assess``, ``cm`` and ``tlfb`` write their output through
-``output_file`` (bytes) or ``output_text`` (UTF-8 text). The file is written beside the
-target under a hidden name and renamed over it only when complete, so a failed run
-leaves no partial file (RULES.md: nothing is half-saved). If it cannot be written, the
-command prints the one line its ``failure`` gives for the error (naming the file) and
-exits with status 2, the status for bad input (RULES.md, "The CLI").
+``output_file`` (bytes) or ``output_text`` (UTF-8 text), which write it with
+``tandem.formats.outputs.written``: whole or not at all (RULES.md: nothing is
+half-saved). If it cannot be written, the command prints the one line its ``failure``
+gives for the error (naming the file) and exits with status 2, the status for bad input
+(RULES.md, "The CLI").
 """
 
 from __future__ import annotations
 
 import io
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,24 +19,21 @@ from typing import BinaryIO, TextIO
 
 import click
 
+from tandem.formats.outputs import written
+
 Failure = Callable[[OSError], str]
 
 
 @contextmanager
 def output_file(path: Path, failure: Failure) -> Iterator[BinaryIO]:
-    """The file to write ``path``'s bytes to; renamed to ``path`` when the block ends."""
-    aside = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    """The file to write ``path``'s bytes to (``tandem.formats.outputs.written``); on an
+    ``OSError`` the one line ``failure`` gives, and exit status 2."""
     try:
-        with aside.open("wb") as file:
+        with written(path) as file:
             yield file
-        os.replace(aside, path)
     except OSError as error:
-        aside.unlink(missing_ok=True)
         click.echo(failure(error), err=True)
         sys.exit(2)
-    except BaseException:
-        aside.unlink(missing_ok=True)
-        raise
 
 
 @contextmanager

@@ -31,7 +31,7 @@ from tandem.domain.instruments import score as score_answers
 from tandem.formats import read_input
 
 if TYPE_CHECKING:  # annotations only: NumPy is imported for --input alone
-    from tandem.domain.instruments.batch_file import ScoredChunk
+    from tandem.formats.batch import ScoredChunk
 
 
 @click.command()
@@ -103,7 +103,7 @@ def describe(result: Score) -> str:
 def _score_file(
     instrument: str, input_path: Path, output_path: Path, sex: str | None, substance: str | None
 ) -> None:
-    from tandem.domain.instruments.batch_file import OUTPUT_HEADER, read_answers_file
+    from tandem.formats.batch import OUTPUT_HEADER, read_answers_file
 
     try:
         data = read_input(input_path)

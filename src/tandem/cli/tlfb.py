@@ -17,13 +17,11 @@ from pathlib import Path
 
 import click
 import numpy as np
-from numpy.typing import NDArray
 
-from tandem.cli import timeline_csv
 from tandem.cli.output import output_text
-from tandem.domain.csv_text import quoted
 from tandem.domain.errors import InvalidInput
 from tandem.domain.monitoring import abstinence as ab
+from tandem.formats import timeline
 
 
 @click.command()
@@ -85,18 +83,18 @@ def run(
     )
     protocol = _protocol_days(protocol_days)
     _check_protocol_covers(request, protocol)
-    subjects = timeline_csv.Subjects(ids=[], index={})
-    calendar = _read_tlfb(tlfb_path, subjects)
-    visits = _read_visits(visits_path, subjects, protocol)
+    subjects = timeline.Subjects(ids=[], index={})
+    calendar = timeline.read_tlfb(tlfb_path, subjects)
+    visits = timeline.read_visits(visits_path, subjects, protocol)
     calendar = _grow(calendar, len(subjects.ids))
     if uds_path is not None:
         calendar = _verify(calendar, uds_path, subjects, uds_cutoff)
     if len(modes) == 1 and len(lapses) == 1:
         results = ab.abstinence_outcomes(calendar, visits, request)
-        return "id," + ",".join(request.columns()), format_rows(subjects.ids, results)
+        return "id," + ",".join(request.columns()), timeline.format_rows(subjects.ids, results)
     results = ab.combined_outcomes(calendar, visits, request, modes, lapses)
     header = ab.combined_columns(request, modes, lapses)
-    return "id," + ",".join(header), format_rows(subjects.ids, results)
+    return "id," + ",".join(header), timeline.format_rows(subjects.ids, results)
 
 
 def _modes(text: str) -> tuple[ab.Mode, ...]:
@@ -147,40 +145,6 @@ def _check_protocol_covers(request: ab.OutcomeRequest, protocol: dict[str, int])
             )
 
 
-def _read_tlfb(path: Path, subjects: timeline_csv.Subjects) -> ab.Calendar:
-    columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
-    subject = timeline_csv.subject_numbers(columns, 0, subjects)
-    day = timeline_csv.day_numbers(columns, 1)
-    amount = timeline_csv.amounts(columns, 2)
-    calendar = ab.build_calendar(subject, day, amount, len(subjects.ids))
-    if int(calendar.reported.sum()) != columns.n_rows:  # two rows landed on one cell
-        repeat = timeline_csv.first_repeat_day(subject, day)
-        assert repeat is not None
-        raise columns.fail(repeat, 1, "repeats a day already given for this id; one row a day")
-    return calendar
-
-
-def _read_visits(
-    path: Path, subjects: timeline_csv.Subjects, protocol: dict[str, int]
-) -> ab.Visits:
-    columns = timeline_csv.read_columns(path, ("id", "visit", "date"))
-    subject = timeline_csv.subject_numbers(columns, 0, subjects)
-    names, code = timeline_csv.labels(columns, 1)
-    day = timeline_csv.day_numbers(columns, 2)
-    n = len(subjects.ids)
-    recorded: dict[str, tuple[NDArray[np.int64], NDArray[np.bool_]]] = {}
-    for k, label in enumerate(names):  # a handful of visit labels, each done as arrays
-        rows = np.flatnonzero(code == k)
-        days, present = np.zeros(n, np.int64), np.zeros(n, np.bool_)
-        counts = np.bincount(subject[rows], minlength=n)
-        if counts.max() > 1:
-            who = int(np.flatnonzero(counts > 1)[0])
-            raise columns.fail(int(rows[subject[rows] == who][1]), 1, "repeats a visit of this id")
-        days[subject[rows]], present[subject[rows]] = day[rows], True
-        recorded[label] = (days, present)
-    return ab.Visits(recorded=recorded, protocol_days=protocol)
-
-
 def _grow(calendar: ab.Calendar, n_subjects: int) -> ab.Calendar:
     """Add empty rows for subjects that appear in visits.csv only."""
     extra = n_subjects - calendar.n_subjects
@@ -195,35 +159,8 @@ def _grow(calendar: ab.Calendar, n_subjects: int) -> ab.Calendar:
 
 
 def _verify(
-    calendar: ab.Calendar, path: Path, subjects: timeline_csv.Subjects, cutoff: float
+    calendar: ab.Calendar, path: Path, subjects: timeline.Subjects, cutoff: float
 ) -> ab.Calendar:
-    columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
-    known = timeline_csv.Subjects(ids=list(subjects.ids), index=dict(subjects.index))
-    subject = timeline_csv.subject_numbers(columns, 0, known)
-    day = timeline_csv.day_numbers(columns, 1)
-    ng_ml = timeline_csv.amounts(columns, 2)
+    subject, day, ng_ml = timeline.read_uds(path, subjects)
     ours = subject < len(subjects.ids)  # urine results of subjects with no TLFB or visit
     return ab.verify_biochemically(calendar, subject[ours], day[ours], ng_ml[ours], cutoff)
-
-
-def format_rows(ids: list[str], results: dict[str, NDArray[np.float64]]) -> str:
-    """CSV body: outcome cells 1/0/empty, ``pda`` with two decimals, day counts whole."""
-    columns = [_format_column(name, values) for name, values in results.items()]
-    lines = [",".join(row) for row in zip(map(quoted, ids), *columns, strict=True)]
-    return "".join(line + "\n" for line in lines)
-
-
-_OUTCOME_TEXT = np.array(["0", "1", ""])
-
-
-def _format_column(name: str, values: NDArray[np.float64]) -> list[str]:
-    empty = np.isnan(values)
-    if name == "pda":
-        return [
-            "" if e else f"{v:.2f}" for v, e in zip(values.tolist(), empty.tolist(), strict=True)
-        ]
-    if name.endswith(("days_to_first_use", "longest_abstinent_run")):
-        whole = np.where(empty, 0, values).astype(np.int64).tolist()
-        return ["" if e else str(v) for v, e in zip(whole, empty.tolist(), strict=True)]
-    code = np.where(empty, 2, values).astype(np.int64)
-    return list(_OUTCOME_TEXT[code].tolist())

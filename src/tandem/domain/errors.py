@@ -14,7 +14,13 @@ value in place of a missing or invalid one.
         ├── UnknownInstrument     no instrument has that id
         ├── InvalidCase           an intake case breaks the case schema (JSON path given)
         ├── InvalidRuleSet        a rule-set file breaks its schema
-        └── InvalidTimeline       monitoring data breaks its contract (file, row, column)
+        └── InvalidTimeline       monitoring data breaks its contract
+            ├── InvalidFile       ... in a file: ``file``, ``row``, ``column``
+            └── InvalidRecord     ... in a stored record: ``record``, ``number``, ``field``
+
+Errors that know their place carry it as attributes (``InvalidCase.path``,
+``InvalidAnswer.item``, ``InvalidFile.row`` and ``column``); callers read them, never
+the message.
 """
 
 from __future__ import annotations
@@ -86,3 +92,40 @@ class InvalidRuleSet(InvalidInput):
 
 class InvalidTimeline(InvalidInput):
     """Monitoring data (check-ins, screens, TLFB) breaks its contract."""
+
+
+class InvalidFile(InvalidTimeline):
+    """A file breaks its format (issue 9): in ``file`` (its name), at ``row`` (the line of
+    the file, the header is row 1; ``None``: the file as a whole) and ``column`` (``None``:
+    the row as a whole), ``problem`` says what is wrong and what is allowed, quoting only
+    the offending cell. The message is ``"<file>, row <row>, column <column>: <problem>"``
+    (the parts known); callers read the attributes, never the message."""
+
+    def __init__(self, file: str, row: int | None, column: str | None, problem: str) -> None:
+        where = file + ("" if row is None else f", row {row}")
+        where += "" if column is None else f", column {column}"
+        super().__init__(f"{where}: {problem}")
+        self.file = file
+        self.row = row
+        self.column = column
+        self.problem = problem
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[InvalidFile], tuple[str, int | None, str | None, str]]:
+        return (type(self), (self.file, self.row, self.column, self.problem))
+
+
+class InvalidRecord(InvalidTimeline):
+    """A stored monitoring record breaks the contract: the ``record`` kind (``check-in``)
+    with id ``number``, at ``field``; the message is ``"check-in 4711, field mood: ..."``."""
+
+    def __init__(self, record: str, number: int, field: str, problem: str) -> None:
+        super().__init__(f"{record} {number}, field {field}: {problem}")
+        self.record = record
+        self.number = number
+        self.field = field
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[type[InvalidRecord], tuple[str, int, str, str]]:
+        return (type(self), (self.record, self.number, self.field, self.problem))

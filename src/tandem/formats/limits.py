@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from tandem.domain.errors import InvalidInput
+from tandem.domain.errors import InvalidFile
 
 # (program) 1 GiB: ten times the largest benchmark input (8.7 M TLFB rows, about 180 MB),
 # well under the memory of the machines Tandem runs on.
@@ -22,18 +22,18 @@ _CHUNK = 1 << 20
 
 
 def read_input(path: Path, limit: int = INPUT_LIMIT_BYTES) -> bytes:
-    """The file's bytes; ``InvalidInput`` naming the file when it cannot be read, is larger
+    """The file's bytes; ``InvalidFile`` naming the file when it cannot be read, is larger
     than ``limit`` bytes, or is not text (holds a NUL byte)."""
     try:
         with path.open("rb") as handle:
             status = os.fstat(handle.fileno())
             if os.path.isfile(path) and status.st_size > limit:
-                raise InvalidInput(_too_large(path, limit))
+                raise too_large(path, limit)
             data = _bounded(handle, limit, path)
     except OSError as exc:
-        raise InvalidInput(f"{path.name}: cannot be read ({exc.strerror})") from None
+        raise InvalidFile(path.name, None, None, f"cannot be read ({exc.strerror})") from None
     if b"\x00" in data:
-        raise InvalidInput(f"{path.name}: not a text file (it holds NUL bytes); give a CSV file")
+        raise not_text(path)
     return data
 
 
@@ -47,12 +47,17 @@ def _bounded(handle: BinaryIO, limit: int, path: Path) -> bytes:
         parts.append(chunk)
         total += len(chunk)
         if total > limit:
-            raise InvalidInput(_too_large(path, limit))
+            raise too_large(path, limit)
         if b"\x00" in chunk:  # stop early on binary input such as /dev/zero
-            raise InvalidInput(
-                f"{path.name}: not a text file (it holds NUL bytes); give a CSV file"
-            )
+            raise not_text(path)
 
 
-def _too_large(path: Path, limit: int) -> str:
-    return f"{path.name}: larger than the limit of {limit // (1 << 20):,} MiB; split the file"
+def too_large(path: Path, limit: int = INPUT_LIMIT_BYTES) -> InvalidFile:
+    problem = f"larger than the limit of {limit // (1 << 20):,} MiB; split the file"
+    return InvalidFile(path.name, None, None, problem)
+
+
+def not_text(path: Path) -> InvalidFile:
+    return InvalidFile(
+        path.name, None, None, "not a text file (it holds NUL bytes); give a CSV file"
+    )

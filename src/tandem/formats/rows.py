@@ -9,40 +9,53 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.domain.errors import InvalidFile
 from tandem.formats.limits import read_input
+
+
+@dataclass(frozen=True)
+class Place:
+    """A row of a file, for the errors about its cells."""
+
+    file: str
+    row: int
+
+    def error(self, column: str, problem: str) -> InvalidFile:
+        return InvalidFile(self.file, self.row, column, problem)
 
 
 def csv_rows(
     path: Path, required: tuple[str, ...], optional: tuple[str, ...]
-) -> Iterator[tuple[int, dict[str, str], str]]:
-    """Each data row as (row number, cells by column name, ``"<file>, row N, column"``)."""
+) -> Iterator[tuple[int, dict[str, str], Place]]:
+    """Each data row as (row number, cells by column name, its ``Place`` for errors)."""
     try:
         text = read_input(path).decode("utf-8-sig")
-    except InvalidInput as exc:
-        raise InvalidTimeline(str(exc)) from None
     except UnicodeDecodeError:
-        raise InvalidTimeline(f"{path.name}: not UTF-8 text; save it as UTF-8 CSV") from None
+        problem = "not UTF-8 text; save it as UTF-8 CSV"
+        raise InvalidFile(path.name, None, None, problem) from None
     reader = csv.reader(text.splitlines())
     header = next(reader, [])
     missing = [name for name in required if name not in header]
     unknown = [name for name in header if name not in required + optional]
     if missing or unknown or len(set(header)) != len(header):
-        raise InvalidTimeline(
-            f"{path.name}, row 1: the header must be {','.join(required)} (optionally "
-            f"{', '.join(optional)}), each once; found {','.join(header)!r}"
+        raise InvalidFile(
+            path.name,
+            1,
+            None,
+            f"the header must be {','.join(required)} (optionally "
+            f"{', '.join(optional)}), each once; found {','.join(header)!r}",
         )
     for number, row in enumerate(reader, start=2):
         if not row:
             continue
         if len(row) != len(header):
-            raise InvalidTimeline(
-                f"{path.name}, row {number}: expected {len(header)} columns, got {len(row)}"
-            )
+            problem = f"expected {len(header)} columns, got {len(row)}"
+            raise InvalidFile(path.name, number, None, problem)
         cells = dict(zip(header, row, strict=True))
-        where = f"{path.name}, row {number}, column"
+        where = Place(path.name, number)
         if not cells["patient_id"]:
-            raise InvalidTimeline(f"{where} patient_id: is empty")
+            raise where.error("patient_id", "is empty")
         yield number, cells, where

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.cli import main
-from tandem.cli.analyze import FLAT_COLUMNS
-from tandem.cli.monitoring_io import read_caseload
+from tandem.formats.caseload import read_caseload
+from tandem.formats.outputs import FLAT_COLUMNS
 
 HEADER = "patient_id,date,mood,sleep_hours,craving,used,energy,safety"
-R3 = "checkins.csv: row 3, column "
+R3 = "checkins.csv, row 3, column "
 
 
 def checkins(days: int = 30, patient: str = "A", used: tuple[int, ...] = ()) -> list[str]:
@@ -129,7 +129,7 @@ def test_checkins_after_today_are_ignored(tmp_path: Path) -> None:
         ("A,2026-02-30,6,7,3,0,5,0", R3 + "date: '2026-02-30' is not a date (YYYY-MM-DD)"),
         ("A,2026-01-01,5,7,3,0,5,0", R3 + "date: a second check-in for this patient on "
          "2026-01-01 (the first is row 2); at most one is allowed"),
-        ("A,2026-01-02,6,7,3,0", "checkins.csv: row 3: 6 columns where the header has 8"),
+        ("A,2026-01-02,6,7,3,0", "checkins.csv, row 3: 6 columns where the header has 8"),
         (",2026-01-02,6,7,3,0,5,0", R3 + "patient_id: '' is empty"),
     ],
 )  # fmt: skip
@@ -144,27 +144,27 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, line: str, message: str
     ("name", "header", "line", "message"),
     [
         ("instruments.csv", "patient_id,date,instrument,total", "A,2026-01-01,bdi,10",
-         "instruments.csv: row 2, column instrument: 'bdi' is not one of"),
+         "instruments.csv, row 2, column instrument: 'bdi' is not one of"),
         ("instruments.csv", "patient_id,date,instrument,total", "A,2026-01-01,phq9,28",
-         "instruments.csv: row 2, column total: 28 is not between 0 and 27"),
+         "instruments.csv, row 2, column total: 28 is not between 0 and 27"),
         ("instruments.csv", "patient_id,date,instrument,total,i1,i2,i3,i4,i5,i6,i7,i8,i9",
          "A,2026-01-01,phq9,12,1,1,1,1,1,1,1,1,1",
-         "instruments.csv: row 2, column total: 12 is not the sum of the phq9 items (9)"),
+         "instruments.csv, row 2, column total: 12 is not the sum of the phq9 items (9)"),
         ("instruments.csv", "patient_id,date,instrument,total,i1,i2,i3,i4,i5,i6",
          "A,2026-01-01,cssrs,,1,0,1,-,-,0",
-         "instruments.csv: row 2, column i3: 1 is not one of -, 0 (item 2 is 0, so item 3 "
+         "instruments.csv, row 2, column i3: 1 is not one of -, 0 (item 2 is 0, so item 3 "
          "is skipped)"),
         ("instruments.csv", "patient_id,date,instrument,total,i1,i2,i3,i4,i5,i6",
          "A,2026-01-01,cssrs,,1,1,-,0,0,0",
-         "instruments.csv: row 2, column i3: - is not one of 0, 1 (a skip is allowed only "
+         "instruments.csv, row 2, column i3: - is not one of 0, 1 (a skip is allowed only "
          "when item 2 is 0)"),
         ("instruments.csv", "patient_id,date,instrument,total",
          "A,2026-01-01,gad7,",
-         "instruments.csv: row 2, column total: is empty and the gad7 items are not given"),
+         "instruments.csv, row 2, column total: is empty and the gad7 items are not given"),
         ("screens.csv", "patient_id,date,result", "A,2026-01-01,dilute",
-         "screens.csv: row 2, column result: 'dilute' is not one of negative, positive"),
+         "screens.csv, row 2, column result: 'dilute' is not one of negative, positive"),
         ("screens.csv", "patient_id,date,outcome", "A,2026-01-01,negative",
-         "screens.csv: row 1, column outcome: unknown column"),
+         "screens.csv, row 1, column outcome: unknown column"),
     ],
 )  # fmt: skip
 def test_bad_instruments_and_screens(
@@ -207,7 +207,7 @@ def test_a_row_gives_all_scored_items_or_none(tmp_path: Path, line: str, message
     ci = write(tmp_path / "checkins.csv", HEADER, checkins(3))
     ins = write(tmp_path / "instruments.csv", ITEMS12, [line])
     code, _, err = run("--checkins", ci, "--instruments", ins, "--today", "2026-01-30")
-    assert (code, err) == (2, f"instruments.csv: {message}\n")
+    assert (code, err) == (2, f"instruments.csv, {message}\n")
 
 
 def test_a_total_only_phq9_leaves_item_9_unknown(tmp_path: Path) -> None:
@@ -231,7 +231,7 @@ def test_an_empty_file_and_a_missing_file(tmp_path: Path) -> None:
     code, _, err = run("--checkins", empty, "--today", "2026-01-30")
     assert (code, err) == (
         2,
-        "checkins.csv: row 1: the header row is missing (the file is empty)\n",
+        "checkins.csv, row 1: the header row is missing (the file is empty)\n",
     )
     code, _, err = run("--checkins", tmp_path / "none.csv", "--today", "2026-01-30")
     assert code == 2
@@ -311,8 +311,8 @@ def test_analyze_does_not_import_django(files: dict[str, Path]) -> None:
 
 
 def test_the_flat_row_names_every_instrument_with_a_total() -> None:
-    from tandem.cli.analyze import OTHER_TOTALS, SCORED
     from tandem.domain.monitoring.rows import TOTALLED
+    from tandem.formats.outputs import OTHER_TOTALS, SCORED
 
     assert set(SCORED) | set(OTHER_TOTALS) == set(TOTALLED)
 
@@ -367,7 +367,7 @@ def test_bad_rows_of_any_instrument_name_file_row_and_column(
     ins = write(tmp_path / "instruments.csv", ITEMS16, [line])
     code, _, err = run("--checkins", ci, "--instruments", ins, "--today", "2026-01-30")
     assert code == 2
-    assert err.startswith(f"instruments.csv: {message}")
+    assert err.startswith(f"instruments.csv, {message}")
 
 
 def test_a_total_only_phq9_says_item9_unknown(tmp_path: Path) -> None:
@@ -413,7 +413,7 @@ def test_screen_panels_and_patients_csv(tmp_path: Path) -> None:
     ("name", "header", "line", "message"),
     [
         ("screens.csv", SCREENS_PANEL, "A,2026-01-05,negative,,negative,pos,",
-         "screens.csv: row 2, column fentanyl: 'pos' is not positive, negative or empty"),
+         "screens.csv, row 2, column fentanyl: 'pos' is not positive, negative or empty"),
         ("patients.csv", "patient_id,last_use,prescribed_opioids", "A,2025-13-01,",
          "patients.csv, row 2, column last_use: '2025-13-01' is not a date"),
     ],
@@ -427,3 +427,15 @@ def test_bad_panels_and_patients(
     code, _, err = run("--checkins", ci, option, other, "--today", "2026-01-30")
     assert code == 2
     assert err.startswith(message)
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_no_file(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    target = tmp_path / "missing" / "results.csv"
+    code, out, err = run("--checkins", files["checkins"], "--today", "2026-01-30",
+                         "--output", target)  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err.startswith("results.csv: cannot be written (")
+    assert err.count("\n") == 1
+    assert not target.parent.exists()

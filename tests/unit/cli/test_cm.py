@@ -318,7 +318,7 @@ def test_csv_quotes_a_patient_id_and_prize_names_that_need_it(tmp_path: Path) ->
 def test_a_capitalised_result_reads_as_analyze_reads_it(tmp_path: Path) -> None:
     """Issue 9: one screen-result vocabulary; "Negative" was accepted by tandem analyze and
     refused by tandem cm."""
-    from tandem.cli.screens_csv import read_screens
+    from tandem.formats.screens import read_screens
 
     path = tmp_path / "screens.csv"
     path.write_text("patient_id,date,result\np1,2026-01-05,Negative\n", "utf-8")

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tandem.cli import main, timeline_csv
+from tandem.cli import main
 from tandem.domain.errors import InvalidTimeline
+from tandem.formats import timeline
 
 TLFB = """id,date,amount
 a,2026-03-01,0
@@ -182,8 +183,8 @@ def test_fast_date_reading_equals_the_standard_library(
 ) -> None:
     path = tmp_path_factory.mktemp("dates") / "tlfb.csv"
     path.write_text("id,date,amount\n" + "".join(f"x,{d.isoformat()},0\n" for d in days))
-    columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
-    assert timeline_csv.day_numbers(columns, 1).tolist() == [d.toordinal() for d in days]
+    columns = timeline.read_columns(path, ("id", "date", "amount"))
+    assert timeline.day_numbers(columns, 1).tolist() == [d.toordinal() for d in days]
 
 
 @pytest.mark.parametrize(
@@ -192,9 +193,9 @@ def test_fast_date_reading_equals_the_standard_library(
 def test_impossible_dates_are_refused_by_the_fast_reader(tmp_path: Path, text: str) -> None:
     path = tmp_path / "tlfb.csv"
     path.write_text(f"id,date,amount\nx,2026-01-01,0\nx,{text},0\n")
-    columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
+    columns = timeline.read_columns(path, ("id", "date", "amount"))
     with pytest.raises(InvalidTimeline, match=f"row 3, column date: '{text}' is not a date"):
-        timeline_csv.day_numbers(columns, 1)
+        timeline.day_numbers(columns, 1)
 
 
 def test_a_file_read_in_several_chunks_equals_the_csv_module(tmp_path: Path) -> None:
@@ -206,14 +207,14 @@ def test_a_file_read_in_several_chunks_equals_the_csv_module(tmp_path: Path) -> 
     path = tmp_path / "tlfb.csv"
     path.write_text("id,date,amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
     assert path.stat().st_size > 1 << 22
-    columns = timeline_csv.read_columns(path, ("id", "date", "amount"))
-    subjects = timeline_csv.Subjects(ids=[], index={})
-    numbers = timeline_csv.subject_numbers(columns, 0, subjects)
+    columns = timeline.read_columns(path, ("id", "date", "amount"))
+    subjects = timeline.Subjects(ids=[], index={})
+    numbers = timeline.subject_numbers(columns, 0, subjects)
     expected = [row.split(",") for row in rows]
     assert [subjects.ids[k] for k in numbers[::997].tolist()] == [r[0] for r in expected[::997]]
-    ordinals = timeline_csv.day_numbers(columns, 1)[::997].tolist()
+    ordinals = timeline.day_numbers(columns, 1)[::997].tolist()
     assert ordinals == [date.fromisoformat(r[1]).toordinal() for r in expected[::997]]
-    assert timeline_csv.amounts(columns, 2).tolist() == [float(r[2]) for r in expected]
+    assert timeline.amounts(columns, 2).tolist() == [float(r[2]) for r in expected]
 
 
 def _table(text: str) -> list[dict[str, str]]:

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from tandem.cli import main
-from tandem.domain.csv_text import quoted
 from tandem.domain.errors import InvalidInput
 from tandem.formats import read_input
+from tandem.formats.text import quoted
 
 
 def test_a_text_file_is_read_whole(tmp_path: Path) -> None:

@@ -11,12 +11,12 @@ which scores it or raises the exact message ``score`` would raise. So a batch ro
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from tandem.domain.errors import InvalidOption, NotScorable
+from tandem.domain.errors import InvalidAnswer, InvalidOption, NotScorable
 from tandem.domain.instruments.answers import Answer, allowed_text, read_option
 from tandem.domain.instruments.engine import score
 from tandem.domain.instruments.model import (
@@ -46,7 +46,10 @@ class BatchScores:
     """One result per row, as arrays. ``total``/``band`` are -1 where null or on error.
 
     ``band`` indexes ``instrument.band_keys``; bit ``i`` of ``flags`` is
-    ``instrument.flag_names[i]``; ``errors`` maps a row index to its message.
+    ``instrument.flag_names[i]``; ``errors`` maps a row index to its message, and
+    ``located`` a row whose error is about one item to that item's number and the
+    problem (the message without "<instrument>: item <n>: "), so that no caller parses
+    a message to find the item (issue 9).
     """
 
     instrument: Instrument
@@ -56,6 +59,7 @@ class BatchScores:
     flags: npt.NDArray[np.uint16]
     subscores: dict[str, Ints]
     errors: dict[int, str]
+    located: dict[int, tuple[int, str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.positive)
@@ -138,7 +142,11 @@ def score_codes(
     scores = _evaluate(instrument, values, option)
     _blank(scores, ~ok)
     bad = np.flatnonzero(~ok)
-    scores.errors.update(_plain_value_errors(instrument, codes, passed, bad[option_ok[bad]]))
+    plain = _plain_value_errors(instrument, codes, passed, bad[option_ok[bad]])
+    scores.located.update(plain)
+    scores.errors.update(
+        {row: f"{instrument.id}: item {item}: {problem}" for row, (item, problem) in plain.items()}
+    )
     for row in bad.tolist():
         if row not in scores.errors:
             _score_one(scores, row, source)
@@ -168,8 +176,9 @@ def _checked_values(instrument: Instrument, codes: Codes) -> tuple[Codes, Mask]:
 
 def _plain_value_errors(
     instrument: Instrument, codes: Codes, passed: Mask, rows: npt.NDArray[np.intp]
-) -> dict[int, str]:
-    """The message of rows whose first bad cell is a digit outside a plain item's values.
+) -> dict[int, tuple[int, str]]:
+    """The item and problem of rows whose first bad cell is a digit outside a plain
+    item's values.
 
     That is the common error, and its message is fixed by the item and the digit (the
     one ``answers.read_item`` raises); every other bad row goes to the scalar engine.
@@ -180,11 +189,7 @@ def _plain_value_errors(
     plain = np.array([not item.optional and item.skip is None for item in items])
     simple = plain[first] & (code >= 0)
     messages = [
-        [
-            f"{instrument.id}: item {item.number}: {digit} is not one of "
-            f"{allowed_text(item.values)}"
-            for digit in range(10)
-        ]
+        [(item.number, f"{digit} is not one of {allowed_text(item.values)}") for digit in range(10)]
         for item in items
     ]
     return {
@@ -326,6 +331,8 @@ def _score_one(scores: BatchScores, row: int, source: RowSource) -> None:
         result = score(instrument.id, source.answers(row), sex=sex, substance=substance)
     except (NotScorable, InvalidOption) as error:
         scores.errors[row] = str(error)
+        if isinstance(error, InvalidAnswer):
+            scores.located[row] = (error.item, error.problem)
         return
     scores.total[row] = -1 if result.total is None else result.total
     scores.band[row] = -1 if result.band is None else instrument.band_keys.index(result.band)

@@ -19,7 +19,6 @@ from typing import Literal
 
 import numpy as np
 
-from tandem.domain.errors import InvalidTimeline
 from tandem.domain.instruments import get as get_instrument
 from tandem.domain.monitoring.incentives import ScreenResult
 from tandem.domain.monitoring.panel import ANALYTES, NO_PANEL, Panel
@@ -190,9 +189,7 @@ def _instrument_rows(records: list[InstrumentResult], ids: dict[str, int]) -> In
     for index, r in enumerate(records):
         if r.instrument not in INSTRUMENTS:
             allowed = ", ".join(INSTRUMENTS)
-            raise InvalidTimeline(
-                f"{source.where(index, 'instrument')}: {r.instrument!r} is not one of {allowed}"
-            )
+            raise source.error(index, "instrument", f"{r.instrument!r} is not one of {allowed}")
         codes.append(INSTRUMENTS.index(r.instrument))
     width = max((len(get_instrument(r.instrument).items) for r in records), default=0)
     items = np.full((len(records), width), math.nan)
@@ -200,7 +197,7 @@ def _instrument_rows(records: list[InstrumentResult], ids: dict[str, int]) -> In
         for col, answer in enumerate(r.items[:width]):
             items[row, col] = SKIPPED if answer == "-" else _num(answer)  # type: ignore[arg-type]
         if len(r.items) > width:
-            raise InvalidTimeline(f"{source.where(row, f'i{width + 1}')}: more items than it has")
+            raise source.error(row, f"i{width + 1}", "more items than it has")
     return InstrumentRows(
         patient=_patients(records, ids),
         day=_days(records),

@@ -11,15 +11,14 @@ breach it finds, column by column; it never repairs or guesses a value.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tandem.domain.errors import InvalidTimeline
+from tandem.domain.errors import InvalidFile, InvalidRecord, InvalidTimeline
 from tandem.domain.instruments import REGISTRY as INSTRUMENT_LIBRARY
 from tandem.domain.instruments import Instrument
 from tandem.domain.instruments import get as get_instrument
@@ -95,10 +94,17 @@ class Source:
     rows: Ints
     record: bool = False
 
-    def where(self, index: int, column: str) -> str:
+    def error(self, index: int, column: str, problem: str) -> InvalidTimeline:
+        """The error for row ``index``'s ``column``: an ``InvalidFile`` naming the file's
+        row, or an ``InvalidRecord`` naming the record's id and field."""
+        number = int(self.rows[index])
         if self.record:
-            return f"{self.name} {int(self.rows[index])}, field {column}"
-        return f"{self.name}: row {int(self.rows[index])}, column {column}"
+            return InvalidRecord(self.name, number, column, problem)
+        return InvalidFile(self.name, number, column, problem)
+
+    def subset(self, index: Ints) -> Source:
+        """The source of the rows ``index`` picks, in that order."""
+        return replace(self, rows=self.rows[index])
 
 
 @dataclass(frozen=True)
@@ -212,11 +218,11 @@ def check_range(
     missing = np.isnan(values)
     index = _first(missing & (not optional))
     if index is not None:
-        raise InvalidTimeline(f"{source.where(index, column)}: is empty; a value is required")
+        raise source.error(index, column, "is empty; a value is required")
     index = _first(~missing & ((values < low) | (values > high)))
     if index is not None:
         text = f"{_number(values[index])} is not between {_number(low)} and {_number(high)}"
-        raise InvalidTimeline(f"{source.where(index, column)}: {text}")
+        raise source.error(index, column, text)
 
 
 def check_choice(
@@ -226,12 +232,12 @@ def check_choice(
     missing = np.isnan(values)
     index = _first(missing & (not optional))
     if index is not None:
-        raise InvalidTimeline(f"{source.where(index, column)}: is empty; a value is required")
+        raise source.error(index, column, "is empty; a value is required")
     index = _first(~missing & ~np.isin(values, allowed))
     if index is not None:
         choices = " or ".join(_number(a) for a in allowed)
         text = f"{_number(values[index])} is not {choices}"
-        raise InvalidTimeline(f"{source.where(index, column)}: {text}")
+        raise source.error(index, column, text)
 
 
 def check_checkins(rows: CheckinRows) -> None:
@@ -250,15 +256,15 @@ def check_screens(rows: ScreenRows) -> None:
     are not tested, negative or positive."""
     index = _first(rows.benzoylecgonine < 0)
     if index is not None:
-        where = rows.source.where(index, "benzoylecgonine_ng_ml")
-        raise InvalidTimeline(f"{where}: {_number(rows.benzoylecgonine[index])} is below 0")
+        below = f"{_number(rows.benzoylecgonine[index])} is below 0"
+        raise rows.source.error(index, "benzoylecgonine_ng_ml", below)
     if rows.analytes is None:
         return
     bad = (rows.analytes < NOT_TESTED) | (rows.analytes > ANALYTE_POSITIVE)
     index = _first(np.asarray(bad.any(axis=1), bool))
     if index is not None:
         column = ANALYTES[int(np.argmax(bad[index]))]
-        raise InvalidTimeline(f"{rows.source.where(index, column)}: not a result code")
+        raise rows.source.error(index, column, "not a result code")
 
 
 def check_intake(caseload: Caseload) -> None:
@@ -293,9 +299,11 @@ def check_duplicates(patient: Ints, day: Ints, source: Source, what: str) -> Non
     k = int(np.argmin(seconds))
     second, first = int(seconds[k]), int(firsts[k])
     when = date.fromordinal(int(day[second])).isoformat()
-    raise InvalidTimeline(
-        f"{source.where(second, 'date')}: a second {what} for this patient on {when} "
-        f"(the first is row {int(source.rows[first])}); at most one is allowed"
+    raise source.error(
+        second,
+        "date",
+        f"a second {what} for this patient on {when} "
+        f"(the first is row {int(source.rows[first])}); at most one is allowed",
     )
 
 
@@ -345,9 +353,8 @@ def check_instruments(rows: InstrumentRows) -> ScoredInstruments:
     """
     unknown = _first((rows.instrument < 0) | (rows.instrument >= len(INSTRUMENTS)))
     if unknown is not None:
-        raise InvalidTimeline(
-            f"{rows.source.where(unknown, 'instrument')}: not an instrument of the library "
-            f"({', '.join(INSTRUMENTS)})"
+        raise rows.source.error(
+            unknown, "instrument", f"not an instrument of the library ({', '.join(INSTRUMENTS)})"
         )
     key = rows.patient * len(INSTRUMENTS) + rows.instrument
     check_duplicates(key, rows.day, rows.source, "score of the same instrument")
@@ -412,8 +419,8 @@ def _check_no_extra_items(rows: InstrumentRows, mine: Ints, count: int) -> None:
     if index is not None:
         column = count + 1 + int(np.argmax(bad[index]))
         name = INSTRUMENTS[int(rows.instrument[mine[index]])]
-        where = rows.source.where(int(mine[index]), f"i{column}")
-        raise InvalidTimeline(f"{where}: must be empty; {name} has {count} items")
+        problem = f"must be empty; {name} has {count} items"
+        raise rows.source.error(int(mine[index]), f"i{column}", problem)
 
 
 def _check_all_or_none(
@@ -429,10 +436,8 @@ def _check_all_or_none(
             continue
         index = _first(np.isnan(items[:, item.number - 1]))
         if index is not None:
-            where = rows.source.where(int(sel[index]), f"i{item.number}")
-            raise InvalidTimeline(
-                f"{where}: is empty; a {instrument.id} row gives all scored items or none"
-            )
+            problem = f"is empty; a {instrument.id} row gives all scored items or none"
+            raise rows.source.error(int(sel[index]), f"i{item.number}", problem)
 
 
 def _score(rows: InstrumentRows, sel: Ints, items: Floats, instrument: Instrument) -> Any:
@@ -455,7 +460,9 @@ def _score(rows: InstrumentRows, sel: Ints, items: Floats, instrument: Instrumen
     )
     if scores.errors:
         r = min(scores.errors)
-        raise InvalidTimeline(_located(rows, int(sel[r]), scores.errors[r]))
+        item, problem = scores.located.get(r, (None, scores.errors[r]))
+        column = "items" if item is None else f"i{item}"
+        raise rows.source.error(int(sel[r]), column, problem)
     return scores
 
 
@@ -465,22 +472,11 @@ def _answer(value: float) -> int | str | None:
     return int(value) if float(value).is_integer() else _number(value)
 
 
-_ITEM_MESSAGE: Final = re.compile(r"^\w+: item (\d+): (.*)$")
-
-
-def _located(rows: InstrumentRows, index: int, message: str) -> str:
-    """The library's message ("phq9: item 9: ...") as ``file: row N, column iK: ...``."""
-    found = _ITEM_MESSAGE.match(message)
-    if found is None:
-        return f"{rows.source.where(index, 'items')}: {message}"
-    return f"{rows.source.where(index, 'i' + found.group(1))}: {found.group(2)}"
-
-
 def _check_no_total(rows: InstrumentRows, mine: Ints) -> None:
     index = _first(~np.isnan(rows.total[mine]))
     if index is not None:
-        where = rows.source.where(int(mine[index]), "total")
-        raise InvalidTimeline(f"{where}: must be empty for cssrs (the screen has no total)")
+        problem = "must be empty for cssrs (the screen has no total)"
+        raise rows.source.error(int(mine[index]), "total", problem)
 
 
 def _check_totals(
@@ -497,21 +493,19 @@ def _check_totals(
     name = instrument.id
     index = _first(~given & np.isnan(total))
     if index is not None:
-        where = rows.source.where(int(mine[index]), "total")
-        raise InvalidTimeline(f"{where}: is empty and the {name} items are not given")
-    src = Source(rows.source.name, rows.source.rows[mine])
+        problem = f"is empty and the {name} items are not given"
+        raise rows.source.error(int(mine[index]), "total", problem)
+    src = rows.source.subset(mine)
     check_range(total, 0, instrument.total.maximum, "total", src, optional=True)
     _check_integers(total, "total", src)
     full = _spread(given, scored)
     index = _first(given & ~np.isnan(total) & (total != full))
     if index is not None:
-        where = src.where(index, "total")
         text = f"{_number(total[index])} is not the sum of the {name} items"
-        raise InvalidTimeline(f"{where}: {text} ({_number(full[index])})")
+        raise src.error(index, "total", f"{text} ({_number(full[index])})")
 
 
 def _check_integers(values: Floats, column: str, source: Source) -> None:
     index = _first(~np.isnan(values) & (values != np.round(values)))
     if index is not None:
-        where = source.where(index, column)
-        raise InvalidTimeline(f"{where}: {_number(values[index])} is not a whole number")
+        raise source.error(index, column, f"{_number(values[index])} is not a whole number")

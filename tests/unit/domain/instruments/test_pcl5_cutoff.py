@@ -40,7 +40,7 @@ def test_the_cutoff_belongs_to_the_pcl5_alone() -> None:
 
 def test_batch_scoring_takes_the_same_cutoff() -> None:
     from tandem.domain.instruments import score_batch
-    from tandem.domain.instruments.batch_file import score_file
+    from tandem.formats.batch import score_file
 
     rows = [TOTAL_32, [2] * 15 + [0] * 5]  # totals 32 and 30
     assert list(score_batch("pcl5", rows).positive) == [False, False]

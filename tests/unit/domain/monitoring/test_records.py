@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tandem.cli.monitoring_io import read_caseload
 from tandem.domain.errors import InvalidTimeline
 from tandem.domain.monitoring.analysis import analyze_caseload
 from tandem.domain.monitoring.incentives import ScreenResult
@@ -25,6 +24,7 @@ from tandem.domain.monitoring.records import (
 )
 from tandem.domain.monitoring.report import patient_reports
 from tandem.domain.monitoring.rows import INSTRUMENTS, SCREEN_RESULTS, SKIPPED, Caseload
+from tandem.formats.caseload import read_caseload
 from tests.unit.cli.test_analyze import HEADER, checkins, write
 
 TODAY = date(2026, 2, 15)
@@ -132,5 +132,7 @@ def test_screens_and_checkins_mix_sources() -> None:
         _checkin(on=date(2026, 1, d), source=RecordSource.database("check-in", d))
         for d in range(2, 30)
     ], screens=[screen])  # fmt: skip
-    assert caseload.screens.source.where(0, "result") == "drug screen 3, field result"
+    error = caseload.screens.source.error(0, "result", "a problem")
+    assert (error.record, error.number, error.field) == ("drug screen", 3, "result")
+    assert str(error) == "drug screen 3, field result: a problem"
     assert len(checkins()) == 30

@@ -30,7 +30,7 @@ def test_every_instrument_of_the_library_has_a_code() -> None:
 def test_an_instrument_code_outside_the_library_names_file_row_and_column() -> None:
     cl = caseload({"A": Patient(mood=[6.0], scores={("cssrs", 0): LOW})})
     bad = replace(cl.instruments, instrument=np.array([len(INSTRUMENTS)]))
-    with pytest.raises(InvalidTimeline, match=r"^instruments.csv: row 2, column instrument: "):
+    with pytest.raises(InvalidTimeline, match=r"^instruments.csv, row 2, column instrument: "):
         check_caseload(replace(cl, instruments=bad))
 
 
@@ -52,7 +52,7 @@ def test_bad_panel_codes_and_intake_entries_are_refused() -> None:
     cl = caseload({"A": Patient(mood=[6.0], screens=[(0, "negative")], panels={0: {}})})
     assert cl.screens.analytes is not None
     bad = replace(cl.screens, analytes=np.full_like(cl.screens.analytes, 7))
-    with pytest.raises(InvalidTimeline, match=r"screens.csv: row 2, column cocaine"):
+    with pytest.raises(InvalidTimeline, match=r"screens.csv, row 2, column cocaine"):
         check_caseload(replace(cl, screens=bad))
     intake = Intake(np.array([-1]), (frozenset({"aspirin"}),))
     with pytest.raises(InvalidTimeline, match="not opioids of the panel"):

@@ -1,9 +1,10 @@
-"""Reading the three-column timeline CSV files of ``tandem tlfb`` and ``tandem cm``.
+"""The timeline files of ``tandem tlfb``: ``tlfb.csv``, ``visits.csv`` and ``uds.csv`` in,
+the outcomes CSV out.
 
 ``tlfb.csv`` (``id,date,amount``), ``uds.csv`` (``id,date,amount``) and ``visits.csv``
 (``id,visit,date``) follow the ``abstcal`` research format (monitoring.md s1, s8).
 Dates are ISO ``YYYY-MM-DD``. Every error names the file, the row (the header is row 1)
-and the column, and says what is allowed (RULES.md; errors.py ``InvalidTimeline``).
+and the column, and says what is allowed (RULES.md; errors.py ``InvalidFile``).
 
 A caseload of 100,000 subjects x 90 days is nine million rows, so plain files (a header,
 then rows of exactly three unquoted fields) are split with NumPy over the raw bytes; any
@@ -16,15 +17,17 @@ from __future__ import annotations
 import csv
 import math
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-from tandem.domain.errors import InvalidInput, InvalidTimeline
+from tandem.domain.errors import InvalidFile
+from tandem.domain.monitoring import abstinence as ab
 from tandem.formats import read_input
+from tandem.formats.dates import iso_date, iso_ordinals
+from tandem.formats.text import quoted
 
 _NEWLINE, _COMMA = 10, 44
 _MAX_FAST_WIDTH = 64
@@ -37,25 +40,24 @@ class Columns:
     path: Path
     names: tuple[str, str, str]
     fields: tuple[NDArray[np.bytes_], NDArray[np.bytes_], NDArray[np.bytes_]]
+    # The file row of each record when rows were skipped (blank lines, ``csv`` path);
+    # ``None``: record ``i`` is row ``i + 2`` (the header is row 1).
+    rows: NDArray[np.int64] | None = None
 
     @property
     def n_rows(self) -> int:
         return int(self.fields[0].shape[0])
 
-    def fail(self, index: int, column: int, problem: str) -> InvalidTimeline:
-        """An error for data row ``index`` (0-based), shown as file row ``index + 2``."""
+    def fail(self, index: int, column: int, problem: str) -> InvalidFile:
+        """An error for record ``index`` (0-based), naming its file row and quoting the cell."""
         value = self.fields[column][index].decode("utf-8", "replace")
-        return InvalidTimeline(
-            f"{self.path.name}, row {index + 2}, column {self.names[column]}: {value!r} {problem}"
-        )
+        row = index + 2 if self.rows is None else int(self.rows[index])
+        return InvalidFile(self.path.name, row, self.names[column], f"{value!r} {problem}")
 
 
 def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
     """Read a CSV whose header holds exactly ``names`` (in that order)."""
-    try:
-        data = read_input(path)
-    except InvalidInput as exc:
-        raise InvalidTimeline(str(exc)) from None
+    data = read_input(path)
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     begin = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -63,20 +65,18 @@ def read_columns(path: Path, names: tuple[str, str, str]) -> Columns:
     header_end = len(data) if header_end < 0 else header_end
     header = data[begin:header_end].decode("utf-8", "replace").strip()
     if header.split(",") != list(names):
-        raise InvalidTimeline(
-            f"{path.name}, row 1: the header must be {','.join(names)}; found {header!r}"
-        )
+        problem = f"the header must be {','.join(names)}; found {header!r}"
+        raise InvalidFile(path.name, 1, None, problem)
     end = len(data)
     while end > header_end and data[end - 1 : end] == b"\n":  # trailing blank lines
         end -= 1
     fields = _fast_chunks(data, min(header_end + 1, end), end)
-    if fields is None:
-        fields = _csv_fields(path, data[header_end + 1 :], names)
-    return Columns(path, names, fields)
+    if fields is not None:
+        return Columns(path, names, fields)
+    return _csv_columns(path, data[header_end + 1 :], names)
 
 
 _CHUNK_BYTES = 1 << 22
-_CHUNK_ROWS = 1 << 18
 
 
 def _fast_chunks(
@@ -151,23 +151,25 @@ def _fast_gather(
     return np.ascontiguousarray(cells).view(f"S{width}").ravel()
 
 
-def _csv_fields(
-    path: Path, body: bytes, names: tuple[str, str, str]
-) -> tuple[NDArray[np.bytes_], NDArray[np.bytes_], NDArray[np.bytes_]]:
+def _csv_columns(path: Path, body: bytes, names: tuple[str, str, str]) -> Columns:
+    """The ``csv`` module path, keeping each record's file row (blank lines are skipped)."""
     rows: list[list[str]] = []
+    numbers: list[int] = []
     reader = csv.reader(body.decode("utf-8", "replace").splitlines())
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
+        number = reader.line_num + 1  # the body starts on the file's row 2
         if not row:
             continue
         if len(row) != 3:
-            raise InvalidTimeline(
-                f"{path.name}, row {number}: expected 3 columns ({','.join(names)}), got {len(row)}"
-            )
+            problem = f"expected 3 columns ({','.join(names)}), got {len(row)}"
+            raise InvalidFile(path.name, number, None, problem)
         rows.append(row)
+        numbers.append(number)
     columns = list(zip(*rows, strict=True)) if rows else [(), (), ()]
     arrays = [np.array([v.encode() for v in column], dtype="S") for column in columns]
     arrays = [a if a.size else np.array([], dtype="S1") for a in arrays]
-    return arrays[0], arrays[1], arrays[2]
+    fields = (arrays[0], arrays[1], arrays[2])
+    return Columns(path, names, fields, np.asarray(numbers, np.int64))
 
 
 @dataclass(frozen=True)
@@ -203,14 +205,9 @@ def day_numbers(columns: Columns, column: int) -> NDArray[np.int64]:
     if values.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
     if values.dtype.itemsize == 10:
-        text = values.view(np.uint8).reshape(-1, 10)
-        ordinals = np.empty(text.shape[0], dtype=np.int64)
-        for lo in range(0, text.shape[0], _CHUNK_ROWS):  # blocks keep temporaries small
-            block, bad = _iso_ordinals(text[lo : lo + _CHUNK_ROWS])
-            if bad.any():
-                row = lo + int(np.flatnonzero(bad)[0])
-                raise columns.fail(row, column, "is not a date; use YYYY-MM-DD")
-            ordinals[lo : lo + _CHUNK_ROWS] = block
+        ordinals, bad = iso_ordinals(values.view(np.uint8).reshape(-1, 10))
+        if bad.any():
+            raise columns.fail(int(np.flatnonzero(bad)[0]), column, "is not a date; use YYYY-MM-DD")
         return ordinals
     unique, inverse = np.unique(values, return_inverse=True)
     out = np.empty(unique.shape[0], dtype=np.int64)
@@ -219,68 +216,9 @@ def day_numbers(columns: Columns, column: int) -> NDArray[np.int64]:
     return out[inverse.ravel()]
 
 
-def _month_tables() -> tuple[NDArray[np.int32], NDArray[np.int32]]:
-    """For index ``year * 16 + month``: the ordinal of the day before the 1st, and the
-    month's length (0 for year 0 and months 0, 13-15, so that those dates are bad).
-
-    Proleptic Gregorian, as ``date.toordinal()`` (checked against it in the tests).
-    """
-    year = np.repeat(np.arange(10000, dtype=np.int64), 16)
-    month = np.tile(np.arange(16, dtype=np.int64), 10000)
-    valid = (year >= 1) & (month >= 1) & (month <= 12)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    safe = np.where(valid, month, 1)
-    before_month = np.array([0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])[safe]
-    in_month = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[safe]
-    y = year - 1
-    start = y * 365 + y // 4 - y // 100 + y // 400 + before_month + ((safe > 2) & leap)
-    length = np.where(valid, in_month + ((safe == 2) & leap), 0)
-    return start.astype(np.int32), length.astype(np.int32)
-
-
-def _pair_table(pattern: str) -> NDArray[np.int16]:
-    """Lookup from a two-byte pair (read as one native uint16) to the value of its digits.
-
-    ``pattern`` is "dd" (two digits -> 0..99), "-d" or "d-" (one digit and a dash ->
-    0..9); any other pair maps to -1.
-    """
-    table = np.full(1 << 16, -1, dtype=np.int16)
-    for value in range(100 if pattern == "dd" else 10):
-        text = pattern.replace("dd", f"{value:02d}").replace("d", str(value))
-        table[int(np.frombuffer(text.encode(), dtype=np.uint16)[0])] = value
-    return table
-
-
-_TWO_DIGITS = _pair_table("dd")  # "YY" or "DD" -> 0..99
-_DASH_DIGIT = _pair_table("-d")  # "-M" -> the month's tens digit
-_DIGIT_DASH = _pair_table("d-")  # "M-" -> the month's units digit
-
-
-_MONTH_START, _MONTH_LENGTH = _month_tables()
-
-
-def _iso_ordinals(text: NDArray[np.uint8]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-    """Vectorised ``date.fromisoformat(...).toordinal()`` for YYYY-MM-DD rows, and bad rows.
-
-    Reads each row as five two-byte pairs ("YY", "YY", "-M", "M-", "DD") through lookup
-    tables, then the month through a (year, month) table: a few gathers per row.
-    """
-    pairs = np.ascontiguousarray(text).view(np.uint16)
-    high, low = _TWO_DIGITS[pairs[:, 0]], _TWO_DIGITS[pairs[:, 1]]
-    tens, units = _DASH_DIGIT[pairs[:, 2]], _DIGIT_DASH[pairs[:, 3]]
-    day = _TWO_DIGITS[pairs[:, 4]]
-    bad = (high < 0) | (low < 0) | (tens < 0) | (units < 0) | (day < 0)
-    month = np.clip(tens * 10 + units, 0, 15)
-    index = np.where(bad, 0, (high.astype(np.int32) * 100 + low) * 16 + month)
-    bad |= (day < 1) | (day > _MONTH_LENGTH[index])
-    return (_MONTH_START[index] + day).astype(np.int64), bad
-
-
 def _ordinal(text: bytes, columns: Columns, column: int, values: NDArray[np.bytes_]) -> int:
     try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text.decode("ascii")).toordinal()
+        return iso_date(text.decode("ascii")).toordinal()
     except (ValueError, UnicodeDecodeError):
         row = int(np.flatnonzero(values == text)[0])
         raise columns.fail(row, column, "is not a date; use YYYY-MM-DD") from None
@@ -327,6 +265,50 @@ def labels(columns: Columns, column: int) -> tuple[list[str], NDArray[np.int64]]
     return texts, inverse.ravel().astype(np.int64)
 
 
+def read_tlfb(path: Path, subjects: Subjects) -> ab.Calendar:
+    """``tlfb.csv`` (``id,date,amount``) as a calendar; subjects new to ``subjects`` are
+    added in file order. A day given twice for one id is refused."""
+    columns = read_columns(path, ("id", "date", "amount"))
+    subject = subject_numbers(columns, 0, subjects)
+    day = day_numbers(columns, 1)
+    amount = amounts(columns, 2)
+    calendar = ab.build_calendar(subject, day, amount, len(subjects.ids))
+    if int(calendar.reported.sum()) != columns.n_rows:  # two rows landed on one cell
+        repeat = first_repeat_day(subject, day)
+        assert repeat is not None
+        raise columns.fail(repeat, 1, "repeats a day already given for this id; one row a day")
+    return calendar
+
+
+def read_visits(path: Path, subjects: Subjects, protocol: dict[str, int]) -> ab.Visits:
+    columns = read_columns(path, ("id", "visit", "date"))
+    subject = subject_numbers(columns, 0, subjects)
+    names, code = labels(columns, 1)
+    day = day_numbers(columns, 2)
+    n = len(subjects.ids)
+    recorded: dict[str, tuple[NDArray[np.int64], NDArray[np.bool_]]] = {}
+    for k, label in enumerate(names):  # a handful of visit labels, each done as arrays
+        rows = np.flatnonzero(code == k)
+        days, present = np.zeros(n, np.int64), np.zeros(n, np.bool_)
+        counts = np.bincount(subject[rows], minlength=n)
+        if counts.max() > 1:
+            who = int(np.flatnonzero(counts > 1)[0])
+            raise columns.fail(int(rows[subject[rows] == who][1]), 1, "repeats a visit of this id")
+        days[subject[rows]], present[subject[rows]] = day[rows], True
+        recorded[label] = (days, present)
+    return ab.Visits(recorded=recorded, protocol_days=protocol)
+
+
+def read_uds(
+    path: Path, subjects: Subjects
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """``uds.csv`` (``id,date,amount`` in ng/mL): each row's subject number, day and amount;
+    ids not in ``subjects`` get numbers past its end (``subjects`` is left as it is)."""
+    columns = read_columns(path, ("id", "date", "amount"))
+    known = Subjects(ids=list(subjects.ids), index=dict(subjects.index))
+    return subject_numbers(columns, 0, known), day_numbers(columns, 1), amounts(columns, 2)
+
+
 def first_repeat_day(subject: NDArray[np.int64], day: NDArray[np.int64]) -> int | None:
     """Index of the first row that repeats an earlier row's (subject, day), or None.
 
@@ -351,3 +333,29 @@ def first_repeat_day(subject: NDArray[np.int64], day: NDArray[np.int64]) -> int 
             return int(row)
         seen.add(int(cell[row]))
     return None
+
+
+# ---------------------------------------------------------------- the outcomes CSV
+
+
+def format_rows(ids: list[str], results: dict[str, NDArray[np.float64]]) -> str:
+    """CSV body: outcome cells 1/0/empty, ``pda`` with two decimals, day counts whole."""
+    columns = [_format_column(name, values) for name, values in results.items()]
+    lines = [",".join(row) for row in zip(map(quoted, ids), *columns, strict=True)]
+    return "".join(line + "\n" for line in lines)
+
+
+_OUTCOME_TEXT = np.array(["0", "1", ""])
+
+
+def _format_column(name: str, values: NDArray[np.float64]) -> list[str]:
+    empty = np.isnan(values)
+    if name == "pda":
+        return [
+            "" if e else f"{v:.2f}" for v, e in zip(values.tolist(), empty.tolist(), strict=True)
+        ]
+    if name.endswith(("days_to_first_use", "longest_abstinent_run")):
+        whole = np.where(empty, 0, values).astype(np.int64).tolist()
+        return ["" if e else str(v) for v, e in zip(whole, empty.tolist(), strict=True)]
+    code = np.where(empty, 2, values).astype(np.int64)
+    return list(_OUTCOME_TEXT[code].tolist())

@@ -12,7 +12,7 @@ positive, ``missed`` with any analyte recorded. A ``negative`` whose panel did n
 the patient's own stimulant is read as ``invalid`` for CM later, by
 ``panel.stimulant_reading``, since it depends on the patient.
 
-Bad input: ``InvalidTimeline`` naming file, row and column. Must not import Django.
+Bad input: ``InvalidFile`` naming file, row and column. Must not import Django.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
-from tandem.domain.errors import InvalidTimeline
 from tandem.domain.monitoring.incentives import ScreenResult
 from tandem.domain.monitoring.panel import (
     ANALYTE_RESULTS,
@@ -32,7 +31,8 @@ from tandem.domain.monitoring.panel import (
     AnalyteResult,
     Panel,
 )
-from tandem.formats.rows import csv_rows
+from tandem.formats.dates import iso_date
+from tandem.formats.rows import Place, csv_rows
 
 REQUIRED = ("patient_id", "date", "result")
 OPTIONAL = ("benzoylecgonine_ng_ml", *ANALYTES)
@@ -61,50 +61,48 @@ def read_screens(path: Path) -> dict[str, list[ScreenRow]]:
     return rows
 
 
-def _date(where: str, text: str) -> date:
+def _date(where: Place, text: str) -> date:
     try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
+        return iso_date(text)
     except ValueError:
-        raise InvalidTimeline(f"{where} date: {text!r} is not a date; use YYYY-MM-DD") from None
+        raise where.error("date", f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
-def _result(where: str, text: str) -> ScreenResult:
+def _result(where: Place, text: str) -> ScreenResult:
     try:
         return ScreenResult(text.strip().lower())  # as tandem analyze reads it (issue 9)
     except ValueError:
         allowed = ", ".join(r.value for r in ScreenResult)
-        raise InvalidTimeline(f"{where} result: {text!r} is not one of {allowed}") from None
+        raise where.error("result", f"{text!r} is not one of {allowed}") from None
 
 
-def _panel(where: str, cells: dict[str, str], result: ScreenResult) -> Panel:
-    """The analytes tested on this row; empty cells are analytes not tested."""
+def _panel(where: Place, cells: dict[str, str], result: ScreenResult) -> Panel:
+    """The analytes tested on this row; empty cells are analytes not tested. Any case,
+    spaces around ignored, as ``tandem analyze`` reads them (issue 9)."""
     results: dict[str, AnalyteResult] = {}
     for analyte in ANALYTES:
         text = cells.get(analyte, "")
-        if not text:
+        if not text.strip():
             continue
-        if text not in ANALYTE_RESULTS:
-            raise InvalidTimeline(
-                f"{where} {analyte}: {text!r} is not one of positive, negative "
-                "(or empty: not tested)"
-            )
-        results[analyte] = cast(AnalyteResult, text)
+        if text.strip().lower() not in ANALYTE_RESULTS:
+            problem = f"{text!r} is not one of positive, negative (or empty: not tested)"
+            raise where.error(analyte, problem)
+        results[analyte] = cast(AnalyteResult, text.strip().lower())
     if results:
         _check_agrees(where, result, results)
     return Panel(results) if results else NO_PANEL
 
 
-def _check_agrees(where: str, result: ScreenResult, results: dict[str, AnalyteResult]) -> None:
+def _check_agrees(where: Place, result: ScreenResult, results: dict[str, AnalyteResult]) -> None:
     """``result`` is the stimulant result (monitoring.md s1): it must not contradict the panel."""
     stimulant_positive = [a for a in STIMULANT_ANALYTES if results.get(a) == "positive"]
     if result is ScreenResult.MISSED:
-        raise InvalidTimeline(f"{where} result: 'missed' but the row records analyte results")
+        raise where.error("result", "'missed' but the row records analyte results")
     if result is ScreenResult.POSITIVE and not stimulant_positive:
-        raise InvalidTimeline(
-            f"{where} result: 'positive' but no stimulant analyte "
-            f"({', '.join(STIMULANT_ANALYTES)}) is positive; result is the stimulant result"
+        raise where.error(
+            "result",
+            f"'positive' but no stimulant analyte ({', '.join(STIMULANT_ANALYTES)}) is "
+            "positive; result is the stimulant result",
         )
     if result is ScreenResult.NEGATIVE and stimulant_positive:
-        raise InvalidTimeline(f"{where} result: 'negative' but {stimulant_positive[0]} is positive")
+        raise where.error("result", f"'negative' but {stimulant_positive[0]} is positive")

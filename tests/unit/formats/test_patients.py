@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tandem.cli.patients_csv import PatientIntake, read_patients
 from tandem.domain.errors import InvalidTimeline
+from tandem.formats.patients import PatientIntake, read_patients
 
 
 def _file(tmp_path: Path, text: str) -> Path:

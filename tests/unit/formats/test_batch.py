@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from tandem.domain.errors import InvalidInput, InvalidOption, NotScorable
 from tandem.domain.instruments import Instrument, score
-from tandem.domain.instruments.batch_file import OUTPUT_HEADER, read_answers_file, score_file
-
-from .strategies import ANY_CELL, instruments, valid_answers
+from tandem.formats.batch import OUTPUT_HEADER, read_answers_file, score_file
+from tests.unit.domain.instruments.strategies import ANY_CELL, instruments, valid_answers
 
 HEADER = "id,total,band,positive,flags,error"
 

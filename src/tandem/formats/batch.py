@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tandem.domain.csv_text import formula_safe_cells, quoted
 from tandem.domain.errors import InvalidInput, InvalidOption
 from tandem.domain.instruments.answers import Answer, allowed_text
 from tandem.domain.instruments.batch import (
@@ -38,6 +37,7 @@ from tandem.domain.instruments.batch import (
 )
 from tandem.domain.instruments.model import Instrument
 from tandem.domain.instruments.registry import instrument_for
+from tandem.formats.text import formula_safe_cells, quoted
 
 OUTPUT_HEADER = b"id,total,band,positive,flags,error\n"
 CHUNK_BYTES = 4 << 20

@@ -12,7 +12,7 @@ and ``cm``:
   separated by ``;`` that the patient is prescribed; a positive for them raises no
   ``overdose_risk`` (fentanyl always does).
 
-``last_use`` may be empty (unknown). Bad input: ``InvalidTimeline`` naming file, row and
+``last_use`` may be empty (unknown). Bad input: ``InvalidFile`` naming file, row and
 column, quoting only the offending cell. Must not import Django.
 """
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tandem.domain.errors import InvalidTimeline
 from tandem.domain.formulation.case import SUBSTANCES
 from tandem.domain.monitoring.panel import OPIOID_ANALYTES
-from tandem.formats.rows import csv_rows
+from tandem.formats.dates import iso_date
+from tandem.formats.rows import Place, csv_rows
 
 REQUIRED = ("patient_id", "last_use")
 OPTIONAL = ("substance", "prescribed_opioids")
@@ -46,7 +46,7 @@ def read_patients(path: Path) -> dict[str, PatientIntake]:
     for _number, cells, where in csv_rows(path, REQUIRED, OPTIONAL):
         patient = cells["patient_id"]
         if patient in patients:
-            raise InvalidTimeline(f"{where} patient_id: {patient!r} is listed twice")
+            raise where.error("patient_id", f"{patient!r} is listed twice")
         patients[patient] = PatientIntake(
             last_use=_last_use(cells["last_use"], where),
             substance=_substance(cells.get("substance", ""), where),
@@ -55,34 +55,32 @@ def read_patients(path: Path) -> dict[str, PatientIntake]:
     return patients
 
 
-def _last_use(text: str, where: str) -> date | None:
+def _last_use(text: str, where: Place) -> date | None:
     if not text:
         return None
     try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
+        return iso_date(text)
     except ValueError:
-        raise InvalidTimeline(
-            f"{where} last_use: {text!r} is not a date; use YYYY-MM-DD, or leave it empty "
-            "when unknown"
+        raise where.error(
+            "last_use", f"{text!r} is not a date; use YYYY-MM-DD, or leave it empty when unknown"
         ) from None
 
 
-def _substance(text: str, where: str) -> str:
+def _substance(text: str, where: Place) -> str:
     if not text:
         return "cocaine"
     if text not in SUBSTANCES:
-        raise InvalidTimeline(f"{where} substance: {text!r} is not one of {', '.join(SUBSTANCES)}")
+        raise where.error("substance", f"{text!r} is not one of {', '.join(SUBSTANCES)}")
     return text
 
 
-def _opioids(text: str, where: str) -> frozenset[str]:
+def _opioids(text: str, where: Place) -> frozenset[str]:
     names = frozenset(name.strip() for name in text.split(";") if name.strip())
     unknown = sorted(names - set(OPIOID_ANALYTES))
     if unknown:
-        raise InvalidTimeline(
-            f"{where} prescribed_opioids: {unknown[0]!r} is not one of "
-            f"{', '.join(OPIOID_ANALYTES)} (separate several with ';')"
+        raise where.error(
+            "prescribed_opioids",
+            f"{unknown[0]!r} is not one of {', '.join(OPIOID_ANALYTES)} "
+            "(separate several with ';')",
         )
     return names
