@@ -15,8 +15,8 @@ from tandem.cli import main
 from tandem.cli.analyze import run as analyze_run
 from tandem.services import monitoring
 from tandem.services.actors import Actor
+from tandem.services.monitoring import patient_report
 from tandem.services.progress import last_use_of
-from tandem.services.timeline import _report
 from tandem.storage.models import AuditEvent, CheckIn, DrugScreen, InstrumentAdministration, Intake
 from tests.integration.support import World, _case_through_services
 
@@ -118,7 +118,7 @@ def test_imported_history_gives_the_alerts_and_mbc_of_tandem_analyze(
     assert app == cli
     assert {"lapse", "deterioration"} <= {kind for _, kind, _ in app}
     for p in patients:
-        report, problem = _report(p, LAST)
+        report, problem = patient_report(p, LAST)
         assert problem == ""
         assert report is not None
         assert report["mbc"] == results[str(p.pk)]["mbc"]
