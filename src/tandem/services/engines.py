@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.domain.errors import InvalidAnswer, InvalidCase, InvalidInput
-from tandem.services.errors import ValidationFailed
+from tandem.services.errors import AnswerRefused, ValidationFailed
 
 
 def instrument_version(instrument_id: str) -> str:
@@ -43,7 +43,7 @@ def score_answers(
         )
     except InvalidAnswer as exc:
         # the item is an attribute (issue 9 item 7): the field names the answer's index
-        raise ValidationFailed(f"answers: {exc}", f"answers[{exc.item - 1}]") from None
+        raise AnswerRefused(f"answers: {exc}", f"answers[{exc.item - 1}]", exc.item) from None
     except InvalidInput as exc:
         raise ValidationFailed(f"answers: {exc}", "answers") from None
     return dict(result.as_dict())

@@ -49,6 +49,15 @@ class ValidationFailed(ServiceError):
     status = 422
 
 
+class AnswerRefused(ValidationFailed):
+    """One answer of a questionnaire refused: ``item`` (1-based) says which, as an
+    attribute (issue 9 item 7), so a form puts the message on that item's field."""
+
+    def __init__(self, message: str, field: str, item: int) -> None:
+        super().__init__(message, field)
+        self.item = item
+
+
 class TooMany(ServiceError):
     code = "too_many"
     status = 429

@@ -8,7 +8,6 @@ stands for is shown at the top of the form with its whole message.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,10 +15,9 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tandem.services.errors import Forbidden, ServiceError, ValidationFailed
+from tandem.services.errors import AnswerRefused, Forbidden, ServiceError, ValidationFailed
 
 Target = tuple[forms.Form, str | None]
-_ITEM = re.compile(r"\bitem (\d+)\b")
 
 
 def attach(error: ValidationFailed, targets: Mapping[str, Target], fallback: forms.Form) -> None:
@@ -35,9 +33,10 @@ def attach(error: ValidationFailed, targets: Mapping[str, Target], fallback: for
 
 
 def attach_item(error: ServiceError, form: forms.Form) -> None:
-    """An instrument error names its item: put it on that item's field."""
-    match = _ITEM.search(error.message)
-    field = f"item_{match.group(1)}" if match else None
+    """An instrument error names its item (``AnswerRefused.item``): put it on that item's
+    field; any other error goes above the form."""
+    item = error.item if isinstance(error, AnswerRefused) else None
+    field = f"item_{item}" if item is not None else None
     form.add_error(field if field in form.fields else None, error.message)
 
 
