@@ -277,8 +277,7 @@ def _at_once(calls: list[tuple[int, Actor, int]]) -> None:
     barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
     threads = [
-        threading.Thread(target=_record_in_thread, args=(*call, barrier, errors))
-        for call in calls
+        threading.Thread(target=_record_in_thread, args=(*call, barrier, errors)) for call in calls
     ]
     for thread in threads:
         thread.start()
