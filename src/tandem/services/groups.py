@@ -17,6 +17,10 @@
   transaction, a new unexcused absence is checked against the outreach rule
   (``domain.monitoring.groups.missed_groups_raises``: 2 unexcused in 14 days, program)
   and raises a routine ``missed_groups`` alert through ``services.alerts.signal``.
+- **Import** (``import_attendance``, ``tandem import attendance``): a clinic's past
+  attendance, row by row rather than whole rosters; a session the clinic lacks is
+  created from the row's time and level (docs/clinical/groups.md says why), and each
+  mark is stored, audited and checked against the outreach rule as above.
 """
 
 from __future__ import annotations
