@@ -1,13 +1,17 @@
 """Daily monitoring run benchmark (issue 11): 10,000 patients x 365 days in the database.
 
-Seeds a fresh database (``TANDEM_DATA_DIR``, SQLite by default; ``DATABASE_URL`` for
-PostgreSQL) with one clinic, its patients, a year of daily check-ins (about 92% of days,
-use on about 4% of them) and a weekly PHQ-9 each, with ``bulk_create``; then times the
-daily run for the last day (``services.monitoring.run_day``: load, domain, writes) and
-one patient's inline evaluation after a check-in (``after_record``, 365 days).
+Seeds a fresh database (``TANDEM_DATA_DIR``, SQLite by default; ``--database-url`` or
+``DATABASE_URL`` for PostgreSQL: an existing, empty database) with one clinic, its
+patients, a year of daily check-ins (about 92% of days, use on about 4% of them) and a
+weekly PHQ-9 each, with ``bulk_create``; then times the daily run for the last day
+(``services.monitoring.run_day``: load, domain, writes) and one patient's inline
+evaluation after a check-in (``after_record``, 365 days).
 
     TANDEM_DATA_DIR=/tmp/bench-monitoring PYTHONPATH=src \\
         .venv/bin/python bench/monitoring_run.py --patients 10000 --days 365
+
+    PYTHONPATH=src .venv/bin/python bench/monitoring_run.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/tandem_bench_monitoring
 
 The seeded database is kept; ``--reuse`` skips seeding when it is already there.
 """
@@ -103,7 +107,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--inline-runs", type=int, default=20)
+    parser.add_argument("--database-url", help="e.g. postgres://...; default: DATABASE_URL")
     args = parser.parse_args()
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url  # read once, by setup_django
 
     from tandem.cli.server import setup_django
 

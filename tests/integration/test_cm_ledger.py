@@ -162,6 +162,28 @@ def test_configuring_recomputes_and_recording_again_is_idempotent(world: World) 
     assert _app(world) == before
 
 
+def test_a_screen_recorded_out_of_order_rewrites_the_ledger_from_its_day(world: World) -> None:
+    """Rows before the first changed one are kept, the rest replaced: the stored ledger
+    is the one recomputed from every screen, positions 1..n, whatever the order."""
+    _configure(world)
+    first = patient_today(world.a.patient) - dt.timedelta(days=40)
+    for offset in (0, 2, 4, 9, 14):
+        _screen(world, first + dt.timedelta(days=offset), NEG)
+    kept = set(LedgerEntry.objects.filter(position__lte=2).values_list("pk", flat=True))
+    _screen(world, first + dt.timedelta(days=7), POS)  # a reset between day 4 and day 9
+    rows = list(LedgerEntry.objects.filter(patient=world.a.patient).order_by("position"))
+    assert [r.position for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert {r.pk for r in rows[:3]} >= kept  # days 0, 2 stand (4 too: its line is the same)
+    screens_now = list(DrugScreen.objects.order_by("collected_on", "recorded_at", "pk"))
+    schedule = incentives.clinic_schedule(world.a.patient.organization_id)
+    assert schedule is not None
+    ledger = incentives.compute(world.a.patient, schedule[1], screens_now)
+    assert [(r.day, r.earned_cents) for r in rows] == [
+        (e.date, e.earned_cents) for e in ledger.entries
+    ]
+    assert [r.screen_id for r in rows] == [s.pk for s in screens_now]
+
+
 @pytest.mark.parametrize(
     ("kind", "options", "field"),
     [

@@ -271,6 +271,51 @@ def test_concurrent_attendance_raises_one_alert() -> None:
     assert Alert.objects.filter(kind="missed_groups").count() == 1
 
 
+def _at_once(calls: list[tuple[int, Actor, int]]) -> None:
+    """Each (session, actor, patient) marked unexcused in its own thread, released
+    together by a barrier; any error in a thread fails the test."""
+    barrier = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_record_in_thread, args=(*call, barrier, errors)) for call in calls
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert not errors, errors
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_session", [True, False])
+def test_the_second_unexcused_absence_recorded_twice_at_once_raises_one_alert(
+    same_session: bool,
+) -> None:
+    """The first absence is on record; the second arrives from two writers at once: the
+    facilitator and a director marking the same session, or the facilitator marking two
+    sessions of the same day. One ``missed_groups`` alert either way (same as in
+    test_screens.py's two fentanyl screens)."""
+    world = build_world()
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("threads need a file database")
+    facilitator, director = as_(world, "peer_specialist"), as_(world, "director")
+    patient = world.a.patient.pk
+    groups.record_attendance(facilitator, _session_on(world, 6), {patient: "unexcused"})
+    today = _session_on(world, 0)
+    if same_session:
+        _at_once([(today, facilitator, patient), (today, director, patient)])
+    else:
+        _at_once([(today, facilitator, patient), (_session_on(world, 0), facilitator, patient)])
+    unexcused = Attendance.objects.filter(patient=patient, status="unexcused")
+    assert unexcused.count() == (2 if same_session else 3)
+    alert = Alert.objects.get(kind="missed_groups", patient=patient)
+    # One signal per new absence: the same session marked twice is one absence.
+    assert len(alert.evidence) == (1 if same_session else 2)
+
+
 def test_the_pages_schedule_and_mark_a_session(world: World) -> None:
     client = signed_in_client(world.a.staff["director"], world)
     assert b"New group session" in client.get("/clinic/groups").content

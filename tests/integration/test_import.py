@@ -15,10 +15,20 @@ from tandem.cli import main
 from tandem.cli.analyze import run as analyze_run
 from tandem.services import monitoring
 from tandem.services.actors import Actor
+from tandem.services.calendar import local_date
 from tandem.services.monitoring import patient_report
 from tandem.services.progress import last_use_of
-from tandem.storage.models import AuditEvent, CheckIn, DrugScreen, InstrumentAdministration, Intake
-from tests.integration.support import World, _case_through_services
+from tandem.storage.models import (
+    Alert,
+    Attendance,
+    AuditEvent,
+    CheckIn,
+    DrugScreen,
+    GroupSession,
+    InstrumentAdministration,
+    Intake,
+)
+from tests.integration.support import World, _case_through_services, add_group
 
 LAST = dt.date.today() - dt.timedelta(days=5)
 FIRST = LAST - dt.timedelta(days=59)
@@ -167,3 +177,94 @@ def test_instrument_rows_refused(
     assert code == 2, out
     assert message in out
     assert InstrumentAdministration.objects.count() == before
+
+
+# ---------------------------------------------------------------- attendance
+
+ATTENDANCE_HEADER = ["patient_id", "group", "date", "time", "level", "status"]
+
+
+def import_attendance(world: World, path: Path) -> tuple[int, str]:
+    director = world.a.staff["director"]
+    slug = world.a.patient.organization.slug
+    return tandem("import", "attendance", str(path), "--clinic", slug, "--by",
+                  director.user.username)  # fmt: skip
+
+
+def test_attendance_is_imported_into_the_clinics_sessions_and_new_ones(
+    world: World, tmp_path: Path
+) -> None:
+    pk = world.a.patient.pk
+    existing = add_group(world.a)  # "Relapse prevention", an hour ago, the peer's
+    existing_day = local_date(existing.starts_at, world.a.patient.organization.time_zone)
+    path = write(tmp_path / "attendance.csv", ATTENDANCE_HEADER, [
+        [pk, "Coping skills", day(10), "10:00", "iop", "present"],
+        [pk, "Coping skills", day(17), "10:00", "iop", "late"],
+        [pk, "Relapse prevention", existing_day.isoformat(), "", "", "excused"],
+    ])  # fmt: skip
+    code, out = import_attendance(world, path)
+    assert code == 0, out
+    assert "3 attendance stored" in out
+    marks = {(a.session.name, a.on): a.status for a in Attendance.objects.filter(patient=pk)}
+    assert marks == {
+        ("Coping skills", FIRST + dt.timedelta(days=10)): "present",
+        ("Coping skills", FIRST + dt.timedelta(days=17)): "late",
+        ("Relapse prevention", existing_day): "excused",
+    }
+    created = GroupSession.objects.filter(name="Coping skills")
+    assert {s.facilitator_id for s in created} == {world.a.staff["director"].pk}
+    assert {s.level for s in created} == {"iop"}
+    events = AuditEvent.objects.filter(outcome="ok")
+    assert events.filter(action="group.attendance", patient_id=pk).count() == 3
+    assert events.filter(action="group.create").count() == 3  # add_group's and two new
+    assert events.filter(action="group.attendance.import").count() == 1
+    assert not Alert.objects.filter(kind="missed_groups").exists()
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({5: "absent"}, "row 3, column status: 'absent' is not allowed: present, late, excused"),
+        ({2: "someday"}, "row 3, column date: 'someday' is not a date (YYYY-MM-DD)"),
+        ({3: ""}, "row 3, column time: the clinic has no session 'Coping skills' on"),
+        ({4: "residential"}, "row 3, column level: 'residential' is not allowed: iop, php"),
+        ({2: "2999-01-01"}, "row 3, column date:"),
+        ({0: "OTHER"}, "row 3, column patient_id: 'OTHER' is not the record number"),
+    ],
+)
+def test_a_bad_attendance_row_refuses_the_whole_file(
+    world: World, tmp_path: Path, cells: dict[int, str], message: str
+) -> None:
+    pk = world.a.patient.pk
+    rows: list[list[object]] = [
+        [pk, "Coping skills", day(k), "10:00", "iop", "unexcused"] for k in (40, 45, 50)
+    ]
+    for column, value in cells.items():
+        rows[1][column] = value
+    code, out = import_attendance(
+        world, write(tmp_path / "attendance.csv", ATTENDANCE_HEADER, rows)
+    )
+    assert code == 2, out
+    assert "attendance.csv" in out
+    assert message in out
+    assert "nothing was saved" in out
+    assert not Attendance.objects.exists()
+    assert not GroupSession.objects.exists()
+    assert not Alert.objects.filter(kind="missed_groups").exists()
+
+
+def test_imported_unexcused_absences_raise_the_outreach_alert(world: World, tmp_path: Path) -> None:
+    pk = world.a.patient.pk
+    path = write(tmp_path / "attendance.csv", ATTENDANCE_HEADER, [
+        [pk, "Coping skills", day(50), "10:00", "iop", "unexcused"],
+        [pk, "Coping skills", day(40), "10:00", "iop", "unexcused"],
+        [pk, "Coping skills", day(45), "10:00", "iop", "excused"],
+        [pk, "Coping skills", day(20), "10:00", "iop", "unexcused"],
+    ])  # fmt: skip
+    code, out = import_attendance(world, path)
+    assert code == 0, out
+    # 20 and 40 are 20 days apart (no alert); 40 and 50 are 10 apart: one, on day 50.
+    alert = Alert.objects.get(kind="missed_groups", patient=pk)
+    assert alert.raised_on == FIRST + dt.timedelta(days=50)
+    assert alert.severity == "routine"
+    assert alert.evidence[0]["record_type"] == "group attendance"

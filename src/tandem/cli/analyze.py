@@ -5,7 +5,7 @@
                    [--json | --output results.csv]
 
 ``--patients`` (``patient_id,last_use[,substance,prescribed_opioids]``, read by
-``patients_csv.read_patients``): the intake's last use, so that days without use count
+``tandem.formats.patients.read_patients``): the intake's last use, so that days without use count
 from it (ruleset-v2.md s7), and the opioids each patient is prescribed (``overdose_risk``).
 
 ``--json`` (the default) prints one object keyed by patient id; ``--output`` writes one

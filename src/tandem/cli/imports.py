@@ -1,11 +1,11 @@
 """``tandem import``: a clinic's history into the database (issue 11 "Import").
 
-    tandem import checkins|screens|instruments FILE --clinic SLUG --by USERNAME
+    tandem import checkins|screens|instruments|attendance FILE --clinic SLUG --by USERNAME
 
 FILE is the CSV ``tandem analyze`` reads (``checkins.csv``, ``screens.csv``,
 ``instruments.csv``), read by the same readers (``tandem.formats.caseload.record_cells``,
-``tandem.formats.screens.read_screens``). ``patient_id`` is the patient's record number in the
-clinic. Every row goes through the import service of its kind, with the clinic's own
+``tandem.formats.screens.read_screens``). ``patient_id`` is the patient's record number
+in the clinic. Every row goes through the import service of its kind, with the clinic's own
 validators; the file is stored in one transaction (all or nothing) and audited as the
 work of USERNAME, a staff member of the clinic whose role may record it. Any problem
 is one line naming the file, row and column, and nothing is saved.
@@ -13,7 +13,13 @@ is one line naming the file, row and column, and nothing is saved.
 What the app needs that ``analyze`` does not: check-ins need ``safety`` (the app always
 asks it; unknown is not "no"); questionnaires need their item answers (a total alone
 cannot be scored); a screen's specimen and kind come from ``--specimen``/``--kind``.
-Attendance is not imported yet (there is no attendance file format).
+
+Attendance (``attendance.csv``, a format of its own: ``analyze`` reads none) has one row
+per patient and group session: ``patient_id``, ``group`` (the session's name), ``date``
+(clinic-local), ``status`` (present, late, excused or unexcused), and ``time`` (HH:MM)
+and ``level`` (iop, php, outpatient) where needed: a session the clinic does not have
+yet is created from them, with the importing staff member as facilitator
+(``services.groups.import_attendance``).
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ Rows = list[tuple[str, Mapping[str, Any]]]
 CHECKIN_COLUMNS = {"on": "date"}
 SCREEN_COLUMNS = {"collected_on": "date", "status": "result", "analytes": "result"}
 INSTRUMENT_COLUMNS = {"administered_on": "date", "instrument_id": "instrument"}
+ATTENDANCE_COLUMNS = {"on": "date"}
+ATTENDANCE_REQUIRED = ("patient_id", "group", "date", "status")
+ATTENDANCE_OPTIONAL = ("time", "level")
 
 
 def _checkin_rows(path: Path) -> tuple[Rows, list[int]]:
@@ -66,6 +75,18 @@ def _instrument_rows(path: Path) -> tuple[Rows, list[int]]:
     return rows, numbers
 
 
+def _attendance_rows(path: Path) -> tuple[Rows, list[int]]:
+    from tandem.formats.caseload import record_cells
+
+    records, numbers = record_cells(path, ATTENDANCE_REQUIRED, ATTENDANCE_OPTIONAL)
+    rows: Rows = []
+    for cell in records:
+        fields = {"on": cell["date"], "group": cell["group"], "status": cell["status"]}
+        fields |= {c: cell.get(c, "") for c in ATTENDANCE_OPTIONAL}
+        rows.append((cell["patient_id"], fields))
+    return rows, numbers
+
+
 def _screen_rows(path: Path, specimen: str, kind: str) -> tuple[Rows, list[int]]:
     from tandem.formats.screens import read_screens
 
@@ -87,7 +108,7 @@ def _screen_rows(path: Path, specimen: str, kind: str) -> tuple[Rows, list[int]]
     return rows, [row.number for _, row in found]
 
 
-KINDS = ("checkins", "screens", "instruments")
+KINDS = ("checkins", "screens", "instruments", "attendance")
 
 
 @click.command("import")
@@ -103,14 +124,19 @@ KINDS = ("checkins", "screens", "instruments")
 def import_(
     kind: str, file: Path, clinic: str, username: str, specimen: str, screen_kind: str
 ) -> None:
-    """Load a CSV of past check-ins, screens or questionnaires into a clinic, all or
-    nothing; prints how many records were stored."""
+    """Load a CSV of past check-ins, screens, questionnaires or group attendance into a
+    clinic, all or nothing; prints how many records were stored.
+
+    Attendance columns: patient_id, group, date, status (present, late, excused or
+    unexcused), and time (HH:MM) and level (iop, php, outpatient) when the session is
+    not in the clinic yet: the import then creates it, facilitated by --by."""
     from tandem.domain.errors import InvalidTimeline
 
     readers: dict[str, Callable[[], tuple[Rows, list[int]]]] = {
         "checkins": lambda: _checkin_rows(file),
         "instruments": lambda: _instrument_rows(file),
         "screens": lambda: _screen_rows(file, specimen, screen_kind),
+        "attendance": lambda: _attendance_rows(file),
     }
     try:
         rows, numbers = readers[kind]()
@@ -124,7 +150,7 @@ def import_(
 
 def _import(kind: str, name: str, slug: str, username: str, rows: Rows, numbers: list[int]) -> int:
     from tandem.domain.errors import InvalidFile
-    from tandem.services import checkins, intake, screens
+    from tandem.services import checkins, groups, intake, screens
     from tandem.services.errors import ServiceError
     from tandem.services.imports import RowRefused, importer
 
@@ -136,6 +162,7 @@ def _import(kind: str, name: str, slug: str, username: str, rows: Rows, numbers:
         "checkins": (checkins.import_checkins, CHECKIN_COLUMNS),
         "screens": (screens.import_screens, SCREEN_COLUMNS),
         "instruments": (intake.import_administrations, INSTRUMENT_COLUMNS),
+        "attendance": (groups.import_attendance, ATTENDANCE_COLUMNS),
     }
     service = services[kind]
     try:

@@ -271,7 +271,7 @@ def read_caseload(
 
 
 def intake_of(ids: Sequence[str], intake: Mapping[str, PatientIntake]) -> Intake:
-    """The intake facts of ``patients.csv`` (``patients_csv.read_patients``) for the
+    """The intake facts of ``patients.csv`` (``tandem.formats.patients.read_patients``) for the
     caseload's patients, in its order. A patient the file does not list has nothing known
     from intake (last use unknown, no opioid prescribed); a listed patient without any
     timeline row has no result (there is nothing to monitor)."""

@@ -17,12 +17,16 @@
   transaction, a new unexcused absence is checked against the outreach rule
   (``domain.monitoring.groups.missed_groups_raises``: 2 unexcused in 14 days, program)
   and raises a routine ``missed_groups`` alert through ``services.alerts.signal``.
+- **Import** (``import_attendance``, ``tandem import attendance``): a clinic's past
+  attendance, row by row rather than whole rosters; a session the clinic lacks is
+  created from the row's time and level (docs/clinical/groups.md says why), and each
+  mark is stored, audited and checked against the outreach rule as above.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -45,12 +49,14 @@ from tandem.services.audit import audited_failures, record_event
 from tandem.services.calendar import clinic_today, local_date, zone
 from tandem.services.clock import get_clock
 from tandem.services.errors import Forbidden, NotFound, ValidationFailed
-from tandem.services.permissions import require
+from tandem.services.imports import RowRefused, import_patients
+from tandem.services.permissions import may, require
 from tandem.services.typed_text import refuse_bad_text
 from tandem.storage.models import (
     Attendance,
     EpisodeOfCare,
     GroupSession,
+    Organization,
     Patient,
     StaffMember,
 )
@@ -254,8 +260,6 @@ def _sees_whole_roster(staff: StaffMember, session: GroupSession) -> bool:
 
 
 def _may_record(staff: StaffMember, session: GroupSession) -> bool:
-    from tandem.services.permissions import may
-
     allowed = staff.pk == session.facilitator_id or staff.role == "director"
     return allowed and may(staff, "group.attendance")
 
@@ -423,3 +427,197 @@ def patient_attendance(patient: Patient, since: dt.date) -> list[dict[str, Any]]
         }
         for row in rows
     ]
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass(frozen=True)
+class _ImportedMark:
+    """One checked row of an attendance import."""
+
+    patient: Patient
+    name: str
+    day: dt.date
+    time: dt.time | None
+    level: str  # "" when the row gives none
+    status: str
+
+
+@audited_failures("group.attendance")
+def import_attendance(
+    who: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
+) -> list[Attendance]:
+    """Bring a clinic's past group attendance in (``tandem import attendance``): ``rows``
+    of (patient record number, fields ``on``, ``group``, ``status`` and, when needed,
+    ``time`` and ``level``), all or nothing.
+
+    A row names its session by the group's name and clinic-local day, with the start
+    time (HH:MM) when the clinic ran two sessions of that name that day. A session the
+    clinic has is used (its facilitator or a director imports into it, as when marking
+    it); one it has not is created by the import, from the rows' time and level (both
+    then required: the file is the clinic's history, a session is not guessed), with the
+    staff member importing as its facilitator (the file names none). Only the rows'
+    patients are marked (a past roster is not recomputed); a patient already marked for
+    a session is refused (an import never corrects). Marks are stored in date order,
+    each as ``record_attendance`` stores it: audited, and a new unexcused absence checked
+    against the outreach rule (``missed_groups``). ``RowRefused`` names row and field."""
+    actor = as_actor(who)
+    staff = require(actor, "group.attendance")
+    patients = import_patients(actor, clinic, [p for p, _ in rows], "group.attendance.import")
+    today = clinic_today(clinic)
+    checked = [
+        _clean_imported(index, raw, patients[number], today)
+        for index, (number, raw) in enumerate(rows)
+    ]
+    chosen = _import_sessions(staff, clinic, checked)
+    _refuse_marked_twice(checked, chosen)
+    now = get_clock().now()
+    in_order = sorted(zip(checked, chosen, strict=True), key=lambda pair: pair[0].day)
+    with transaction.atomic():
+        for session in {id(s): s for s in chosen if s.pk is None}.values():
+            session.created_at = now
+            session.save()
+            record_event(actor, "group.create", record_type="group_session", record_id=session.pk)
+        stored = [_mark(actor, staff, s, m.day, m.patient, m.status, now) for m, s in in_order]
+        record_event(
+            actor,
+            "group.attendance.import",
+            record_type="attendance",
+            record_id=len(stored),
+            patient_ids=sorted({m.patient.pk for m in checked}),
+        )
+    return stored
+
+
+def _clean_imported(
+    index: int, raw: Mapping[str, Any], patient: Patient, today: dt.date
+) -> _ImportedMark:
+    def text(name: str) -> str:
+        value = raw.get(name)
+        return "" if value is None else str(value).strip()
+
+    try:
+        name = _clean_name(text("group"))
+    except ValidationFailed:
+        raise RowRefused(index, "group", f"the group's name, 1 to {NAME_MAX} characters") from None
+    try:
+        day = dt.date.fromisoformat(text("on"))
+    except ValueError:
+        raise RowRefused(index, "on", "a day (YYYY-MM-DD) up to today") from None
+    if day > today:
+        raise RowRefused(index, "on", f"{day} has not come yet; a day up to {today}")
+    status = text("status")
+    if status not in ATTENDANCE_STATUSES:
+        raise RowRefused(index, "status", f"{status!r} is not allowed: {STATUS_WORDS}")
+    level = text("level")
+    if level and level not in GROUP_LEVELS:
+        raise RowRefused(index, "level", f"{level!r} is not allowed: {', '.join(GROUP_LEVELS)}")
+    start: dt.time | None = None
+    if text("time"):
+        try:
+            start = dt.time.fromisoformat(text("time"))
+        except ValueError:
+            raise RowRefused(index, "time", "a start time, HH:MM (24-hour)") from None
+    return _ImportedMark(patient, name, day, start, level, status)
+
+
+def _import_sessions(
+    staff: StaffMember, clinic: Organization, checked: list[_ImportedMark]
+) -> list[GroupSession]:
+    """Each row's session: the clinic's, or a new (unsaved) one the rows describe."""
+    time_zone = clinic.time_zone
+    existing: dict[tuple[str, dt.date], list[GroupSession]] = {}
+    found = GroupSession.objects.filter(
+        organization=clinic, name__in={m.name for m in checked}
+    ).order_by("starts_at", "pk")
+    for session in found:
+        session.organization = clinic
+        existing.setdefault((session.name, session_day(session)), []).append(session)
+    created: dict[tuple[str, dt.date, dt.time], GroupSession] = {}
+    chosen = []
+    for index, mark in enumerate(checked):
+        same_day = existing.get((mark.name, mark.day), [])
+        if mark.time is not None:
+            same_day = [s for s in same_day if _local_time(s, time_zone) == mark.time]
+        if len(same_day) > 1:
+            starts = ", ".join(_local_time(s, time_zone).strftime("%H:%M") for s in same_day)
+            raise RowRefused(
+                index, "time", f"{mark.name!r} ran {len(same_day)} times that day ({starts}); "
+                "give the start time (HH:MM) of one"
+            )  # fmt: skip
+        if same_day:
+            chosen.append(_existing_session(index, staff, mark, same_day[0]))
+        else:
+            chosen.append(_new_session(index, staff, clinic, mark, created))
+    return chosen
+
+
+def _local_time(session: GroupSession, time_zone: str) -> dt.time:
+    return session.starts_at.astimezone(zone(time_zone)).time().replace(tzinfo=None)
+
+
+def _existing_session(
+    index: int, staff: StaffMember, mark: _ImportedMark, session: GroupSession
+) -> GroupSession:
+    if not _may_record(staff, session):
+        raise RowRefused(
+            index, "group", "only the session's facilitator or a director records its attendance"
+        )
+    if mark.level and mark.level != session.level:
+        raise RowRefused(index, "level", f"the clinic's session is at level {session.level}")
+    return session
+
+
+def _new_session(
+    index: int,
+    staff: StaffMember,
+    clinic: Organization,
+    mark: _ImportedMark,
+    created: dict[tuple[str, dt.date, dt.time], GroupSession],
+) -> GroupSession:
+    """A session the clinic does not have yet, one per (name, day, time) in the file."""
+    absent = f"the clinic has no session {mark.name!r} on {mark.day}"
+    if mark.time is None:
+        raise RowRefused(index, "time", f"{absent}; give its start time (HH:MM) to create it")
+    if not mark.level:
+        levels = ", ".join(GROUP_LEVELS)
+        raise RowRefused(index, "level", f"{absent}; give its level ({levels}) to create it")
+    if not may(staff, "group.create"):
+        raise RowRefused(index, "group", f"{absent}, and your role does not schedule sessions")
+    key = (mark.name, mark.day, mark.time)
+    session = created.get(key)
+    if session is None:
+        moment = dt.datetime.combine(mark.day, mark.time, tzinfo=zone(clinic.time_zone))
+        session = GroupSession(
+            organization=clinic,
+            name=mark.name,
+            starts_at=moment.astimezone(dt.UTC),
+            level=mark.level,
+            facilitator=staff,
+            created_by=staff,
+        )
+        created[key] = session
+    elif session.level != mark.level:
+        raise RowRefused(index, "level", f"an earlier row gives this session level {session.level}")
+    return session
+
+
+def _refuse_marked_twice(checked: list[_ImportedMark], chosen: list[GroupSession]) -> None:
+    seen: set[tuple[int, int]] = set()
+    for index, (mark, session) in enumerate(zip(checked, chosen, strict=True)):
+        key = (id(session), mark.patient.pk)
+        if key in seen:
+            raise RowRefused(
+                index, "patient_id", "this patient is in the file twice for the session"
+            )
+        seen.add(key)
+    saved = {s.pk for s in chosen if s.pk is not None}
+    marked = set(
+        Attendance.objects.filter(session_id__in=saved).values_list("session_id", "patient_id")
+    )
+    for index, (mark, session) in enumerate(zip(checked, chosen, strict=True)):
+        if (session.pk, mark.patient.pk) in marked:
+            raise RowRefused(
+                index, "patient_id", "already marked for this session (an import never corrects)"
+            )

@@ -1,8 +1,9 @@
 """Bringing a clinic's history in (issue 11 "Import"): what the import paths share.
 
-``tandem import checkins|screens|instruments FILE --clinic SLUG --by USERNAME`` hands
-each file's rows to one import service (``checkins.import_checkins``,
-``screens.import_screens``, ``intake.import_administrations``), which checks every row
+``tandem import checkins|screens|instruments|attendance FILE --clinic SLUG --by USERNAME``
+hands each file's rows to one import service (``checkins.import_checkins``,
+``screens.import_screens``, ``intake.import_administrations``,
+``groups.import_attendance``), which checks every row
 with the validator the clinic's own forms use and stores the file in one transaction:
 all or nothing.
 

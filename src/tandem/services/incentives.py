@@ -238,6 +238,12 @@ def _line(row: LedgerEntry) -> tuple[Any, ...]:
     return (row.screen_id, row.day, row.earned_cents, row.draws, prizes, row.note, row.rule)
 
 
+def _entry(row: LedgerEntry) -> tuple[Any, ...]:
+    """Everything a stored row says: its line, its place and its reading."""
+    reading = (row.position, row.result, row.day_result, row.week, row.in_window, row.draw_seed)
+    return (*_line(row), *reading)
+
+
 def update_ledger(actor: Actor, patient: Patient) -> cm_rules.Ledger | None:
     """Recompute the patient's ledger from all their screens (call inside the screen's
     transaction, the patient row locked); replace the rows when they differ. None when the
@@ -263,8 +269,14 @@ def update_ledger(actor: Actor, patient: Patient) -> cm_rules.Ledger | None:
                 actor, "cm.ledger.revised", patient_id=patient.pk,
                 record_type="cm_ledger_lines", record_id=changed,
             )  # fmt: skip
-    LedgerEntry.objects.filter(patient=patient).delete()
-    LedgerEntry.objects.bulk_create(rows)
+    # The rows before the first that differs stand: a screen recorded today only appends
+    # a line, and rewriting a year of lines on every screen was most of its recording
+    # time (bench/screen_record.py).
+    keep = 0
+    while keep < min(len(old), len(rows)) and _entry(old[keep]) == _entry(rows[keep]):
+        keep += 1
+    LedgerEntry.objects.filter(patient=patient, position__gt=keep).delete()
+    LedgerEntry.objects.bulk_create(rows[keep:])
     return ledger
 
 
