@@ -87,17 +87,21 @@ def records(checkins: list[Any], phq9: list[Any]) -> tuple[list[Any], list[Any]]
         if used
         for day in _json(days)
     }
+    names = {patient: str(patient) for patient in {row[1] for row in checkins}}
+    source, date, iso = RecordSource.database, dt.date, dt.date.fromisoformat
+    # Positional arguments in Checkin's field order (patient_id, on, mood, sleep_hours,
+    # craving, used, source, energy, safety): the cheapest way to build a NamedTuple.
     made = [
         Checkin(
-            patient_id=str(patient),
-            on=(day := _day(on)),
-            mood=mood,
-            sleep_hours=float(sleep),
-            craving=craving,
-            used=(patient, day) in use_days,
-            source=RecordSource.database("check-in", pk),
-            energy=energy,
-            safety=bool(safety),
+            names[patient],
+            day := on if isinstance(on, date) else iso(on),
+            mood,
+            float(sleep),
+            craving,
+            (patient, day) in use_days,
+            source("check-in", pk),
+            energy,
+            bool(safety),
         )
         for pk, patient, on, mood, sleep, craving, energy, safety, _used, _days in checkins
     ]
@@ -107,14 +111,15 @@ def records(checkins: list[Any], phq9: list[Any]) -> tuple[list[Any], list[Any]]
     scores = []
     for (patient, day), (pk, _, _, total, answers) in last.items():
         items = _json(answers) or []
+        whole = len(items) == 9  # a total alone when the items are not all there
         scores.append(
             InstrumentResult(
-                patient_id=str(patient),
-                on=day,
-                instrument="phq9",
-                source=RecordSource.database("questionnaire", pk),
-                total=None if len(items) == 9 else total,
-                items=tuple(items) if len(items) == 9 else (),
+                names.get(patient) or str(patient),
+                day,
+                "phq9",
+                source("questionnaire", pk),
+                None if whole else total,
+                tuple(items) if whole else (),
             )
         )
     return made, scores

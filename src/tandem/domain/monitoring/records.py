@@ -15,7 +15,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -40,9 +41,12 @@ from tandem.domain.monitoring.rows import (
     check_caseload,
 )
 
+# The record types are NamedTuples, not frozen dataclasses: as immutable, and about twice
+# as fast to build, which counts for a year of a caseload's check-ins read from the
+# database (millions of records; docs/benchmarks.md, Caseload.from_records).
 
-@dataclass(frozen=True)
-class RecordSource:
+
+class RecordSource(NamedTuple):
     """Where a record came from: a file and its row, or a kind of database record and id."""
 
     kind: Literal["file", "record"]
@@ -58,8 +62,7 @@ class RecordSource:
         return cls("record", kind, record_id)
 
 
-@dataclass(frozen=True)
-class Checkin:
+class Checkin(NamedTuple):
     """A daily check-in (monitoring.md s1); ``energy`` and ``safety`` may be unanswered."""
 
     patient_id: str
@@ -73,8 +76,7 @@ class Checkin:
     safety: bool | None = None
 
 
-@dataclass(frozen=True)
-class InstrumentResult:
+class InstrumentResult(NamedTuple):
     """A questionnaire's answers (or its total only) on a day; ``"-"`` marks a skip."""
 
     patient_id: str
@@ -85,8 +87,7 @@ class InstrumentResult:
     items: tuple[int | str | None, ...] = ()
 
 
-@dataclass(frozen=True)
-class DrugScreen:
+class DrugScreen(NamedTuple):
     """A urine drug screen (monitoring.md s1, ruleset-v2.md s7's panel)."""
 
     patient_id: str
@@ -97,8 +98,7 @@ class DrugScreen:
     panel: Panel = NO_PANEL
 
 
-@dataclass(frozen=True)
-class GroupAttendance:
+class GroupAttendance(NamedTuple):
     """A scheduled group session and whether the patient attended (the clinic's record)."""
 
     patient_id: str
@@ -120,11 +120,12 @@ def _source(name: str, records: Sequence[Record]) -> Source:
     """The columns' ``Source``: file rows keep their numbers; database records their ids."""
     sources = [r.source for r in records]
     kinds = {s.kind for s in sources}
+    numbers = np.fromiter((s.number for s in sources), np.int64, len(sources))
     if kinds == {"file"}:
         names = {s.name for s in sources}
         label = names.pop() if len(names) == 1 else name
-        return Source(label, np.array([s.number for s in sources], np.int64))
-    return Source(name, np.array([s.number for s in sources], np.int64), record=True)
+        return Source(label, numbers)
+    return Source(name, numbers, record=True)
 
 
 def _num(value: float | bool | None) -> float:
@@ -170,15 +171,21 @@ def _days(records: Sequence[Record]) -> Ints:
 
 
 def _checkin_rows(records: list[Checkin], ids: dict[str, int]) -> CheckinRows:
+    # Column by column from the tuples; None reads as NaN and True as 1.0 (as ``_num``).
+    n = len(records)
+
+    def floats(name: str) -> np.ndarray[Any, Any]:
+        return np.array(list(map(itemgetter(Checkin._fields.index(name)), records)), float)
+
     return CheckinRows(
-        patient=_patients(records, ids),
-        day=_days(records),
-        mood=np.array([_num(r.mood) for r in records]),
-        sleep_hours=np.array([_num(r.sleep_hours) for r in records]),
-        craving=np.array([_num(r.craving) for r in records]),
-        used=np.array([_num(r.used) for r in records]),
-        energy=np.array([_num(r.energy) for r in records]),
-        safety=np.array([_num(r.safety) for r in records]),
+        patient=np.fromiter((ids[r.patient_id] for r in records), np.int64, n),
+        day=np.fromiter((r.on.toordinal() for r in records), np.int64, n),
+        mood=floats("mood"),
+        sleep_hours=floats("sleep_hours"),
+        craving=floats("craving"),
+        used=floats("used"),
+        energy=floats("energy"),
+        safety=floats("safety"),
         source=_source("check-in", records),
     )
 
@@ -192,12 +199,13 @@ def _instrument_rows(records: list[InstrumentResult], ids: dict[str, int]) -> In
             raise source.error(index, "instrument", f"{r.instrument!r} is not one of {allowed}")
         codes.append(INSTRUMENTS.index(r.instrument))
     width = max((len(get_instrument(r.instrument).items) for r in records), default=0)
-    items = np.full((len(records), width), math.nan)
+    cells: list[list[float]] = []
     for row, r in enumerate(records):
-        for col, answer in enumerate(r.items[:width]):
-            items[row, col] = SKIPPED if answer == "-" else _num(answer)  # type: ignore[arg-type]
         if len(r.items) > width:
             raise source.error(row, f"i{width + 1}", "more items than it has")
+        given = [SKIPPED if a == "-" else _num(a) for a in r.items]  # type: ignore[arg-type]
+        cells.append(given + [math.nan] * (width - len(given)))
+    items = np.array(cells, float).reshape(len(records), width)
     return InstrumentRows(
         patient=_patients(records, ids),
         day=_days(records),
