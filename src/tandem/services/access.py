@@ -57,13 +57,13 @@ def _as_id(patient_id: Any) -> int | None:
     return value if 0 < value < 2**63 else None
 
 
-def access_patient(who: Actor, patient_id: Any, *, action: str = "patient.view") -> Patient:
+def access_patient(actor: Actor, patient_id: Any, *, action: str = "patient.view") -> Patient:
     """Load a patient the actor may see, auditing the read; else NotFound (404).
 
     Staff see their clinic's patients as their role and care team allow; a patient actor
     sees only their own record (every other one is missing to them, 404).
     """
-    actor = as_actor(who)
+    actor = as_actor(actor)
     wanted = _as_id(patient_id)
     staff = actor.staff
     patient = (
@@ -99,9 +99,9 @@ def _may_reach(actor: Actor, staff: Any, patient: Patient) -> bool:
     return may_see(staff, patient)
 
 
-def access_record(who: Actor, model: type[Any], record_id: Any, *, action: str) -> Any:
+def access_record(actor: Actor, model: type[Any], record_id: Any, *, action: str) -> Any:
     """Load a record that belongs to a patient (``model.patient``), with the same rules."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     wanted = _as_id(record_id)
     staff = actor.staff
     record = (
@@ -140,13 +140,13 @@ class CaseloadRow:
 CASELOAD_STATUSES = ("active", "discharged", "all")
 
 
-def caseload(who: Actor, *, status: str = "active", query: str = "") -> list[CaseloadRow]:
+def caseload(actor: Actor, *, status: str = "active", query: str = "") -> list[CaseloadRow]:
     """The patients the actor may see, with their latest placement, risk and plan.
 
     ``status``: active (the default), discharged, or all. ``query``: part of a name, or a
     record number; matched in the database, never logged (the event lists patient ids).
     """
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = actor.require_staff()
     if status not in CASELOAD_STATUSES:
         raise ValidationFailed(f"status: expected one of {', '.join(CASELOAD_STATUSES)}", "status")

@@ -219,17 +219,17 @@ def record_login_failure(username: str, ip: str = "") -> None:
         )
 
 
-def record_login_success(who: Actor) -> None:
-    actor = as_actor(who)
+def record_login_success(actor: Actor) -> None:
+    actor = as_actor(actor)
     with transaction.atomic():
         LoginThrottle.objects.filter(account_key=_pair_key(actor.name, actor.ip)).delete()
         record_event(actor, "login", record_type="account")
 
 
-def create_api_token(who: Actor, label: str = "", days: int = TOKEN_DAYS) -> str:
+def create_api_token(actor: Actor, label: str = "", days: int = TOKEN_DAYS) -> str:
     """A new API token for the actor's staff account, valid ``days`` days (1 to 365,
     default 90: the program's choice); the raw value is shown once."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     _check_days(days)
     return issue_token(actor, label, days, staff=actor.require_staff())
 
@@ -339,8 +339,8 @@ def revoke_api_tokens(target: str) -> int:
     return len(ids)
 
 
-def record_logout(who: Actor) -> None:
-    record_event(as_actor(who), "logout", record_type="account")
+def record_logout(actor: Actor) -> None:
+    record_event(as_actor(actor), "logout", record_type="account")
 
 
 def has_confirmed_device(user: Any) -> bool:
@@ -355,11 +355,11 @@ def _enrolment_digest(raw: str) -> str:
     return hmac.new(key, b"enrolment:" + normal.encode(), hashlib.sha256).hexdigest()
 
 
-def staff_for_enrolment(who: Actor, staff_id: Any) -> StaffMember:
+def staff_for_enrolment(actor: Actor, staff_id: Any) -> StaffMember:
     """The staff member an admin is about to issue an enrolment code for (audited as
     ``staff.view``). Anyone but an admin of the same clinic gets NotFound, like a
     missing account, so account ids of other clinics are not revealed."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     issuer = actor.staff
     wanted = str(staff_id) if str(staff_id).isdigit() and len(str(staff_id)) < 19 else None
     target = (
@@ -383,16 +383,16 @@ def _refuse_staff_view(actor: Actor, staff_id: Any, outcome: str) -> NoReturn:
     raise NotFound()
 
 
-def issue_enrolment_code(who: Actor | None, staff_id: Any) -> str:
+def issue_enrolment_code(actor: Actor | None, staff_id: Any) -> str:
     """A one-time code that lets staff member ``staff_id`` enrol their first TOTP device.
 
-    Issued by an admin of the same clinic (``who``), or by the operator (``who`` None:
+    Issued by an admin of the same clinic (``actor``), or by the operator (``actor`` None:
     ``tandem staff invite``). Valid 72 hours, once; only a keyed hash is stored; earlier
     unused codes of that account stop working. The raw code is returned, shown once.
     """
-    actor = Actor(None, via="cli") if who is None else as_actor(who)
+    actor = Actor(None, via="cli") if actor is None else as_actor(actor)
     target = StaffMember.objects.select_related("user").filter(pk=staff_id).first()
-    if who is not None:
+    if actor is not None:
         issuer = actor.require_staff()
         if target is None or target.organization_id != issuer.organization_id:
             raise NotFound()
@@ -408,7 +408,7 @@ def issue_enrolment_code(who: Actor | None, staff_id: Any) -> str:
         EnrolmentCode.objects.create(
             staff=target,
             digest=_enrolment_digest(raw),
-            issued_by=actor.name if who is not None else "operator",
+            issued_by=actor.name if actor is not None else "operator",
             created_at=now,
             expires_at=now + dt.timedelta(hours=ENROLMENT_HOURS),
         )
@@ -455,19 +455,19 @@ def totp_device(user: Any) -> Any:
     return device
 
 
-def remove_totp_devices(who: Actor) -> None:
+def remove_totp_devices(actor: Actor) -> None:
     """Remove the actor's own authenticator (a patient's is optional; audited)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    actor = as_actor(who)
+    actor = as_actor(actor)
     with transaction.atomic():
         TOTPDevice.objects.filter(user=actor.user).delete()
         record_event(actor, "mfa.remove", record_type="account")
 
 
-def confirm_totp_device(who: Actor, device: Any) -> None:
+def confirm_totp_device(actor: Actor, device: Any) -> None:
     """Mark an enrolled device confirmed once its first code was verified (audited)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])

@@ -83,9 +83,9 @@ def client_ip(request: Any) -> str:
     return str(meta.get("REMOTE_ADDR", ""))[:45]
 
 
-def as_actor(who: Actor) -> Actor:
+def as_actor(actor: Actor) -> Actor:
     """The actor a service was given; anything else is a programming error (the edge
     builds the Actor: ``Actor.from_request``, the API's token auth, the CLI)."""
-    if not isinstance(who, Actor):
-        raise TypeError(f"services take an Actor built at the edge, not {type(who).__name__}")
-    return who
+    if not isinstance(actor, Actor):
+        raise TypeError(f"services take an Actor built at the edge, not {type(actor).__name__}")
+    return actor

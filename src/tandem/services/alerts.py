@@ -306,10 +306,10 @@ def _ranked(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
     )
 
 
-def inbox(who: Actor, *, state: str = "open") -> list[Alert]:
+def inbox(actor: Actor, *, state: str = "open") -> list[Alert]:
     """The alerts sent to this staff member (``state``: open, acknowledged, resolved, or
     active = open or acknowledged), urgent first, newest first; audited as a list read."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = actor.require_staff()
     states = ("open", "acknowledged") if state == "active" else (state,)
     alerts = list(
@@ -340,9 +340,9 @@ def open_count(staff: StaffMember | None) -> int:
     )
 
 
-def patient_alerts(who: Actor, patient_id: int) -> list[Alert]:
+def patient_alerts(actor: Actor, patient_id: int) -> list[Alert]:
     """A patient's alerts, newest first (one audited read: the chart and the API)."""
-    patient = access_patient(who, patient_id, action="alert.list")
+    patient = access_patient(actor, patient_id, action="alert.list")
     return list(_ranked(Alert.objects.filter(patient=patient)).order_by("-raised_on", "-pk"))
 
 
@@ -379,9 +379,9 @@ def _recipient_alert(actor: Actor, alert_id: Any, action: str) -> Alert:
 
 
 @audited_failures("alert.acknowledged")
-def acknowledge(who: Actor, alert_id: Any, note: Any = "") -> Alert:
+def acknowledge(actor: Actor, alert_id: Any, note: Any = "") -> Alert:
     """Acknowledge an open alert ("I have seen it and am acting"), with an optional note."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     text = _clean_note(note, required=False)
     # Access is checked before the transaction: a refusal's audit event must not roll
     # back with it.
@@ -398,9 +398,9 @@ def acknowledge(who: Actor, alert_id: Any, note: Any = "") -> Alert:
 
 
 @audited_failures("alert.resolved")
-def resolve(who: Actor, alert_id: Any, note: Any) -> Alert:
+def resolve(actor: Actor, alert_id: Any, note: Any) -> Alert:
     """Resolve an alert with a note saying what was done (required)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     text = _clean_note(note, required=True)
     # Access is checked before the transaction: a refusal's audit event must not roll
     # back with it.
@@ -416,10 +416,10 @@ def resolve(who: Actor, alert_id: Any, note: Any) -> Alert:
     return alert
 
 
-def get_alert(who: Actor, alert_id: Any) -> Alert:
+def get_alert(actor: Actor, alert_id: Any) -> Alert:
     """One alert the actor may see (one audited read; NotFound when missing or not
     visible)."""
-    alert: Alert = access_record(who, Alert, alert_id, action="alert.view")
+    alert: Alert = access_record(actor, Alert, alert_id, action="alert.view")
     return alert
 
 

@@ -179,10 +179,10 @@ def audited_failures(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
-def _record_refusal(who: Actor, action: str, outcome: str) -> None:
+def _record_refusal(actor: Actor, action: str, outcome: str) -> None:
     subject = _subject.get() or Subject(None)
     record_event(
-        as_actor(who),
+        as_actor(actor),
         action,
         patient_id=subject.patient_id,
         record_type=subject.record_type,
@@ -312,7 +312,7 @@ def current_head() -> tuple[int, str]:
     return (head.seq, head.hash) if head else (0, GENESIS)
 
 
-def accept_restore(who: Actor | None = None) -> ChainReport:
+def accept_restore(actor: Actor | None = None) -> ChainReport:
     """Say that the database now in place was restored on purpose: if its own chain
     verifies, append a sealed ``restore`` line naming its head to the head file (a new
     epoch), then audit the acceptance. Returns the chain report (not ok: nothing done)."""
@@ -321,7 +321,7 @@ def accept_restore(who: Actor | None = None) -> ChainReport:
         return report
     seq, last_hash = current_head()
     audit_head.append_line("restore", seq, last_hash, strict=True)
-    actor = as_actor(who) if who is not None else Actor(None, via="cli")
+    actor = as_actor(actor) if actor is not None else Actor(None, via="cli")
     record_event(actor, "audit.restore_accepted", record_type="audit_head", record_id=seq)
     return verify_chain()
 

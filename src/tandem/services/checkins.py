@@ -184,9 +184,9 @@ def _source(actor: Actor) -> str:
 
 
 @audited_failures("checkin.record")
-def record_checkin(who: Actor, patient_id: Any, raw: dict[str, Any]) -> Outcome:
+def record_checkin(actor: Actor, patient_id: Any, raw: dict[str, Any]) -> Outcome:
     """Record a check-in for ``patient_id`` (the patient themselves, or their clinic)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="checkin.record")
     if actor.kind != "patient":
         require(actor, "checkin.record", patient.pk)
@@ -258,9 +258,9 @@ def _store(
     return Outcome(checkin, replaced, answers.safety, coping, alert)
 
 
-def checkins(who: Actor, patient_id: Any, *, since: dt.date | None = None) -> list[CheckIn]:
+def checkins(actor: Actor, patient_id: Any, *, since: dt.date | None = None) -> list[CheckIn]:
     """A patient's check-ins, oldest first (from ``since`` when given); audited."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="checkin.list")
     rows = CheckIn.objects.filter(patient=patient)
     if since is not None:
@@ -287,7 +287,7 @@ def open_days(patient: Patient) -> list[dt.date]:
 
 @audited_failures("checkin.import")
 def import_checkins(
-    who: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
+    actor: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> list[CheckIn]:
     """Bring a clinic's past check-ins in (``tandem import checkins``): ``rows`` of
     (patient record number, answers with ``on``), all or nothing.
@@ -299,7 +299,7 @@ def import_checkins(
     never merges into a check-in). Safety "yes" answers are signalled (``suicide_risk``)
     as when recorded; the other alerts are evaluated once per patient, for the recent
     days (``monitoring.after_record``). ``RowRefused`` names the row and field."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patients = import_patients(actor, clinic, [p for p, _ in rows], "checkin.import")
     for patient in {p.pk: p for p in patients.values()}.values():
         require(actor, "checkin.record", patient.pk)

@@ -23,9 +23,9 @@ from tandem.storage.models import Organization, StaffMember
 from tandem.storage.models.organizations import LEVELS, ROLES
 
 
-def list_staff(who: Actor) -> tuple[Organization, list[StaffMember]]:
+def list_staff(actor: Actor) -> tuple[Organization, list[StaffMember]]:
     """The clinic and its staff, by name (one audited read)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = require(actor, "clinic.admin.view")
     members = list(
         StaffMember.objects.filter(organization_id=staff.organization_id)
@@ -36,10 +36,10 @@ def list_staff(who: Actor) -> tuple[Organization, list[StaffMember]]:
     return staff.organization, members
 
 
-def member_of_clinic(who: Actor, staff_id: Any) -> StaffMember:
+def member_of_clinic(actor: Actor, staff_id: Any) -> StaffMember:
     """A staff member of the actor's own clinic, or NotFound (audited) for a missing one or
     another clinic's: checked before anything else, so both look the same."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = actor.require_staff()
     wanted = int(staff_id) if str(staff_id).isdigit() and len(str(staff_id)) < 19 else -1
     member = StaffMember.objects.filter(pk=wanted, organization_id=staff.organization_id).first()
@@ -68,11 +68,11 @@ def _member(actor: Actor, admin: StaffMember, staff_id: Any, action: str) -> Sta
 
 @audited_failures("staff.invite")
 def invite_staff(
-    who: Actor, *, username: str, display_name: str, role: str, password: str
+    actor: Actor, *, username: str, display_name: str, role: str, password: str
 ) -> StaffMember:
     """Add a staff member to the admin's clinic with a temporary password; they then
     enrol an authenticator with a one-time code (the enrolment-code page)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     admin = require(actor, "clinic.admin")
     if role not in ROLES:
         raise ValidationFailed(f"role: expected one of {', '.join(ROLES)}", "role")
@@ -86,8 +86,8 @@ def invite_staff(
 
 
 @audited_failures("staff.role")
-def set_role(who: Actor, staff_id: Any, role: str) -> StaffMember:
-    actor = as_actor(who)
+def set_role(actor: Actor, staff_id: Any, role: str) -> StaffMember:
+    actor = as_actor(actor)
     admin = require(actor, "clinic.admin")
     member = _member(actor, admin, staff_id, "staff.role")
     if role not in ROLES:
@@ -100,10 +100,10 @@ def set_role(who: Actor, staff_id: Any, role: str) -> StaffMember:
 
 
 @audited_failures("staff.deactivate")
-def deactivate(who: Actor, staff_id: Any) -> StaffMember:
+def deactivate(actor: Actor, staff_id: Any) -> StaffMember:
     """The account can no longer sign in and its API tokens are revoked; its records and
     audit history stay."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     admin = require(actor, "clinic.admin")
     member = _member(actor, admin, staff_id, "staff.deactivate")
     with transaction.atomic():
@@ -116,10 +116,10 @@ def deactivate(who: Actor, staff_id: Any) -> StaffMember:
 
 @audited_failures("clinic.settings")
 def update_settings(
-    who: Actor, *, levels_offered: list[str], time_zone: str, phone: str
+    actor: Actor, *, levels_offered: list[str], time_zone: str, phone: str
 ) -> Organization:
     """The clinic's settings: each checked before anything is saved."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     admin = require(actor, "clinic.admin")
     if not levels_offered or any(level not in LEVELS for level in levels_offered):
         raise ValidationFailed(f"levels_offered: one or more of {', '.join(LEVELS)}",

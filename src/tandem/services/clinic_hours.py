@@ -72,9 +72,9 @@ def on_call_candidates(organization_id: int) -> list[StaffMember]:
     )
 
 
-def read_settings(who: Actor) -> AlertSettings:
+def read_settings(actor: Actor) -> AlertSettings:
     """The actor's clinic's alert settings (directors and admins; one audited read)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = require(actor, "clinic.admin.view")
     record_event(actor, "clinic.alert_settings.view", record_type="organization",
                  record_id=staff.organization_id)  # fmt: skip
@@ -144,7 +144,7 @@ def _check_escalation(minutes: Any) -> int:
 
 @audited_failures("clinic.alert_settings")
 def update_settings(
-    who: Actor,
+    actor: Actor,
     *,
     hours: dict[int, DayHours],
     on_call: dict[int, Any],
@@ -152,7 +152,7 @@ def update_settings(
 ) -> AlertSettings:
     """Replace the clinic's opening hours, on-call roster (weekday -> staff id or None)
     and escalation time, all checked first; a weekday left out is closed, nobody on call."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     manager = require(actor, "clinic.on_call.manage")
     org_id = manager.organization_id
     _check_hours(hours)

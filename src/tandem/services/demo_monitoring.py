@@ -265,9 +265,9 @@ def _bulk_checkins(
         )  # fmt: skip
         sent.append(answers.as_json())
     created = CheckIn.objects.bulk_create(rows)
-    who = user.get_username()
+    actor = user.get_username()
     CheckInSubmission.objects.bulk_create(
-        CheckInSubmission(checkin=row, submitted_at=row.created_at, submitted_by=who, answers=a)
+        CheckInSubmission(checkin=row, submitted_at=row.created_at, submitted_by=actor, answers=a)
         for row, a in zip(created, sent, strict=True)
     )
     return created

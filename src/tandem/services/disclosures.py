@@ -92,7 +92,7 @@ def _texts(values: Any, field: str) -> tuple[str, ...]:
 
 @audited_failures("consent.record")
 def record_consent(
-    who: Actor,
+    actor: Actor,
     patient_id: Any,
     *,
     recipient_kind: str,
@@ -111,7 +111,7 @@ def record_consent(
 ) -> Consent:
     """Store a signed consent (every element of 42 CFR 2.31(a)); refuses, naming the
     field, any element missing or out of range."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="consent.record")
     staff = require(actor, "consent.record", patient.pk)
     today = patient_today(patient)
@@ -204,10 +204,10 @@ def _consent_of(patient: Patient, consent_id: Any) -> Consent:
 
 
 @audited_failures("consent.revoke")
-def revoke_consent(who: Actor, patient_id: Any, consent_id: Any, *, reference: str) -> Consent:
+def revoke_consent(actor: Actor, patient_id: Any, consent_id: Any, *, reference: str) -> Consent:
     """End a consent from now on, on the patient's written revocation (``reference``:
     where that writing is kept). Disclosures made before stay as they were."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="consent.revoke")
     staff = require(actor, "consent.revoke", patient.pk)
     consent = _consent_of(patient, consent_id)
@@ -235,9 +235,9 @@ def revoke_consent(who: Actor, patient_id: Any, consent_id: Any, *, reference: s
     return consent
 
 
-def list_consents(who: Actor, patient_id: Any) -> list[Consent]:
+def list_consents(actor: Actor, patient_id: Any) -> list[Consent]:
     """The patient's consents, newest first (an audited read)."""
-    patient = access_patient(who, patient_id, action="consent.view")
+    patient = access_patient(actor, patient_id, action="consent.view")
     return list(Consent.objects.filter(patient=patient).order_by("-signed_on", "-pk"))
 
 
@@ -289,7 +289,7 @@ def _description(description: str) -> str:
 
 @audited_failures("disclosure.make")
 def disclose(
-    who: Actor,
+    actor: Actor,
     patient_id: Any,
     *,
     recipient_kind: str,
@@ -300,7 +300,7 @@ def disclose(
 ) -> DisclosureMade:
     """Record a disclosure that a valid consent covers and return the notice to attach;
     refuse (``NoConsent``, recorded as denied) when none does, naming what each lacks."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="disclosure.make")
     staff = require(actor, "disclosure.make", patient.pk)
     asked = _asked(patient, recipient_kind, recipient_name, purpose, kinds)
@@ -366,7 +366,7 @@ def _store(
 
 @audited_failures("disclosure.emergency")
 def disclose_in_emergency(
-    who: Actor,
+    actor: Actor,
     patient_id: Any,
     *,
     recipient_name: str,
@@ -376,7 +376,7 @@ def disclose_in_emergency(
 ) -> DisclosureMade:
     """A disclosure to medical personnel in a medical emergency, without consent
     (42 CFR 2.51): only with the emergency described, and recorded as an emergency."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="disclosure.emergency")
     staff = require(actor, "disclosure.emergency", patient.pk)
     why = (reason or "").strip()
@@ -392,10 +392,10 @@ def disclose_in_emergency(
     return DisclosureMade(made, notice)
 
 
-def accounting(who: Actor, patient_id: Any) -> list[Disclosure]:
+def accounting(actor: Actor, patient_id: Any) -> list[Disclosure]:
     """Every disclosure of the patient's records in the last three years, newest first
     (42 CFR 2.25; an audited read)."""
-    patient = access_patient(who, patient_id, action="disclosure.accounting")
+    patient = access_patient(actor, patient_id, action="disclosure.accounting")
     since = get_clock().now() - dt.timedelta(days=365 * ACCOUNTING_YEARS + 1)
     found = Disclosure.objects.filter(patient=patient, disclosed_at__gte=since)
     related = found.select_related("disclosed_by__user", "consent")

@@ -144,10 +144,10 @@ def _clean_facilitator(value: Any, organization_id: int) -> StaffMember:
 
 @audited_failures("group.create")
 def create_session(
-    who: Actor, *, name: Any, starts_at: Any, level: Any, facilitator_id: Any
+    actor: Actor, *, name: Any, starts_at: Any, level: Any, facilitator_id: Any
 ) -> GroupSession:
     """Schedule a group session in the actor's clinic; an error names the field."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = require(actor, "group.create")
     organization = staff.organization
     session = GroupSession(
@@ -165,9 +165,9 @@ def create_session(
     return session
 
 
-def facilitators(who: Actor) -> list[StaffMember]:
+def facilitators(actor: Actor) -> list[StaffMember]:
     """The staff who can facilitate a group in the actor's clinic (the form's choices)."""
-    staff = as_actor(who).require_staff()
+    staff = as_actor(actor).require_staff()
     return list(
         StaffMember.objects.filter(organization_id=staff.organization_id, user__is_active=True)
         .exclude(role="admin")
@@ -176,10 +176,10 @@ def facilitators(who: Actor) -> list[StaffMember]:
     )
 
 
-def access_session(who: Actor, session_id: Any, *, action: str) -> GroupSession:
+def access_session(actor: Actor, session_id: Any, *, action: str) -> GroupSession:
     """A session of the actor's clinic; a missing one or another clinic's is NotFound
     (404), and every attempt is audited."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = actor.staff
     try:
         wanted = int(session_id)
@@ -201,10 +201,10 @@ def access_session(who: Actor, session_id: Any, *, action: str) -> GroupSession:
     return found
 
 
-def sessions(who: Actor, *, when: str = "upcoming") -> list[GroupSession]:
+def sessions(actor: Actor, *, when: str = "upcoming") -> list[GroupSession]:
     """The clinic's sessions: ``upcoming`` (from the start of today, soonest first) or
     ``past`` (before today, latest first); audited as a list read."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = actor.require_staff()
     if when not in ("upcoming", "past"):
         raise ValidationFailed("when: expected upcoming or past", "when")
@@ -264,10 +264,10 @@ def _may_record(staff: StaffMember, session: GroupSession) -> bool:
     return allowed and may(staff, "group.attendance")
 
 
-def roster(who: Actor, session_id: Any) -> Roster:
+def roster(actor: Actor, session_id: Any) -> Roster:
     """The session and its roster as the actor may see it (module docstring); audited
     with every patient it shows."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     session = access_session(actor, session_id, action="group.view")
     staff = actor.require_staff()
     patients, marks = _roster_patients(session)
@@ -315,12 +315,12 @@ def _clean_marks(marks: Mapping[Any, Any], patients: list[Patient]) -> dict[int,
 
 
 @audited_failures("group.attendance")
-def record_attendance(who: Actor, session_id: Any, marks: Mapping[Any, Any]) -> list[Attendance]:
+def record_attendance(actor: Actor, session_id: Any, marks: Mapping[Any, Any]) -> list[Attendance]:
     """Record (or correct) the attendance of the whole roster at once: ``marks`` maps
     each roster patient's id to present, late, excused or unexcused. All or nothing;
     each changed attendance is audited; a new unexcused absence may raise the outreach
     alert in the same transaction. A session is marked from its day on."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     session = access_session(actor, session_id, action="group.attendance")
     staff = require(actor, "group.attendance")
     if not _may_record(staff, session):
@@ -446,7 +446,7 @@ class _ImportedMark:
 
 @audited_failures("group.attendance")
 def import_attendance(
-    who: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
+    actor: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> list[Attendance]:
     """Bring a clinic's past group attendance in (``tandem import attendance``): ``rows``
     of (patient record number, fields ``on``, ``group``, ``status`` and, when needed,
@@ -462,7 +462,7 @@ def import_attendance(
     a session is refused (an import never corrects). Marks are stored in date order,
     each as ``record_attendance`` stores it: audited, and a new unexcused absence checked
     against the outreach rule (``missed_groups``). ``RowRefused`` names row and field."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = require(actor, "group.attendance")
     patients = import_patients(actor, clinic, [p for p, _ in rows], "group.attendance.import")
     today = clinic_today(clinic)

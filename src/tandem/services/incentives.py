@@ -117,11 +117,11 @@ def _stored(options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @audited_failures("cm.schedule.configure")
-def configure_schedule(who: Actor, kind: Any, options: Mapping[str, Any]) -> CmSchedule:
+def configure_schedule(actor: Actor, kind: Any, options: Mapping[str, Any]) -> CmSchedule:
     """Set the actor's clinic's schedule (a director or admin); every patient's ledger is
     recomputed under it in the same transaction. Changing the kind to prize draws (or
     setting it first) draws a new server seed; the seed is kept otherwise."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = require(actor, "cm.configure")
     kind = kind.strip().lower() if isinstance(kind, str) else kind
     if not isinstance(options, Mapping):
@@ -328,9 +328,9 @@ def _account(patient: Patient) -> Account:
     )
 
 
-def account(who: Actor, patient_id: Any) -> Account:
+def account(actor: Actor, patient_id: Any) -> Account:
     """The patient's account (staff who can see the patient, or the patient); audited."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="cm.ledger.view")
     return _account(patient)
 
@@ -343,10 +343,10 @@ def _cents(value: Any) -> int:
 
 
 @audited_failures("cm.redeem")
-def redeem(who: Actor, patient_id: Any, cents: Any, what: Any) -> Redemption:
+def redeem(actor: Actor, patient_id: Any, cents: Any, what: Any) -> Redemption:
     """Give the patient ``cents`` of credit as ``what`` (a gift card, never cash); refused
     above the balance (field ``cents``). A clinician who can see the patient; audited."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="cm.redeem")
     staff = require(actor, "cm.redeem", patient.pk)
     amount = _cents(cents)

@@ -104,7 +104,7 @@ def _fingerprint(*parts: Any) -> str:
 
 @audited_failures("administration.record")
 def record_administration(
-    who: Actor,
+    actor: Actor,
     patient_id: int,
     instrument_id: str,
     answers: list[Any],
@@ -117,7 +117,7 @@ def record_administration(
     ``administered_on`` (default today) lies from 1900-01-01 to today; ``idempotency_key``
     (optional) is 1-200 printable ASCII characters: checked here, for the web and the API.
     """
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="administration.record")
     staff = require(actor, "administration.record", patient.pk)
     on = _clean_administered_on(administered_on, patient_today(patient))
@@ -242,9 +242,9 @@ def _replay(
     return record
 
 
-def list_administrations(who: Actor, patient_id: Any) -> list[InstrumentAdministration]:
+def list_administrations(actor: Actor, patient_id: Any) -> list[InstrumentAdministration]:
     """The patient's administrations, newest first (one audited read)."""
-    patient = access_patient(who, patient_id, action="administration.list")
+    patient = access_patient(actor, patient_id, action="administration.list")
     return list(patient.administrations.order_by("-administered_on", "-pk"))
 
 
@@ -297,7 +297,7 @@ def _check_assessed_on(sections: dict[str, Any], today: dt.date) -> None:
 
 @audited_failures("intake.update")
 def save_intake_step(
-    who: Actor,
+    actor: Actor,
     patient_id: int,
     sections: dict[str, Any],
     *,
@@ -309,7 +309,7 @@ def save_intake_step(
     parse, ruleset-v1.md s1), then the intake's version is compared once and bumped once
     inside one transaction. A stale ``expected_version`` raises Conflict (409).
     """
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="intake.update")
     require(actor, "intake.update", patient.pk)
     if not sections:
@@ -342,7 +342,7 @@ def save_intake_step(
 
 
 def update_intake(
-    who: Actor,
+    actor: Actor,
     patient_id: int,
     section: str,
     data: Any,
@@ -352,7 +352,7 @@ def update_intake(
     """Replace one section of the case (``save_intake_step`` with one section)."""
     if not isinstance(section, str):
         raise ValidationFailed("section: expected a section name", "section")
-    return save_intake_step(who, patient_id, {section: data}, expected_version=expected_version)
+    return save_intake_step(actor, patient_id, {section: data}, expected_version=expected_version)
 
 
 def case_for_formulation(patient: Patient, intake: Intake) -> dict[str, Any]:
@@ -403,9 +403,9 @@ def check_no_later_screens(patient: Patient, intake: Intake, assessed_on: dt.dat
 
 
 @audited_failures("formulation.create")
-def formulate_patient(who: Actor, patient_id: int) -> FormulationRecord:
+def formulate_patient(actor: Actor, patient_id: int) -> FormulationRecord:
     """Run the formulation engine on the current intake and store its whole output."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="formulation.create")
     staff = require(actor, "formulation.create", patient.pk)
     intake = current_intake(patient)
@@ -455,21 +455,21 @@ def end_open_reassessment(actor: Actor, patient: Patient, record: FormulationRec
     )
 
 
-def latest_formulation(who: Actor, patient_id: Any) -> FormulationRecord | None:
+def latest_formulation(actor: Actor, patient_id: Any) -> FormulationRecord | None:
     """The patient's most recent formulation, as stored (one audited read)."""
-    patient = access_patient(who, patient_id, action="formulation.view")
+    patient = access_patient(actor, patient_id, action="formulation.view")
     return patient.formulations.order_by("-created_at", "-pk").first()
 
 
-def list_formulations(who: Actor, patient_id: Any) -> list[FormulationRecord]:
-    patient = access_patient(who, patient_id, action="formulation.list")
+def list_formulations(actor: Actor, patient_id: Any) -> list[FormulationRecord]:
+    patient = access_patient(actor, patient_id, action="formulation.list")
     return list(patient.formulations.order_by("-created_at", "-pk"))
 
 
-def get_formulation(who: Actor, formulation_id: Any) -> FormulationRecord:
+def get_formulation(actor: Actor, formulation_id: Any) -> FormulationRecord:
     """One stored formulation (audited; NotFound when missing or not visible)."""
     record: FormulationRecord = access_record(
-        who, FormulationRecord, formulation_id, action="formulation.view"
+        actor, FormulationRecord, formulation_id, action="formulation.view"
     )
     return record
 
@@ -479,7 +479,7 @@ def get_formulation(who: Actor, formulation_id: Any) -> FormulationRecord:
 
 @audited_failures("administration.import")
 def import_administrations(
-    who: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
+    actor: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> list[InstrumentAdministration]:
     """Bring a clinic's past questionnaires in (``tandem import instruments``): ``rows``
     of (patient record number, ``{"on", "instrument", "answers", "total"}``), all or
@@ -489,7 +489,7 @@ def import_administrations(
     (``PHQ-9``). The answers are required: a total alone is refused, never stored as if
     scored (it cannot be checked); a ``total`` given must equal the score's.
     ``RowRefused`` names the row and field (``answers[3]`` for the fourth item)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patients = import_patients(actor, clinic, [p for p, _ in rows], "administration.import")
     staff = actor.require_staff()
     for patient in {p.pk: p for p in patients.values()}.values():

@@ -506,7 +506,7 @@ def run_day(organization: Organization, day: dt.date, actor: Actor | None = None
     """The daily run of ``organization`` for its clinic-local ``day``: every active
     patient, ``DAILY_KINDS``, the alerts raised on ``day`` written (each chunk of
     patients in one transaction). Idempotent: what is stored stays as it is."""
-    who = actor or Actor(None, via="task")
+    actor = actor or Actor(None, via="task")
     pks = list(
         Patient.objects.filter(organization=organization, status="active")
         .order_by("pk")
@@ -520,7 +520,7 @@ def run_day(organization: Organization, day: dt.date, actor: Actor | None = None
         raised = _raised_or_skip(loaded, chunk, day, summary)
         t2 = time.perf_counter()
         with transaction.atomic():
-            summary.alerts_raised += len(store(who, raised))
+            summary.alerts_raised += len(store(actor, raised))
         t3 = time.perf_counter()
         for name, seconds in (("load", t1 - t0), ("domain", t2 - t1), ("writes", t3 - t2)):
             summary.seconds[name] += seconds

@@ -87,7 +87,7 @@ def _from_snapshot(
     )
 
 
-def my_plan(who: Actor, patient_id: Any) -> SignedPlan | None:
+def my_plan(actor: Actor, patient_id: Any) -> SignedPlan | None:
     """The signed plan for a patient the actor may see (one audited read)."""
-    patient = access_patient(as_actor(who), patient_id, action="plan.view")
+    patient = access_patient(as_actor(actor), patient_id, action="plan.view")
     return signed_plan(patient)

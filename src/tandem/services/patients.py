@@ -45,7 +45,7 @@ def _clean_birth(date_of_birth: Any, today: dt.date) -> dt.date:
 
 @audited_failures("patient.register")
 def register_patient(
-    who: Actor, *, display_name: str, date_of_birth: Any, sex: str, not_duplicate: bool = False
+    actor: Actor, *, display_name: str, date_of_birth: Any, sex: str, not_duplicate: bool = False
 ) -> Patient:
     """Create a patient in the actor's organization, with an open episode and intake.
 
@@ -53,7 +53,7 @@ def register_patient(
     patient of the clinic with the same name (ignoring case and spaces) and date of birth
     is refused as a likely duplicate unless ``not_duplicate`` confirms another person.
     """
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = require(actor, "patient.register")
     clock = get_clock()
     name = _clean_name(display_name)
@@ -106,10 +106,10 @@ def _likely_duplicate(organization_id: int, name: str, birth: dt.date) -> bool:
 
 
 @audited_failures("patient.care_team")
-def set_care_team(who: Actor, patient_id: Any, staff_ids: list[int]) -> Patient:
+def set_care_team(actor: Actor, patient_id: Any, staff_ids: list[int]) -> Patient:
     """Replace the care team with staff of the patient's own organization (the same
     people may do it as add or remove one member: ``_may_manage_care_team``)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="patient.care_team")
     _may_manage_care_team(actor, patient)
     members = list(
@@ -130,11 +130,11 @@ def set_care_team(who: Actor, patient_id: Any, staff_ids: list[int]) -> Patient:
 
 
 @audited_failures("patient.prescribed_opioids")
-def set_prescribed_opioids(who: Actor, patient_id: Any, analytes: Any) -> Patient:
+def set_prescribed_opioids(actor: Actor, patient_id: Any, analytes: Any) -> Patient:
     """Record which opioids the patient is prescribed, as screen-panel analytes (issue 11):
     a screen positive for one of them raises no ``overdose_risk``; fentanyl always does
     (ruleset-v2.md s7). Screens already recorded keep the reading they were given."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="patient.prescribed_opioids")
     require(actor, "patient.prescribed_opioids", patient.pk)
     allowed = ", ".join(PRESCRIBABLE_OPIOIDS)
@@ -187,18 +187,20 @@ def _clinic_member(patient: Patient, staff_id: Any) -> StaffMember:
     return member
 
 
-def _team_change(who: Actor, patient_id: Any, staff_id: Any) -> tuple[Actor, Patient, StaffMember]:
+def _team_change(
+    actor: Actor, patient_id: Any, staff_id: Any
+) -> tuple[Actor, Patient, StaffMember]:
     """Load the patient, check the actor may change the team, and find the member."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="patient.care_team")
     _may_manage_care_team(actor, patient)
     return actor, patient, _clinic_member(patient, staff_id)
 
 
 @audited_failures("patient.care_team")
-def add_to_care_team(who: Actor, patient_id: Any, staff_id: Any) -> StaffMember:
+def add_to_care_team(actor: Actor, patient_id: Any, staff_id: Any) -> StaffMember:
     """Add one staff member of the patient's own clinic to the care team (audited)."""
-    actor, patient, member = _team_change(who, patient_id, staff_id)
+    actor, patient, member = _team_change(actor, patient_id, staff_id)
     with transaction.atomic():
         patient.care_team.add(member)
         record_event(
@@ -209,9 +211,9 @@ def add_to_care_team(who: Actor, patient_id: Any, staff_id: Any) -> StaffMember:
 
 
 @audited_failures("patient.care_team")
-def remove_from_care_team(who: Actor, patient_id: Any, staff_id: Any) -> StaffMember:
+def remove_from_care_team(actor: Actor, patient_id: Any, staff_id: Any) -> StaffMember:
     """Take one member off the care team (audited); the team is never left empty."""
-    actor, patient, member = _team_change(who, patient_id, staff_id)
+    actor, patient, member = _team_change(actor, patient_id, staff_id)
     with transaction.atomic():
         team = list(patient.care_team.select_for_update().values_list("pk", flat=True))
         if member.pk not in team:
@@ -226,9 +228,11 @@ def remove_from_care_team(who: Actor, patient_id: Any, staff_id: Any) -> StaffMe
     return member
 
 
-def care_team(who: Actor, patient_id: Any) -> tuple[Patient, list[StaffMember], list[StaffMember]]:
+def care_team(
+    actor: Actor, patient_id: Any
+) -> tuple[Patient, list[StaffMember], list[StaffMember]]:
     """The patient, their care team, and the clinic's other staff (one audited read)."""
-    patient = access_patient(who, patient_id, action="patient.care_team.view")
+    patient = access_patient(actor, patient_id, action="patient.care_team.view")
     members = list(patient.care_team.order_by("display_name", "pk"))
     others = StaffMember.objects.filter(organization_id=patient.organization_id).exclude(
         pk__in=[m.pk for m in members]
@@ -238,7 +242,7 @@ def care_team(who: Actor, patient_id: Any) -> tuple[Patient, list[StaffMember], 
 
 @audited_failures("patient.discharge")
 def discharge_patient(
-    who: Actor,
+    actor: Actor,
     patient_id: Any,
     *,
     reason: str = "other",
@@ -249,7 +253,7 @@ def discharge_patient(
     (``DISCHARGE_REASONS``) and the date it ended (today by default; not in the future,
     not before the episode began). The patient leaves the active caseload and stays
     searchable among discharged patients."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="patient.discharge")
     require(actor, "patient.discharge", patient.pk)
     if patient.status == "discharged":
@@ -296,15 +300,15 @@ def _clean_ended_on(value: Any, today: dt.date, started: dt.date | None) -> dt.d
     return value
 
 
-def latest_episode(who: Actor, patient_id: int) -> EpisodeOfCare | None:
+def latest_episode(actor: Actor, patient_id: int) -> EpisodeOfCare | None:
     """The patient's latest episode of care, open or closed (one audited read)."""
-    patient = access_patient(who, patient_id, action="episode.view")
+    patient = access_patient(actor, patient_id, action="episode.view")
     return patient.episodes.order_by("-started_on", "-pk").first()
 
 
-def list_patients(who: Actor, *, status: str | None = None) -> list[Patient]:
+def list_patients(actor: Actor, *, status: str | None = None) -> list[Patient]:
     """The patients the actor may see (one audited read of the list)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = actor.require_staff()
     patients = visible_patients(staff).order_by("display_name", "pk")
     if status is not None:

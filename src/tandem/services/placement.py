@@ -39,7 +39,7 @@ _EPISODE_LEVEL = {"residential_referral": "residential", "adolescent_referral": 
 
 @audited_failures("placement.decide")
 def decide_placement(
-    who: Actor,
+    actor: Actor,
     formulation_id: int,
     *,
     level: str,
@@ -48,7 +48,7 @@ def decide_placement(
 ) -> Placement:
     """Record the clinician's level; an override of the recommendation needs a reason,
     and every review flag of the formulation must be acknowledged (ruleset-v2.md s4)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     record: FormulationRecord = access_record(
         actor, FormulationRecord, formulation_id, action="placement.decide"
     )
@@ -119,9 +119,9 @@ def review_flags(record: FormulationRecord) -> list[dict[str, str]]:
     ]
 
 
-def placement_history(who: Actor, patient_id: int) -> list[Placement]:
+def placement_history(actor: Actor, patient_id: int) -> list[Placement]:
     """Every level-of-care decision for the patient, newest first (one audited read)."""
-    patient = access_patient(who, patient_id, action="placement.list")
+    patient = access_patient(actor, patient_id, action="placement.list")
     decided = patient.placements.select_related("decided_by")
     return list(decided.order_by("-decided_at", "-pk"))
 

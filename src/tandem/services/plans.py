@@ -94,9 +94,9 @@ def required_for_safety(record: FormulationRecord) -> list[str]:
 
 
 @audited_failures("plan.draft")
-def draft_plan(who: Actor, formulation_id: int) -> CarePlan:
+def draft_plan(actor: Actor, formulation_id: int) -> CarePlan:
     """A draft plan holding the interventions and measures the formulation proposed."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     record: FormulationRecord = access_record(
         actor, FormulationRecord, formulation_id, action="plan.draft"
     )
@@ -273,7 +273,7 @@ def _load_plan(actor: Actor, plan_id: Any, action: str) -> CarePlan:
 
 @audited_failures("plan.update")
 def update_plan(
-    who: Actor,
+    actor: Actor,
     plan_id: int,
     *,
     expected_version: int,
@@ -287,7 +287,7 @@ def update_plan(
     edits are saved and signed as one version, in one transaction with one audit event
     (``plan.sign``); if the plan cannot be signed, nothing is saved.
     """
-    actor = as_actor(who)
+    actor = as_actor(actor)
     loaded = _load_plan(actor, plan_id, "plan.update")
     staff = require(actor, "plan.edit", loaded.patient_id)
     if sign:
@@ -366,10 +366,10 @@ def _check_signable(review_on: dt.date | None, items: list[dict[str, Any]]) -> N
 
 
 @audited_failures("plan.sign")
-def sign_plan(who: Actor, plan_id: int, *, expected_version: int | None = None) -> CarePlan:
+def sign_plan(actor: Actor, plan_id: int, *, expected_version: int | None = None) -> CarePlan:
     """Sign the plan: at least one intervention, the safety ones the formulation requires,
     a responsible staff member for each, and a review date."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     loaded = _load_plan(actor, plan_id, "plan.sign")
     staff = require(actor, "plan.sign", loaded.patient_id)
     version = loaded.version if expected_version is None else expected_version
@@ -433,9 +433,9 @@ def follow_placement(
     return plan
 
 
-def current_plan(who: Actor, patient_id: Any) -> CarePlan | None:
+def current_plan(actor: Actor, patient_id: Any) -> CarePlan | None:
     """The patient's latest plan (one audited read)."""
-    patient = access_patient(who, patient_id, action="plan.view")
+    patient = access_patient(actor, patient_id, action="plan.view")
     return patient.plans.order_by("-created_at", "-pk").first()
 
 
@@ -445,13 +445,13 @@ def latest_plan_of(formulation: FormulationRecord) -> CarePlan | None:
     return formulation.plans.order_by("-created_at", "-pk").first()
 
 
-def get_plan(who: Actor, plan_id: Any) -> CarePlan:
-    return _load_plan(as_actor(who), plan_id, "plan.view")
+def get_plan(actor: Actor, plan_id: Any) -> CarePlan:
+    return _load_plan(as_actor(actor), plan_id, "plan.view")
 
 
 @audited_failures("plan.agreement")
 def record_agreement(
-    who: Actor,
+    actor: Actor,
     plan_id: int,
     *,
     expected_version: int,
@@ -462,7 +462,7 @@ def record_agreement(
     """Record that the signed plan was reviewed with the patient: the date, and either the
     name the patient typed or the clinician's record of a verbal agreement. The agreement
     belongs to this version: a later edit or a new placement decision clears it."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     loaded = _load_plan(actor, plan_id, "plan.agreement")
     staff = require(actor, "plan.edit", loaded.patient_id)
     if loaded.status != "signed" or loaded.signed_at is None:

@@ -58,12 +58,12 @@ def _new_code() -> str:
     return "-".join(groups)
 
 
-def invite(who: Actor | None, patient_id: Any) -> tuple[PatientAccount, str, dt.datetime]:
+def invite(actor: Actor | None, patient_id: Any) -> tuple[PatientAccount, str, dt.datetime]:
     """A new enrolment code for the patient's portal account (created when missing).
 
-    ``who``: a clinician who can see the patient, or None for the operator's command
+    ``actor``: a clinician who can see the patient, or None for the operator's command
     line. Returns the account, the raw code (shown once) and when it expires."""
-    if who is None:
+    if actor is None:
         from tandem.storage.models import Patient
 
         actor = Actor(None, via="cli")
@@ -72,7 +72,7 @@ def invite(who: Actor | None, patient_id: Any) -> tuple[PatientAccount, str, dt.
             raise ValidationFailed("patient: the number of an active patient", "patient")
         issuer = "operator"
     else:
-        actor = as_actor(who)
+        actor = as_actor(actor)
         patient = access_patient(actor, patient_id, action="patient.portal.invite")
         require(actor, "patient.portal.invite", patient.pk)
         if patient.status != "active":
@@ -229,9 +229,9 @@ def patient_actor(user: Any, ip: str = "", via: str = "web") -> Actor | None:
     return Actor.patient(user, account.patient_id, ip=ip, via=via)
 
 
-def set_language(who: Actor, language: Any) -> PatientAccount:
+def set_language(actor: Actor, language: Any) -> PatientAccount:
     """The patient's portal language (English or Spanish)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     account = account_for(actor.user)
     if actor.kind != "patient" or account is None:
         raise ValidationFailed("language: only a patient chooses their portal language")
@@ -261,12 +261,12 @@ def portal_status(patient: Any) -> str:
     return "invited" if valid else "code_expired"
 
 
-def create_patient_api_token(who: Actor, label: str = "", days: int = accounts.TOKEN_DAYS) -> str:
+def create_patient_api_token(actor: Actor, label: str = "", days: int = accounts.TOKEN_DAYS) -> str:
     """A new API token for the patient's own portal account (1 to 365 days, default 90);
     the raw value is shown once. It reaches only ``/api/v1/me/`` (the patient's own
     check-ins and progress); staff endpoints answer it 404. Only a patient actor, acting
     for their own enrolled, active account, may make one."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     account = account_for(actor.user) if actor.kind == "patient" else None
     if account is None or account.patient_id != actor.patient_id:
         raise NotFound()

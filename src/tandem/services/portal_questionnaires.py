@@ -116,9 +116,9 @@ def answerable(patient: Patient, instrument_id: str, language: str) -> Questionn
 
 
 @audited_failures("administration.record")
-def record_own(who: Actor, instrument_id: str, answers: list[Any]) -> InstrumentAdministration:
+def record_own(actor: Actor, instrument_id: str, answers: list[Any]) -> InstrumentAdministration:
     """The patient answers a questionnaire that is due (see the module's rules)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     if actor.kind != "patient":
         raise Forbidden("only the patient answers their own questionnaires here")
     patient = access_patient(actor, actor.patient_id, action="administration.record")

@@ -135,7 +135,7 @@ def progress_of(patient: Patient, days: int = DEFAULT_DAYS) -> Progress:
     )
 
 
-def progress(who: Actor, patient_id: Any, days: int = DEFAULT_DAYS) -> Progress:
+def progress(actor: Actor, patient_id: Any, days: int = DEFAULT_DAYS) -> Progress:
     """A patient's progress for an actor who may see them (the patient, their team)."""
-    patient = access_patient(as_actor(who), patient_id, action="progress.view")
+    patient = access_patient(as_actor(actor), patient_id, action="progress.view")
     return progress_of(patient, days)

@@ -187,15 +187,15 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def offers(who: Actor, patient_id: Any) -> list[Offer]:
+def offers(actor: Actor, patient_id: Any) -> list[Offer]:
     """What a clinician may accept for the patient today (audited read)."""
-    patient = access_patient(as_actor(who), patient_id, action="reassessment.view")
+    patient = access_patient(as_actor(actor), patient_id, action="reassessment.view")
     return _offers(patient, patient_today(patient))
 
 
-def open_reassessment(who: Actor, patient_id: Any) -> Reassessment | None:
+def open_reassessment(actor: Actor, patient_id: Any) -> Reassessment | None:
     """The patient's open reassessment, if any (audited read)."""
-    patient = access_patient(as_actor(who), patient_id, action="reassessment.view")
+    patient = access_patient(as_actor(actor), patient_id, action="reassessment.view")
     return _open(patient)
 
 
@@ -243,14 +243,14 @@ def monitored_use(patient: Patient, assessed_on: dt.date, intake: Intake) -> Rec
 
 
 @audited_failures("reassessment.start")
-def start(who: Actor, patient_id: Any, reason: str) -> Reassessment:
+def start(actor: Actor, patient_id: Any, reason: str) -> Reassessment:
     """Accept what is offered under ``reason``: a reassessment with a prefilled case.
 
     Refused (field ``reason``) when ``reason`` is not offered today; when the patient
     has no formulation yet (field ``formulation``: the intake comes first). A patient's
     open reassessment is returned as it is, not started twice.
     """
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="reassessment.start")
     staff = require(actor, "reassessment.start", patient.pk)
     if reason not in REASONS:
@@ -326,10 +326,10 @@ def _prefilled_case(case: dict[str, Any], use: RecentUse) -> tuple[dict[str, Any
 
 
 @audited_failures("reassessment.cancel")
-def cancel(who: Actor, reassessment_id: Any, reason: str) -> Reassessment:
+def cancel(actor: Actor, reassessment_id: Any, reason: str) -> Reassessment:
     """Stop an open reassessment with a written reason (the case keeps its values; a
     later formulation is not linked to a stopped reassessment)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     record = _load(actor, reassessment_id, "reassessment.cancel")
     require(actor, "reassessment.cancel", record.patient_id)
     text = (reason or "").strip() if isinstance(reason, str) else ""

@@ -175,9 +175,9 @@ def urgent_count(staff: StaffMember) -> int:
     ).count()
 
 
-def list_referrals(who: Actor) -> list[Referral]:
+def list_referrals(actor: Actor) -> list[Referral]:
     """Referrals to the actor's clinic: urgent new ones first, then newest first (audited)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = require(actor, "referral.view")
     referrals = sorted(
         Referral.objects.filter(organization_id=staff.organization_id), key=_open_first
@@ -192,8 +192,8 @@ def list_referrals(who: Actor) -> list[Referral]:
     return referrals
 
 
-def get_referral(who: Actor, referral_id: Any) -> Referral:
-    actor = as_actor(who)
+def get_referral(actor: Actor, referral_id: Any) -> Referral:
+    actor = as_actor(actor)
     staff = actor.require_staff()
     if not may(staff, "referral.view"):
         record_event(
@@ -224,8 +224,8 @@ def get_referral(who: Actor, referral_id: Any) -> Referral:
 
 
 @audited_failures("referral.update")
-def set_referral_status(who: Actor, referral_id: Any, status: str) -> Referral:
-    actor = as_actor(who)
+def set_referral_status(actor: Actor, referral_id: Any, status: str) -> Referral:
+    actor = as_actor(actor)
     referral = get_referral(actor, referral_id)
     require(actor, "referral.update")
     if status not in REFERRAL_STATUSES:
@@ -239,11 +239,11 @@ def set_referral_status(who: Actor, referral_id: Any, status: str) -> Referral:
 
 @audited_failures("referral.start_intake")
 def start_intake(
-    who: Actor, referral_id: Any, *, date_of_birth: Any, sex: str, not_duplicate: bool = False
+    actor: Actor, referral_id: Any, *, date_of_birth: Any, sex: str, not_duplicate: bool = False
 ) -> Patient:
     """Turn a referral into a patient: register them under the name they gave, link the
     referral to the new patient and mark it contacted (one transaction)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     referral = get_referral(actor, referral_id)
     require(actor, "referral.update")
     if referral.patient_id is not None:

@@ -42,9 +42,9 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def plan_for(who: Actor, patient_id: Any) -> RelapsePreventionPlan | None:
+def plan_for(actor: Actor, patient_id: Any) -> RelapsePreventionPlan | None:
     """The newest version for a patient the actor may see (audited read)."""
-    patient = access_patient(as_actor(who), patient_id, action="relapse_prevention.view")
+    patient = access_patient(as_actor(actor), patient_id, action="relapse_prevention.view")
     return latest(patient)
 
 
@@ -63,9 +63,9 @@ def _clean(values: dict[str, Any]) -> dict[str, str]:
 
 
 @audited_failures("relapse_prevention.save")
-def save_version(who: Actor, patient_id: Any, values: dict[str, Any]) -> RelapsePreventionPlan:
+def save_version(actor: Actor, patient_id: Any, values: dict[str, Any]) -> RelapsePreventionPlan:
     """Save a new version (the patient, or a clinician who may edit plans)."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="relapse_prevention.save")
     if actor.kind != "patient":
         require(actor, "plan.edit", patient.pk)

@@ -41,10 +41,10 @@ log = logging.getLogger(__name__)
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-def set_reminder(who: Actor, *, email: Any = "", time: Any = "", on: bool) -> PatientAccount:
+def set_reminder(actor: Actor, *, email: Any = "", time: Any = "", on: bool) -> PatientAccount:
     """Turn the patient's own daily reminder on (``email``, ``time`` as HH:MM in the
     clinic's time zone) or off. Refuses a bad address or time, naming the field."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     if actor.kind != "patient" or actor.patient_id is None:
         raise NotFound()
     account = PatientAccount.objects.filter(

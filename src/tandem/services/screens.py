@@ -218,10 +218,10 @@ def _source(actor: Actor) -> str:
 
 
 @audited_failures("screen.record")
-def record_screen(who: Actor, patient_id: Any, raw: Mapping[str, Any]) -> Recorded:
+def record_screen(actor: Actor, patient_id: Any, raw: Mapping[str, Any]) -> Recorded:
     """Record one drug screen for ``patient_id`` (any clinician or peer specialist who
     can see the patient); raises ``overdose_risk`` in the same transaction."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="screen.record")
     staff = require(actor, "screen.record", patient.pk)
     entry = clean_screen(raw, patient_today(patient))
@@ -230,13 +230,13 @@ def record_screen(who: Actor, patient_id: Any, raw: Mapping[str, Any]) -> Record
 
 
 @audited_failures("screen.record")
-def record_screens(who: Actor, rows: Sequence[tuple[Any, Mapping[str, Any]]]) -> list[Recorded]:
+def record_screens(actor: Actor, rows: Sequence[tuple[Any, Mapping[str, Any]]]) -> list[Recorded]:
     """Record a group's screens ("today's screens"): ``rows`` of (patient id, fields).
 
     All or nothing: every row is checked first; any problem refuses the whole group with
     ``ScreensRefused`` naming each row's patient and field. A patient the actor may not
     see is missing (404), as everywhere."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     if not rows:
         raise ValidationFailed("rows: enter at least one screen", "rows")
     checked: list[tuple[Patient, StaffMember, ScreenEntry]] = []
@@ -322,7 +322,7 @@ def _evidence(screen: DrugScreen) -> alerts.Evidence:
 
 @audited_failures("screen.import")
 def import_screens(
-    who: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
+    actor: Actor, clinic: Organization, rows: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> list[Recorded]:
     """Bring a clinic's past screens in (``tandem import screens``): ``rows`` of (patient
     record number, fields), all or nothing; stored with source ``import``.
@@ -333,7 +333,7 @@ def import_screens(
     it is read as the patient's own stimulant's analyte tested with that result. The
     screens are stored in date order, each raising what it raises when recorded
     (``overdose_risk``; the recent days' alerts). ``RowRefused`` names the row and field."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patients = import_patients(actor, clinic, [p for p, _ in rows], "screen.import")
     staff = actor.require_staff()
     for patient in {p.pk: p for p in patients.values()}.values():
@@ -371,10 +371,10 @@ def _with_panel(raw: Mapping[str, Any], patient: Patient) -> dict[str, Any]:
 
 
 def list_screens(
-    who: Actor, patient_id: Any, *, since: dt.date | None = None, limit: int | None = None
+    actor: Actor, patient_id: Any, *, since: dt.date | None = None, limit: int | None = None
 ) -> list[DrugScreen]:
     """A patient's screens, newest first (from ``since``, at most ``limit``); audited."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     patient = access_patient(actor, patient_id, action="screen.list")
     rows = DrugScreen.objects.filter(patient=patient).select_related("recorded_by__user")
     if since is not None:
@@ -392,10 +392,10 @@ class SheetRow:
     recorded: tuple[DrugScreen, ...]
 
 
-def todays_sheet(who: Actor) -> list[SheetRow]:
+def todays_sheet(actor: Actor) -> list[SheetRow]:
     """The active patients the actor may see (care team; a director's whole clinic),
     each with the screens already recorded for the clinic's today; audited as a list."""
-    actor = as_actor(who)
+    actor = as_actor(actor)
     staff = actor.require_staff()
     patients = list(
         visible_patients(staff)

@@ -114,9 +114,9 @@ def _events(patient: Patient, since: dt.date) -> list[Event]:
     return sorted(found, key=lambda e: (e.on, e.kind), reverse=True)
 
 
-def timeline(who: Actor, patient_id: Any) -> Timeline:
+def timeline(actor: Actor, patient_id: Any) -> Timeline:
     """The timeline of a patient the actor may see (audited as ``timeline.view``)."""
-    patient = access_patient(as_actor(who), patient_id, action="timeline.view")
+    patient = access_patient(as_actor(actor), patient_id, action="timeline.view")
     today = patient_today(patient)
     found = progress_service.progress_of(patient, _episode_days(patient, today))
     report, refused = monitoring.patient_report(patient, today)
