@@ -159,5 +159,5 @@ def test_openapi_documents_the_routes(world: World) -> None:
         "", "same_day", "not_eligible_this_week", "outside_window"
     ]  # fmt: skip
     assert set(schemas["TimelineEventOut"]["properties"]["kind"]["enum"]) == {
-        "screen", "alert", "attendance", "level", "plan", "questionnaire"
+        "screen", "incentive", "alert", "attendance", "level", "plan", "questionnaire"
     }  # fmt: skip

@@ -680,7 +680,9 @@ class RedemptionIn(Schema):
 
 # ---------------------------------------------------------------- the timeline
 
-TimelineEventKind = Literal["screen", "alert", "attendance", "level", "plan", "questionnaire"]
+TimelineEventKind = Literal[
+    "screen", "incentive", "alert", "attendance", "level", "plan", "questionnaire"
+]
 
 
 class TimelineEventOut(Schema):
