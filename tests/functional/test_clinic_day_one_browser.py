@@ -28,7 +28,7 @@ DESKTOP = {"width": 1280, "height": 800}
 # The pages whose phone and desktop pictures go in docs/screenshots (the rest are checked
 # the same way, without a picture).
 PICTURED = {"caseload", "referrals", "chart", "formulation", "plan", "admin-staff", "timeline",
-            "reassessment"}  # fmt: skip
+            "reassessment", "incentives"}  # fmt: skip
 ROLES = ("intake", "therapist", "prescriber", "peer-specialist", "director", "admin")
 
 
@@ -88,6 +88,8 @@ def staff_pages(patient: Patient) -> list[tuple[str, str]]:
         ("/clinic/alerts", "alerts-inbox"),
         ("/clinic/screens/today", "screens-today"),
         ("/clinic/groups", "groups"),
+        (f"/clinic/patients/{patient.pk}/incentives", "incentives"),
+        ("/clinic/admin/incentives", "admin-incentives"),
     ]
     if referral is not None:
         pages.append((f"/clinic/referrals/{referral.pk}/intake", "referral-intake"))

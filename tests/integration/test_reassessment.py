@@ -217,3 +217,20 @@ def test_a_provisional_substance_induced_depression_is_offered_on_its_reassess_o
     )
     assert started.evidence["reassess_on"] == today.isoformat()
     assert started.evidence["persistent_low"] is None
+
+
+def test_the_timeline_api_lists_what_may_be_accepted_and_what_is_due(world: World) -> None:
+    from tests.integration.test_api import api
+
+    therapist = _step_up(world)
+    patient = world.a.patient
+    client = api(world, "therapist")
+    body = client.get(f"/api/v1/patients/{patient.pk}/timeline").json()
+    assert [o["reason"] for o in body["offers"]] == ["step_up"]
+    assert body["offers"][0]["evidence"]["positive_screen_days_last_14_days"] == 2
+    assert body["reassessment_open"] is False
+    assert body["due"] == []  # no signed plan yet
+    reassessment.start(therapist, patient.pk, "step_up")
+    body = client.get(f"/api/v1/patients/{patient.pk}/timeline").json()
+    assert body["offers"] == []
+    assert body["reassessment_open"] is True

@@ -12,6 +12,7 @@ from ninja import Router, Status
 from tandem.api.auth import actor
 from tandem.api.routes import ERRORS, Id
 from tandem.api.schemas import IncentivesOut, RedemptionIn, RedemptionOut, TimelineOut
+from tandem.domain.labels import label
 from tandem.services import incentives
 from tandem.services import timeline as timeline_service
 
@@ -84,6 +85,26 @@ def patient_timeline(request: HttpRequest, patient_id: Id) -> Any:
         "events": found.events,
         "report": _report(report) if report is not None else None,
         "refused": found.refused,
+        "offers": []
+        if found.open_reassessment
+        else [
+            {"reason": o.reason, "title": o.title, "evidence": o.evidence, "lines": list(o.lines)}
+            for o in found.offers
+        ],
+        "reassessment_open": found.open_reassessment is not None,
+        "due": [
+            {
+                "instrument_id": q.instrument_id,
+                "instrument_label": label("instrument", q.instrument_id),
+                "status": q.now.status,
+                "due_on": q.now.due_on,
+                "open_until": q.now.open_until,
+                "done_on": q.now.done_on,
+                "next_on": q.next_on,
+                "missed": q.missed,
+            }
+            for q in found.due
+        ],
     }
 
 

@@ -729,6 +729,26 @@ class TimelineReportOut(Schema):
     suggestion: SuggestionOut | None = Field(description="step up or down, if any")
 
 
+class OfferOut(Schema):
+    reason: Literal["step_up", "step_down", "emergency_evaluation", "depression_review"]
+    title: str = Field(description="in the clinic's words")
+    evidence: dict[str, Any] = Field(description="what it rests on, as stored if accepted")
+    lines: list[str] = Field(description="the evidence in the clinic's words")
+
+
+class QuestionnaireDueOut(Schema):
+    instrument_id: str
+    instrument_label: str
+    status: Literal["done", "due", "missed", "upcoming"] = Field(
+        description="the open or latest due date's status (portal.md: due for 3 days)"
+    )
+    due_on: dt.date
+    open_until: dt.date
+    done_on: dt.date | None
+    next_on: dt.date = Field(description="the next due date after today")
+    missed: int = Field(description="due dates missed since the plan was signed")
+
+
 class TimelineOut(Schema):
     patient_id: int
     today: dt.date = Field(description="the clinic's local day")
@@ -746,3 +766,11 @@ class TimelineOut(Schema):
         description="the monitoring core's report; null when it could not read the records"
     )
     refused: str = Field(description="why the report is null (empty when it is not)")
+    offers: list[OfferOut] = Field(
+        description="what a clinician may accept today to start a reassessment (issue 11); "
+        "empty while one is under way"
+    )
+    reassessment_open: bool = Field(description="a reassessment is under way")
+    due: list[QuestionnaireDueOut] = Field(
+        description="the signed plan's questionnaires: due, missed, done, next due"
+    )
