@@ -390,9 +390,10 @@ def issue_enrolment_code(actor: Actor | None, staff_id: Any) -> str:
     ``tandem staff invite``). Valid 72 hours, once; only a keyed hash is stored; earlier
     unused codes of that account stop working. The raw code is returned, shown once.
     """
+    by_operator = actor is None
     actor = Actor(None, via="cli") if actor is None else as_actor(actor)
     target = StaffMember.objects.select_related("user").filter(pk=staff_id).first()
-    if actor is not None:
+    if not by_operator:
         issuer = actor.require_staff()
         if target is None or target.organization_id != issuer.organization_id:
             raise NotFound()
@@ -408,7 +409,7 @@ def issue_enrolment_code(actor: Actor | None, staff_id: Any) -> str:
         EnrolmentCode.objects.create(
             staff=target,
             digest=_enrolment_digest(raw),
-            issued_by=actor.name if actor is not None else "operator",
+            issued_by="operator" if by_operator else actor.name,
             created_at=now,
             expires_at=now + dt.timedelta(hours=ENROLMENT_HOURS),
         )
