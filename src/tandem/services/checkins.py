@@ -34,6 +34,7 @@ from tandem.services.clock import get_clock
 from tandem.services.errors import ValidationFailed
 from tandem.services.imports import RowRefused, import_patients
 from tandem.services.permissions import require
+from tandem.services.progress import use_days_of
 from tandem.storage.models import Alert, CheckIn, CheckInSubmission, Organization, Patient
 
 LATE_DAYS: Final = 2  # issue 10: a missed day can be filled in up to 2 days late
@@ -221,7 +222,7 @@ def _store(
         checkin.craving = answers.craving
         checkin.energy = answers.energy
         checkin.used = checkin.used or answers.used
-        days = {dt.date.fromisoformat(d) for d in checkin.use_days} | set(answers.use_days)
+        days = use_days_of([checkin.use_days]) | set(answers.use_days)
         checkin.use_days = [d.isoformat() for d in sorted(days)]
         checkin.safety = checkin.safety or answers.safety
         checkin.late = checkin.late if replaced else on < today

@@ -35,6 +35,7 @@ from tandem.services.audit import record_event
 from tandem.services.calendar import patient_today, zone
 from tandem.services.clock import FixedClock, use_clock
 from tandem.services.intake import current_intake
+from tandem.services.progress import use_days_of
 from tandem.storage.models import CheckIn, CheckInSubmission, InstrumentAdministration, Patient
 
 DAYS: Final = 90
@@ -326,11 +327,7 @@ def seed_screens(
     today = patient_today(patient)
     substance = (current_intake(patient).case.get("stimulant") or {}).get("substance")
     own = "amphetamine" if substance == "amphetamine_type" else "cocaine"
-    used = {
-        dt.date.fromisoformat(d)
-        for days in CheckIn.objects.filter(patient=patient).values_list("use_days", flat=True)
-        for d in days
-    }
+    used = use_days_of(CheckIn.objects.filter(patient=patient).values_list("use_days", flat=True))
     for days_ago in sorted(SCREEN_DAYS_AGO, reverse=True):
         on = today - dt.timedelta(days=days_ago)
         if positive_days_ago is not None:

@@ -9,6 +9,7 @@ and ``shifting``), which does every computation; the web draws the charts
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -63,8 +64,13 @@ class Progress:
         )
 
 
+def use_days_of(stored: Iterable[Sequence[str]]) -> set[dt.date]:
+    """The use days named by stored check-ins (each ``CheckIn.use_days``, ISO dates)."""
+    return {dt.date.fromisoformat(d) for days in stored for d in days}
+
+
 def _use_days(rows: list[CheckIn]) -> set[dt.date]:
-    return {dt.date.fromisoformat(d) for row in rows for d in row.use_days}
+    return use_days_of(row.use_days for row in rows)
 
 
 def _intake_last_use(patient: Patient) -> dt.date | None:

@@ -44,7 +44,7 @@ from tandem.services.clock import get_clock
 from tandem.services.errors import Conflict, ValidationFailed
 from tandem.services.intake import CASE_SCHEMA, current_intake
 from tandem.services.permissions import require
-from tandem.services.progress import last_use_of
+from tandem.services.progress import last_use_of, use_days_of
 from tandem.storage.models import (
     CheckIn,
     DrugScreen,
@@ -187,16 +187,9 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def offers(actor: Actor, patient_id: Any) -> list[Offer]:
-    """What a clinician may accept for the patient today (audited read)."""
-    patient = access_patient(as_actor(actor), patient_id, action="reassessment.view")
+def offers_of(patient: Patient) -> list[Offer]:
+    """What a clinician may accept today for a patient the caller already accessed."""
     return _offers(patient, patient_today(patient))
-
-
-def open_reassessment(actor: Actor, patient_id: Any) -> Reassessment | None:
-    """The patient's open reassessment, if any (audited read)."""
-    patient = access_patient(as_actor(actor), patient_id, action="reassessment.view")
-    return _open(patient)
 
 
 def current_level(patient: Patient) -> str:
@@ -232,10 +225,11 @@ def monitored_use(patient: Patient, assessed_on: dt.date, intake: Intake) -> Rec
     since = assessed_on - dt.timedelta(days=400)
     checkins = CheckIn.objects.filter(patient=patient, on__gte=since, on__lte=assessed_on)
     days: list[dt.date] = []
-    used: list[dt.date] = []
+    stored: list[list[str]] = []
     for on, use_days in checkins.values_list("on", "use_days"):
         days.append(on)
-        used.extend(dt.date.fromisoformat(d) for d in use_days)
+        stored.append(use_days)
+    used = use_days_of(stored)
     positive = DrugScreen.objects.filter(
         patient=patient, cm_result="positive", collected_on__lte=assessed_on
     ).values_list("collected_on", flat=True)

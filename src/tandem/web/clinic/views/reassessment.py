@@ -66,7 +66,7 @@ def _render(
         "open_title": reassessment.label_reason(opened.reason) if opened else "",
         "use": (opened.prefilled.get("use") or {}) if opened else {},
         "latest_scores": _latest(intake.list_administrations(who, patient.pk)) if opened else [],
-        "offers": [] if opened else reassessment.offers(who, patient.pk),
+        "offers": [] if opened else reassessment.offers_of(patient),
         "ended": ended,
         "ended_title": reassessment.label_reason(ended.reason) if ended else "",
         "ended_placement": (
