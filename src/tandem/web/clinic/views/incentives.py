@@ -159,7 +159,7 @@ def _pacing_words(pacing: Any) -> str:
         else f"{days} a week in weeks {first} to {last}"
         for first, last, days in pacing.ranges
     ]  # fmt: skip
-    return "; ".join(parts) + f" ({pacing.text}); none in other weeks"
+    return "; ".join(parts) + "; none in other weeks"
 
 
 @login_required
